@@ -1,0 +1,65 @@
+import type { HttpClient, LogPolicyOptions, PipelineOptions, PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
+import type { GenerateClientTokenOptions as TokenClaimsOptions } from './client-access-token.js';
+import type { BroadcastSendOptions, CloseOptions, FilteredSendOptions, ListConnectionsOptions, PermissionOptions, SendOptions } from './request-builders.js';
+
+/**
+ * Options of `WebPubSubRestClient`: the official client's options (`reverseProxyEndpoint`,
+ * `retryOptions`, `userAgentOptions`, `httpClient`, `additionalPolicies`, …) plus `apiVersion`, which
+ * the official client ignores and we honour.
+ */
+export interface WebPubSubRestClientOptions extends PipelineOptions {
+  /** Send requests through this host (e.g. API Management); tokens still name the service. */
+  reverseProxyEndpoint?: string;
+  /** Defaults to `2024-12-01`. */
+  apiVersion?: string;
+  /** Replace the HTTP client (tests, custom agents). */
+  httpClient?: HttpClient;
+  /** Extra pipeline policies: `perCall` runs once per operation, `perRetry` once per attempt. */
+  additionalPolicies?: Array<{ policy: PipelinePolicy; position: 'perCall' | 'perRetry' }>;
+  /**
+   * Allow plain `http://` to a host that is not loopback. Loopback `http://` endpoints (a local
+   * emulator) are always allowed.
+   */
+  allowInsecureConnection?: boolean;
+  /** Options of core-rest-pipeline's log policy (which headers and query names may be logged). */
+  loggingOptions?: LogPolicyOptions;
+}
+
+/** Options every operation accepts. */
+export interface OperationOptions {
+  abortSignal?: AbortSignal;
+  requestOptions?: {
+    /** Milliseconds before an attempt is abandoned (0: no timeout). */
+    timeout?: number;
+    customHeaders?: Record<string, string>;
+  };
+  /** Called with the raw response of the final attempt. */
+  onResponse?: (response: PipelineResponse) => void;
+}
+
+// The official SDK's option names, so code written for @azure/web-pubsub compiles unchanged.
+export type HubSendToAllOptions = Omit<BroadcastSendOptions, 'apiVersion' | 'contentType'> & OperationOptions;
+export type HubSendTextToAllOptions = HubSendToAllOptions & { contentType: 'text/plain' };
+export type HubSendToUserOptions = Omit<FilteredSendOptions, 'apiVersion' | 'contentType'> & OperationOptions;
+export type HubSendTextToUserOptions = HubSendToUserOptions & { contentType: 'text/plain' };
+export type HubSendToConnectionOptions = Omit<SendOptions, 'apiVersion' | 'contentType'> & OperationOptions;
+export type HubSendTextToConnectionOptions = HubSendToConnectionOptions & { contentType: 'text/plain' };
+/** Any send's options with an explicit content type (`application/json`, `text/plain` or `application/octet-stream`). */
+export type SendWithContentTypeOptions = Omit<BroadcastSendOptions, 'apiVersion'> & OperationOptions;
+export type HubCloseConnectionOptions = Pick<CloseOptions, 'reason'> & OperationOptions;
+export type HubCloseAllConnectionsOptions = Omit<CloseOptions, 'apiVersion'> & OperationOptions;
+export type HubCloseUserConnectionsOptions = Omit<CloseOptions, 'apiVersion'> & OperationOptions;
+export type HubGrantPermissionOptions = Omit<PermissionOptions, 'apiVersion'> & OperationOptions;
+export type HubRevokePermissionOptions = HubGrantPermissionOptions;
+export type HubHasPermissionOptions = HubGrantPermissionOptions;
+export type GenerateClientTokenOptions = TokenClaimsOptions & OperationOptions;
+export type GroupSendToAllOptions = HubSendToAllOptions;
+export type GroupSendTextToAllOptions = HubSendTextToAllOptions;
+export type GroupCloseAllConnectionsOptions = HubCloseAllConnectionsOptions;
+export type GroupListConnectionsOptions = Omit<ListConnectionsOptions, 'apiVersion'> & OperationOptions;
+
+/** A member of a group, as ListConnectionsInGroup returns it. */
+export interface WebPubSubGroupMember {
+  connectionId: string;
+  userId?: string;
+}

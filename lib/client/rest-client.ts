@@ -1,0 +1,200 @@
+import { AzureKeyCredential, type TokenCredential } from '@azure/core-auth';
+import type { Pipeline, PipelineResponse, RequestBodyType } from '@azure/core-rest-pipeline';
+import { WebPubSubArgumentError } from './client.errors.js';
+import { ClientMessages } from './client.messages.js';
+import type {
+  GenerateClientTokenOptions, HubCloseAllConnectionsOptions, HubCloseConnectionOptions, HubCloseUserConnectionsOptions,
+  HubGrantPermissionOptions, HubHasPermissionOptions, HubRevokePermissionOptions, HubSendTextToAllOptions, HubSendTextToConnectionOptions,
+  HubSendTextToUserOptions, HubSendToAllOptions, HubSendToConnectionOptions, HubSendToUserOptions, OperationOptions,
+  SendWithContentTypeOptions, WebPubSubRestClientOptions,
+} from './client.options.js';
+import { CLIENT_PROTOCOLS, signClientAccessToken, toClientTokenResponse, type ClientTokenResponse } from './client-access-token.js';
+import { normalizeEndpoint, parseConnectionString } from './connection-string.js';
+import { WebPubSubGroupClient } from './group-client.js';
+import type { JSONTypes } from './message-payload.js';
+import * as build from './request-builders.js';
+import { WebPubSubTransport } from './rest-transport.js';
+import { assertHub, assertOptionalInteger, assertOptionalString, assertOptionalStringList, MAX_INT32, type Permission } from './validation.js';
+import type { WebPubSubRequest } from './web-pubsub-request.js';
+
+/**
+ * A client for one hub of an Azure Web PubSub service (or the local emulator), constructed and
+ * called like `@azure/web-pubsub`'s `WebPubSubServiceClient`: switching is a change of import.
+ *
+ * @example
+ * const client = new WebPubSubRestClient(process.env.WEBPUBSUB_CONNECTION_STRING!, 'chat');
+ * await client.group('room1').sendToAll({ text: 'hello' });
+ */
+export class WebPubSubRestClient {
+  readonly hubName: string;
+  readonly apiVersion: string;
+  /** Service URL without a trailing slash. */
+  readonly endpoint: string;
+  private readonly transport: WebPubSubTransport;
+
+  constructor(connectionString: string, hubName: string, options?: WebPubSubRestClientOptions);
+  constructor(endpoint: string, credential: AzureKeyCredential | TokenCredential, hubName: string, options?: WebPubSubRestClientOptions);
+  constructor(
+    endpointOrConnectionString: string,
+    credentialOrHub: AzureKeyCredential | TokenCredential | string,
+    hubOrOptions?: string | WebPubSubRestClientOptions,
+    maybeOptions?: WebPubSubRestClientOptions,
+  ) {
+    let hub: unknown;
+    if (typeof credentialOrHub === 'string') {
+      const { endpoint, accessKey } = parseConnectionString(endpointOrConnectionString);
+      hub = credentialOrHub;
+      assertHub(hub);
+      this.transport = new WebPubSubTransport(endpoint, new AzureKeyCredential(accessKey), hubOrOptions as WebPubSubRestClientOptions);
+    } else {
+      hub = hubOrOptions;
+      assertHub(hub);
+      this.transport = new WebPubSubTransport(normalizeEndpoint(endpointOrConnectionString), credentialOrHub, maybeOptions);
+    }
+    this.hubName = hub;
+    this.endpoint = this.transport.endpoint;
+    this.apiVersion = this.transport.apiVersion;
+  }
+
+  /** The pipeline every call goes through (add policies with `pipeline.addPolicy`). */
+  get pipeline(): Pipeline {
+    return this.transport.pipeline;
+  }
+
+  /** A client for another hub of the same service, sharing this one's pipeline and connections. */
+  hub(hubName: string): WebPubSubRestClient {
+    assertHub(hubName);
+    const client = Object.create(WebPubSubRestClient.prototype) as WebPubSubRestClient;
+    Object.assign(client, { hubName, endpoint: this.endpoint, apiVersion: this.apiVersion, transport: this.transport });
+    return client;
+  }
+
+  /** Operations on one group of this hub. */
+  group(groupName: string): WebPubSubGroupClient {
+    return new WebPubSubGroupClient(this.transport, this.hubName, groupName);
+  }
+
+  /**
+   * Runs a request from one of the `build…Request` functions through the pipeline (auth, retries,
+   * logging) and returns the raw response without checking its status.
+   */
+  sendRequest(request: WebPubSubRequest, options?: OperationOptions): Promise<PipelineResponse> {
+    return this.transport.send(request, options);
+  }
+
+  /** Sends to every connection of the hub (strings as JSON unless `contentType: 'text/plain'`). */
+  sendToAll(message: string, options: HubSendTextToAllOptions): Promise<void>;
+  sendToAll(message: JSONTypes | RequestBodyType, options?: HubSendToAllOptions | SendWithContentTypeOptions): Promise<void>;
+  async sendToAll(message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
+    await this.transport.call(build.buildSendToAllRequest(this.hubName, message, this.withVersion(options)), options);
+  }
+
+  /** Sends to every connection of a user. */
+  sendToUser(userId: string, message: string, options: HubSendTextToUserOptions): Promise<void>;
+  sendToUser(userId: string, message: JSONTypes | RequestBodyType, options?: HubSendToUserOptions | SendWithContentTypeOptions): Promise<void>;
+  async sendToUser(userId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
+    await this.transport.call(build.buildSendToUserRequest(this.hubName, userId, message, this.withVersion(options)), options);
+  }
+
+  /** Sends to one connection. */
+  sendToConnection(connectionId: string, message: string, options: HubSendTextToConnectionOptions): Promise<void>;
+  sendToConnection(connectionId: string, message: JSONTypes | RequestBodyType, options?: HubSendToConnectionOptions | SendWithContentTypeOptions): Promise<void>;
+  async sendToConnection(connectionId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
+    await this.transport.call(build.buildSendToConnectionRequest(this.hubName, connectionId, message, this.withVersion(options)), options);
+  }
+
+  connectionExists(connectionId: string, options?: OperationOptions): Promise<boolean> {
+    return this.transport.exists(build.buildConnectionExistsRequest(this.hubName, connectionId, this), options);
+  }
+
+  groupExists(groupName: string, options?: OperationOptions): Promise<boolean> {
+    return this.transport.exists(build.buildGroupExistsRequest(this.hubName, groupName, this), options);
+  }
+
+  userExists(userId: string, options?: OperationOptions): Promise<boolean> {
+    return this.transport.exists(build.buildUserExistsRequest(this.hubName, userId, this), options);
+  }
+
+  async closeConnection(connectionId: string, options?: HubCloseConnectionOptions): Promise<void> {
+    await this.transport.call(build.buildCloseConnectionRequest(this.hubName, connectionId, this.withVersion(options)), options);
+  }
+
+  async closeAllConnections(options?: HubCloseAllConnectionsOptions): Promise<void> {
+    await this.transport.call(build.buildCloseAllConnectionsRequest(this.hubName, this.withVersion(options)), options);
+  }
+
+  async closeUserConnections(userId: string, options?: HubCloseUserConnectionsOptions): Promise<void> {
+    await this.transport.call(build.buildCloseUserConnectionsRequest(this.hubName, userId, this.withVersion(options)), options);
+  }
+
+  async removeUserFromAllGroups(userId: string, options?: OperationOptions): Promise<void> {
+    await this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.hubName, userId, this), options);
+  }
+
+  async removeConnectionFromAllGroups(connectionId: string, options?: OperationOptions): Promise<void> {
+    await this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.hubName, connectionId, this), options);
+  }
+
+  /** Adds the connections matching an OData filter to each of the groups. */
+  async addConnectionsToGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
+    await this.transport.call(build.buildAddConnectionsToGroupsRequest(this.hubName, groups, filter, this), options);
+  }
+
+  /** Removes the connections matching an OData filter from each of the groups. */
+  async removeConnectionsFromGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
+    await this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.hubName, groups, filter, this), options);
+  }
+
+  async grantPermission(connectionId: string, permission: Permission, options?: HubGrantPermissionOptions): Promise<void> {
+    await this.transport.call(build.buildGrantPermissionRequest(this.hubName, permission, connectionId, this.withVersion(options)), options);
+  }
+
+  async revokePermission(connectionId: string, permission: Permission, options?: HubRevokePermissionOptions): Promise<void> {
+    await this.transport.call(build.buildRevokePermissionRequest(this.hubName, permission, connectionId, this.withVersion(options)), options);
+  }
+
+  hasPermission(connectionId: string, permission: Permission, options?: HubHasPermissionOptions): Promise<boolean> {
+    return this.transport.exists(build.buildCheckPermissionRequest(this.hubName, permission, connectionId, this.withVersion(options)), options);
+  }
+
+  /** True when the service answers its health endpoint. */
+  async getServiceStatus(options?: OperationOptions): Promise<boolean> {
+    const response = await this.transport.send(build.buildGetServiceStatusRequest(this), options);
+    return response.status === 200;
+  }
+
+  /**
+   * A URL (with token) a client connects with. Signed locally with an access key; with a
+   * TokenCredential the service's `:generateToken` signs it. The result is a secret: do not log it.
+   */
+  async getClientAccessToken(options: GenerateClientTokenOptions = {}): Promise<ClientTokenResponse> {
+    const { clientProtocol, expirationTimeInMinutes } = options;
+    if (clientProtocol !== undefined && !CLIENT_PROTOCOLS.includes(clientProtocol)) {
+      throw new WebPubSubArgumentError('clientProtocol', ClientMessages.clientProtocolInvalid(clientProtocol));
+    }
+    assertOptionalInteger(expirationTimeInMinutes, 'expirationTimeInMinutes', 1, MAX_INT32);
+    assertOptionalString(options.userId, 'userId');
+    assertOptionalStringList(options.roles, 'roles');
+    assertOptionalStringList(options.groups, 'groups');
+    const key = this.transport.accessKey;
+    if (key !== undefined) {
+      return toClientTokenResponse(this.endpoint, this.hubName, signClientAccessToken(this.endpoint, this.hubName, key, options), clientProtocol);
+    }
+    const request = build.buildGenerateClientTokenRequest(this.hubName, {
+      apiVersion: this.apiVersion,
+      userId: options.userId,
+      roles: options.roles,
+      groups: options.groups,
+      minutesToExpire: expirationTimeInMinutes ?? 60,
+      clientType: clientProtocol,
+    });
+    const response = await this.transport.call(request, options);
+    const token = (JSON.parse(response.bodyAsText || '{}') as { token?: unknown }).token;
+    if (typeof token !== 'string' || token === '') throw new WebPubSubArgumentError('response', ClientMessages.tokenResponseInvalid());
+    return toClientTokenResponse(this.endpoint, this.hubName, token, clientProtocol);
+  }
+
+  private withVersion<T extends object>(options: T | undefined): T & { apiVersion: string } {
+    return { ...(options as T), apiVersion: this.apiVersion };
+  }
+}

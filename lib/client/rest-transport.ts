@@ -1,0 +1,130 @@
+import { AzureKeyCredential, isTokenCredential, type TokenCredential } from '@azure/core-auth';
+import {
+  bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest,
+  type HttpClient, type Pipeline, type PipelineResponse,
+} from '@azure/core-rest-pipeline';
+import { keyCredentialPolicy, reverseProxyPolicy } from './auth.policies.js';
+import { WebPubSubArgumentError, WebPubSubRestError } from './client.errors.js';
+import { ClientMessages } from './client.messages.js';
+import type { OperationOptions, WebPubSubRestClientOptions } from './client.options.js';
+import { normalizeEndpoint } from './connection-string.js';
+import { SDK_NAME, SDK_VERSION } from './version.js';
+import { DEFAULT_API_VERSION, formatQuery, type WebPubSubRequest } from './web-pubsub-request.js';
+
+/** The Entra ID scope of the data plane. */
+export const WEB_PUBSUB_SCOPE = 'https://webpubsub.azure.com/.default';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * What every client of one service shares: endpoint, credential and pipeline. Hub clients
+ * (`client.hub(name)`) and group clients reuse one transport, so they share connections and retries.
+ */
+export class WebPubSubTransport {
+  readonly pipeline: Pipeline;
+  readonly apiVersion: string;
+  private readonly httpClient: HttpClient;
+  private readonly allowInsecureConnection: boolean;
+
+  constructor(
+    /** Service URL without a trailing slash. */
+    readonly endpoint: string,
+    readonly credential: AzureKeyCredential | TokenCredential,
+    options: WebPubSubRestClientOptions = {},
+  ) {
+    if (!isTokenCredential(credential) && !(typeof (credential as AzureKeyCredential)?.key === 'string')) {
+      throw new WebPubSubArgumentError('credential', ClientMessages.credentialInvalid());
+    }
+    if (!isTokenCredential(credential) && credential.key.trim() === '') {
+      throw new WebPubSubArgumentError('credential', ClientMessages.accessKeyEmpty());
+    }
+    const proxyEndpoint = options.reverseProxyEndpoint === undefined ? undefined : normalizeEndpoint(options.reverseProxyEndpoint, 'reverseProxyEndpoint');
+    for (const url of [endpoint, proxyEndpoint]) {
+      if (url && isInsecureRemote(url) && !options.allowInsecureConnection) {
+        throw new WebPubSubArgumentError('endpoint', ClientMessages.insecureEndpoint(url));
+      }
+    }
+    this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    this.allowInsecureConnection = /^http:/i.test(endpoint) || /^http:/i.test(proxyEndpoint ?? '');
+    this.httpClient = options.httpClient ?? createDefaultHttpClient();
+    const userPrefix = options.userAgentOptions?.userAgentPrefix;
+    this.pipeline = createPipelineFromOptions({
+      ...options,
+      userAgentOptions: { userAgentPrefix: `${userPrefix ? `${userPrefix} ` : ''}${SDK_NAME}/${SDK_VERSION}` },
+    });
+    if (isTokenCredential(credential)) {
+      this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: WEB_PUBSUB_SCOPE }), { phase: 'Sign' });
+    } else {
+      this.pipeline.addPolicy(keyCredentialPolicy(credential), { phase: 'Sign' });
+    }
+    if (proxyEndpoint) this.pipeline.addPolicy(reverseProxyPolicy(proxyEndpoint), { afterPhase: 'Sign' });
+    for (const { policy, position } of options.additionalPolicies ?? []) {
+      this.pipeline.addPolicy(policy, position === 'perRetry' ? { afterPhase: 'Sign' } : {});
+    }
+  }
+
+  /** The access key, when the client signs with one (client tokens are then signed locally). */
+  get accessKey(): string | undefined {
+    return isTokenCredential(this.credential) ? undefined : this.credential.key;
+  }
+
+  /** Runs a request through the pipeline and returns the raw response, whatever its status. */
+  async send(request: WebPubSubRequest, options: OperationOptions = {}): Promise<PipelineResponse> {
+    const headers = createHttpHeaders(request.headers);
+    for (const [name, value] of Object.entries(options.requestOptions?.customHeaders ?? {})) headers.set(name, value);
+    const pipelineRequest = createPipelineRequest({
+      url: this.endpoint + request.path + formatQuery(request.query),
+      method: request.method,
+      headers,
+      body: request.body,
+      abortSignal: options.abortSignal,
+      timeout: options.requestOptions?.timeout,
+      allowInsecureConnection: this.allowInsecureConnection,
+    });
+    const response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);
+    options.onResponse?.(response);
+    return response;
+  }
+
+  /** Sends and throws a WebPubSubRestError unless the status is one the operation expects. */
+  async call(request: WebPubSubRequest, options?: OperationOptions): Promise<PipelineResponse> {
+    const response = await this.send(request, options);
+    if (!request.expectedStatus.includes(response.status)) throw toRestError(request.operation, response);
+    return response;
+  }
+
+  /** For HEAD checks: 200 → true, 404 → false, anything else → WebPubSubRestError. */
+  async exists(request: WebPubSubRequest, options?: OperationOptions): Promise<boolean> {
+    return (await this.call(request, options)).status === 200;
+  }
+}
+
+/** Maps an unexpected response to the one typed error, with the service's code and request id. */
+export function toRestError(operation: string, response: PipelineResponse): WebPubSubRestError {
+  let body: unknown;
+  if (response.bodyAsText) {
+    try {
+      body = JSON.parse(response.bodyAsText);
+    } catch {
+      body = response.bodyAsText;
+    }
+  }
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const code = stringOrUndefined(fields.code) ?? response.headers.get('x-ms-error-code');
+  const serviceMessage = stringOrUndefined(fields.message) ?? stringOrUndefined(fields.title) ?? (typeof body === 'string' ? body.slice(0, 500) : undefined);
+  return new WebPubSubRestError(response.status, ClientMessages.serviceError(operation, response.status, code, serviceMessage), {
+    code,
+    operation,
+    body,
+    requestId: response.headers.get('x-ms-request-id'),
+  });
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function isInsecureRemote(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'http:' && !LOOPBACK_HOSTS.has(parsed.hostname);
+}
