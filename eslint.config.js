@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'sample-app/**', 'lib/emulator/emulator.cli.ts'],
+    files: ['test/**', 'sample-app/**', 'lib/emulator/cli.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,0 +1,109 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as it arrived on the wire. */
+export interface CapturedRequest {
+  method: string;
+  /** Raw request target: path plus query, exactly as sent. */
+  url: string;
+  path: string;
+  /** Decoded query pairs in arrival order (`+` is not treated as a space). */
+  query: Array<[string, string]>;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Destroy the socket instead of answering (a dropped connection). */
+  drop?: boolean;
+}
+
+export interface CaptureServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** A connection string for this server with the given key. */
+  connectionString(accessKey?: string): string;
+  requests: CapturedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server on loopback that records every request and answers with `respond` (by default
+ * the status a Web PubSub operation answers on success). Used as the peer that both our client and
+ * the official SDK talk to, so their requests can be compared byte for byte.
+ */
+export async function startCaptureServer(respond: (request: CapturedRequest) => ScriptedResponse = defaultResponse): Promise<CaptureServer> {
+  const requests: CapturedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      const questionMark = url.indexOf('?');
+      const captured: CapturedRequest = {
+        method: req.method ?? 'GET',
+        url,
+        path: questionMark < 0 ? url : url.slice(0, questionMark),
+        query: questionMark < 0 ? [] : decodeQuery(url.slice(questionMark + 1)),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
+      requests.push(captured);
+      const answer = respond(captured);
+      if (answer.drop) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(answer.status, answer.headers);
+      res.end(req.method === 'HEAD' ? undefined : answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    requests,
+    connectionString: (accessKey = 'capture-server-test-key') => `Endpoint=${url};AccessKey=${accessKey};Version=1.0;`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Success statuses of the REST operations (202 for sends, 204 for removes/closes, 200 otherwise). */
+export function defaultResponse(request: CapturedRequest): ScriptedResponse {
+  if (request.path.endsWith('/:send')) return { status: 202 };
+  if (request.path.endsWith('/:generateToken')) {
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ token: 'token-from-service' }) };
+  }
+  if (request.method === 'GET') {
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ connectionId: 'c1', userId: 'u1' }] }) };
+  }
+  if (request.method === 'DELETE' || request.path.endsWith('/:closeConnections')) return { status: 204 };
+  return { status: 200 };
+}
+
+function decodeQuery(search: string): Array<[string, string]> {
+  return search
+    .split('&')
+    .filter(Boolean)
+    .map((part) => {
+      const separator = part.indexOf('=');
+      const name = separator < 0 ? part : part.slice(0, separator);
+      const value = separator < 0 ? '' : part.slice(separator + 1);
+      return [decodeURIComponent(name), decodeURIComponent(value)];
+    });
+}
+
+/** Decodes a JWT's claims without verifying it (for comparing what two clients signed). */
+export function decodeJwtClaims(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
