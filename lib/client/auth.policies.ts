@@ -27,17 +27,23 @@ export function keyCredentialPolicy(credential: AzureKeyCredential): PipelinePol
 
 /**
  * Sends requests to a reverse proxy (e.g. API Management) in front of the service: only the host
- * (and port) is swapped, after signing, so the token's audience still names the service.
+ * (and port) is swapped, after signing, so the token's audience still names the service. The
+ * service URL is put back once the attempt is over, so a retry is signed for the service again.
  */
 export function reverseProxyPolicy(reverseProxyEndpoint: string): PipelinePolicy {
   const proxy = new URL(reverseProxyEndpoint);
   return {
     name: reverseProxyPolicyName,
-    sendRequest(request, next) {
-      const url = new URL(request.url);
+    async sendRequest(request, next) {
+      const serviceUrl = request.url;
+      const url = new URL(serviceUrl);
       url.host = proxy.host;
       request.url = url.toString();
-      return next(request);
+      try {
+        return await next(request);
+      } finally {
+        request.url = serviceUrl;
+      }
     },
   };
 }

@@ -43,6 +43,8 @@ export class WebPubSubRestError extends RestError {
 
   constructor(status: number, message: string, details: WebPubSubErrorDetails) {
     super(message, { statusCode: status, code: details.code });
+    // RestError's constructor resets the prototype to RestError's; restore ours so instanceof works.
+    Object.setPrototypeOf(this, new.target.prototype);
     this.status = status;
     this.requestId = details.requestId;
     this.operation = details.operation;

@@ -12,9 +12,11 @@ export const ClientMessages = {
   connectionStringBadPort: (port: string) =>
     `The connection string's Port "${port}" is not a valid port number. Use a whole number between 1 and 65535, or drop the Port= part.`,
   endpointInvalid: (name: string, endpoint: unknown) =>
-    `${name} "${String(endpoint)}" is not a valid http(s) URL. Pass the service URL, e.g. "https://<name>.webpubsub.azure.com".`,
-  insecureEndpoint: (endpoint: string) =>
-    `The endpoint ${endpoint} uses plain http:// on a host that is not loopback, so requests (and their signed tokens) would cross the network unencrypted. Use https://, or pass allowInsecureConnection: true if this is intended (e.g. an emulator in a container).`,
+    looksLikeConnectionString(endpoint)
+      ? `${name} looks like a connection string, not a URL. Pass a connection string as the first argument with the hub second (new WebPubSubRestClient(connectionString, hub)), or pass the service URL here, e.g. "https://<name>.webpubsub.azure.com".`
+      : `${name} ${describe(endpoint)} is not a valid http(s) URL. Pass the service URL, e.g. "https://<name>.webpubsub.azure.com".`,
+  insecureEndpoint: (name: string, endpoint: string) =>
+    `The ${name} ${endpoint} uses plain http:// on a host that is not loopback, so requests (and their signed tokens) would cross the network unencrypted. Use https://, or pass allowInsecureConnection: true if this is intended (e.g. an emulator in a container).`,
   credentialInvalid: () =>
     'The credential must be an AzureKeyCredential (from "@azure/core-auth") or a TokenCredential (e.g. DefaultAzureCredential from "@azure/identity"). Pass one as the second argument, or pass a connection string instead.',
   accessKeyEmpty: () => 'The access key is empty. Copy a key from the Azure portal (Keys blade) into your AzureKeyCredential or connection string.',
@@ -57,6 +59,11 @@ export const ClientMessages = {
   tokenResponseInvalid: () =>
     'The service answered :generateToken without a token. Check that the endpoint is a Web PubSub service and that the credential has the "Web PubSub Service Owner" role.',
 } as const;
+
+/** A value that may carry an access key must never be echoed into a message. */
+function looksLikeConnectionString(value: unknown): boolean {
+  return typeof value === 'string' && /accesskey\s*=|;/i.test(value);
+}
 
 /** Quotes strings and names other types, so messages say what was actually passed. */
 export function describe(value: unknown): string {

@@ -55,10 +55,12 @@ export function verifyJwt(token: string, options: JwtVerifyOptions): JwtVerifyRe
   }
   if (typeof claims !== 'object' || claims === null) return { ok: false, reason: 'malformed' };
   if (header?.alg !== 'HS256') return { ok: false, reason: 'algorithm' };
-  const given = Buffer.from(parts[2], 'base64url');
+  // Compare the signature as text: decoding base64url would skip stray characters and ignore the
+  // last character's unused bits, so an altered token could still pass.
+  const given = Buffer.from(parts[2], 'utf8');
   const signingInput = `${parts[0]}.${parts[1]}`;
   const signed = options.keys.some((key) => {
-    const expected = createHmac('sha256', key).update(signingInput).digest();
+    const expected = Buffer.from(createHmac('sha256', key).update(signingInput).digest('base64url'), 'utf8');
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
   if (!signed) return { ok: false, reason: 'signature' };

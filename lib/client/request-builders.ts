@@ -65,7 +65,8 @@ function request(
   query: WebPubSubRequest['query'] = [],
   payload?: { contentType: string; body: RequestBodyType },
 ): WebPubSubRequest {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // HEAD answers have no body to accept; the official SDK sends no Accept there either.
+  const headers: Record<string, string> = method === 'HEAD' ? {} : { accept: 'application/json' };
   if (payload) headers['content-type'] = payload.contentType;
   return {
     operation, method, path, expectedStatus, headers, body: payload?.body,

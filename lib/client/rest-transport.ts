@@ -5,6 +5,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { keyCredentialPolicy, reverseProxyPolicy } from './auth.policies.js';
 import { WebPubSubArgumentError, WebPubSubRestError } from './client.errors.js';
+import { clientLogger } from './client.logger.js';
 import { ClientMessages } from './client.messages.js';
 import type { OperationOptions, WebPubSubRestClientOptions } from './client.options.js';
 import { normalizeEndpoint } from './connection-string.js';
@@ -39,9 +40,9 @@ export class WebPubSubTransport {
       throw new WebPubSubArgumentError('credential', ClientMessages.accessKeyEmpty());
     }
     const proxyEndpoint = options.reverseProxyEndpoint === undefined ? undefined : normalizeEndpoint(options.reverseProxyEndpoint, 'reverseProxyEndpoint');
-    for (const url of [endpoint, proxyEndpoint]) {
+    for (const [argument, url] of [['endpoint', endpoint], ['reverseProxyEndpoint', proxyEndpoint]] as const) {
       if (url && isInsecureRemote(url) && !options.allowInsecureConnection) {
-        throw new WebPubSubArgumentError('endpoint', ClientMessages.insecureEndpoint(url));
+        throw new WebPubSubArgumentError(argument, ClientMessages.insecureEndpoint(argument, url));
       }
     }
     this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
@@ -51,6 +52,7 @@ export class WebPubSubTransport {
     this.pipeline = createPipelineFromOptions({
       ...options,
       userAgentOptions: { userAgentPrefix: `${userPrefix ? `${userPrefix} ` : ''}${SDK_NAME}/${SDK_VERSION}` },
+      loggingOptions: { logger: clientLogger.info, ...options.loggingOptions },
     });
     if (isTokenCredential(credential)) {
       this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: WEB_PUBSUB_SCOPE }), { phase: 'Sign' });
