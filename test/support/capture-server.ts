@@ -1,5 +1,7 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { LoopbackCertificate } from './self-signed-certificate.js';
 
 /** One request as it arrived on the wire. */
 export interface CapturedRequest {
@@ -21,8 +23,16 @@ export interface ScriptedResponse {
   drop?: boolean;
 }
 
+/** PEM key and certificate for serving HTTPS (e.g. `loopbackCertificate()`). */
+export type CaptureServerTls = LoopbackCertificate;
+
+export interface CaptureServerOptions {
+  /** Serve HTTPS with this key pair instead of plain HTTP (bearer tokens are only sent over TLS). */
+  tls?: CaptureServerTls;
+}
+
 export interface CaptureServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` with `tls`) */
   url: string;
   port: number;
   /** A connection string for this server with the given key. */
@@ -36,9 +46,12 @@ export interface CaptureServer {
  * the status a Web PubSub operation answers on success). Used as the peer that both our client and
  * the official SDK talk to, so their requests can be compared byte for byte.
  */
-export async function startCaptureServer(respond: (request: CapturedRequest) => ScriptedResponse = defaultResponse): Promise<CaptureServer> {
+export async function startCaptureServer(
+  respond: (request: CapturedRequest) => ScriptedResponse = defaultResponse,
+  options: CaptureServerOptions = {},
+): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -61,10 +74,11 @@ export async function startCaptureServer(respond: (request: CapturedRequest) => 
       res.writeHead(answer.status, answer.headers);
       res.end(req.method === 'HEAD' ? undefined : answer.body);
     });
-  });
+  };
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url,
     port,
@@ -106,4 +120,17 @@ function decodeQuery(search: string): Array<[string, string]> {
 /** Decodes a JWT's claims without verifying it (for comparing what two clients signed). */
 export function decodeJwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+}
+
+/** The service's 400 for an invalid value, in its ProblemDetails-like shape (from a real-service recording). */
+export function invalidValueAnswer(target: string, value: string): ScriptedResponse {
+  const message = `The value '${value}' is not valid.`;
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-ms-error-code': 'Error.BadRequest' },
+    body: JSON.stringify({
+      code: 'Error.BadRequest', message, target, errors: { [target]: [message] },
+      type: null, title: 'One or more validation errors occurred.', status: 400, detail: null, instance: null, extensions: {},
+    }),
+  };
 }

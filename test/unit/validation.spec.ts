@@ -1,0 +1,203 @@
+import { describe, expect, it } from '@jest/globals';
+import { AzureKeyCredential } from '@azure/core-auth';
+import {
+  buildAddConnectionsToGroupsRequest, buildAddConnectionToGroupRequest, buildAddUserToGroupRequest, buildCheckPermissionRequest,
+  buildCloseAllConnectionsRequest, buildCloseConnectionRequest, buildCloseGroupConnectionsRequest, buildCloseUserConnectionsRequest,
+  buildConnectionExistsRequest, buildGenerateClientTokenRequest, buildGrantPermissionRequest, buildGroupExistsRequest,
+  buildListConnectionsInGroupRequest, buildRemoveConnectionFromAllGroupsRequest, buildRemoveConnectionFromGroupRequest,
+  buildRemoveConnectionsFromGroupsRequest, buildRemoveUserFromAllGroupsRequest, buildRemoveUserFromGroupRequest, buildRevokePermissionRequest,
+  buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, buildUserExistsRequest,
+  WebPubSubRestClient, type Permission,
+} from '../../lib/index.js';
+import { expectArgumentError, expectNothingSent, UNIT_KEY, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
+
+/*
+ * Names and ids (REST spec 2024-12-01, reference §4): hub pattern, group length/whitespace,
+ * non-empty userId/connectionId, the two permissions. Every rule is exercised through the client
+ * methods and the exported builders; the loopback peer must receive nothing.
+ */
+
+const peer = useLoopbackPeer();
+/** Lets a test pass a value the types forbid, as JavaScript callers can. */
+const bad = (value: unknown) => value as never;
+const quoted = (value: unknown) => new RegExp(JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+
+type EntryPoint = [name: string, argument: string, attempt: (peer: SilentPeer, value: unknown) => unknown];
+
+describe('hub name: starts with a letter, then letters, digits, _ ` , . [ ], 1 to 128 characters', () => {
+  const hubSays = [/letter/i, /128/, /rename/i];
+  // Every builder that takes a hub, with valid values for everything else.
+  const builders: Array<[string, (hub: string) => unknown]> = [
+    ['buildSendToAllRequest', (hub) => buildSendToAllRequest(hub, { a: 1 })],
+    ['buildSendToGroupRequest', (hub) => buildSendToGroupRequest(hub, 'g', 'm')],
+    ['buildSendToUserRequest', (hub) => buildSendToUserRequest(hub, 'u', 'm')],
+    ['buildSendToConnectionRequest', (hub) => buildSendToConnectionRequest(hub, 'c', 'm')],
+    ['buildConnectionExistsRequest', (hub) => buildConnectionExistsRequest(hub, 'c')],
+    ['buildGroupExistsRequest', (hub) => buildGroupExistsRequest(hub, 'g')],
+    ['buildUserExistsRequest', (hub) => buildUserExistsRequest(hub, 'u')],
+    ['buildCloseConnectionRequest', (hub) => buildCloseConnectionRequest(hub, 'c')],
+    ['buildCloseAllConnectionsRequest', (hub) => buildCloseAllConnectionsRequest(hub)],
+    ['buildCloseGroupConnectionsRequest', (hub) => buildCloseGroupConnectionsRequest(hub, 'g')],
+    ['buildCloseUserConnectionsRequest', (hub) => buildCloseUserConnectionsRequest(hub, 'u')],
+    ['buildAddConnectionToGroupRequest', (hub) => buildAddConnectionToGroupRequest(hub, 'g', 'c')],
+    ['buildRemoveConnectionFromGroupRequest', (hub) => buildRemoveConnectionFromGroupRequest(hub, 'g', 'c')],
+    ['buildRemoveConnectionFromAllGroupsRequest', (hub) => buildRemoveConnectionFromAllGroupsRequest(hub, 'c')],
+    ['buildAddUserToGroupRequest', (hub) => buildAddUserToGroupRequest(hub, 'g', 'u')],
+    ['buildRemoveUserFromGroupRequest', (hub) => buildRemoveUserFromGroupRequest(hub, 'g', 'u')],
+    ['buildRemoveUserFromAllGroupsRequest', (hub) => buildRemoveUserFromAllGroupsRequest(hub, 'u')],
+    ['buildAddConnectionsToGroupsRequest', (hub) => buildAddConnectionsToGroupsRequest(hub, ['g'], "userId eq 'u'")],
+    ['buildRemoveConnectionsFromGroupsRequest', (hub) => buildRemoveConnectionsFromGroupsRequest(hub, ['g'], "userId eq 'u'")],
+    ['buildGrantPermissionRequest', (hub) => buildGrantPermissionRequest(hub, 'sendToGroup', 'c')],
+    ['buildRevokePermissionRequest', (hub) => buildRevokePermissionRequest(hub, 'sendToGroup', 'c')],
+    ['buildCheckPermissionRequest', (hub) => buildCheckPermissionRequest(hub, 'sendToGroup', 'c')],
+    ['buildListConnectionsInGroupRequest', (hub) => buildListConnectionsInGroupRequest(hub, 'g')],
+    ['buildGenerateClientTokenRequest', (hub) => buildGenerateClientTokenRequest(hub)],
+  ];
+  const valid = ['a', 'a'.repeat(128), 'Hub_1', 'h`,.[]9', 'Z'];
+  const invalid = ['1hub', 'a-b', '', 'a'.repeat(129), 'hub name', '_hub', 'hüb', 'hub/1'];
+
+  it.each(valid)('accepts %j everywhere, and a send for it reaches the peer', async (hub) => {
+    for (const [, build] of builders) expect(() => build(hub)).not.toThrow();
+    const client = new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), hub);
+    expect(client.hubName).toBe(hub);
+    expect(peer.client.hub(hub).hubName).toBe(hub);
+    await client.sendToAll({ ok: true });
+    expect(peer.server.requests.map((request) => request.path)).toEqual([`/api/hubs/${encodeURIComponent(hub)}/:send`]);
+  });
+
+  it.each(invalid)('rejects %j in both constructors, hub() and every builder, sending nothing', async (hub) => {
+    const says = hub.length <= 80 ? [...hubSays, quoted(hub)] : hubSays;
+    await expectArgumentError(() => new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), hub), 'hub', says);
+    await expectArgumentError(() => new WebPubSubRestClient(peer.server.url, new AzureKeyCredential(UNIT_KEY), hub), 'hub', says);
+    await expectArgumentError(() => peer.client.hub(hub), 'hub', says);
+    for (const [, build] of builders) await expectArgumentError(() => build(hub), 'hub', says);
+    expectNothingSent(peer);
+  });
+
+  it('rejects a hub name that is not a string', async () => {
+    await expectArgumentError(() => new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), bad(42)), 'hub', hubSays);
+    await expectArgumentError(() => buildSendToAllRequest(bad(undefined), 'm'), 'hub', hubSays);
+  });
+});
+
+describe('group name: 1 to 1024 characters, not only whitespace', () => {
+  const groupSays = [/1024/, /whitespace/i, /pass/i];
+  const entryPoints: EntryPoint[] = [
+    ['client.group()', 'groupName', (p, group) => p.client.group(bad(group))],
+    ['client.groupExists()', 'group', (p, group) => p.client.groupExists(bad(group))],
+    ['client.addConnectionsToGroups()', 'groups[0]', (p, group) => p.client.addConnectionsToGroups([bad(group)], "userId eq 'u'")],
+    ['client.removeConnectionsFromGroups()', 'groups[0]', (p, group) => p.client.removeConnectionsFromGroups([bad(group)], "userId eq 'u'")],
+    ['buildSendToGroupRequest', 'group', (_p, group) => buildSendToGroupRequest('hub1', bad(group), 'm')],
+    ['buildGroupExistsRequest', 'group', (_p, group) => buildGroupExistsRequest('hub1', bad(group))],
+    ['buildCloseGroupConnectionsRequest', 'group', (_p, group) => buildCloseGroupConnectionsRequest('hub1', bad(group))],
+    ['buildAddConnectionToGroupRequest', 'group', (_p, group) => buildAddConnectionToGroupRequest('hub1', bad(group), 'c')],
+    ['buildRemoveConnectionFromGroupRequest', 'group', (_p, group) => buildRemoveConnectionFromGroupRequest('hub1', bad(group), 'c')],
+    ['buildAddUserToGroupRequest', 'group', (_p, group) => buildAddUserToGroupRequest('hub1', bad(group), 'u')],
+    ['buildRemoveUserFromGroupRequest', 'group', (_p, group) => buildRemoveUserFromGroupRequest('hub1', bad(group), 'u')],
+    ['buildListConnectionsInGroupRequest', 'group', (_p, group) => buildListConnectionsInGroupRequest('hub1', bad(group))],
+    ['buildAddConnectionsToGroupsRequest', 'groups[0]', (_p, group) => buildAddConnectionsToGroupsRequest('hub1', [bad(group)], "userId eq 'u'")],
+    ['buildRemoveConnectionsFromGroupsRequest', 'groups[0]', (_p, group) => buildRemoveConnectionsFromGroupsRequest('hub1', [bad(group)], "userId eq 'u'")],
+  ];
+  const invalid: Array<[string, unknown]> = [
+    ['empty', ''],
+    ['spaces only', '   '],
+    ['tab and newline only', '\t\n'],
+    ['1025 characters', 'g'.repeat(1025)],
+    ['a number', 42],
+    ['undefined', undefined],
+  ];
+  const cases = invalid.flatMap(([label, group]) => entryPoints.map(([name, argument, attempt]) => [`${label} via ${name}`, group, argument, attempt] as const));
+
+  it.each(cases)('rejects %s', async (_name, group, argument, attempt) => {
+    await expectArgumentError(() => attempt(peer, group), argument, groupSays);
+    expectNothingSent(peer);
+  });
+
+  it.each([['1024 characters', 'g'.repeat(1024)], ['one character', 'g'], ['inner and outer spaces', ' room 1 ']])(
+    'accepts a group of %s, and it reaches the peer',
+    async (_label, group) => {
+      for (const [, , attempt] of entryPoints.filter(([name]) => name.startsWith('build'))) expect(() => attempt(peer, group)).not.toThrow();
+      await peer.client.group(group).sendToAll('hi');
+      await peer.client.addConnectionsToGroups([group], "userId eq 'u'");
+      expect(peer.server.requests[0].path).toBe(`/api/hubs/hub1/groups/${encodeURIComponent(group)}/:send`);
+      expect(JSON.parse(peer.server.requests[1].body.toString('utf8')).groups).toEqual([group]);
+    },
+  );
+});
+
+describe('userId and connectionId: non-empty strings', () => {
+  const idSays = [/non-empty/i, /pass/i];
+  const userEntryPoints: EntryPoint[] = [
+    ['client.sendToUser()', 'userId', (p, id) => p.client.sendToUser(bad(id), 'm')],
+    ['client.userExists()', 'userId', (p, id) => p.client.userExists(bad(id))],
+    ['client.closeUserConnections()', 'userId', (p, id) => p.client.closeUserConnections(bad(id))],
+    ['client.removeUserFromAllGroups()', 'userId', (p, id) => p.client.removeUserFromAllGroups(bad(id))],
+    ['group.addUser()', 'userId', (p, id) => p.client.group('g').addUser(bad(id))],
+    ['group.removeUser()', 'userId', (p, id) => p.client.group('g').removeUser(bad(id))],
+    ['buildSendToUserRequest', 'userId', (_p, id) => buildSendToUserRequest('hub1', bad(id), 'm')],
+    ['buildUserExistsRequest', 'userId', (_p, id) => buildUserExistsRequest('hub1', bad(id))],
+    ['buildCloseUserConnectionsRequest', 'userId', (_p, id) => buildCloseUserConnectionsRequest('hub1', bad(id))],
+    ['buildAddUserToGroupRequest', 'userId', (_p, id) => buildAddUserToGroupRequest('hub1', 'g', bad(id))],
+    ['buildRemoveUserFromGroupRequest', 'userId', (_p, id) => buildRemoveUserFromGroupRequest('hub1', 'g', bad(id))],
+    ['buildRemoveUserFromAllGroupsRequest', 'userId', (_p, id) => buildRemoveUserFromAllGroupsRequest('hub1', bad(id))],
+  ];
+  const connectionEntryPoints: EntryPoint[] = [
+    ['client.sendToConnection()', 'connectionId', (p, id) => p.client.sendToConnection(bad(id), 'm')],
+    ['client.connectionExists()', 'connectionId', (p, id) => p.client.connectionExists(bad(id))],
+    ['client.closeConnection()', 'connectionId', (p, id) => p.client.closeConnection(bad(id))],
+    ['client.removeConnectionFromAllGroups()', 'connectionId', (p, id) => p.client.removeConnectionFromAllGroups(bad(id))],
+    ['client.grantPermission()', 'connectionId', (p, id) => p.client.grantPermission(bad(id), 'sendToGroup')],
+    ['client.revokePermission()', 'connectionId', (p, id) => p.client.revokePermission(bad(id), 'sendToGroup')],
+    ['client.hasPermission()', 'connectionId', (p, id) => p.client.hasPermission(bad(id), 'sendToGroup')],
+    ['group.addConnection()', 'connectionId', (p, id) => p.client.group('g').addConnection(bad(id))],
+    ['group.removeConnection()', 'connectionId', (p, id) => p.client.group('g').removeConnection(bad(id))],
+    ['buildSendToConnectionRequest', 'connectionId', (_p, id) => buildSendToConnectionRequest('hub1', bad(id), 'm')],
+    ['buildConnectionExistsRequest', 'connectionId', (_p, id) => buildConnectionExistsRequest('hub1', bad(id))],
+    ['buildCloseConnectionRequest', 'connectionId', (_p, id) => buildCloseConnectionRequest('hub1', bad(id))],
+    ['buildRemoveConnectionFromAllGroupsRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromAllGroupsRequest('hub1', bad(id))],
+    ['buildAddConnectionToGroupRequest', 'connectionId', (_p, id) => buildAddConnectionToGroupRequest('hub1', 'g', bad(id))],
+    ['buildRemoveConnectionFromGroupRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromGroupRequest('hub1', 'g', bad(id))],
+    ['buildGrantPermissionRequest', 'connectionId', (_p, id) => buildGrantPermissionRequest('hub1', 'sendToGroup', bad(id))],
+    ['buildRevokePermissionRequest', 'connectionId', (_p, id) => buildRevokePermissionRequest('hub1', 'sendToGroup', bad(id))],
+    ['buildCheckPermissionRequest', 'connectionId', (_p, id) => buildCheckPermissionRequest('hub1', 'sendToGroup', bad(id))],
+  ];
+  const cases = [...userEntryPoints, ...connectionEntryPoints].flatMap(([name, argument, attempt]) => [
+    [`"" via ${name}`, '', argument, attempt] as const,
+    [`a number via ${name}`, 7, argument, attempt] as const,
+  ]);
+
+  it.each(cases)('rejects %s', async (_name, id, argument, attempt) => {
+    await expectArgumentError(() => attempt(peer, id), argument, [...idSays, new RegExp(argument)]);
+    expectNothingSent(peer);
+  });
+
+  it('accepts one-character ids, and the calls reach the peer', async () => {
+    await peer.client.sendToUser('u', 'm');
+    await peer.client.sendToConnection('c', 'm');
+    expect(peer.server.requests.map((request) => request.path)).toEqual(['/api/hubs/hub1/users/u/:send', '/api/hubs/hub1/connections/c/:send']);
+  });
+});
+
+describe('permission: only joinLeaveGroup or sendToGroup', () => {
+  const permissionSays = [/joinLeaveGroup/, /sendToGroup/];
+  const entryPoints: EntryPoint[] = [
+    ['client.grantPermission()', 'permission', (p, permission) => p.client.grantPermission('c', bad(permission))],
+    ['client.revokePermission()', 'permission', (p, permission) => p.client.revokePermission('c', bad(permission))],
+    ['client.hasPermission()', 'permission', (p, permission) => p.client.hasPermission('c', bad(permission))],
+    ['buildGrantPermissionRequest', 'permission', (_p, permission) => buildGrantPermissionRequest('hub1', bad(permission), 'c')],
+    ['buildRevokePermissionRequest', 'permission', (_p, permission) => buildRevokePermissionRequest('hub1', bad(permission), 'c')],
+    ['buildCheckPermissionRequest', 'permission', (_p, permission) => buildCheckPermissionRequest('hub1', bad(permission), 'c')],
+  ];
+  const invalid: unknown[] = ['admin', '', 'JoinLeaveGroup', 'webpubsub.sendToGroup', undefined];
+  const cases = invalid.flatMap((permission) => entryPoints.map(([name, argument, attempt]) => [`${String(JSON.stringify(permission))} via ${name}`, permission, argument, attempt] as const));
+
+  it.each(cases)('rejects %s', async (_name, permission, argument, attempt) => {
+    await expectArgumentError(() => attempt(peer, permission), argument, permissionSays);
+    expectNothingSent(peer);
+  });
+
+  it.each<Permission>(['joinLeaveGroup', 'sendToGroup'])('accepts %s, and the call reaches the peer', async (permission) => {
+    await peer.client.grantPermission('c', permission);
+    expect(peer.server.requests.map((request) => request.path)).toEqual([`/api/hubs/hub1/permissions/${permission}/connections/c`]);
+  });
+});
