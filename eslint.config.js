@@ -12,8 +12,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'sample-app/**', 'lib/emulator/cli.ts'],
+    files: ['test/**', 'sample-app/**', 'lib/emulator/cli.ts', '.ci/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['.ci/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['lib/client/**', 'lib/emulator/**'],
