@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import type { EventHandlerSettings, SystemEventName } from './emulator.options.js';
+import { WebPubSubEmulator } from './emulator.js';
+
+const USAGE = `Usage: web-pubsub-emulator [options]
+
+A local Azure Web PubSub-compatible server (REST API, client WebSockets, upstream events).
+
+Options:
+  --port <n>                 Port to listen on (default 8080; 0 picks a free one)
+  --host <address>           Address to bind (default 127.0.0.1, loopback only)
+  --hub <name>               A hub the event handler applies to (repeatable)
+  --event-handler <url>      Upstream URL template, e.g. http://localhost:3000/eventhandler/{event}
+  --user-events <pattern>    User events sent upstream: * or a comma-separated list (default *)
+  --system-events <list>     connect,connected,disconnected (default: all three)
+  --access-key <key>         Access key (default: a random one, printed in the connection string)
+  --verbose                  Log upstream and client errors
+  --help                     Show this help
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      hub: { type: 'string', multiple: true, default: [] },
+      'event-handler': { type: 'string', multiple: true, default: [] },
+      'user-events': { type: 'string', default: '*' },
+      'system-events': { type: 'string', default: 'connect,connected,disconnected' },
+      'access-key': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${values.port}" is not a port number (0-65535).`);
+  if (values['event-handler'].length > 0 && values.hub.length === 0) throw new Error('--event-handler needs at least one --hub <name> it applies to.');
+  const systemEvents = values['system-events'].split(',').map((name) => name.trim()).filter(Boolean) as SystemEventName[];
+  const handlers: EventHandlerSettings[] = values['event-handler'].map((urlTemplate) => ({ urlTemplate, userEventPattern: values['user-events'], systemEvents }));
+  const emulator = await WebPubSubEmulator.start({
+    port,
+    host: values.host,
+    accessKey: values['access-key'],
+    hubs: Object.fromEntries(values.hub.map((hub) => [hub, { eventHandlers: handlers }])),
+    logger: values.verbose
+      ? { log: (message) => console.log(message), warn: (message) => console.warn(message), error: (message) => console.error(message) }
+      : { log: () => undefined, warn: () => undefined, error: (message) => console.error(message) },
+  });
+  console.log(`Web PubSub emulator listening on ${emulator.endpoint}`);
+  for (const hub of values.hub) console.log(`  hub ${hub}: events to ${values['event-handler'].join(', ') || '(no event handler)'}`);
+  console.log(`Connection string: ${emulator.connectionString}`);
+  const stop = () => {
+    emulator.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  console.error(`web-pubsub-emulator: ${error.message}`);
+  process.exit(1);
+});

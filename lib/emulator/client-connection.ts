@@ -1,0 +1,149 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+
+export const JSON_SUBPROTOCOL = 'json.webpubsub.azure.v1';
+export const RELIABLE_JSON_SUBPROTOCOL = 'json.reliable.webpubsub.azure.v1';
+
+/** plain: raw frames, no envelope; json / reliable: the JSON subprotocols. */
+export type ProtocolKind = 'plain' | 'json' | 'reliable';
+export type DataType = 'json' | 'text' | 'binary';
+
+/** A message body as the emulator carries it: JSON text, UTF-8 text, or bytes. */
+export interface Payload {
+  dataType: DataType;
+  bytes: Buffer;
+}
+
+/** Where a message came from, as the client sees it. */
+export type MessageSource = { from: 'server' } | { from: 'group'; group: string; fromUserId?: string };
+
+/** The reliable protocol's replay buffer limit; past it the connection is closed for good. */
+const MAX_UNACKED_MESSAGES = 1000;
+
+/**
+ * One client connection: identity, roles, permissions, and (for the reliable protocol) sequence ids
+ * and the buffer of messages not yet acknowledged. The socket may be absent while a dropped
+ * reliable connection waits to be recovered.
+ */
+export class ClientConnection {
+  reconnectionToken = randomBytes(24).toString('base64url');
+  socket: WebSocket | null = null;
+  readonly groups = new Set<string>();
+  readonly grantedPermissions = new Set<string>();
+  /** ackIds whose request succeeded (a repeat gets `Duplicate`). */
+  readonly succeededAckIds = new Set<number>();
+  /** `ce-connectionState` as last set by a blocking event's response. */
+  connectionState?: string;
+  closed = false;
+  private sequenceId = 0;
+  private readonly unacked: Array<{ sequenceId: number; frame: string }> = [];
+  private recoveryTimer?: NodeJS.Timeout;
+
+  constructor(
+    readonly connectionId: string,
+    readonly hub: string,
+    readonly userId: string | undefined,
+    readonly roles: ReadonlySet<string>,
+    readonly subprotocol: string | undefined,
+    readonly kind: ProtocolKind,
+    readonly upstreamContext: { claims: Record<string, string[]>; query: Record<string, string[]>; headers: Record<string, string[]> },
+  ) {}
+
+  /** Delivers a message in the form the connection's protocol expects. Returns false if it had to be dropped. */
+  deliver(source: MessageSource, payload: Payload): boolean {
+    if (this.closed) return false;
+    if (this.kind === 'plain') {
+      if (!this.isOpen()) return false;
+      this.socket!.send(payload.dataType === 'binary' ? payload.bytes : payload.bytes.toString('utf8'), { binary: payload.dataType === 'binary' });
+      return true;
+    }
+    const frame: Record<string, unknown> = { type: 'message', ...source, dataType: payload.dataType, data: toFrameData(payload) };
+    if (this.kind === 'reliable') {
+      frame.sequenceId = ++this.sequenceId;
+      const text = JSON.stringify(frame);
+      this.unacked.push({ sequenceId: this.sequenceId, frame: text });
+      if (this.unacked.length > MAX_UNACKED_MESSAGES) {
+        this.closeSocket(1008, 'The reliable message buffer is full.');
+        return false;
+      }
+      if (this.isOpen()) this.socket!.send(text);
+      return true;
+    }
+    if (!this.isOpen()) return false;
+    this.socket!.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Sends a control frame (ack, system, pong) to JSON-protocol clients. */
+  sendFrame(frame: Record<string, unknown>): void {
+    if (this.kind !== 'plain' && this.isOpen()) this.socket!.send(JSON.stringify(frame));
+  }
+
+  /** Drops buffered messages up to and including `sequenceId` (the client has them). */
+  acknowledge(sequenceId: number): void {
+    while (this.unacked.length > 0 && this.unacked[0].sequenceId <= sequenceId) this.unacked.shift();
+  }
+
+  /** Attaches a new socket after recovery and replays what the client has not acknowledged. */
+  resume(socket: WebSocket): void {
+    this.cancelRecoveryTimer();
+    this.socket = socket;
+    this.reconnectionToken = randomBytes(24).toString('base64url');
+    this.sendFrame({ type: 'system', event: 'connected', userId: this.userId ?? '', connectionId: this.connectionId, reconnectionToken: this.reconnectionToken });
+    for (const { frame } of this.unacked) socket.send(frame);
+  }
+
+  waitForRecovery(windowMs: number, onExpired: () => void): void {
+    this.socket = null;
+    this.recoveryTimer = setTimeout(onExpired, windowMs);
+    this.recoveryTimer.unref();
+  }
+
+  cancelRecoveryTimer(): void {
+    if (this.recoveryTimer) clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+  }
+
+  isOpen(): boolean {
+    return this.socket !== null && this.socket.readyState === 1;
+  }
+
+  closeSocket(code: number, reason: string): void {
+    if (this.socket && this.socket.readyState <= 1) this.socket.close(code, reason.slice(0, 120));
+  }
+
+  /** Roles from the token or connect response, plus permissions granted over REST. */
+  may(action: 'joinLeaveGroup' | 'sendToGroup', group: string): boolean {
+    return (
+      this.roles.has(`webpubsub.${action}`) ||
+      this.roles.has(`webpubsub.${action}.${group}`) ||
+      this.grantedPermissions.has(action) ||
+      this.grantedPermissions.has(`${action}:${group}`)
+    );
+  }
+}
+
+/** Connection ids look like the service's: 22 URL-safe characters. */
+export function newConnectionId(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 22);
+}
+
+/** JSON frames carry JSON as a value, text as a string, binary as base64. */
+export function toFrameData(payload: Payload): unknown {
+  if (payload.dataType === 'json') return JSON.parse(payload.bytes.toString('utf8'));
+  if (payload.dataType === 'text') return payload.bytes.toString('utf8');
+  return payload.bytes.toString('base64');
+}
+
+/** Maps a REST or upstream Content-Type to a payload data type. */
+export function dataTypeOf(contentType: string | undefined): DataType | undefined {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (type === 'text/plain') return 'text';
+  if (type === 'application/octet-stream') return 'binary';
+  return undefined;
+}
+
+export function contentTypeOf(dataType: DataType): string {
+  return dataType === 'json' ? 'application/json' : dataType === 'text' ? 'text/plain' : 'application/octet-stream';
+}

@@ -1,0 +1,197 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { verifyJwt, type JwtClaims } from '../client/jwt.js';
+import { MAX_GROUP_NAME_LENGTH } from '../client/validation.js';
+import { ClientConnection, newConnectionId, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind } from './client-connection.js';
+import { ClientProtocol } from './client-protocol.js';
+import type { EmulatorCore } from './emulator-core.js';
+import { EmulatorMessages } from './emulator.messages.js';
+import { failureText } from './rest-auth.js';
+
+/** 1 MiB per frame, as the service allows. */
+const MAX_FRAME_BYTES = 1024 * 1024;
+const RESERVED_QUERY = new Set(['access_token', 'awps_connection_id', 'awps_reconnection_token']);
+
+interface Admission {
+  connectionId: string;
+  hub: string;
+  userId?: string;
+  roles: Set<string>;
+  groups: string[];
+  subprotocol?: string;
+  connectionState?: string;
+  claims: Record<string, string[]>;
+  query: Record<string, string[]>;
+  headers: Record<string, string[]>;
+}
+
+class Rejection extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The client endpoint `/client/hubs/{hub}`: checks the access token (401 before the upgrade),
+ * runs the blocking `connect` event, echoes the chosen subprotocol, recovers dropped reliable
+ * connections, and sends `connected` / `disconnected` upstream.
+ */
+export class ClientEndpoint {
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    handleProtocols: (_offered, request) => (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
+  });
+  private readonly protocol: ClientProtocol;
+
+  constructor(private readonly core: EmulatorCore) {
+    this.protocol = new ClientProtocol(core);
+  }
+
+  matches(url: string): boolean {
+    return /^\/client(\/|\?|$)/.test(url);
+  }
+
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://emulator');
+    const hub = decodeURIComponent(url.pathname.replace(/^\/client\/hubs\//, '').replace(/^\/client\/?$/, url.searchParams.get('hub') ?? ''));
+    const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
+    try {
+      if (!hub || hub.includes('/')) throw new Rejection(404, EmulatorMessages.notFound());
+      const claims = this.verifyToken(request, url, hub);
+      const recoveryId = url.searchParams.get('awps_connection_id');
+      if (recoveryId) return this.recover(request, socket, head, hub, recoveryId, url.searchParams.get('awps_reconnection_token') ?? '');
+      if (offered.some((name) => name.startsWith('protobuf.')) && !offered.some((name) => name.startsWith('json.'))) {
+        throw new Rejection(400, EmulatorMessages.protobufUnsupported());
+      }
+      const admission = await this.admit(hub, claims, url, request, offered);
+      (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = admission.subprotocol;
+      this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, admission, url.searchParams));
+    } catch (error) {
+      const status = error instanceof Rejection ? error.status : 500;
+      if (!(error instanceof Rejection)) this.core.logger.error((error as Error).message);
+      else if (status >= 400) this.core.logger.warn(`Client rejected with HTTP ${status}: ${error.message}`);
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Rejected'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${error instanceof Rejection ? error.message : ''}`);
+    }
+  }
+
+  private verifyToken(request: IncomingMessage, url: URL, hub: string): JwtClaims {
+    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const token = url.searchParams.get('access_token') ?? bearer;
+    if (!token) throw new Rejection(401, EmulatorMessages.missingToken());
+    const accepted = new Set(
+      [`http://${request.headers.host}/client/hubs/${hub}`, `${this.core.options.endpoint}/client/hubs/${hub}`].map((aud) => aud.toLowerCase()),
+    );
+    const result = verifyJwt(token, { keys: this.core.options.keys, audience: (aud) => typeof aud === 'string' && accepted.has(aud.toLowerCase()) });
+    if (!result.ok) throw new Rejection(401, EmulatorMessages.unauthorized(failureText(result.reason)));
+    return result.claims;
+  }
+
+  /** Token defaults, then the connect handler's answer (which may reject, or set userId/groups/roles/subprotocol). */
+  private async admit(hub: string, claims: JwtClaims, url: URL, request: IncomingMessage, offered: string[]): Promise<Admission> {
+    const tokenGroups = asList(claims['webpubsub.group']);
+    if (tokenGroups.some((group) => group.length === 0 || group.length > MAX_GROUP_NAME_LENGTH || group.trim() === '')) {
+      throw new Rejection(400, EmulatorMessages.invalidInitialGroup());
+    }
+    const admission: Admission = {
+      connectionId: newConnectionId(),
+      hub,
+      userId: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined,
+      roles: new Set(asList(claims.role)),
+      groups: tokenGroups,
+      subprotocol: offered.find((name) => name === JSON_SUBPROTOCOL || name === RELIABLE_JSON_SUBPROTOCOL) ?? offered[0],
+      claims: Object.fromEntries(Object.entries(claims).map(([name, value]) => [name, asList(value).map(String)])),
+      query: groupEntries([...url.searchParams].filter(([name]) => !RESERVED_QUERY.has(name))),
+      headers: groupEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization').flatMap(([name, value]) => asList(value).map((v) => [name, String(v)] as [string, string]))),
+    };
+    if (!this.core.upstream.handlerFor(hub, { kind: 'system', name: 'connect' })) return admission;
+    const response = await this.core.upstream
+      .invoke({ hub, connectionId: admission.connectionId, userId: admission.userId }, {
+        kind: 'system', name: 'connect',
+        body: { claims: admission.claims, query: admission.query, headers: admission.headers, subprotocols: offered, clientCertificates: [] },
+      })
+      .catch((error: Error) => {
+        throw new Rejection(500, error.message);
+      });
+    if (!response) return admission;
+    if (response.status < 200 || response.status > 299) throw new Rejection(response.status, EmulatorMessages.connectRejected(response.status));
+    admission.connectionState = response.headers.get('ce-connectionstate') ?? undefined;
+    if (response.status === 204 || response.body.length === 0) return admission;
+    const answer = JSON.parse(response.body.toString('utf8') || 'null') as { userId?: string; groups?: string[]; roles?: string[]; subprotocol?: string } | null;
+    if (!answer) return admission;
+    if (answer.userId) admission.userId = answer.userId;
+    if (Array.isArray(answer.roles)) admission.roles = new Set(answer.roles);
+    if (Array.isArray(answer.groups) && answer.groups.length > 0) admission.groups = answer.groups;
+    if (answer.subprotocol) {
+      if (!offered.includes(answer.subprotocol)) throw new Rejection(500, `The connect handler chose subprotocol "${answer.subprotocol}", which the client did not offer.`);
+      admission.subprotocol = answer.subprotocol;
+    }
+    return admission;
+  }
+
+  private accept(ws: WebSocket, admission: Admission, query: URLSearchParams): void {
+    const kind: ProtocolKind = admission.subprotocol === RELIABLE_JSON_SUBPROTOCOL ? 'reliable' : admission.subprotocol === JSON_SUBPROTOCOL ? 'json' : 'plain';
+    const connection = new ClientConnection(admission.connectionId, admission.hub, admission.userId, admission.roles, admission.subprotocol, kind, admission);
+    connection.connectionState = admission.connectionState;
+    connection.socket = ws;
+    this.core.hub(admission.hub).add(connection, admission.groups);
+    connection.sendFrame({
+      type: 'system', event: 'connected', userId: connection.userId ?? '', connectionId: connection.connectionId,
+      ...(kind === 'reliable' ? { reconnectionToken: connection.reconnectionToken } : {}),
+    });
+    const subject = { hub: admission.hub, connectionId: connection.connectionId, userId: connection.userId, subprotocol: connection.subprotocol, connectionState: connection.connectionState };
+    this.core.upstream.invoke(subject, { kind: 'system', name: 'connected', body: {} }).catch((error: Error) => this.core.logger.warn(error.message));
+    this.attach(ws, connection, query);
+  }
+
+  private attach(ws: WebSocket, connection: ClientConnection, query: URLSearchParams): void {
+    let queue = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      // One frame at a time per connection, so acks and deliveries keep the client's order.
+      queue = queue.then(() => this.protocol.onMessage(connection, data, isBinary, query)).catch((error: Error) => this.core.logger.error(error.message));
+    });
+    ws.on('error', (error) => this.core.logger.warn(`Client ${connection.connectionId}: ${error.message}`));
+    ws.on('close', (code) => {
+      if (connection.socket !== ws || connection.closed) return;
+      if (connection.kind === 'reliable' && code !== 1000) {
+        connection.waitForRecovery(this.core.options.recoveryWindowMs, () => this.core.closeConnection(connection, undefined));
+        return;
+      }
+      this.core.closeConnection(connection, undefined);
+    });
+  }
+
+  private recover(request: IncomingMessage, socket: Duplex, head: Buffer, hub: string, connectionId: string, token: string): void {
+    const connection = this.core.hub(hub).connections.get(connectionId);
+    const valid = connection && connection.kind === 'reliable' && !connection.closed && !connection.isOpen() && connection.reconnectionToken === token;
+    (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = connection?.subprotocol ?? RELIABLE_JSON_SUBPROTOCOL;
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      if (!valid) {
+        ws.close(1008, EmulatorMessages.recoveryFailed().slice(0, 120));
+        return;
+      }
+      connection.resume(ws);
+      this.attach(ws, connection, new URL(request.url ?? '/', 'http://emulator').searchParams);
+    });
+  }
+
+  close(): void {
+    for (const client of this.server.clients) client.terminate();
+    this.server.close();
+  }
+}
+
+function asList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function groupEntries(entries: Array<[string, string]>): Record<string, string[]> {
+  const grouped: Record<string, string[]> = {};
+  for (const [name, value] of entries) (grouped[name] ??= []).push(value);
+  return grouped;
+}

@@ -1,0 +1,98 @@
+import type { ClientConnection } from './client-connection.js';
+import type { EmulatorLogger, HubSettings } from './emulator.options.js';
+import { HubState, type Delivery } from './hub-state.js';
+import { UpstreamInvoker } from './upstream.js';
+
+export interface EmulatorCoreOptions {
+  endpoint: string;
+  keys: string[];
+  hubs: Record<string, HubSettings>;
+  logger: EmulatorLogger;
+  recoveryWindowMs: number;
+  upstreamTimeoutMs: number;
+  upstreamRetryDelaysMs: number[];
+  deliveryHistoryLimit: number;
+}
+
+/**
+ * The emulator's state and the connection lifecycle, shared by the REST API and the client
+ * endpoint: hubs (names are case-insensitive, as in the service), upstream calls, and the record of
+ * deliveries that tests inspect.
+ */
+export class EmulatorCore {
+  readonly upstream: UpstreamInvoker;
+  readonly deliveries: Delivery[] = [];
+  deliveryCount = 0;
+  private readonly hubs = new Map<string, HubState>();
+  private readonly deliveryListeners = new Set<(delivery: Delivery) => void>();
+
+  constructor(readonly options: EmulatorCoreOptions) {
+    this.upstream = new UpstreamInvoker({
+      origin: new URL(options.endpoint).host,
+      keys: options.keys,
+      hubs: options.hubs,
+      logger: options.logger,
+      timeoutMs: options.upstreamTimeoutMs,
+      retryDelaysMs: options.upstreamRetryDelaysMs,
+    });
+  }
+
+  get logger(): EmulatorLogger {
+    return this.options.logger;
+  }
+
+  hub(name: string): HubState {
+    const key = name.toLowerCase();
+    let hub = this.hubs.get(key);
+    if (!hub) {
+      hub = new HubState(name, (delivery) => this.recordDelivery(delivery));
+      this.hubs.set(key, hub);
+    }
+    return hub;
+  }
+
+  allConnections(): ClientConnection[] {
+    return [...this.hubs.values()].flatMap((hub) => [...hub.connections.values()]);
+  }
+
+  onDelivery(listener: (delivery: Delivery) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
+  }
+
+  /**
+   * Ends a connection for good: JSON clients get a `disconnected` system message with the reason,
+   * the socket closes, and the upstream `disconnected` event is sent (once).
+   */
+  closeConnection(connection: ClientConnection, reason: string | undefined, code = 1000): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    connection.cancelRecoveryTimer();
+    if (reason !== undefined) connection.sendFrame({ type: 'system', event: 'disconnected', message: reason });
+    connection.closeSocket(code, reason ?? '');
+    this.hub(connection.hub).remove(connection);
+    this.notifyDisconnected(connection, reason);
+  }
+
+  notifyDisconnected(connection: ClientConnection, reason: string | undefined): void {
+    const subject = {
+      hub: connection.hub,
+      connectionId: connection.connectionId,
+      userId: connection.userId,
+      subprotocol: connection.subprotocol,
+      connectionState: connection.connectionState,
+    };
+    this.upstream
+      .invoke(subject, { kind: 'system', name: 'disconnected', body: reason === undefined ? {} : { reason } })
+      .catch((error: Error) => this.logger.warn(error.message));
+  }
+
+  private recordDelivery(delivery: Delivery): void {
+    this.deliveryCount++;
+    this.deliveries.push(delivery);
+    // Trim in batches: splicing on every delivery would make a long run quadratic.
+    const limit = this.options.deliveryHistoryLimit;
+    if (this.deliveries.length > limit * 2) this.deliveries.splice(0, this.deliveries.length - limit);
+    for (const listener of this.deliveryListeners) listener(delivery);
+  }
+}

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatConnectionString } from '../client/connection-string.js';
+import { ClientEndpoint } from './client-endpoint.js';
+import { EmulatorCore } from './emulator-core.js';
+import type { EmulatorLogger, WebPubSubEmulatorOptions } from './emulator.options.js';
+import { FaultInjector } from './fault-injector.js';
+import type { Delivery } from './hub-state.js';
+import { RestApi, type RestCallRecord } from './rest-api.js';
+
+const SILENT: EmulatorLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** What a test or tool can see of one connected client. */
+export interface EmulatorConnectionInfo {
+  hub: string;
+  connectionId: string;
+  userId?: string;
+  subprotocol?: string;
+  groups: string[];
+  /** False while a dropped reliable connection waits to be recovered. */
+  open: boolean;
+}
+
+/**
+ * A local, Azure Web PubSub-compatible server: the data-plane REST API, the client WebSocket
+ * endpoint (plain, `json.webpubsub.azure.v1` and `json.reliable.webpubsub.azure.v1`) and upstream
+ * CloudEvents to event handlers. Runs in-process (`WebPubSubEmulator.start()`) or from the
+ * `web-pubsub-emulator` CLI; binds to loopback by default.
+ *
+ * @example
+ * const emulator = await WebPubSubEmulator.start({ hubs: { chat: { eventHandlers: [...] } } });
+ * const client = new WebPubSubRestClient(emulator.connectionString, 'chat');
+ * await emulator.stop();
+ */
+export class WebPubSubEmulator {
+  private constructor(
+    private readonly server: http.Server,
+    private readonly core: EmulatorCore,
+    private readonly clients: ClientEndpoint,
+    private readonly rest: RestApi,
+    /** Fault injection for tests: failing REST calls, latency, dropped client sockets. */
+    readonly faults: FaultInjector,
+    readonly port: number,
+  ) {}
+
+  static async start(options: WebPubSubEmulatorOptions = {}): Promise<WebPubSubEmulator> {
+    const host = options.host ?? '127.0.0.1';
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const keys = [options.accessKey ?? randomBytes(32).toString('base64'), ...(options.secondaryAccessKey ? [options.secondaryAccessKey] : [])];
+    const core = new EmulatorCore({
+      endpoint: `http://${urlHost}:${port}`,
+      keys,
+      hubs: options.hubs ?? {},
+      logger: options.logger ?? SILENT,
+      recoveryWindowMs: options.recoveryWindowMs ?? 30_000,
+      upstreamTimeoutMs: options.upstreamTimeoutMs ?? 100_000,
+      upstreamRetryDelaysMs: options.upstreamRetryDelaysMs ?? [1000, 3000, 5000],
+      deliveryHistoryLimit: options.deliveryHistoryLimit ?? 10_000,
+    });
+    const clients = new ClientEndpoint(core);
+    const faults = new FaultInjector(core);
+    const rest = new RestApi(core, faults);
+    server.on('request', (request, response) => {
+      rest.handle(request, response).catch((error: Error) => {
+        core.logger.error(`REST request failed: ${error.message}`);
+        if (!response.headersSent) response.writeHead(500);
+        response.end();
+      });
+    });
+    server.on('upgrade', (request, socket, head) => {
+      socket.on('error', () => socket.destroy());
+      if (!clients.matches(request.url ?? '')) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      clients.handleUpgrade(request, socket, head).catch((error: Error) => {
+        core.logger.error(`Client upgrade failed: ${error.message}`);
+        socket.destroy();
+      });
+    });
+    return new WebPubSubEmulator(server, core, clients, rest, faults, port);
+  }
+
+  /** `http://127.0.0.1:<port>` */
+  get endpoint(): string {
+    return this.core.options.endpoint;
+  }
+
+  /** A connection string for this emulator, as the Azure portal formats it. */
+  get connectionString(): string {
+    return formatConnectionString(this.endpoint, this.core.options.keys[0]);
+  }
+
+  /** Messages delivered to clients, most recent last (bounded by `deliveryHistoryLimit`). */
+  get deliveries(): readonly Delivery[] {
+    return this.core.deliveries;
+  }
+
+  /** How many deliveries happened in total (not bounded). */
+  get deliveryCount(): number {
+    return this.core.deliveryCount;
+  }
+
+  /** REST calls served, with their operation and status. */
+  get restCalls(): readonly RestCallRecord[] {
+    return this.rest.calls;
+  }
+
+  /** Calls `listener` for every delivery; returns a function that stops it. */
+  onDelivery(listener: (delivery: Delivery) => void): () => void {
+    return this.core.onDelivery(listener);
+  }
+
+  /** The connected clients (of one hub, or all). */
+  connections(hub?: string): EmulatorConnectionInfo[] {
+    return this.core
+      .allConnections()
+      .filter((connection) => hub === undefined || connection.hub.toLowerCase() === hub.toLowerCase())
+      .map((connection) => ({
+        hub: connection.hub,
+        connectionId: connection.connectionId,
+        userId: connection.userId,
+        subprotocol: connection.subprotocol,
+        groups: [...connection.groups],
+        open: connection.isOpen(),
+      }));
+  }
+
+  /** Stops accepting, closes every client and the server. Safe to call twice. */
+  async stop(): Promise<void> {
+    this.clients.close();
+    for (const connection of this.core.allConnections()) connection.cancelRecoveryTimer();
+    await new Promise<void>((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import type { EmulatorCore } from './emulator-core.js';
+import { EmulatorMessages } from './emulator.messages.js';
+import { errorResult, type RestResult } from './rest-response.js';
+
+export interface RestFault {
+  /** HTTP status to answer with, e.g. 503 or 429. */
+  status: number;
+  /** Adds `Retry-After: <seconds>`. */
+  retryAfterSeconds?: number;
+  /** Only calls of this operation (e.g. `sendToAll`) take the fault; any call when omitted. */
+  operation?: string;
+}
+
+/**
+ * Faults for tests: fail the next N REST calls, slow every REST call down, or drop client sockets
+ * without a close handshake (as a network failure would).
+ */
+export class FaultInjector {
+  private readonly pending: Array<RestFault & { remaining: number }> = [];
+  private latencyMs = 0;
+  private down?: RestFault;
+
+  constructor(private readonly core: EmulatorCore) {}
+
+  /** The next `count` REST calls (of `fault.operation`, if given) fail with `fault.status`. */
+  failNext(count: number, fault: RestFault): void {
+    this.pending.push({ ...fault, remaining: count });
+  }
+
+  /** Every REST call fails until `serviceUp()` (a service outage). */
+  serviceDown(fault: RestFault = { status: 503 }): void {
+    this.down = fault;
+  }
+
+  serviceUp(): void {
+    this.down = undefined;
+  }
+
+  /** Delays every REST call by `ms` (0 to stop). */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** Terminates client sockets abruptly (no close frame); reliable clients can then recover. */
+  dropClients(match: { hub?: string; userId?: string; connectionId?: string } = {}): number {
+    let dropped = 0;
+    for (const connection of this.core.allConnections()) {
+      if (match.hub && connection.hub.toLowerCase() !== match.hub.toLowerCase()) continue;
+      if (match.userId && connection.userId !== match.userId) continue;
+      if (match.connectionId && connection.connectionId !== match.connectionId) continue;
+      if (connection.socket) {
+        connection.socket.terminate();
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  clear(): void {
+    this.pending.length = 0;
+    this.latencyMs = 0;
+    this.down = undefined;
+  }
+
+  async delay(): Promise<void> {
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+  }
+
+  takeRestFault(operation: string): RestResult | undefined {
+    const index = this.pending.findIndex((fault) => !fault.operation || fault.operation === operation);
+    let fault: RestFault | undefined = this.down;
+    if (!fault && index >= 0) {
+      fault = this.pending[index];
+      if (--this.pending[index].remaining <= 0) this.pending.splice(index, 1);
+    }
+    if (!fault) return undefined;
+    const result = errorResult(fault.status, 'Error.InjectedFault', EmulatorMessages.injectedFault(fault.status));
+    if (fault.retryAfterSeconds !== undefined) result.headers = { ...result.headers, 'retry-after': String(fault.retryAfterSeconds) };
+    return result;
+  }
+}

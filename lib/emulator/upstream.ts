@@ -1,0 +1,157 @@
+import { createHmac } from 'node:crypto';
+import type { EmulatorLogger, EventHandlerSettings, HubSettings, SystemEventName } from './emulator.options.js';
+import { EmulatorMessages } from './emulator.messages.js';
+
+/** Who an upstream event is about. */
+export interface UpstreamSubject {
+  hub: string;
+  connectionId: string;
+  userId?: string;
+  subprotocol?: string;
+  connectionState?: string;
+}
+
+export type UpstreamEvent =
+  | { kind: 'system'; name: SystemEventName; body: unknown }
+  | { kind: 'user'; name: string; contentType: string; body: Buffer };
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+export interface UpstreamOptions {
+  /** The service host sent as WebHook-Request-Origin, e.g. `127.0.0.1:8080`. */
+  origin: string;
+  keys: readonly string[];
+  hubs: Record<string, HubSettings>;
+  logger: EmulatorLogger;
+  timeoutMs: number;
+  retryDelaysMs: readonly number[];
+}
+
+/**
+ * Calls the configured event handlers the way the service does: CloudEvents in binary mode with
+ * `ce-*` headers and `ce-signature` from every access key, after a one-time abuse-protection
+ * handshake per handler URL. Blocking events (connect, user events) are tried once and their
+ * response returned; connected/disconnected are retried on 408, 5xx and network errors.
+ */
+export class UpstreamInvoker {
+  private readonly validated = new Map<string, Promise<boolean>>();
+  private eventId = 0;
+  private readonly hubs = new Map<string, HubSettings>();
+
+  constructor(private readonly options: UpstreamOptions) {
+    for (const [name, settings] of Object.entries(options.hubs)) this.hubs.set(name.toLowerCase(), settings);
+  }
+
+  /** The handler that takes this event, if any (first match wins, as in the service). */
+  handlerFor(hub: string, event: Pick<UpstreamEvent, 'kind' | 'name'>): EventHandlerSettings | undefined {
+    return this.hubs.get(hub.toLowerCase())?.eventHandlers?.find((handler) =>
+      event.kind === 'system' ? (handler.systemEvents ?? []).includes(event.name as SystemEventName) : matchesPattern(handler.userEventPattern, event.name),
+    );
+  }
+
+  /**
+   * Sends the event; resolves with the response, or undefined when no handler takes it. Rejects
+   * (with a message naming the URL, never a key) when the handler is unreachable or fails the
+   * handshake.
+   */
+  async invoke(subject: UpstreamSubject, event: UpstreamEvent): Promise<UpstreamResponse | undefined> {
+    const handler = this.handlerFor(subject.hub, event);
+    if (!handler) return undefined;
+    const url = fillTemplate(handler.urlTemplate, subject.hub, event.name);
+    if (!(await this.validate(handler, subject.hub))) {
+      throw new Error(EmulatorMessages.abuseProtectionFailed(url, 'see the log above'));
+    }
+    const request = this.buildRequest(subject, event);
+    const blocking = event.kind === 'user' || event.name === 'connect';
+    const delays = blocking ? [] : this.options.retryDelaysMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await this.post(url, request);
+        if (blocking || !(response.status === 408 || response.status >= 500) || attempt >= delays.length) return response;
+      } catch (error) {
+        if (attempt >= delays.length) throw new Error(EmulatorMessages.upstreamFailed(event.name, url, (error as Error).message), { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delays[attempt]).unref());
+    }
+  }
+
+  private buildRequest(subject: UpstreamSubject, event: UpstreamEvent): { headers: Record<string, string>; body: Buffer } {
+    const type = event.kind === 'system' ? `azure.webpubsub.sys.${event.name}` : `azure.webpubsub.user.${event.name}`;
+    const headers: Record<string, string> = {
+      'ce-specversion': '1.0',
+      'ce-awpsversion': '1.0',
+      'ce-type': type,
+      'ce-source': `/hubs/${subject.hub}/client/${subject.connectionId}`,
+      'ce-id': String(this.eventId++),
+      'ce-time': new Date().toISOString(),
+      'ce-hub': subject.hub,
+      'ce-connectionId': subject.connectionId,
+      'ce-eventName': event.name,
+      'ce-signature': signatureHeader(this.options.keys, subject.connectionId),
+      'webhook-request-origin': this.options.origin,
+      'content-type': event.kind === 'user' ? event.contentType : 'application/json; charset=utf-8',
+    };
+    if (subject.userId) headers['ce-userId'] = subject.userId;
+    if (subject.subprotocol) headers['ce-subprotocol'] = subject.subprotocol;
+    if (subject.connectionState) headers['ce-connectionState'] = subject.connectionState;
+    const body = event.kind === 'user' ? event.body : Buffer.from(JSON.stringify(event.body));
+    return { headers, body };
+  }
+
+  private async post(url: string, request: { headers: Record<string, string>; body: Buffer }): Promise<UpstreamResponse> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+  }
+
+  /** The abuse-protection handshake, once per handler and hub (a failure is retried next time). */
+  private validate(handler: EventHandlerSettings, hub: string): Promise<boolean> {
+    const url = fillTemplate(handler.urlTemplate, hub, 'validate');
+    let result = this.validated.get(url);
+    if (!result) {
+      result = this.handshake(url).then((ok) => {
+        if (!ok) this.validated.delete(url);
+        return ok;
+      });
+      this.validated.set(url, result);
+    }
+    return result;
+  }
+
+  private async handshake(url: string): Promise<boolean> {
+    const headers = { 'webhook-request-origin': this.options.origin, 'ce-awpsversion': '1.0' };
+    try {
+      let response = await fetch(url, { method: 'OPTIONS', headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      if (response.status === 404) response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      await response.arrayBuffer();
+      const allowed = (response.headers.get('webhook-allowed-origin') ?? '').split(',').map((value) => value.trim().toLowerCase());
+      if (response.ok && (allowed.includes('*') || allowed.includes(this.options.origin.toLowerCase()))) return true;
+      this.options.logger.error(EmulatorMessages.abuseProtectionFailed(url, `HTTP ${response.status}, WebHook-Allowed-Origin "${allowed.join(', ')}"`));
+    } catch (error) {
+      this.options.logger.error(EmulatorMessages.abuseProtectionFailed(url, (error as Error).message));
+    }
+    return false;
+  }
+}
+
+/** `sha256=<hex>` for each key, comma-separated: HMAC-SHA256 of the connection id. */
+export function signatureHeader(keys: readonly string[], connectionId: string): string {
+  return keys.map((key) => `sha256=${createHmac('sha256', key).update(connectionId).digest('hex')}`).join(',');
+}
+
+function fillTemplate(template: string, hub: string, event: string): string {
+  return template.replace(/\{hub\}/gi, encodeURIComponent(hub)).replace(/\{event\}/gi, encodeURIComponent(event));
+}
+
+function matchesPattern(pattern: string | undefined, event: string): boolean {
+  if (!pattern) return false;
+  return pattern.split(',').some((part) => part.trim() === '*' || part.trim() === event);
+}
