@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import type { EventHandlerSettings, SystemEventName } from './emulator.options.js';
 import { WebPubSubEmulator } from './emulator.js';
 
+const SYSTEM_EVENTS: readonly SystemEventName[] = ['connect', 'connected', 'disconnected'];
+
 const USAGE = `Usage: web-pubsub-emulator [options]
 
 A local Azure Web PubSub-compatible server (REST API, client WebSockets, upstream events).
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${values.port}" is not a port number (0-65535).`);
   if (values['event-handler'].length > 0 && values.hub.length === 0) throw new Error('--event-handler needs at least one --hub <name> it applies to.');
   const systemEvents = values['system-events'].split(',').map((name) => name.trim()).filter(Boolean) as SystemEventName[];
+  const unknown = systemEvents.filter((name) => !SYSTEM_EVENTS.includes(name));
+  if (unknown.length > 0) throw new Error(`--system-events: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${SYSTEM_EVENTS.join(', ')}.`);
   const handlers: EventHandlerSettings[] = values['event-handler'].map((urlTemplate) => ({ urlTemplate, userEventPattern: values['user-events'], systemEvents }));
   const emulator = await WebPubSubEmulator.start({
     port,

@@ -17,8 +17,9 @@ export interface Payload {
 /** Where a message came from, as the client sees it. */
 export type MessageSource = { from: 'server' } | { from: 'group'; group: string; fromUserId?: string };
 
-/** The reliable protocol's replay buffer limit; past it the connection is closed for good. */
-const MAX_UNACKED_MESSAGES = 1000;
+/** The reliable protocol's replay buffer limits (as the service's); past them the connection is closed for good. */
+export const MAX_UNACKED_MESSAGES = 1000;
+export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
 
 /**
  * One client connection: identity, roles, permissions, and (for the reliable protocol) sequence ids
@@ -35,8 +36,17 @@ export class ClientConnection {
   /** `ce-connectionState` as last set by a blocking event's response. */
   connectionState?: string;
   closed = false;
+  /**
+   * Ends the connection for good when the replay buffer is full. The owner sets it: a plain
+   * socket close would look like a drop and leave the connection waiting for a recovery.
+   */
+  onBufferFull: () => void = () => {
+    this.closed = true;
+    this.closeSocket(1008, 'The reliable message buffer is full.');
+  };
   private sequenceId = 0;
-  private readonly unacked: Array<{ sequenceId: number; frame: string }> = [];
+  private readonly unacked: Array<{ sequenceId: number; frame: string; bytes: number }> = [];
+  private unackedBytes = 0;
   private recoveryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -59,13 +69,17 @@ export class ClientConnection {
     }
     const frame: Record<string, unknown> = { type: 'message', ...source, dataType: payload.dataType, data: toFrameData(payload) };
     if (this.kind === 'reliable') {
-      frame.sequenceId = ++this.sequenceId;
+      frame.sequenceId = this.sequenceId + 1;
       const text = JSON.stringify(frame);
-      this.unacked.push({ sequenceId: this.sequenceId, frame: text });
-      if (this.unacked.length > MAX_UNACKED_MESSAGES) {
-        this.closeSocket(1008, 'The reliable message buffer is full.');
+      const bytes = Buffer.byteLength(text);
+      if (this.unacked.length >= MAX_UNACKED_MESSAGES || this.unackedBytes + bytes > MAX_UNACKED_BYTES) {
+        // The message is not taken (its sequence id stays unused) and the connection ends.
+        this.onBufferFull();
         return false;
       }
+      this.sequenceId++;
+      this.unacked.push({ sequenceId: this.sequenceId, frame: text, bytes });
+      this.unackedBytes += bytes;
       if (this.isOpen()) this.socket!.send(text);
       return true;
     }
@@ -81,7 +95,10 @@ export class ClientConnection {
 
   /** Drops buffered messages up to and including `sequenceId` (the client has them). */
   acknowledge(sequenceId: number): void {
-    while (this.unacked.length > 0 && this.unacked[0].sequenceId <= sequenceId) this.unacked.shift();
+    let trimmed = 0;
+    while (trimmed < this.unacked.length && this.unacked[trimmed].sequenceId <= sequenceId) this.unackedBytes -= this.unacked[trimmed++].bytes;
+    // One splice rather than a shift per message: a client may acknowledge hundreds at once.
+    if (trimmed > 0) this.unacked.splice(0, trimmed);
   }
 
   /** Attaches a new socket after recovery and replays what the client has not acknowledged. */

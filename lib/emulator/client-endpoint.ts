@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyJwt, type JwtClaims } from '../client/jwt.js';
 import { MAX_GROUP_NAME_LENGTH } from '../client/validation.js';
-import { ClientConnection, newConnectionId, JSON_SUBPROTOCOL, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind } from './client-connection.js';
+import {
+  ClientConnection, newConnectionId, JSON_SUBPROTOCOL, MAX_UNACKED_BYTES, MAX_UNACKED_MESSAGES, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind,
+} from './client-connection.js';
 import { ClientProtocol } from './client-protocol.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
@@ -47,6 +49,7 @@ export class ClientEndpoint {
     handleProtocols: (_offered, request) => (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
   });
   private readonly protocol: ClientProtocol;
+  private stopping = false;
 
   constructor(private readonly core: EmulatorCore) {
     this.protocol = new ClientProtocol(core);
@@ -62,8 +65,8 @@ export class ClientEndpoint {
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
     try {
       if (!hub || hub.includes('/')) throw new Rejection(404, EmulatorMessages.notFound());
-      const claims = this.verifyToken(request, url, hub);
       const recoveryId = url.searchParams.get('awps_connection_id');
+      const claims = this.verifyToken(request, url, hub, recoveryId !== null);
       if (recoveryId) return this.recover(request, socket, head, hub, recoveryId, url.searchParams.get('awps_reconnection_token') ?? '');
       if (offered.some((name) => name.startsWith('protobuf.')) && !offered.some((name) => name.startsWith('json.'))) {
         throw new Rejection(400, EmulatorMessages.protobufUnsupported());
@@ -79,14 +82,19 @@ export class ClientEndpoint {
     }
   }
 
-  private verifyToken(request: IncomingMessage, url: URL, hub: string): JwtClaims {
+  /** A recovery still needs a token signed for this hub, but its expiry was checked at connect (the reconnection token vouches now). */
+  private verifyToken(request: IncomingMessage, url: URL, hub: string, recovery: boolean): JwtClaims {
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const token = url.searchParams.get('access_token') ?? bearer;
     if (!token) throw new Rejection(401, EmulatorMessages.missingToken());
     const accepted = new Set(
       [`http://${request.headers.host}/client/hubs/${hub}`, `${this.core.options.endpoint}/client/hubs/${hub}`].map((aud) => aud.toLowerCase()),
     );
-    const result = verifyJwt(token, { keys: this.core.options.keys, audience: (aud) => typeof aud === 'string' && accepted.has(aud.toLowerCase()) });
+    const result = verifyJwt(token, {
+      keys: this.core.options.keys,
+      audience: (aud) => typeof aud === 'string' && accepted.has(aud.toLowerCase()),
+      ...(recovery ? { clockSkewSeconds: Number.POSITIVE_INFINITY } : {}),
+    });
     if (!result.ok) throw new Rejection(401, EmulatorMessages.unauthorized(failureText(result.reason)));
     return result.claims;
   }
@@ -138,6 +146,9 @@ export class ClientEndpoint {
     const connection = new ClientConnection(admission.connectionId, admission.hub, admission.userId, admission.roles, admission.subprotocol, kind, admission);
     connection.connectionState = admission.connectionState;
     connection.socket = ws;
+    // Final, not a drop: the client gets `disconnected` and 1008 and must start a new connection.
+    connection.onBufferFull = () =>
+      this.core.closeConnection(connection, EmulatorMessages.replayBufferFull(MAX_UNACKED_MESSAGES, MAX_UNACKED_BYTES / 1024 / 1024), 1008);
     this.core.hub(admission.hub).add(connection, admission.groups);
     connection.sendFrame({
       type: 'system', event: 'connected', userId: connection.userId ?? '', connectionId: connection.connectionId,
@@ -157,7 +168,10 @@ export class ClientEndpoint {
     ws.on('error', (error) => this.core.logger.warn(`Client ${connection.connectionId}: ${error.message}`));
     ws.on('close', (code) => {
       if (connection.socket !== ws || connection.closed) return;
-      if (connection.kind === 'reliable' && code !== 1000) {
+      // Only a drop (1006: no close frame, e.g. a network failure) of a reliable connection may be
+      // recovered; a close the client sent (1000, 1001, 1005 from the SDK's stop()), or the emulator
+      // stopping, ends it.
+      if (connection.kind === 'reliable' && code === 1006 && !this.stopping) {
         connection.waitForRecovery(this.core.options.recoveryWindowMs, () => this.core.closeConnection(connection, undefined));
         return;
       }
@@ -167,19 +181,23 @@ export class ClientEndpoint {
 
   private recover(request: IncomingMessage, socket: Duplex, head: Buffer, hub: string, connectionId: string, token: string): void {
     const connection = this.core.hub(hub).connections.get(connectionId);
-    const valid = connection && connection.kind === 'reliable' && !connection.closed && !connection.isOpen() && connection.reconnectionToken === token;
+    const valid = connection && connection.kind === 'reliable' && !connection.closed && connection.reconnectionToken === token;
     (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = connection?.subprotocol ?? RELIABLE_JSON_SUBPROTOCOL;
     this.server.handleUpgrade(request, socket, head, (ws) => {
-      if (!valid) {
+      if (!valid || connection.closed) {
         ws.close(1008, EmulatorMessages.recoveryFailed().slice(0, 120));
         return;
       }
+      // The client may notice a dead socket before the emulator does: the new socket replaces it.
+      const previous = connection.socket;
       connection.resume(ws);
+      previous?.terminate();
       this.attach(ws, connection, new URL(request.url ?? '/', 'http://emulator').searchParams);
     });
   }
 
   close(): void {
+    this.stopping = true;
     for (const client of this.server.clients) client.terminate();
     this.server.close();
   }

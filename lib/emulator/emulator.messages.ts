@@ -34,4 +34,6 @@ export const EmulatorMessages = {
   duplicateAck: (ackId: number) => `Message with ack-id: ${ackId} has been processed.`,
   notSupported: (type: string) => `Message type "${type}" is not supported by the emulator.`,
   invalidMessage: (reason: string) => `Invalid message: ${reason}`,
+  replayBufferFull: (messages: number, mebibytes: number) =>
+    `The reliable replay buffer is full (${messages} unacknowledged messages or ${mebibytes} MiB), so the connection is closed. Acknowledge messages with sequenceAck as they arrive.`,
 } as const;

@@ -24,7 +24,8 @@ export class FaultInjector {
 
   /** The next `count` REST calls (of `fault.operation`, if given) fail with `fault.status`. */
   failNext(count: number, fault: RestFault): void {
-    this.pending.push({ ...fault, remaining: count });
+    if (!(count >= 1)) return;
+    this.pending.push({ ...fault, remaining: Math.floor(count) });
   }
 
   /** Every REST call fails until `serviceUp()` (a service outage). */

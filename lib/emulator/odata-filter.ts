@@ -49,7 +49,11 @@ export function parseODataFilter(filter: string): FilterPredicate {
   const parser = new Parser(tokenize(filter));
   const node = parser.parseOr();
   parser.expectEnd();
-  return (subject) => node(subject) === true;
+  return (subject) => {
+    const value = node(subject);
+    if (typeof value !== 'boolean' && value !== null) throw new ODataFilterError('The filter must be a condition (true or false), e.g. userId eq \'a\'.');
+    return value === true;
+  };
 }
 
 function tokenize(text: string): Token[] {
@@ -108,7 +112,11 @@ class Parser {
     let left = this.parseAnd();
     while (this.acceptWord('or')) {
       const [a, b] = [left, this.parseAnd()];
-      left = (s) => a(s) === true || b(s) === true;
+      // Both sides always run (no short circuit), so one dry run finds every type error up front.
+      left = (s) => {
+        const [x, y] = [a(s), b(s)];
+        return x === true || y === true;
+      };
     }
     return left;
   }
@@ -117,7 +125,10 @@ class Parser {
     let left = this.parseNot();
     while (this.acceptWord('and')) {
       const [a, b] = [left, this.parseNot()];
-      left = (s) => a(s) === true && b(s) === true;
+      left = (s) => {
+        const [x, y] = [a(s), b(s)];
+        return x === true && y === true;
+      };
     }
     return left;
   }
@@ -150,7 +161,8 @@ class Parser {
     }
     if (next?.kind === 'word' && next.text === 'in') {
       this.position++;
-      const collection = this.parseValue();
+      // `x in ('a')` is a one-item list, not a parenthesised string.
+      const collection = this.peek()?.text === '(' && this.peek()?.kind === 'punct' ? this.parseList() : this.parseValue();
       return (s) => {
         const items = collection(s);
         if (!Array.isArray(items)) throw new ODataFilterError('The right side of "in" must be a collection.');
@@ -189,6 +201,15 @@ class Parser {
       return first;
     }
     const items = [first];
+    while (this.acceptPunct(',')) items.push(this.parseOr());
+    this.expectPunct(')');
+    return (s) => items.map((item) => item(s));
+  }
+
+  /** `( value, value, … )` after `in`. */
+  private parseList(): Node {
+    this.expectPunct('(');
+    const items = [this.parseOr()];
     while (this.acceptPunct(',')) items.push(this.parseOr());
     this.expectPunct(')');
     return (s) => items.map((item) => item(s));

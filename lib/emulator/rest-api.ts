@@ -37,8 +37,9 @@ export class RestApi {
     const query = parseQuery(questionMark < 0 ? '' : url.slice(questionMark + 1));
     const body = await readBody(request);
     const route = operations.match(request.method ?? 'GET', rawPath);
-    const result = await this.run(request, rawPath, query, body, route);
-    this.calls.push({ method: request.method ?? '', path: rawPath, operation: route?.operation ?? 'unknown', status: result.status });
+    const operation = route?.operation ?? (rawPath === '/api/health' ? 'getServiceStatus' : 'unknown');
+    const result = await this.run(request, rawPath, query, body, route, operation);
+    this.calls.push({ method: request.method ?? '', path: rawPath, operation, status: result.status });
     if (this.calls.length > 20_000) this.calls.splice(0, 10_000);
     response.writeHead(result.status, result.headers);
     response.end(request.method === 'HEAD' ? undefined : result.body);
@@ -50,14 +51,15 @@ export class RestApi {
     query: Map<string, string[]>,
     body: Buffer | 'too-large',
     route: ReturnType<typeof operations.match>,
+    operation: string,
   ): Promise<RestResult> {
     await this.faults.delay();
-    const injected = this.faults.takeRestFault(route?.operation ?? 'unknown');
+    const injected = this.faults.takeRestFault(operation);
     if (injected) return injected;
     if (rawPath === '/api/health') return { status: 200 };
     const isHead = request.method === 'HEAD';
     if (!route) return errorResult(404, 'Error.NotFound', EmulatorMessages.notFound(), !isHead);
-    const failure = checkRestToken(request, this.core.options.keys);
+    const failure = checkRestToken(request, this.core.options.keys, this.core.options.endpoint);
     if (failure) {
       const message = failure === 'missing' ? EmulatorMessages.missingToken() : EmulatorMessages.unauthorized(failure);
       return errorResult(401, 'Error.Unauthorized', message, !isHead);

@@ -13,15 +13,21 @@ const FAILURE_TEXT: Record<JwtVerifyFailure, string> = {
 /**
  * Checks a REST call's `Authorization: Bearer <jwt>` as the service does: HS256 with one of the
  * access keys, `exp` required, and `aud` equal (ignoring case) to the request URL with or without
- * its query string, encoded or decoded. Returns the failure as text, or undefined when valid.
+ * its query string, encoded or decoded. The URL may name the host the request came to or the
+ * emulator's own endpoint (as behind a reverse proxy, where the SDK signs for the service's URL).
+ * Returns the failure as text, or undefined when valid.
  */
-export function checkRestToken(request: IncomingMessage, keys: readonly string[]): string | undefined {
+export function checkRestToken(request: IncomingMessage, keys: readonly string[], endpoint: string): string | undefined {
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (!match) return 'missing';
-  const absolute = `http://${request.headers.host}${request.url}`;
-  const withoutQuery = absolute.split('?')[0];
-  const accepted = new Set([absolute, withoutQuery, safeDecode(absolute), safeDecode(withoutQuery)].map((url) => url.toLowerCase()));
+  const urls = [`http://${request.headers.host}${request.url}`, `${endpoint.replace(/\/$/, '')}${request.url}`];
+  const accepted = new Set(
+    urls.flatMap((absolute) => {
+      const withoutQuery = absolute.split('?')[0];
+      return [absolute, withoutQuery, safeDecode(absolute), safeDecode(withoutQuery)].map((url) => url.toLowerCase());
+    }),
+  );
   const result = verifyJwt(match[1].trim(), {
     keys,
     audience: (aud) => typeof aud === 'string' && accepted.has(aud.toLowerCase()),

@@ -113,8 +113,11 @@ function listConnections(context: OperationContext): RestResult {
   const pageSize = parseInteger(one(context, 'maxpagesize'), 'maxpagesize', 1, 200) ?? 100;
   const top = parseInteger(one(context, 'top'), 'top', 1, MAX_INT32);
   const token = one(context, 'continuationToken');
-  const members = context.hub.groupMembers(name);
-  const start = token === undefined ? 0 : Math.max(0, members.findIndex((member) => member.connectionId === token));
+  // Ordered by connectionId and resumed at the first id >= the token, so members that leave or join
+  // between pages never make a page repeat or restart.
+  const members = context.hub.groupMembers(name).sort((x, y) => (x.connectionId < y.connectionId ? -1 : x.connectionId > y.connectionId ? 1 : 0));
+  const found = token === undefined ? 0 : members.findIndex((member) => member.connectionId >= token);
+  const start = found < 0 ? members.length : found;
   const page = members.slice(start, start + Math.min(pageSize, top ?? pageSize));
   const remaining = top === undefined ? undefined : top - page.length;
   const next = members[start + page.length];
@@ -125,7 +128,8 @@ function listConnections(context: OperationContext): RestResult {
     query.push(`continuationToken=${encodeURIComponent(next.connectionId)}`);
     nextLink = `${context.endpoint}/api/hubs/${encodeURIComponent(context.hub.name)}/groups/${encodeURIComponent(name)}/connections?${query.join('&')}`;
   }
-  const value = page.map((member) => (member.userId === undefined ? { connectionId: member.connectionId } : { connectionId: member.connectionId, userId: member.userId }));
+  // The service writes `"userId": null` for anonymous connections (recorded real-service paging).
+  const value = page.map((member) => ({ connectionId: member.connectionId, userId: member.userId ?? null }));
   return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ value, nextLink }) };
 }
 

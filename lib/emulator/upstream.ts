@@ -56,7 +56,7 @@ export class UpstreamInvoker {
   /**
    * Sends the event; resolves with the response, or undefined when no handler takes it. Rejects
    * (with a message naming the URL, never a key) when the handler is unreachable or fails the
-   * handshake.
+   * handshake, and when a non-blocking event still fails after its retries.
    */
   async invoke(subject: UpstreamSubject, event: UpstreamEvent): Promise<UpstreamResponse | undefined> {
     const handler = this.handlerFor(subject.hub, event);
@@ -69,11 +69,17 @@ export class UpstreamInvoker {
     const blocking = event.kind === 'user' || event.name === 'connect';
     const delays = blocking ? [] : this.options.retryDelaysMs;
     for (let attempt = 0; ; attempt++) {
+      let failure: { reason: string; retryable: boolean; cause?: unknown };
       try {
         const response = await this.post(url, request);
-        if (blocking || !(response.status === 408 || response.status >= 500) || attempt >= delays.length) return response;
+        if (blocking || (response.status >= 200 && response.status <= 299)) return response;
+        failure = { reason: `HTTP ${response.status}`, retryable: response.status === 408 || response.status >= 500 };
       } catch (error) {
-        if (attempt >= delays.length) throw new Error(EmulatorMessages.upstreamFailed(event.name, url, (error as Error).message), { cause: error });
+        failure = { reason: (error as Error).message, retryable: true, cause: error };
+      }
+      // Nobody reads a non-blocking event's answer, so its final failure is thrown for the caller to log.
+      if (!failure.retryable || attempt >= delays.length) {
+        throw new Error(EmulatorMessages.upstreamFailed(event.name, url, failure.reason), { cause: failure.cause });
       }
       await new Promise((resolve) => setTimeout(resolve, delays[attempt]).unref());
     }

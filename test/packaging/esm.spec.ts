@@ -17,7 +17,9 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   type: string;
   exports: Record<string, string | Record<string, string>>;
   files: string[];
+  bin: Record<string, string>;
   dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
 };
 
 /** Every file an `exports` entry points at, with the condition that names it. */
@@ -69,12 +71,30 @@ describe('packaging (ESM)', () => {
     expect(result.filter).toBe("userId eq 'o''b'");
   });
 
+  it('starts and stops the emulator from nestjs-web-pubsub/emulator in a separate Node process', () => {
+    const output = runNode(`
+      const { WebPubSubEmulator } = await import('nestjs-web-pubsub/emulator');
+      const { WebPubSubRestClient } = await import('nestjs-web-pubsub');
+      const emulator = await WebPubSubEmulator.start();
+      const alive = await new WebPubSubRestClient(emulator.connectionString, 'chat').getServiceStatus();
+      await emulator.stop();
+      console.log(JSON.stringify({ alive, endpoint: emulator.endpoint }));
+    `);
+    const result = JSON.parse(output) as { alive: boolean; endpoint: string };
+    expect(result.alive).toBe(true);
+    expect(result.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it.each(Object.entries(pkg.bin))('bin %s → %s is a built Node script', (_name, target) => {
+    expect(readFileSync(path.join(root, target), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
   it('ships declaration files for the entry', () => {
     const types = readFileSync(path.join(root, 'dist/index.d.ts'), 'utf8');
     expect(types).toContain('WebPubSubRestClient');
   });
 
-  it('needs no runtime dependency outside "dependencies" and Node built-ins', () => {
+  it('needs no runtime dependency outside "dependencies", "peerDependencies" and Node built-ins', () => {
     const output = runNode(`
       import { readFileSync, readdirSync } from 'node:fs';
       import path from 'node:path';
@@ -89,7 +109,7 @@ describe('packaging (ESM)', () => {
       console.log(JSON.stringify([...seen]));
     `);
     const imported = (JSON.parse(output) as string[]).filter((name) => !name.startsWith('node:'));
-    const allowed = Object.keys(pkg.dependencies);
+    const allowed = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)];
     const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
     expect(imported.map(packageOf).filter((name) => !allowed.includes(name))).toEqual([]);
   });

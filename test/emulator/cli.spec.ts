@@ -1,0 +1,118 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { WebPubSubRestClient } from '../../lib/index.js';
+
+/*
+ * The `web-pubsub-emulator` bin as a user runs it: the built CLI in its own process, printing a
+ * connection string that our client and the official web-pubsub-client then use.
+ */
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'dist/emulator/cli.js');
+
+interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  connectionString: string;
+  output: () => string;
+}
+
+function startCli(args: string[]): Promise<RunningCli> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the CLI printed no connection string: ${output}`)), 15_000);
+    child.stdout.on('data', () => {
+      const match = /Connection string: (\S+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, connectionString: match[1], output: () => output });
+    });
+    child.once('exit', (code) => reject(new Error(`the CLI exited with ${code}: ${output}`)));
+  });
+}
+
+function stopCli(running: RunningCli): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.once('exit', (code) => resolve(code));
+    running.child.kill('SIGTERM');
+  });
+}
+
+function runCliToEnd(args: string[]): { status: number | null; output: string } {
+  try {
+    const output = execFileSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: 15_000 });
+    return { status: 0, output };
+  } catch (error) {
+    const failed = error as { status: number | null; stdout: string; stderr: string };
+    return { status: failed.status, output: failed.stdout + failed.stderr };
+  }
+}
+
+describe('web-pubsub-emulator CLI', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
+  }, 120_000);
+
+  it('starts on a free loopback port, prints its connection string, serves REST, and exits 0 on SIGTERM', async () => {
+    const running = await startCli(['--port', '0', '--access-key', 'cli-spec-key']);
+    expect(running.connectionString).toMatch(/^Endpoint=http:\/\/127\.0\.0\.1:\d+;AccessKey=cli-spec-key;Version=1\.0;$/);
+    const rest = new WebPubSubRestClient(running.connectionString, 'chat');
+    await expect(rest.getServiceStatus()).resolves.toBe(true);
+    await expect(rest.userExists('nobody')).resolves.toBe(false);
+    expect(await stopCli(running)).toBe(0);
+  });
+
+  it('sends events of the hubs it was given to the --event-handler URL', async () => {
+    const events: string[] = [];
+    const receiver = http.createServer((request, response) => {
+      if (request.method === 'OPTIONS') {
+        response.writeHead(200, { 'webhook-allowed-origin': '*' }).end();
+        return;
+      }
+      events.push(String(request.headers['ce-type']));
+      request.resume();
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    const running = await startCli(['--port', '0', '--hub', 'chat', '--event-handler', `http://127.0.0.1:${port}/eventhandler/{event}`]);
+    try {
+      const { url } = await new WebPubSubRestClient(running.connectionString, 'chat').getClientAccessToken({ userId: 'alice' });
+      // No keep-alive pings: the SDK's ping loop would otherwise outlive stop() by up to 20 s.
+      const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+      await client.start();
+      client.stop();
+      const deadline = Date.now() + 10_000;
+      while (!events.includes('azure.webpubsub.sys.disconnected') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(events).toEqual(['azure.webpubsub.sys.connect', 'azure.webpubsub.sys.connected', 'azure.webpubsub.sys.disconnected']);
+    } finally {
+      await stopCli(running);
+      receiver.close();
+    }
+  });
+
+  it('prints usage with --help', () => {
+    const { status, output } = runCliToEnd(['--help']);
+    expect(status).toBe(0);
+    expect(output).toContain('Usage: web-pubsub-emulator');
+    expect(output).toContain('--event-handler');
+  });
+
+  it.each([
+    [['--port', 'eighty'], '--port "eighty" is not a port number'],
+    [['--event-handler', 'http://127.0.0.1:1/{event}'], '--event-handler needs at least one --hub'],
+    [['--system-events', 'connect,bogus'], 'bogus'],
+    [['--frobnicate'], 'frobnicate'],
+  ])('refuses %j with exit code 1 and a clear message', (args, message) => {
+    const { status, output } = runCliToEnd(args);
+    expect(status).toBe(1);
+    expect(output).toContain(message);
+  });
+});
