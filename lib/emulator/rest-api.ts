@@ -5,6 +5,7 @@ import type { FaultInjector } from './fault-injector.js';
 import { checkRestToken } from './rest-auth.js';
 import { operations, type OperationContext } from './rest-operations.js';
 import { checkHub, errorResult, RestFailure, type RestResult } from './rest-response.js';
+import { safeDecode } from './safe-decode.js';
 
 const SUPPORTED_API_VERSIONS = new Set(['2021-10-01', '2022-11-01', '2023-07-01', '2024-01-01', '2024-12-01']);
 /** Bodies above 1 MiB are refused; reading stops a little past the limit. */
@@ -101,13 +102,6 @@ function parseQuery(search: string): Map<string, string[]> {
   return query;
 }
 
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
 
 /** Reads the whole body; past the limit it keeps reading (so the answer can be sent) but drops the bytes. */
 function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {

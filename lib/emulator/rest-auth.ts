@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyJwt, type JwtVerifyFailure } from '../client/jwt.js';
+import { safeDecode } from './safe-decode.js';
 
 const FAILURE_TEXT: Record<JwtVerifyFailure, string> = {
   malformed: 'malformed',
@@ -37,12 +38,4 @@ export function checkRestToken(request: IncomingMessage, keys: readonly string[]
 
 export function failureText(reason: JwtVerifyFailure): string {
   return FAILURE_TEXT[reason];
-}
-
-function safeDecode(url: string): string {
-  try {
-    return decodeURIComponent(url);
-  } catch {
-    return url;
-  }
 }

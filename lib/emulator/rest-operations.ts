@@ -5,6 +5,7 @@ import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import type { Audience, HubState } from './hub-state.js';
 import { badRequest, checkGroup, checkId, parseFilter, parseInteger, RestFailure, type RestResult } from './rest-response.js';
+import { safeDecode } from './safe-decode.js';
 
 export interface OperationContext {
   core: EmulatorCore;
@@ -295,11 +296,3 @@ export const operations = {
     return undefined;
   },
 };
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
