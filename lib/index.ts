@@ -79,5 +79,16 @@ export type {
   ListConnectionsOptions,
   GenerateTokenQuery,
 } from './client/index.js';
+export { WebPubSubModule } from './module/webpubsub.module.js';
+export { WebPubSubService } from './module/webpubsub.service.js';
+export { InjectWebPubSub } from './module/webpubsub.decorators.js';
+export { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubToken, getWebPubSubOptionsToken, WEBPUBSUB_LOGGER_CONTEXT } from './module/webpubsub.constants.js';
+export type {
+  WebPubSubModuleOptions,
+  WebPubSubModuleAsyncOptions,
+  WebPubSubModuleExtras,
+  WebPubSubOptionsFactory,
+  HttpLoggingLevel,
+} from './module/webpubsub.options.js';
 export { AzureKeyCredential } from '@azure/core-auth';
 export type { TokenCredential } from '@azure/core-auth';

@@ -136,6 +136,15 @@ export class WebPubSubEmulator {
       }));
   }
 
+  /**
+   * Lets the process exit while this emulator's listening socket is all that is left (connected
+   * clients still keep it alive). An emulator embedded in an app must not outlive a failed startup.
+   */
+  unref(): this {
+    this.server.unref();
+    return this;
+  }
+
   /** Stops accepting, closes every client and the server. Safe to call twice. */
   async stop(): Promise<void> {
     this.clients.close();

@@ -9,20 +9,12 @@ import {
 import { WebSocket } from 'ws';
 import { WebPubSubRestClient } from '../../../lib/index.js';
 import type { GenerateClientTokenOptions } from '../../../lib/index.js';
+import { waitFor as until } from '../../support/wait-for.js';
 
 export const JSON_PROTOCOL = 'json.webpubsub.azure.v1';
 export const RELIABLE_PROTOCOL = 'json.reliable.webpubsub.azure.v1';
 
-/** Waits (bounded) until `check()` returns something truthy; the failure names what was awaited. */
-export async function until<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { until };
 
 let hubCounter = 0;
 /** A fresh hub per test keeps tests independent on one emulator. */

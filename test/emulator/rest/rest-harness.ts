@@ -2,6 +2,7 @@ import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import WebSocket from 'ws';
 import { signJwt, nowInSeconds } from '../../../lib/client/index.js';
 import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { waitFor } from '../../support/wait-for.js';
 
 /**
  * Shared pieces of the REST suites: the official server client pointed at the emulator, real
@@ -31,16 +32,7 @@ export function accessKeyOf(emulator: WebPubSubEmulator): string {
   return /AccessKey=([^;]+)/.exec(emulator.connectionString)![1];
 }
 
-/** Waits until `check` returns a value other than undefined/false, or fails naming what it waited for. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 3000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { waitFor };
 
 export interface Frame {
   type: string;

@@ -1,0 +1,57 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from './webpubsub.constants.js';
+import { ModuleMessages } from './webpubsub.messages.js';
+import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './webpubsub.options.js';
+import { serviceProvider } from './webpubsub.providers.js';
+import { WebPubSubService } from './webpubsub.service.js';
+
+/**
+ * Registers an injectable `WebPubSubService`. Register several instances with different `name`s
+ * (each with its own connection and hub) and inject them with `@InjectWebPubSub(name)`.
+ *
+ * @example
+ * WebPubSubModule.forRoot({ connectionString: process.env.WEBPUBSUB_CONNECTION_STRING, hub: 'chat' })
+ * WebPubSubModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config: ConfigService) => ({ … }) })
+ */
+@Module({})
+export class WebPubSubModule {
+  static forRoot(options: WebPubSubModuleOptions & WebPubSubModuleExtras = {}): DynamicModule {
+    const { name, isGlobal, ...moduleOptions } = options;
+    const instance = instanceName(name);
+    return moduleFor(instance, isGlobal, [{ provide: getWebPubSubOptionsToken(instance), useValue: moduleOptions }]);
+  }
+
+  static forRootAsync(options: WebPubSubModuleAsyncOptions): DynamicModule {
+    const instance = instanceName(options.name);
+    const providers: Provider[] = [...(options.extraProviders ?? [])];
+    const optionsToken = getWebPubSubOptionsToken(instance);
+    if (options.useFactory) {
+      providers.push({ provide: optionsToken, useFactory: options.useFactory, inject: options.inject ?? [] });
+    } else if (options.useClass || options.useExisting) {
+      const factoryClass = (options.useClass ?? options.useExisting)!;
+      if (options.useClass) providers.push({ provide: options.useClass, useClass: options.useClass });
+      providers.push({ provide: optionsToken, useFactory: (factory: WebPubSubOptionsFactory) => factory.createWebPubSubOptions(), inject: [factoryClass] });
+    } else {
+      throw new Error(ModuleMessages.asyncWithoutFactory(instance));
+    }
+    return moduleFor(instance, options.isGlobal, providers, options.imports);
+  }
+}
+
+function instanceName(name: unknown): string {
+  if (name === undefined) return DEFAULT_WEBPUBSUB_INSTANCE;
+  if (typeof name !== 'string' || name.trim() === '') throw new Error(ModuleMessages.invalidName(name));
+  return name;
+}
+
+function moduleFor(instance: string, isGlobal: boolean | undefined, optionProviders: Provider[], imports: DynamicModule['imports'] = []): DynamicModule {
+  const token = getWebPubSubToken(instance);
+  const providers: Provider[] = [...optionProviders, serviceProvider(instance)];
+  const exports: DynamicModule['exports'] = [token];
+  if (instance === DEFAULT_WEBPUBSUB_INSTANCE) {
+    // The default instance is also injectable by class: `constructor(private readonly webPubSub: WebPubSubService)`.
+    providers.push({ provide: WebPubSubService, useExisting: token });
+    exports.push(WebPubSubService);
+  }
+  return { module: WebPubSubModule, global: isGlobal ?? false, imports, providers, exports };
+}

@@ -1,0 +1,68 @@
+import type { InjectionToken, LoggerService, ModuleMetadata, OptionalFactoryDependency, Provider, Type } from '@nestjs/common';
+import type { AzureKeyCredential, TokenCredential } from '@azure/core-auth';
+import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
+import type { WebPubSubRestClientOptions } from '../client/index.js';
+import type { WebPubSubEmulatorOptions } from '../emulator/emulator.options.js';
+
+/**
+ * How much of each REST call the module logs through Nest's Logger:
+ * - `off`: nothing;
+ * - `errors`: failed calls (`error`) and retried attempts (`warn`);
+ * - `debug` (default): also every successful call, at `debug`;
+ * - `verbose`: also the (redacted) request and response headers, at `verbose`.
+ */
+export type HttpLoggingLevel = 'off' | 'errors' | 'debug' | 'verbose';
+
+export interface WebPubSubModuleOptions {
+  /**
+   * `Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;` from the portal's
+   * Keys blade. Defaults to the WEBPUBSUB_CONNECTION_STRING environment variable. Give this, or
+   * `endpoint` with `credential`, not both.
+   */
+  connectionString?: string;
+  /** The service URL, with `credential`: for Entra ID (a TokenCredential) or a key kept elsewhere. */
+  endpoint?: string;
+  credential?: AzureKeyCredential | TokenCredential;
+  /** The hub the service sends to (other hubs: `service.hub(name)`). Defaults to WEBPUBSUB_HUB. */
+  hub?: string;
+  /** Route requests through a reverse proxy such as API Management. */
+  reverseProxyEndpoint?: string;
+  /** Defaults to `2024-12-01`. */
+  apiVersion?: string;
+  retryOptions?: PipelineRetryOptions;
+  /** Other options of the underlying `WebPubSubRestClient` (http client, policies, user agent). */
+  clientOptions?: Omit<WebPubSubRestClientOptions, 'reverseProxyEndpoint' | 'apiVersion' | 'retryOptions'>;
+  /** `true` (default): Nest's Logger with context `WebPubSub`; `false`: silent; or your own LoggerService. */
+  logger?: boolean | LoggerService;
+  /** How much of each REST call to log; defaults to `debug`. */
+  httpLogging?: HttpLoggingLevel;
+  /**
+   * Start an in-process Web PubSub emulator on a free loopback port when the app starts, and use it
+   * (for local development and tests; refused when NODE_ENV=production). `true`, or the emulator's
+   * options (event handlers per hub, access key, …).
+   */
+  emulator?: boolean | WebPubSubEmulatorOptions;
+}
+
+/** Implemented by a class given to `forRootAsync({ useClass })` or `useExisting`. */
+export interface WebPubSubOptionsFactory {
+  createWebPubSubOptions(): WebPubSubModuleOptions | Promise<WebPubSubModuleOptions>;
+}
+
+export interface WebPubSubModuleExtras {
+  /** Register this instance under a name, injected with `@InjectWebPubSub(name)`. */
+  name?: string;
+  /** Make the service injectable in every module without importing this one again. */
+  isGlobal?: boolean;
+}
+
+export interface WebPubSubModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebPubSubModuleExtras {
+  /** Returns the options; receives the `inject` list. */
+  useFactory?: (...args: never[]) => WebPubSubModuleOptions | Promise<WebPubSubModuleOptions>;
+  /** What `useFactory` receives, in order (e.g. `[ConfigService]`). */
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  useClass?: Type<WebPubSubOptionsFactory>;
+  useExisting?: Type<WebPubSubOptionsFactory>;
+  /** Providers the factory or class needs that no imported module gives. */
+  extraProviders?: Provider[];
+}

@@ -1,0 +1,47 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { WebPubSubRestClient, type WebPubSubRestClientOptions } from '../client/index.js';
+import type { WebPubSubSettings } from './webpubsub.settings.js';
+
+/** What the service needs beyond the client: its instance name and what to stop at shutdown. */
+export interface WebPubSubServiceInit {
+  settings: WebPubSubSettings;
+  /** The connection string of the embedded emulator, when `emulator` is set. */
+  emulatorConnectionString?: string;
+  clientOptions: WebPubSubRestClientOptions;
+  /** Stops what the module started for this instance (the embedded emulator). */
+  onShutdown?: () => Promise<void>;
+}
+
+/**
+ * The injectable Web PubSub service of one module instance: every operation of
+ * `WebPubSubRestClient` for the configured hub (`sendToAll`, `group(name)`, `getClientAccessToken`, …),
+ * `hub(name)` for other hubs, and `client` for the raw client.
+ *
+ * @example
+ * constructor(private readonly webPubSub: WebPubSubService) {}
+ * await this.webPubSub.group('room1').sendToAll({ text: 'hi' });
+ */
+@Injectable()
+export class WebPubSubService extends WebPubSubRestClient implements OnApplicationShutdown {
+  /** The module instance this service belongs to (`default` unless registered with a `name`). */
+  readonly instanceName: string;
+  private readonly shutdown?: () => Promise<void>;
+
+  constructor(init: WebPubSubServiceInit) {
+    const { settings, clientOptions } = init;
+    const { connection } = settings;
+    if (connection.kind === 'credential') super(connection.endpoint, connection.credential, settings.hub, clientOptions);
+    else super(connection.kind === 'emulator' ? init.emulatorConnectionString! : connection.connectionString, settings.hub, clientOptions);
+    this.instanceName = settings.instance;
+    this.shutdown = init.onShutdown;
+  }
+
+  /** The underlying REST client (the service is one; this reads better where a client is expected). */
+  get client(): WebPubSubRestClient {
+    return this;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.shutdown?.();
+  }
+}

@@ -1,0 +1,87 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
+import { WebPubSubModule, WebPubSubService } from '../../lib/index.js';
+import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+
+/*
+ * Azure SDK log output of the module's client reaches the module's Nest logger while Azure logging
+ * is on, and nothing global changes: another Azure client in the same process still logs through
+ * the global AzureLogger, and none of our lines land there.
+ */
+
+const KEY = 'bridge-spec-distinctive-key';
+
+class CapturingLogger implements LoggerService {
+  readonly lines: Array<{ level: string; message: string }> = [];
+  log = (message: unknown) => this.push('log', message);
+  error = (message: unknown) => this.push('error', message);
+  warn = (message: unknown) => this.push('warn', message);
+  debug = (message: unknown) => this.push('debug', message);
+  verbose = (message: unknown) => this.push('verbose', message);
+  private push(level: string, message: unknown) {
+    this.lines.push({ level, message: String(message) });
+  }
+}
+
+describe('Azure SDK logger bridge', () => {
+  let emulator: WebPubSubEmulator;
+  const originalLog = AzureLogger.log;
+  let originalLevel: AzureLogLevel | undefined;
+  let globalLines: string[];
+
+  beforeAll(async () => {
+    emulator = await WebPubSubEmulator.start({ accessKey: KEY });
+    originalLevel = getLogLevel();
+  });
+  afterAll(() => emulator.stop());
+  afterEach(() => {
+    AzureLogger.log = originalLog;
+    setLogLevel(originalLevel);
+  });
+
+  async function serviceWith(logger: CapturingLogger): Promise<{ service: WebPubSubService; close: () => Promise<void> }> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger, httpLogging: 'off' })],
+    }).compile();
+    return { service: moduleRef.get(WebPubSubService), close: () => moduleRef.close() };
+  }
+
+  function captureGlobal(level: AzureLogLevel | undefined): void {
+    globalLines = [];
+    AzureLogger.log = (...args: unknown[]) => globalLines.push(args.map(String).join(' '));
+    setLogLevel(level);
+  }
+
+  it('sends our client’s SDK lines to the Nest logger, and leaves other Azure clients on the global logger', async () => {
+    captureGlobal('info');
+    const logger = new CapturingLogger();
+    const { service, close } = await serviceWith(logger);
+    await service.sendToAll({ hello: 'world' }, { filter: "userId eq 'alice'" });
+    const official = new WebPubSubServiceClient(emulator.connectionString, 'chat', { allowInsecureConnection: true });
+    await official.sendToAll({ hello: 'official' });
+    await close();
+
+    const bridged = logger.lines.filter((line) => line.message.startsWith('azure:nestjs-web-pubsub:info'));
+    expect(bridged.some((line) => line.level === 'verbose' && line.message.includes('Request:') && line.message.includes('/api/hubs/chat/:send'))).toBe(true);
+    expect(bridged.some((line) => line.message.includes('Response status code: 202'))).toBe(true);
+    expect(globalLines.filter((line) => line.includes('nestjs-web-pubsub'))).toEqual([]);
+    expect(globalLines.some((line) => line.startsWith('azure:web-pubsub:info') && line.includes('Request:'))).toBe(true);
+    const everything = [...logger.lines.map((line) => line.message), ...globalLines].join('\n');
+    expect(everything).not.toContain(KEY);
+    expect(everything).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]*/);
+    expect(everything).not.toContain('alice');
+  });
+
+  it('stays quiet while Azure logging is off', async () => {
+    captureGlobal(undefined);
+    const logger = new CapturingLogger();
+    const { service, close } = await serviceWith(logger);
+    await service.sendToAll('x');
+    await close();
+    expect(logger.lines).toEqual([]);
+    expect(globalLines).toEqual([]);
+  });
+});

@@ -1,0 +1,171 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../../lib/index.js';
+import { CaptureLogger, connectOutcome, connectUrl, portOf, until, type Receiver } from './di-harness.js';
+
+/*
+ * A Nest app over real sockets: a controller sends through the injected service, and official
+ * @azure/web-pubsub-client clients (their URLs from the app's negotiate route, i.e. from
+ * service.getClientAccessToken) receive the messages. Once with `emulator: true` (embedded), once
+ * with an external emulator.
+ */
+
+@Controller()
+class NotifyController {
+  constructor(private readonly webPubSub: WebPubSubService) {}
+
+  /** Where clients get their URL: the usual Web PubSub "negotiate" route. */
+  @Get('negotiate')
+  async negotiate(@Query('userId') userId: string) {
+    const { url } = await this.webPubSub.getClientAccessToken({ userId });
+    return { url };
+  }
+
+  @Post('all')
+  @HttpCode(202)
+  async all(@Body() body: Record<string, unknown>) {
+    await this.webPubSub.sendToAll(body);
+  }
+
+  @Post('rooms/:room/members/:connectionId')
+  @HttpCode(204)
+  async join(@Param('room') room: string, @Param('connectionId') connectionId: string) {
+    await this.webPubSub.group(room).addConnection(connectionId);
+  }
+
+  @Post('rooms/:room')
+  @HttpCode(202)
+  async room(@Param('room') room: string, @Body() body: Record<string, unknown>) {
+    await this.webPubSub.group(room).sendToAll(body);
+  }
+
+  @Post('users/:userId')
+  @HttpCode(202)
+  async user(@Param('userId') userId: string, @Body() body: Record<string, unknown>) {
+    await this.webPubSub.sendToUser(userId, body);
+  }
+}
+
+/** One running app and the clients connected through it. */
+class Running {
+  readonly logger = new CaptureLogger();
+  app!: INestApplication;
+  service!: WebPubSubService;
+  private readonly receivers: Receiver[] = [];
+
+  async start(options: WebPubSubModuleOptions): Promise<void> {
+    const moduleRef = await Test.createTestingModule({ imports: [WebPubSubModule.forRoot(options)], controllers: [NotifyController] })
+      .setLogger(this.logger)
+      .compile();
+    this.app = moduleRef.createNestApplication();
+    await this.app.listen(0, '127.0.0.1');
+    this.service = this.app.get(WebPubSubService);
+  }
+
+  /** Connects an official client with the URL the app's negotiate route hands out. */
+  async connect(userId: string): Promise<Receiver> {
+    const { body } = await request(this.app.getHttpServer()).get('/negotiate').query({ userId }).expect(200);
+    const receiver = await connectUrl((body as { url: string }).url, userId);
+    this.receivers.push(receiver);
+    return receiver;
+  }
+
+  post(path: string, body: object = {}, status = 202) {
+    return request(this.app.getHttpServer()).post(path).send(body).expect(status);
+  }
+
+  async stopClients(): Promise<void> {
+    await Promise.all(this.receivers.splice(0).map((receiver) => receiver.stop()));
+  }
+
+  async close(): Promise<void> {
+    await this.stopClients();
+    await this.app?.close();
+  }
+}
+
+/** The shared scenario: broadcast, group and user sends reach exactly the right clients. */
+async function deliversThroughTheApp(running: Running): Promise<void> {
+  const alice = await running.connect('alice');
+  const bob = await running.connect('bob');
+  await running.post(`/rooms/room1/members/${alice.connectionId}`, {}, 204);
+  await running.post('/all', { text: 'to all' });
+  await running.post('/rooms/room1', { text: 'to room1' });
+  await running.post('/users/bob', { text: 'to bob' });
+  // A last broadcast: once both have it, everything sent before has arrived too (one ordered socket each).
+  await running.post('/all', { text: 'end' });
+  await until(() => alice.server.length >= 2 && bob.server.length >= 3, 'alice and bob to get the closing broadcast');
+  expect(alice.server.map((message) => message.data)).toEqual([{ text: 'to all' }, { text: 'end' }]);
+  expect(alice.group.map((message) => [message.group, message.data])).toEqual([['room1', { text: 'to room1' }]]);
+  expect(bob.server.map((message) => message.data)).toEqual([{ text: 'to all' }, { text: 'to bob' }, { text: 'end' }]);
+  expect(bob.group).toEqual([]);
+}
+
+describe('e2e with `emulator: true` (embedded)', () => {
+  const running = new Running();
+  beforeAll(() => running.start({ emulator: true, hub: 'chat' }));
+  afterEach(() => running.stopClients());
+  afterAll(() => running.close());
+
+  it('uses the embedded emulator: tokens and REST calls point at a loopback port it opened', async () => {
+    expect(running.service.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { url } = await running.service.getClientAccessToken({ userId: 'alice' });
+    expect(url.startsWith(`${running.service.endpoint.replace('http', 'ws')}/client/hubs/chat?access_token=`)).toBe(true);
+    await expect(running.service.getServiceStatus()).resolves.toBe(true);
+  });
+
+  it('delivers sendToAll, group and user sends from a controller to official clients', async () => {
+    await deliversThroughTheApp(running);
+  });
+
+  it('logs one line about the emulator, with its endpoint and never its key', () => {
+    const started = running.logger.lines.filter((line) => line.message.includes('embedded Web PubSub emulator'));
+    expect(started).toEqual([
+      { level: 'log', message: `Started an embedded Web PubSub emulator at ${running.service.endpoint} (hub "chat"). For local development only.`, params: ['WebPubSub'] },
+    ]);
+    // The generated key is private to the service: read it only to prove no line ever showed it.
+    const key = (running.service as unknown as { transport: { accessKey?: string } }).transport.accessKey;
+    expect(key).toEqual(expect.any(String));
+    expect(running.logger.text()).not.toContain(key);
+  });
+
+  it('stops the embedded emulator when the app closes: its port refuses connections', async () => {
+    const port = portOf(running.service.endpoint);
+    await expect(connectOutcome(port)).resolves.toBe('connected');
+    await running.close();
+    await expect(connectOutcome(port)).resolves.toBe('ECONNREFUSED');
+  });
+});
+
+describe('e2e with an external emulator', () => {
+  const running = new Running();
+  let emulator: WebPubSubEmulator;
+  beforeAll(async () => {
+    emulator = await WebPubSubEmulator.start({ accessKey: 'e2e-external-emulator-key' });
+    await running.start({ connectionString: emulator.connectionString, hub: 'chat' });
+  });
+  afterEach(() => running.stopClients());
+  afterAll(async () => {
+    await running.close();
+    await emulator.stop();
+  });
+
+  it('delivers sendToAll, group and user sends from a controller to official clients', async () => {
+    const from = emulator.restCalls.length;
+    await deliversThroughTheApp(running);
+    expect(emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.status}`)).toEqual([
+      'addConnectionToGroup 200', 'sendToAll 202', 'sendToGroup 202', 'sendToUser 202', 'sendToAll 202',
+    ]);
+    expect(emulator.connections('chat').map((connection) => connection.userId).sort()).toEqual(['alice', 'bob']);
+  });
+
+  it('starts no emulator of its own, and logs REST calls without the key', () => {
+    expect(running.service.endpoint).toBe(emulator.endpoint);
+    expect(running.logger.text()).not.toContain('embedded Web PubSub emulator');
+    expect(running.logger.lines.some((line) => line.message.includes('/api/hubs/chat/:send'))).toBe(true);
+    expect(running.logger.text()).not.toContain('e2e-external-emulator-key');
+  });
+});

@@ -1,0 +1,258 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Inject, Injectable, Module, type ModuleMetadata } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import {
+  AzureKeyCredential, getWebPubSubToken, WebPubSubModule, WebPubSubRestClient, WebPubSubRestError, WebPubSubService, type WebPubSubModuleOptions, type WebPubSubOptionsFactory,
+} from '../../../lib/index.js';
+import { StubTokenCredential } from '../../support/stub-token-credential.js';
+import { setEnv, withoutWebPubSubEnv } from './di-harness.js';
+
+/*
+ * Every way to register the module (forRoot, forRootAsync with useFactory / useClass / useExisting,
+ * extraProviders, isGlobal, the environment fallback), each proven by a REST call that reaches a
+ * real emulator through the injected service.
+ */
+
+const ACCESS_KEY = 'register-spec-access-key';
+let emulator: WebPubSubEmulator;
+const opened: TestingModule[] = [];
+let restoreEnv: () => void;
+
+async function compile(metadata: ModuleMetadata): Promise<TestingModule> {
+  const moduleRef = await Test.createTestingModule(metadata).compile();
+  opened.push(moduleRef);
+  return moduleRef;
+}
+
+/** The calls the emulator served for one hub since `from` (its index in restCalls). */
+const callsSince = (from: number) => emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.path} ${call.status}`);
+
+/** Sends through the service and returns what the emulator saw. */
+async function sendThrough(service: WebPubSubService): Promise<string[]> {
+  const from = emulator.restCalls.length;
+  await service.sendToAll({ hello: service.hubName });
+  return callsSince(from);
+}
+
+const SETTINGS = Symbol('SETTINGS');
+/** A module standing in for an app's own configuration module. */
+@Module({ providers: [{ provide: SETTINGS, useFactory: () => ({ connectionString: emulator.connectionString, hub: 'fromsettings' }) }], exports: [SETTINGS] })
+class SettingsModule {}
+
+@Injectable()
+class ClassFactory implements WebPubSubOptionsFactory {
+  static calls = 0;
+  static constructed = 0;
+  constructor(@Inject(SETTINGS) private readonly settings: { connectionString: string }) {
+    ClassFactory.constructed++;
+  }
+  createWebPubSubOptions(): WebPubSubModuleOptions {
+    ClassFactory.calls++;
+    return { connectionString: this.settings.connectionString, hub: 'fromclass', logger: false };
+  }
+}
+
+@Module({ imports: [SettingsModule], providers: [ClassFactory], exports: [ClassFactory] })
+class FactoryModule {}
+
+/** A feature module that injects the service without importing WebPubSubModule itself. */
+@Injectable()
+class Notifier {
+  constructor(readonly webPubSub: WebPubSubService) {}
+}
+@Module({ providers: [Notifier], exports: [Notifier] })
+class FeatureModule {}
+
+beforeAll(async () => {
+  emulator = await WebPubSubEmulator.start({ accessKey: ACCESS_KEY });
+  restoreEnv = withoutWebPubSubEnv();
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((moduleRef) => moduleRef.close()));
+});
+afterAll(async () => {
+  restoreEnv();
+  await emulator.stop();
+});
+
+describe('WebPubSubModule.forRoot', () => {
+  it('provides WebPubSubService by class, with every WebPubSubRestClient operation for its hub', async () => {
+    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: false })] });
+    const service = moduleRef.get(WebPubSubService);
+    expect(service).toBeInstanceOf(WebPubSubRestClient);
+    expect(service).toMatchObject({ instanceName: 'default', hubName: 'chat', endpoint: emulator.endpoint });
+    const operations = Object.getOwnPropertyNames(WebPubSubRestClient.prototype).filter((name) => name !== 'constructor' && !name.startsWith('with'));
+    expect(operations).toEqual(expect.arrayContaining(['sendToAll', 'sendToUser', 'group', 'hub', 'getClientAccessToken', 'closeUserConnections', 'grantPermission', 'removeConnectionsFromGroups']));
+    for (const operation of operations) expect([operation, typeof (service as unknown as Record<string, unknown>)[operation]]).toEqual([operation, expect.stringMatching(/function|object/)]);
+    await expect(service.getServiceStatus()).resolves.toBe(true);
+    expect(await sendThrough(service)).toEqual(['sendToAll /api/hubs/chat/:send 202']);
+  });
+
+  it('exposes the raw client (service.client) and clients for other hubs (service.hub)', async () => {
+    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: false })] });
+    const service = moduleRef.get(WebPubSubService);
+    expect(service.client).toBeInstanceOf(WebPubSubRestClient);
+    expect(service.client.hubName).toBe('chat');
+    const from = emulator.restCalls.length;
+    await service.client.group('room').sendToAll('text', { contentType: 'text/plain' });
+    await service.hub('lobby').sendToUser('alice', { n: 1 });
+    expect(service.hub('lobby').hubName).toBe('lobby');
+    expect(service.hubName).toBe('chat');
+    expect(callsSince(from)).toEqual(['sendToGroup /api/hubs/chat/groups/room/:send 202', 'sendToUser /api/hubs/lobby/users/alice/:send 202']);
+  });
+
+  it('endpoint with an AzureKeyCredential, or with a TokenCredential', async () => {
+    const entra = new StubTokenCredential();
+    const moduleRef = await compile({
+      imports: [
+        WebPubSubModule.forRoot({ endpoint: emulator.endpoint, credential: new AzureKeyCredential(ACCESS_KEY), hub: 'keyed', logger: false }),
+        WebPubSubModule.forRoot({ name: 'entra', endpoint: emulator.endpoint, credential: entra, hub: 'entra', logger: false, retryOptions: { maxRetries: 0 } }),
+      ],
+    });
+    expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/keyed/:send 202']);
+    // There is no Entra ID on loopback: the pipeline refuses a bearer token over plain http, which shows
+    // the TokenCredential (not a key) is what this instance signs with.
+    const entraService = moduleRef.get<WebPubSubService>(getWebPubSubToken('entra'));
+    expect(entraService.endpoint).toBe(emulator.endpoint);
+    await expect(entraService.sendToAll({})).rejects.toThrow(/Bearer token authentication/);
+  });
+
+  it('passes apiVersion, retryOptions and reverseProxyEndpoint to the client', async () => {
+    const proxy = await WebPubSubEmulator.start();
+    try {
+      const moduleRef = await compile({
+        imports: [
+          WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: false, apiVersion: '2024-01-01', retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 } }),
+          WebPubSubModule.forRoot({ name: 'once', connectionString: emulator.connectionString, hub: 'chat', logger: false, retryOptions: { maxRetries: 0 } }),
+          WebPubSubModule.forRoot({ name: 'proxied', connectionString: emulator.connectionString, hub: 'chat', logger: false, reverseProxyEndpoint: proxy.endpoint, retryOptions: { maxRetries: 0 } }),
+        ],
+      });
+      const service = moduleRef.get(WebPubSubService);
+      expect(service.apiVersion).toBe('2024-01-01');
+      // One 500 is retried by the default instance, not by the one with maxRetries: 0.
+      emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
+      expect(await sendThrough(service)).toEqual(['sendToAll /api/hubs/chat/:send 500', 'sendToAll /api/hubs/chat/:send 202']);
+      emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
+      await expect(moduleRef.get<WebPubSubService>(getWebPubSubToken('once')).sendToAll({})).rejects.toMatchObject({ status: 500 });
+      // The proxy host gets the request (its token names the service, so the emulator refuses it).
+      const proxied = moduleRef.get<WebPubSubService>(getWebPubSubToken('proxied'));
+      const from = emulator.restCalls.length;
+      await expect(proxied.sendToAll({})).rejects.toBeInstanceOf(WebPubSubRestError);
+      expect(proxy.restCalls.map((call) => `${call.operation} ${call.path}`)).toEqual(['sendToAll /api/hubs/chat/:send']);
+      expect(callsSince(from)).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+describe('WebPubSubModule.forRootAsync', () => {
+  it('useFactory with imports and inject', async () => {
+    const moduleRef = await compile({
+      imports: [
+        WebPubSubModule.forRootAsync({
+          imports: [SettingsModule],
+          inject: [SETTINGS],
+          useFactory: async (settings: WebPubSubModuleOptions) => ({ ...settings, logger: false }),
+        }),
+      ],
+    });
+    const service = moduleRef.get(WebPubSubService);
+    expect(service.hubName).toBe('fromsettings');
+    expect(await sendThrough(service)).toEqual(['sendToAll /api/hubs/fromsettings/:send 202']);
+  });
+
+  it('useClass, with the class dependencies from imports', async () => {
+    ClassFactory.calls = ClassFactory.constructed = 0;
+    const moduleRef = await compile({ imports: [WebPubSubModule.forRootAsync({ imports: [SettingsModule], useClass: ClassFactory })] });
+    const service = moduleRef.get(WebPubSubService);
+    expect([ClassFactory.constructed, ClassFactory.calls]).toEqual([1, 1]);
+    expect(await sendThrough(service)).toEqual(['sendToAll /api/hubs/fromclass/:send 202']);
+  });
+
+  it('useExisting, with the class provided (once) by an imported module', async () => {
+    ClassFactory.calls = ClassFactory.constructed = 0;
+    const moduleRef = await compile({
+      imports: [FactoryModule, WebPubSubModule.forRootAsync({ imports: [FactoryModule], useExisting: ClassFactory })],
+    });
+    // The app's own instance was used: no second ClassFactory was built for the module.
+    expect([ClassFactory.constructed, ClassFactory.calls]).toEqual([1, 1]);
+    expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/fromclass/:send 202']);
+  });
+
+  it('extraProviders supply what the factory or class needs', async () => {
+    ClassFactory.calls = 0;
+    const HUB = 'HUB_NAME';
+    const moduleRef = await compile({
+      imports: [
+        WebPubSubModule.forRootAsync({
+          extraProviders: [{ provide: HUB, useValue: 'extra' }],
+          inject: [HUB],
+          useFactory: (hub: string) => ({ connectionString: emulator.connectionString, hub, logger: false }),
+        }),
+        WebPubSubModule.forRootAsync({
+          name: 'byClass',
+          extraProviders: [{ provide: SETTINGS, useValue: { connectionString: emulator.connectionString } }],
+          useClass: ClassFactory,
+        }),
+      ],
+    });
+    expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/extra/:send 202']);
+    expect(ClassFactory.calls).toBe(1);
+  });
+});
+
+describe('isGlobal', () => {
+  it.each([
+    ['forRoot', () => WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'global', logger: false, isGlobal: true })],
+    ['forRootAsync', () => WebPubSubModule.forRootAsync({ isGlobal: true, useFactory: () => ({ connectionString: emulator.connectionString, hub: 'global', logger: false }) })],
+  ])('%s({ isGlobal: true }) makes the service injectable in a feature module that does not import it', async (_name, register) => {
+    const moduleRef = await compile({ imports: [register(), FeatureModule] });
+    const notifier = moduleRef.get(Notifier);
+    expect(notifier.webPubSub).toBe(moduleRef.get(WebPubSubService));
+    expect(await sendThrough(notifier.webPubSub)).toEqual(['sendToAll /api/hubs/global/:send 202']);
+  });
+
+  it('without isGlobal, a feature module that does not import it cannot inject the service', async () => {
+    const compiling = Test.createTestingModule({
+      imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'local', logger: false }), FeatureModule],
+    }).compile();
+    await expect(compiling).rejects.toThrow(/can't resolve dependencies of the Notifier \(\?\)[\s\S]*WebPubSubService[\s\S]*FeatureModule/);
+  });
+});
+
+describe('environment fallback', () => {
+  it('forRoot() reads WEBPUBSUB_CONNECTION_STRING and WEBPUBSUB_HUB when the app starts', async () => {
+    const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: emulator.connectionString, WEBPUBSUB_HUB: 'fromenv' });
+    try {
+      const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ logger: false })] });
+      expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/fromenv/:send 202']);
+    } finally {
+      restore();
+    }
+  });
+
+  it('explicit options win over the environment', async () => {
+    const other = await WebPubSubEmulator.start();
+    const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: other.connectionString, WEBPUBSUB_HUB: 'fromenv' });
+    try {
+      const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'explicit', logger: false })] });
+      expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/explicit/:send 202']);
+      expect(other.restCalls).toEqual([]);
+    } finally {
+      restore();
+      await other.stop();
+    }
+  });
+
+  it('only the missing one falls back: an explicit hub with the connection string from the environment', async () => {
+    const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: emulator.connectionString, WEBPUBSUB_HUB: 'fromenv' });
+    try {
+      const moduleRef = await compile({ imports: [WebPubSubModule.forRootAsync({ useFactory: () => ({ hub: 'mixed', logger: false }) })] });
+      expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/mixed/:send 202']);
+    } finally {
+      restore();
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import { jest } from '@jest/globals';
+import type { LoggerService } from '@nestjs/common';
+import WebSocket from 'ws';
+import { waitFor } from '../../support/wait-for.js';
+
+/**
+ * Shared pieces of the HTTP-logging suites: loggers that keep every line, a capture of what Nest's
+ * ConsoleLogger really prints, raw WebSocket clients, and the checks for secrets in log text.
+ */
+
+export interface LogLine {
+  level: string;
+  message: string;
+  context?: string;
+}
+
+/** A LoggerService (given as the module's `logger`) that keeps every line with its level and context. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: LogLine[] = [];
+  log = (message: unknown, ...rest: unknown[]) => this.push('log', message, rest);
+  error = (message: unknown, ...rest: unknown[]) => this.push('error', message, rest);
+  warn = (message: unknown, ...rest: unknown[]) => this.push('warn', message, rest);
+  debug = (message: unknown, ...rest: unknown[]) => this.push('debug', message, rest);
+  verbose = (message: unknown, ...rest: unknown[]) => this.push('verbose', message, rest);
+  fatal = (message: unknown, ...rest: unknown[]) => this.push('fatal', message, rest);
+
+  private push(level: string, message: unknown, rest: unknown[]): void {
+    const context = rest.at(-1);
+    this.lines.push({ level, message: String(message), context: typeof context === 'string' ? context : undefined });
+  }
+}
+
+/** What the process wrote to stdout and stderr while capturing (and nothing reaches the terminal). */
+export interface StdCapture {
+  text(): string;
+  /** Every non-empty output line, ANSI colours removed. */
+  lines(): string[];
+  restore(): void;
+}
+
+export function captureStdio(): StdCapture {
+  const chunks: string[] = [];
+  const keep = (chunk: unknown) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    return true;
+  };
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(keep as never);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(keep as never);
+  const text = () => chunks.join('').replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+  return {
+    text,
+    lines: () => text().split('\n').filter((line) => line.trim() !== ''),
+    restore: () => {
+      out.mockRestore();
+      err.mockRestore();
+    },
+  };
+}
+
+const CONSOLE_LINE = /^\[Nest\] \d+\s+- .+?\s+(LOG|ERROR|WARN|DEBUG|VERBOSE|FATAL) \[([^\]]+)\] (.*)$/;
+
+/**
+ * Parses ConsoleLogger output into lines; any output line that is not one ConsoleLogger line (a
+ * stray second message, a stack) is returned in `stray`.
+ */
+export function parseConsoleOutput(lines: string[]): { lines: LogLine[]; stray: string[] } {
+  const parsed: LogLine[] = [];
+  const stray: string[] = [];
+  for (const line of lines) {
+    const match = CONSOLE_LINE.exec(line);
+    if (match) parsed.push({ level: match[1].toLowerCase(), context: match[2], message: match[3] });
+    else stray.push(line);
+  }
+  return { lines: parsed, stray };
+}
+
+export const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]*/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The parts of one request line: `METHOD URL → status in N ms (attempt A, x-ms-client-request-id ID)`. */
+export interface CallLine {
+  method: string;
+  url: URL;
+  status: number;
+  ms: number;
+  attempt: number;
+  requestId: string;
+}
+
+const CALL_LINE = /^(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) → (\d{3})(?: \(Retry-After [^)]*\))? in (\d+) ms \(attempt (\d+), x-ms-client-request-id ([^)]+)\)/;
+
+export function parseCallLine(message: string): CallLine | undefined {
+  const match = CALL_LINE.exec(message);
+  if (!match) return undefined;
+  return {
+    method: match[1],
+    url: new URL(match[2]),
+    status: Number(match[3]),
+    ms: Number(match[4]),
+    attempt: Number(match[5]),
+    requestId: match[6],
+  };
+}
+
+/** Fails naming the line when any of `secrets` (or a JWT, or a Bearer value) is in the log text. */
+export function expectNoSecrets(lines: string[], secrets: string[]): void {
+  for (const line of lines) {
+    if (JWT.test(line)) throw new Error(`A log line contains a JWT: ${line}`);
+    if (/bearer\s+\S/i.test(line)) throw new Error(`A log line contains an Authorization value: ${line}`);
+    if (/access_token=(?!REDACTED)/.test(line)) throw new Error(`A log line contains an access_token value: ${line}`);
+    for (const secret of secrets) if (line.includes(secret)) throw new Error(`A log line contains "${secret}": ${line}`);
+  }
+}
+
+export { waitFor };
+
+/** A raw `ws` client on `json.webpubsub.azure.v1`, connected with a client-access URL. */
+export class RawClient {
+  readonly frames: Array<Record<string, unknown>> = [];
+  closed = false;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => this.frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
+    socket.on('close', () => (this.closed = true));
+    socket.on('error', () => undefined);
+  }
+
+  static async connect(url: string): Promise<RawClient> {
+    const client = new RawClient(new WebSocket(url, 'json.webpubsub.azure.v1'));
+    await waitFor(() => client.frames.find((frame) => frame.event === 'connected'), 'the connected message');
+    return client;
+  }
+
+  get connectionId(): string {
+    return this.frames.find((frame) => frame.event === 'connected')!.connectionId as string;
+  }
+
+  waitClosed(): Promise<true> {
+    return waitFor(() => this.closed, 'the socket to close');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed || this.socket.readyState === WebSocket.CLOSED) return;
+    const done = new Promise((resolve) => this.socket.once('close', resolve));
+    this.socket.close();
+    await done;
+  }
+}
