@@ -89,6 +89,17 @@ export type {
   WebPubSubModuleExtras,
   WebPubSubOptionsFactory,
   HttpLoggingLevel,
+  BroadcastDefaults,
 } from './module/webpubsub.options.js';
+export { BroadcastToHub, BroadcastToGroup, SendToUser, SendToConnection } from './broadcast/broadcast.decorators.js';
+export { WebPubSubBroadcastInterceptor } from './broadcast/broadcast.interceptor.js';
+export type {
+  BroadcastContext,
+  BroadcastOptions,
+  GroupBroadcastOptions,
+  BroadcastDelivery,
+  BroadcastErrorMode,
+  Resolvable,
+} from './broadcast/broadcast.options.js';
 export { AzureKeyCredential } from '@azure/core-auth';
 export type { TokenCredential } from '@azure/core-auth';

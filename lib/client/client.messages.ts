@@ -55,7 +55,7 @@ export const ClientMessages = {
   nextLinkHost: () =>
     'The service returned a nextLink that is not a valid URL, so paging stopped. Report this with the x-ms-request-id of the last response.',
   serviceError: (operation: string, status: number, code: string | undefined, message: string | undefined) =>
-    `Web PubSub ${operation} failed with HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}.`,
+    `Web PubSub ${operation} failed with HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message.replace(/\.+$/, '')}` : ''}.`,
   tokenResponseInvalid: () =>
     'The service answered :generateToken without a token. Check that the endpoint is a Web PubSub service and that the credential has the "Web PubSub Service Owner" role.',
 } as const;

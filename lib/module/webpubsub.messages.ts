@@ -21,6 +21,9 @@ export const ModuleMessages = {
     `WebPubSubModule${label(instance)}: invalid \`${option}\`${envVar ? ` (read from ${envVar})` : ''}. ${detail}`,
   invalidHttpLogging: (instance: string, value: unknown) =>
     `WebPubSubModule${label(instance)}: \`httpLogging\` ${JSON.stringify(value)} is invalid. Use "off", "errors", "debug" or "verbose".`,
+  invalidBroadcastOption: (instance: string, option: string, value: unknown, expected: string) =>
+    // String() for numbers: JSON would print Infinity and NaN as null.
+    `WebPubSubModule${label(instance)}: \`broadcast.${option}\` ${typeof value === 'number' ? String(value) : JSON.stringify(value)} is invalid. Use ${expected}.`,
   invalidName: (value: unknown) =>
     `WebPubSubModule: \`name\` ${JSON.stringify(value)} is invalid. Pass a non-empty string, or leave it out for the default instance.`,
   asyncWithoutFactory: (instance: string) =>

@@ -42,6 +42,30 @@ export interface WebPubSubModuleOptions {
    * options (event handlers per hub, access key, …).
    */
   emulator?: boolean | WebPubSubEmulatorOptions;
+  /** Defaults for the broadcast decorators of this instance. */
+  broadcast?: BroadcastDefaults;
+}
+
+/** How broadcast decorators deliver by default (each decorator may override `delivery` and `onError`). */
+export interface BroadcastDefaults {
+  /**
+   * `await` (default): the response waits until Web PubSub accepted the message, so a failure can
+   * fail the request. `background`: the response does not wait; messages go through a bounded queue.
+   */
+  delivery?: 'await' | 'background';
+  /**
+   * `throw` (default): a failed awaited broadcast fails the request with 502 and logs why. `log`: the
+   * response stays intact and the failure is logged. Background failures are always logged.
+   */
+  onError?: 'throw' | 'log';
+  /**
+   * Most background messages waiting to be sent (default 1000). When the queue is full, the next
+   * background broadcast waits for room before its response is sent (backpressure): nothing is
+   * dropped and memory stays bounded. `app.close()` sends everything still queued.
+   */
+  queueLimit?: number;
+  /** How many background messages are sent at once (default 4); one request's messages keep their order. */
+  concurrency?: number;
 }
 
 /** Implemented by a class given to `forRootAsync({ useClass })` or `useExisting`. */

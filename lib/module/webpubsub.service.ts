@@ -1,5 +1,7 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { WebPubSubRestClient, type WebPubSubRestClientOptions } from '../client/index.js';
+import { BackgroundQueue } from './background-queue.js';
+import { WEBPUBSUB_LOGGER_CONTEXT } from './webpubsub.constants.js';
 import type { WebPubSubSettings } from './webpubsub.settings.js';
 
 /** What the service needs beyond the client: its instance name and what to stop at shutdown. */
@@ -22,9 +24,16 @@ export interface WebPubSubServiceInit {
  * await this.webPubSub.group('room1').sendToAll({ text: 'hi' });
  */
 @Injectable()
-export class WebPubSubService extends WebPubSubRestClient implements OnApplicationShutdown {
+export class WebPubSubService extends WebPubSubRestClient implements BeforeApplicationShutdown, OnApplicationShutdown {
   /** The module instance this service belongs to (`default` unless registered with a `name`). */
   readonly instanceName: string;
+  /**
+   * Background broadcasts of this instance waiting to be sent (bounded; see `broadcast.queueLimit`).
+   * Drained before the app shuts down.
+   */
+  readonly backgroundQueue: BackgroundQueue;
+  /** The instance's broadcast defaults (`delivery`, `onError`, …), validated at startup. */
+  readonly broadcastDefaults: WebPubSubSettings['broadcast'];
   private readonly shutdown?: () => Promise<void>;
 
   constructor(init: WebPubSubServiceInit) {
@@ -34,11 +43,20 @@ export class WebPubSubService extends WebPubSubRestClient implements OnApplicati
     else super(connection.kind === 'emulator' ? init.emulatorConnectionString! : connection.connectionString, settings.hub, clientOptions);
     this.instanceName = settings.instance;
     this.shutdown = init.onShutdown;
+    this.broadcastDefaults = settings.broadcast;
+    const { queueLimit, concurrency } = settings.broadcast;
+    // Every task logs its own failure; this only catches what slipped through.
+    this.backgroundQueue = new BackgroundQueue(queueLimit, concurrency, (error) => new Logger(WEBPUBSUB_LOGGER_CONTEXT).error(String(error)));
   }
 
   /** The underlying REST client (the service is one; this reads better where a client is expected). */
   get client(): WebPubSubRestClient {
     return this;
+  }
+
+  /** Sends what background broadcasts queued, before anything (such as an embedded emulator) stops. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.backgroundQueue.drain();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,6 @@
 import { isTokenCredential } from '@azure/core-auth';
 import type { WebPubSubEmulatorOptions } from '../emulator/emulator.options.js';
-import type { HttpLoggingLevel, WebPubSubModuleOptions } from './webpubsub.options.js';
+import type { BroadcastDefaults, HttpLoggingLevel, WebPubSubModuleOptions } from './webpubsub.options.js';
 import { ModuleMessages } from './webpubsub.messages.js';
 
 const HTTP_LOGGING_LEVELS: readonly HttpLoggingLevel[] = ['off', 'errors', 'debug', 'verbose'];
@@ -16,6 +16,7 @@ export interface WebPubSubSettings {
   connection: WebPubSubConnection;
   hub: string;
   httpLogging: HttpLoggingLevel;
+  broadcast: Required<BroadcastDefaults>;
   /** The environment variable an option was read from (for error messages), by option name. */
   fromEnv: Partial<Record<string, string>>;
 }
@@ -35,7 +36,7 @@ export function resolveSettings(instance: string, options: WebPubSubModuleOption
   const fromEnv: WebPubSubSettings['fromEnv'] = {};
   if (options.hub == null) fromEnv.hub = 'WEBPUBSUB_HUB';
   if (connection.kind === 'connectionString' && options.connectionString == null) fromEnv.connectionString = 'WEBPUBSUB_CONNECTION_STRING';
-  return { instance, hub, httpLogging, connection, fromEnv };
+  return { instance, hub, httpLogging, connection, fromEnv, broadcast: resolveBroadcastDefaults(instance, options.broadcast ?? {}) };
 }
 
 function resolveConnection(instance: string, options: WebPubSubModuleOptions, env: NodeJS.ProcessEnv): WebPubSubConnection {
@@ -56,4 +57,26 @@ function resolveConnection(instance: string, options: WebPubSubModuleOptions, en
   const fromEnv = connectionString ?? env.WEBPUBSUB_CONNECTION_STRING;
   if (!fromEnv) throw new Error(ModuleMessages.missingConnection(instance));
   return { kind: 'connectionString', connectionString: fromEnv };
+}
+
+function resolveBroadcastDefaults(instance: string, defaults: BroadcastDefaults): Required<BroadcastDefaults> {
+  // Per field, so an option left undefined (e.g. from an unset config key) keeps its default.
+  const resolved = {
+    delivery: defaults.delivery ?? 'await',
+    onError: defaults.onError ?? 'throw',
+    queueLimit: defaults.queueLimit ?? 1000,
+    concurrency: defaults.concurrency ?? 4,
+  };
+  if (resolved.delivery !== 'await' && resolved.delivery !== 'background') {
+    throw new Error(ModuleMessages.invalidBroadcastOption(instance, 'delivery', resolved.delivery, '"await" or "background"'));
+  }
+  if (resolved.onError !== 'throw' && resolved.onError !== 'log') {
+    throw new Error(ModuleMessages.invalidBroadcastOption(instance, 'onError', resolved.onError, '"throw" or "log"'));
+  }
+  for (const name of ['queueLimit', 'concurrency'] as const) {
+    if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {
+      throw new Error(ModuleMessages.invalidBroadcastOption(instance, name, resolved[name], 'a whole number of at least 1'));
+    }
+  }
+  return resolved;
 }

@@ -1,0 +1,95 @@
+interface QueuedTask {
+  task: () => Promise<void>;
+  orderKey?: object;
+}
+
+/**
+ * A bounded queue of sends that run after the response has gone: at most `limit` waiting, at most
+ * `concurrency` in flight, so `size` never exceeds `limit + concurrency`. When full, `enqueue` waits
+ * for room (backpressure) instead of dropping: callers get room first come, first served, memory
+ * stays bounded and nothing is lost. Tasks that share an `orderKey` (e.g. one Observable result's
+ * emissions) run one after another, in the order they were queued.
+ */
+export class BackgroundQueue {
+  private readonly waiting: QueuedTask[] = [];
+  /** Callers of `enqueue` waiting for room, oldest first; their task is already decided. */
+  private readonly blocked: Array<QueuedTask & { admitted: () => void }> = [];
+  private readonly drainWaiters: Array<() => void> = [];
+  private readonly tails = new WeakMap<object, Promise<void>>();
+  private running = 0;
+
+  constructor(
+    readonly limit: number,
+    readonly concurrency: number,
+    /** Called with each task's failure; a queued task has no caller left to throw to. */
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Messages waiting or being sent (at most `limit + concurrency`). */
+  get size(): number {
+    return this.waiting.length + this.running;
+  }
+
+  /** Callers waiting for room (their messages are not in `size` yet). */
+  get blockedCount(): number {
+    return this.blocked.length;
+  }
+
+  /** Queues a task; resolves once it is queued (waiting for room first if the queue is full). */
+  enqueue(task: () => Promise<void>, orderKey?: object): Promise<void> {
+    // Behind anyone already blocked, so a steady stream of new callers cannot starve them.
+    if (this.waiting.length < this.limit && this.blocked.length === 0) {
+      this.waiting.push({ task, orderKey });
+      this.pump();
+      return Promise.resolve();
+    }
+    return new Promise((admitted) => this.blocked.push({ task, orderKey, admitted }));
+  }
+
+  /**
+   * Resolves when everything queued so far, including what callers are still waiting to queue, has
+   * been sent (or has failed and been reported).
+   */
+  drain(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private get idle(): boolean {
+    return this.size === 0 && this.blocked.length === 0;
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      const { task, orderKey } = this.waiting.shift()!;
+      this.admitBlocked();
+      this.running++;
+      const previous = orderKey ? this.tails.get(orderKey) : undefined;
+      const run = (previous ?? Promise.resolve()).then(task).catch((error: unknown) => this.report(error));
+      if (orderKey) this.tails.set(orderKey, run);
+      void run.finally(() => {
+        this.running--;
+        this.pump();
+        if (this.idle) this.drainWaiters.splice(0).forEach((resolve) => resolve());
+      });
+    }
+  }
+
+  /** Moves blocked callers' tasks into the room just freed, in arrival order. */
+  private admitBlocked(): void {
+    while (this.waiting.length < this.limit && this.blocked.length > 0) {
+      const { task, orderKey, admitted } = this.blocked.shift()!;
+      this.waiting.push({ task, orderKey });
+      admitted();
+    }
+  }
+
+  /** A throwing error handler must not break the queue (or the order chain of a key). */
+  private report(error: unknown): void {
+    try {
+      this.onError(error);
+    } catch {
+      // Nothing left to tell.
+    }
+  }
+}

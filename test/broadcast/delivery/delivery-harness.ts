@@ -1,0 +1,106 @@
+import { WebPubSubClient, type GroupDataMessage, type ServerDataMessage } from '@azure/web-pubsub-client';
+import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../../lib/index.js';
+import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { waitFor } from '../../support/wait-for.js';
+
+export { waitFor };
+
+export interface LogEntry {
+  level: string;
+  message: string;
+  context?: string;
+}
+
+/** A LoggerService that keeps what it was given; the interceptor's `new Logger('WebPubSub')` lands here via app.useLogger. */
+export class CapturingLogger implements LoggerService {
+  readonly entries: LogEntry[] = [];
+  log = (message: unknown, ...rest: unknown[]) => this.keep('log', message, rest);
+  error = (message: unknown, ...rest: unknown[]) => this.keep('error', message, rest);
+  warn = (message: unknown, ...rest: unknown[]) => this.keep('warn', message, rest);
+  debug = (message: unknown, ...rest: unknown[]) => this.keep('debug', message, rest);
+  verbose = (message: unknown, ...rest: unknown[]) => this.keep('verbose', message, rest);
+
+  /** Error lines logged with the module's `WebPubSub` context. */
+  errors(): string[] {
+    return this.entries.filter((entry) => entry.level === 'error' && entry.context === 'WebPubSub').map((entry) => entry.message);
+  }
+
+  private keep(level: string, message: unknown, rest: unknown[]): void {
+    const context = rest.at(-1);
+    this.entries.push({ level, message: String(message), context: typeof context === 'string' ? context : undefined });
+  }
+}
+
+export interface TestApp {
+  app: INestApplication;
+  service: WebPubSubService;
+  logs: CapturingLogger;
+}
+
+/**
+ * A Nest app with the module pointed at `emulator` (hub `chat`, REST retries 1 ms apart) and the given
+ * controllers. The module's own HTTP logging is off; broadcast log lines go to `logs`.
+ */
+export async function startApp(emulator: WebPubSubEmulator, controllers: Type[], options: Partial<WebPubSubModuleOptions> = {}): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      WebPubSubModule.forRoot({
+        connectionString: emulator.connectionString,
+        hub: 'chat',
+        logger: false,
+        retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 1 },
+        ...options,
+      }),
+    ],
+    controllers,
+  }).compile();
+  const logs = new CapturingLogger();
+  const app = moduleRef.createNestApplication<INestApplication>({ logger: false });
+  app.useLogger(logs);
+  await app.init();
+  return { app, service: app.get(WebPubSubService), logs };
+}
+
+/** An official @azure/web-pubsub-client receiver, with what it received recorded in order. */
+export interface Receiver {
+  connectionId: string;
+  server: ServerDataMessage[];
+  group: GroupDataMessage[];
+  stop(): Promise<void>;
+}
+
+/** Connects a receiver to `hub` of the emulator and puts it in `groups` (server-side). */
+export async function connectReceiver(service: WebPubSubService, userId: string, groups: string[] = []): Promise<Receiver> {
+  const { url } = await service.getClientAccessToken({ userId });
+  // Keep-alive off: its timers outlive stop() and would hold the test process open.
+  const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+  let connectionId = '';
+  let stopped = false;
+  const receiver: Receiver = {
+    get connectionId() {
+      return connectionId;
+    },
+    server: [],
+    group: [],
+    stop: async () => {
+      if (stopped) return;
+      client.stop();
+      await waitFor(() => stopped, `receiver ${userId} to stop`);
+    },
+  };
+  client.on('connected', (event) => (connectionId = event.connectionId));
+  client.on('server-message', (event) => receiver.server.push(event.message));
+  client.on('group-message', (event) => receiver.group.push(event.message));
+  client.on('stopped', () => (stopped = true));
+  await client.start();
+  await waitFor(() => connectionId, `receiver ${userId} to connect`);
+  for (const group of groups) await service.group(group).addConnection(connectionId);
+  return receiver;
+}
+
+/** Successful sends the emulator served for an operation (e.g. `sendToAll`). */
+export function accepted(emulator: WebPubSubEmulator, operation: string): number {
+  return emulator.restCalls.filter((call) => call.operation === operation && call.status === 202).length;
+}

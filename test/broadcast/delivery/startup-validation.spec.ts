@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { Test } from '@nestjs/testing';
+import { BroadcastToGroup, BroadcastToHub, SendToUser, WebPubSubModule, WebPubSubService, type BroadcastDefaults } from '../../../lib/index.js';
+
+/*
+ * Broadcast defaults are checked when the app starts, with a message naming the option, the value
+ * and what to use instead — not at the first broadcast. No network call is made here.
+ */
+
+const CONNECTION_STRING = `Endpoint=http://127.0.0.1:9;AccessKey=${Buffer.from('startup-validation-key').toString('base64')};Version=1.0;`;
+
+async function start(broadcast: BroadcastDefaults, async = false, name?: string): Promise<WebPubSubService> {
+  const options = { connectionString: CONNECTION_STRING, hub: 'chat', logger: false as const, broadcast };
+  const moduleRef = await Test.createTestingModule({
+    imports: [async ? WebPubSubModule.forRootAsync({ name, useFactory: () => options }) : WebPubSubModule.forRoot({ ...options, name })],
+  }).compile();
+  try {
+    return moduleRef.get(name ? `WebPubSubService "${name}"` : WebPubSubService, { strict: false }) as WebPubSubService;
+  } finally {
+    await moduleRef.close();
+  }
+}
+
+describe('broadcast defaults at startup', () => {
+  const invalid: Array<[string, BroadcastDefaults, string]> = [
+    ['queueLimit 0', { queueLimit: 0 }, '`broadcast.queueLimit` 0 is invalid. Use a whole number of at least 1.'],
+    ['concurrency 1.5', { concurrency: 1.5 }, '`broadcast.concurrency` 1.5 is invalid. Use a whole number of at least 1.'],
+    ['queueLimit Infinity', { queueLimit: Infinity }, '`broadcast.queueLimit` Infinity is invalid. Use a whole number of at least 1.'],
+    ['delivery "later"', { delivery: 'later' as never }, '`broadcast.delivery` "later" is invalid. Use "await" or "background".'],
+    ['onError "ignore"', { onError: 'ignore' as never }, '`broadcast.onError` "ignore" is invalid. Use "throw" or "log".'],
+  ];
+
+  it.each(invalid)('forRoot refuses %s', async (_, broadcast, message) => {
+    await expect(start(broadcast)).rejects.toThrow(`WebPubSubModule: ${message}`);
+  });
+
+  it.each(invalid)('forRootAsync refuses %s, naming the instance', async (_, broadcast, message) => {
+    await expect(start(broadcast, true, 'alerts')).rejects.toThrow(`WebPubSubModule (instance "alerts"): ${message}`);
+  });
+
+  it('keeps the defaults for options left undefined (e.g. unset config keys) and uses the valid ones given', async () => {
+    const service = await start({ delivery: undefined, onError: 'log', queueLimit: undefined, concurrency: 8 }, true);
+    expect(service.broadcastDefaults).toEqual({ delivery: 'await', onError: 'log', queueLimit: 1000, concurrency: 8 });
+    expect([service.backgroundQueue.limit, service.backgroundQueue.concurrency]).toEqual([1000, 8]);
+  });
+
+  it.each([
+    ['BroadcastToHub delivery "backgroud"', () => BroadcastToHub({ delivery: 'backgroud' as never }), '`delivery` "backgroud" is invalid. Use "await" or "background".'],
+    ['BroadcastToGroup onError "ignore"', () => BroadcastToGroup('g', { onError: 'ignore' as never }), '`onError` "ignore" is invalid. Use "throw" or "log".'],
+    ['SendToUser delivery 42', () => SendToUser('u', { delivery: 42 as never }), '`delivery` 42 is invalid.'],
+  ])('a decorator with %s fails where it is declared, not silently at run time', (_, declare, message) => {
+    expect(declare).toThrow(TypeError);
+    expect(declare).toThrow(message);
+  });
+});
