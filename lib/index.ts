@@ -101,5 +101,17 @@ export type {
   BroadcastErrorMode,
   Resolvable,
 } from './broadcast/broadcast.options.js';
+export { WebPubSubEventHandler, OnConnect, OnConnected, OnUserEvent, OnDisconnected } from './events/events.decorators.js';
+export type { EventHandlerOptions } from './events/events.decorators.js';
+export type { WebPubSubEventsOptions } from './events/events.settings.js';
+export type {
+  WebPubSubEventContext,
+  ConnectRequest,
+  ConnectResponse,
+  ConnectedEvent,
+  DisconnectedEvent,
+  UserEventRequest,
+  ConnectionStateAccess,
+} from './events/events.types.js';
 export { AzureKeyCredential } from '@azure/core-auth';
 export type { TokenCredential } from '@azure/core-auth';

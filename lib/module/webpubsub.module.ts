@@ -1,4 +1,9 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { DEFAULT_EVENTS_PATH, EVENTS_SETTINGS } from '../events/events.constants.js';
+import { createEventsController } from '../events/events.controller.js';
+import { EventHandlerRegistry } from '../events/events.registry.js';
+import { resolveEventsSettings } from '../events/events.settings.js';
 import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from './webpubsub.constants.js';
 import { ModuleMessages } from './webpubsub.messages.js';
 import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './webpubsub.options.js';
@@ -16,9 +21,9 @@ import { WebPubSubService } from './webpubsub.service.js';
 @Module({})
 export class WebPubSubModule {
   static forRoot(options: WebPubSubModuleOptions & WebPubSubModuleExtras = {}): DynamicModule {
-    const { name, isGlobal, ...moduleOptions } = options;
+    const { name, isGlobal, eventsPath, ...moduleOptions } = options;
     const instance = instanceName(name);
-    return moduleFor(instance, isGlobal, [{ provide: getWebPubSubOptionsToken(instance), useValue: moduleOptions }]);
+    return moduleFor(instance, { isGlobal, eventsPath }, [{ provide: getWebPubSubOptionsToken(instance), useValue: moduleOptions }]);
   }
 
   static forRootAsync(options: WebPubSubModuleAsyncOptions): DynamicModule {
@@ -34,7 +39,7 @@ export class WebPubSubModule {
     } else {
       throw new Error(ModuleMessages.asyncWithoutFactory(instance));
     }
-    return moduleFor(instance, options.isGlobal, providers, options.imports);
+    return moduleFor(instance, options, providers, options.imports);
   }
 }
 
@@ -44,7 +49,7 @@ function instanceName(name: unknown): string {
   return name;
 }
 
-function moduleFor(instance: string, isGlobal: boolean | undefined, optionProviders: Provider[], imports: DynamicModule['imports'] = []): DynamicModule {
+function moduleFor(instance: string, extras: WebPubSubModuleExtras, optionProviders: Provider[], imports: DynamicModule['imports'] = []): DynamicModule {
   const token = getWebPubSubToken(instance);
   const providers: Provider[] = [...optionProviders, serviceProvider(instance)];
   const exports: DynamicModule['exports'] = [token];
@@ -53,5 +58,24 @@ function moduleFor(instance: string, isGlobal: boolean | undefined, optionProvid
     providers.push({ provide: WebPubSubService, useExisting: token });
     exports.push(WebPubSubService);
   }
-  return { module: WebPubSubModule, global: isGlobal ?? false, imports, providers, exports };
+  const path = extras.eventsPath ?? (instance === DEFAULT_WEBPUBSUB_INSTANCE ? DEFAULT_EVENTS_PATH : false);
+  const events = path === false ? undefined : eventRoute(instance, path);
+  return {
+    module: WebPubSubModule,
+    global: extras.isGlobal ?? false,
+    imports: [...imports, ...(events ? [DiscoveryModule] : [])],
+    providers: [...providers, ...(events?.providers ?? [])],
+    controllers: events ? [events.controller] : [],
+    exports,
+  };
+}
+
+/** The upstream event route of an instance: handler discovery, its settings, and the controller. */
+function eventRoute(instance: string, path: string) {
+  const settings: Provider = {
+    provide: EVENTS_SETTINGS,
+    useFactory: (options: WebPubSubModuleOptions, service: WebPubSubService) => resolveEventsSettings(options.events, service.endpoint),
+    inject: [getWebPubSubOptionsToken(instance), getWebPubSubToken(instance)],
+  };
+  return { providers: [settings, EventHandlerRegistry], controller: createEventsController(path) };
 }

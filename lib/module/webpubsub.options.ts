@@ -3,6 +3,7 @@ import type { AzureKeyCredential, TokenCredential } from '@azure/core-auth';
 import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { WebPubSubRestClientOptions } from '../client/index.js';
 import type { WebPubSubEmulatorOptions } from '../emulator/emulator.options.js';
+import type { WebPubSubEventsOptions } from '../events/events.settings.js';
 
 /**
  * How much of each REST call the module logs through Nest's Logger:
@@ -44,6 +45,8 @@ export interface WebPubSubModuleOptions {
   emulator?: boolean | WebPubSubEmulatorOptions;
   /** Defaults for the broadcast decorators of this instance. */
   broadcast?: BroadcastDefaults;
+  /** The upstream event route's security settings (allowed origins, extra keys). */
+  events?: WebPubSubEventsOptions;
 }
 
 /** How broadcast decorators deliver by default (each decorator may override `delivery` and `onError`). */
@@ -78,6 +81,12 @@ export interface WebPubSubModuleExtras {
   name?: string;
   /** Make the service injectable in every module without importing this one again. */
   isGlobal?: boolean;
+  /**
+   * Where `@WebPubSubEventHandler` classes are served (that path and everything below it). Default
+   * `/eventhandler` for the default instance; named instances serve no route unless given one.
+   * `false`: no route.
+   */
+  eventsPath?: string | false;
 }
 
 export interface WebPubSubModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebPubSubModuleExtras {

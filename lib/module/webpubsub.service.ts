@@ -1,5 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import { WebPubSubRestClient, type WebPubSubRestClientOptions } from '../client/index.js';
+import { isTokenCredential } from '@azure/core-auth';
+import { parseConnectionString, WebPubSubRestClient, type WebPubSubRestClientOptions } from '../client/index.js';
 import { BackgroundQueue } from './background-queue.js';
 import { WEBPUBSUB_LOGGER_CONTEXT } from './webpubsub.constants.js';
 import type { WebPubSubSettings } from './webpubsub.settings.js';
@@ -32,6 +33,8 @@ export class WebPubSubService extends WebPubSubRestClient implements BeforeAppli
    * Drained before the app shuts down.
    */
   readonly backgroundQueue: BackgroundQueue;
+  /** The access key(s) this instance signs with (none with a TokenCredential); upstream events are checked against them. */
+  readonly accessKeys: readonly string[];
   /** The instance's broadcast defaults (`delivery`, `onError`, …), validated at startup. */
   readonly broadcastDefaults: WebPubSubSettings['broadcast'];
   private readonly shutdown?: () => Promise<void>;
@@ -44,6 +47,8 @@ export class WebPubSubService extends WebPubSubRestClient implements BeforeAppli
     this.instanceName = settings.instance;
     this.shutdown = init.onShutdown;
     this.broadcastDefaults = settings.broadcast;
+    if (connection.kind === 'credential') this.accessKeys = isTokenCredential(connection.credential) ? [] : [connection.credential.key];
+    else this.accessKeys = [parseConnectionString(connection.kind === 'emulator' ? init.emulatorConnectionString : connection.connectionString).accessKey];
     const { queueLimit, concurrency } = settings.broadcast;
     // Every task logs its own failure; this only catches what slipped through.
     this.backgroundQueue = new BackgroundQueue(queueLimit, concurrency, (error) => new Logger(WEBPUBSUB_LOGGER_CONTEXT).error(String(error)));

@@ -1,0 +1,13 @@
+/** Route served by default: `/eventhandler` and everything below it (`/eventhandler/{event}`). */
+export const DEFAULT_EVENTS_PATH = '/eventhandler';
+
+/** Class metadata of `@WebPubSubEventHandler`. */
+export const EVENT_HANDLER_CLASS = 'webpubsub:event-handler';
+/** Method metadata of `@OnConnect` and friends. */
+export const EVENT_HANDLER_METHOD = 'webpubsub:event-handler-method';
+
+/** Largest upstream body accepted (a client message is at most 1 MiB; some room for JSON framing). */
+export const MAX_EVENT_BODY_BYTES = 2 * 1024 * 1024;
+
+/** Provider token of the serving instance's resolved `events` settings. */
+export const EVENTS_SETTINGS = 'WebPubSubEventsSettings';

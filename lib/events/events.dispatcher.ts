@@ -1,0 +1,193 @@
+import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, Logger, NotFoundException, PayloadTooLargeException, UnauthorizedException } from '@nestjs/common';
+import { WEBPUBSUB_LOGGER_CONTEXT } from '../module/webpubsub.constants.js';
+import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
+import { EventMessages } from './events.messages.js';
+import type { ConnectionStateAccess, ConnectRequest, UserEventRequest, WebPubSubEventContext } from './events.types.js';
+import type { HubHandlers } from './events.registry.js';
+import { isValidSignature } from './events.signature.js';
+
+/** An upstream HTTP request, reduced to what the dispatcher needs (adapter-neutral). */
+export interface UpstreamHttpRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface UpstreamHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** Finds a hub's handlers and what the route trusts. */
+export interface DispatchConfig {
+  handlersFor(hub: string): HubHandlers | undefined;
+  /** Hosts allowed in WebHook-Request-Origin, lower-cased; `*` allows any. */
+  allowedOrigins: readonly string[];
+}
+
+/**
+ * Serves Web PubSub's webhook protocol: the abuse-protection handshake, then CloudEvents in binary
+ * mode, checked (headers, origin, hub, signature, body) before any handler runs. Protocol mistakes
+ * become 4xx HttpExceptions; handler errors a 500 and an error log. Never logs a signature or key.
+ */
+export class EventDispatcher {
+  private readonly logger = new Logger(WEBPUBSUB_LOGGER_CONTEXT);
+
+  constructor(private readonly config: DispatchConfig) {}
+
+  async dispatch(request: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
+    const origin = header(request, 'webhook-request-origin');
+    if (request.method === 'OPTIONS' || request.method === 'GET') return this.handshake(origin);
+    if (request.method !== 'POST') throw new BadRequestException(EventMessages.notCloudEvent());
+    const type = header(request, 'ce-type');
+    const hub = header(request, 'ce-hub');
+    const connectionId = header(request, 'ce-connectionid');
+    if (!header(request, 'ce-awpsversion') || !type?.startsWith('azure.webpubsub.') || !hub || !connectionId) {
+      throw new BadRequestException(EventMessages.notCloudEvent());
+    }
+    if (!origin) throw new BadRequestException(EventMessages.missingOrigin());
+    if (!this.allows(origin)) throw new ForbiddenException(EventMessages.originNotAllowed(origin));
+    const handlers = this.config.handlersFor(hub);
+    if (!handlers) throw new BadRequestException(EventMessages.unknownHub(hub));
+    if (handlers.keys && !isValidSignature(header(request, 'ce-signature'), connectionId, handlers.keys)) {
+      this.logger.warn(EventMessages.signatureRejected(hub, connectionId, origin));
+      throw new UnauthorizedException(EventMessages.badSignature());
+    }
+    if (request.body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
+    const states = parseStates(header(request, 'ce-connectionstate'));
+    const context: WebPubSubEventContext = {
+      hub,
+      connectionId,
+      userId: header(request, 'ce-userid') || undefined,
+      eventName: header(request, 'ce-eventname') ?? type.split('.').pop()!,
+      subprotocol: header(request, 'ce-subprotocol') || undefined,
+      origin,
+      states,
+    };
+    const state = stateAccess(states);
+    const result = await this.run(request, type, context, handlers, state.access);
+    if (state.changed()) result.headers['ce-connectionState'] = Buffer.from(JSON.stringify(states)).toString('base64');
+    return result;
+  }
+
+  private handshake(origin: string | undefined): UpstreamHttpResponse {
+    if (!origin) throw new BadRequestException(EventMessages.missingOrigin());
+    if (!this.allows(origin)) throw new ForbiddenException(EventMessages.originNotAllowed(origin));
+    return { status: 200, headers: { 'WebHook-Allowed-Origin': this.config.allowedOrigins.includes('*') ? '*' : origin } };
+  }
+
+  private allows(origin: string): boolean {
+    return this.config.allowedOrigins.includes('*') || this.config.allowedOrigins.includes(origin.toLowerCase());
+  }
+
+  private async run(request: UpstreamHttpRequest, type: string, context: WebPubSubEventContext, handlers: HubHandlers, state: ConnectionStateAccess): Promise<UpstreamHttpResponse> {
+    switch (type) {
+      case 'azure.webpubsub.sys.connect': {
+        const body = parseJson(request.body) as Partial<ConnectRequest>;
+        const connect: ConnectRequest = {
+          context,
+          claims: body.claims ?? {},
+          query: body.query ?? {},
+          headers: body.headers ?? {},
+          subprotocols: body.subprotocols ?? [],
+          clientCertificates: body.clientCertificates ?? [],
+        };
+        const answer = handlers.connect ? await this.call(handlers.connect.name, () => handlers.connect!.run(connect, state)) : undefined;
+        if (answer === undefined || answer === null) return { status: 204, headers: {} };
+        return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
+      }
+      case 'azure.webpubsub.sys.connected':
+        parseJson(request.body);
+        if (handlers.connected) await this.call(handlers.connected.name, () => handlers.connected!.run({ context }, state));
+        return { status: 204, headers: {} };
+      case 'azure.webpubsub.sys.disconnected': {
+        const body = parseJson(request.body) as { reason?: unknown };
+        const reason = typeof body.reason === 'string' && body.reason !== '' ? body.reason : undefined;
+        if (handlers.disconnected) await this.call(handlers.disconnected.name, () => handlers.disconnected!.run({ context, reason }, state));
+        return { status: 204, headers: {} };
+      }
+      default: {
+        if (!type.startsWith('azure.webpubsub.user.')) throw new BadRequestException(EventMessages.unknownType(type));
+        const handler = handlers.user.get(context.eventName) ?? handlers.user.get('*');
+        if (!handler) throw new NotFoundException(EventMessages.noUserEventHandler(context.hub, context.eventName));
+        const event: UserEventRequest = { context, ...userData(header(request, 'content-type'), request.body) };
+        return toUserEventResponse(await this.call(handler.name, () => handler.run(event, state)));
+      }
+    }
+  }
+
+  /** Runs a handler: its HttpExceptions pass through (e.g. 401 rejects a connect); anything else is a logged 500. */
+  private async call(name: string, run: () => unknown): Promise<unknown> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof HttpException) throw error;
+      this.logger.error(EventMessages.handlerFailed(name, (error as Error)?.message ?? String(error)), (error as Error)?.stack);
+      throw new InternalServerErrorException();
+    }
+  }
+}
+
+function header(request: UpstreamHttpRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  try {
+    const value = JSON.parse(body.toString('utf8'));
+    if (typeof value !== 'object' || value === null) throw new Error('not an object');
+    return value;
+  } catch {
+    throw new BadRequestException(EventMessages.malformedBody());
+  }
+}
+
+function parseStates(encoded: string | undefined): Record<string, unknown> {
+  if (!encoded) return {};
+  try {
+    const value = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function stateAccess(states: Record<string, unknown>): { access: ConnectionStateAccess; changed: () => boolean } {
+  let changed = false;
+  return {
+    access: {
+      get: (key) => states[key],
+      set: (key, value) => {
+        states[key] = value;
+        changed = true;
+      },
+    },
+    changed: () => changed,
+  };
+}
+
+function userData(contentType: string | undefined, body: Buffer): Pick<UserEventRequest, 'data' | 'dataType'> {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/json') {
+    try {
+      return { dataType: 'json', data: JSON.parse(body.toString('utf8')) };
+    } catch {
+      throw new BadRequestException(EventMessages.malformedBody());
+    }
+  }
+  if (type === 'text/plain') return { dataType: 'text', data: body.toString('utf8') };
+  return { dataType: 'binary', data: body };
+}
+
+function toUserEventResponse(answer: unknown): UpstreamHttpResponse {
+  if (answer === undefined || answer === null) return { status: 204, headers: {} };
+  if (typeof answer === 'string') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: answer };
+  if (Buffer.isBuffer(answer) || answer instanceof Uint8Array || answer instanceof ArrayBuffer) {
+    const bytes = answer instanceof ArrayBuffer ? Buffer.from(answer) : Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
+    return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes };
+  }
+  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
+}

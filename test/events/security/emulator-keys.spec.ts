@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import net from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import { WebPubSubClient } from '@azure/web-pubsub-client';
+import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { calls, CapturingLogger, createApp, resetCalls } from './harness.js';
+
+const EMULATOR_KEY = 'EmulatorKeyAa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0KkLlMmNn=';
+const OTHER_KEY = 'AppKeyThatIsNotTheEmulatorsXx1Yy2Zz3Ww4Vv5Uu6Tt7=';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A real emulator signing with EMULATOR_KEY, calling a Nest app that trusts `appKey`; a real client connects. */
+async function connectThrough(appKey: string): Promise<{ started: boolean; logger: CapturingLogger }> {
+  const port = await freePort();
+  emulator = await WebPubSubEmulator.start({
+    accessKey: EMULATOR_KEY,
+    hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, systemEvents: ['connect'] }] } },
+  });
+  const logger = new CapturingLogger();
+  // The app talks to the same emulator endpoint (so its default allowed origin is the emulator's host) with its own key.
+  app = await createApp('express', { connectionString: `Endpoint=${emulator.endpoint};AccessKey=${appKey};Version=1.0;`, hub: 'chat' }, logger);
+  await app.listen(port, '127.0.0.1');
+  // The client's token comes from the emulator's real key, so only the upstream signature differs.
+  const { url } = await new WebPubSubServiceClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'u1' });
+  client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, autoReconnect: false, reconnectRetryOptions: { maxRetries: 0 } });
+  const started = await client.start().then(
+    () => true,
+    () => false,
+  );
+  return { started, logger };
+}
+
+let emulator: WebPubSubEmulator | undefined;
+let app: INestApplication | undefined;
+let client: WebPubSubClient | undefined;
+
+describe('signatures from a real emulator', () => {
+  afterEach(async () => {
+    client?.stop();
+    await app?.close();
+    await emulator?.stop();
+    client = app = emulator = undefined;
+    resetCalls();
+  });
+
+  it('rejects events signed with a key the app does not have (client connect fails with 401 upstream)', async () => {
+    const { started, logger } = await connectThrough(OTHER_KEY);
+    expect(started).toBe(false);
+    expect(calls.connect).toBe(0);
+    const warning = logger.lines.find((line) => line.level === 'warn' && line.text.includes('ce-signature'));
+    expect(warning?.text).toContain('chat');
+    expect(logger.lines.map((line) => line.text).join('\n')).not.toContain(EMULATOR_KEY);
+  });
+
+  it('accepts them when the app has the emulator key', async () => {
+    const { started } = await connectThrough(EMULATOR_KEY);
+    expect(started).toBe(true);
+    expect(calls.connect).toBe(1);
+  });
+});

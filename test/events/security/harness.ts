@@ -1,0 +1,77 @@
+import { createHmac } from 'node:crypto';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { OnConnect, OnConnected, OnDisconnected, OnUserEvent, WebPubSubEventHandler, WebPubSubModule } from '../../../lib/index.js';
+import type { WebPubSubModuleOptions } from '../../../lib/module/webpubsub.options.js';
+
+/** Distinctive keys, so a leak into a log or a response is easy to spot. */
+export const PRIMARY_KEY = 'PrimaryKeyZq7XvL0Wm3Nn9Rt2SECRETprimaryBase64Value=';
+export const SECONDARY_KEY = 'SecondaryKeyHp4Yk8Uq1Bb6Cc5SECRETsecondaryBase64Value=';
+export const CONNECTION_STRING = `Endpoint=https://contoso.webpubsub.azure.com;AccessKey=${PRIMARY_KEY};Version=1.0;`;
+export const SERVICE_HOST = 'contoso.webpubsub.azure.com';
+
+/** Independent of lib: hex(HMAC-SHA256(key, connectionId)) as the service computes it. */
+export function sign(key: string, connectionId: string): string {
+  return `sha256=${createHmac('sha256', key).update(connectionId).digest('hex')}`;
+}
+
+/** Calls per handler; any non-zero count after a rejected request means a check was bypassed. */
+export const calls = { connect: 0, connected: 0, disconnected: 0, user: 0 };
+export function resetCalls(): void {
+  for (const name of Object.keys(calls) as (keyof typeof calls)[]) calls[name] = 0;
+}
+export const totalCalls = (): number => calls.connect + calls.connected + calls.disconnected + calls.user;
+
+@WebPubSubEventHandler({ hub: 'chat' })
+export class CountingChatEvents {
+  @OnConnect()
+  connect() {
+    calls.connect++;
+  }
+
+  @OnConnected()
+  connected() {
+    calls.connected++;
+  }
+
+  @OnDisconnected()
+  disconnected() {
+    calls.disconnected++;
+  }
+
+  @OnUserEvent('*')
+  user() {
+    calls.user++;
+  }
+}
+
+/** Keeps every log line (level + text) so tests can assert what was — and was not — written. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: { level: string; text: string }[] = [];
+  private push(level: string, parts: unknown[]): void {
+    this.lines.push({ level, text: parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ') });
+  }
+  log(...parts: unknown[]) { this.push('log', parts); }
+  error(...parts: unknown[]) { this.push('error', parts); }
+  warn(...parts: unknown[]) { this.push('warn', parts); }
+  debug(...parts: unknown[]) { this.push('debug', parts); }
+  verbose(...parts: unknown[]) { this.push('verbose', parts); }
+  fatal(...parts: unknown[]) { this.push('fatal', parts); }
+}
+
+export type AdapterName = 'express' | 'fastify';
+export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
+
+/** A Nest app serving the event route on the chosen adapter, initialised and ready for supertest. */
+export async function createApp(adapter: AdapterName, options: WebPubSubModuleOptions = { connectionString: CONNECTION_STRING, hub: 'chat' }, logger = new CapturingLogger()): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [WebPubSubModule.forRoot(options)],
+    providers: [CountingChatEvents],
+  }).compile();
+  const app = adapter === 'fastify' ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter()) : moduleRef.createNestApplication();
+  app.useLogger(logger);
+  await app.init();
+  if (adapter === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  return app;
+}
