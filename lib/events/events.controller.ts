@@ -27,6 +27,7 @@ export function createEventsController(path: string): Type {
     /** Here, not in the constructor: the HTTP adapter is attached after the module compiles. */
     onModuleInit(): void {
       acceptBinaryOnFastify(this.adapterHost);
+      bypassExpressJsonParser(this.adapterHost, path);
     }
 
     // `:event`, not `{*path}`: Fastify's router rejects path-to-regexp wildcards; one segment serves `/{event}` on both.
@@ -52,6 +53,34 @@ function acceptBinaryOnFastify(adapterHost: HttpAdapterHost): void {
   const fastify = adapter.getInstance() as FastifyLike;
   if (fastify.hasContentTypeParser('application/octet-stream')) return;
   fastify.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_EVENT_BODY_BYTES }, (_request, body, done) => done(null, body));
+}
+
+/**
+ * Nest's Express JSON parser (strict, 100 kB) runs before any route and would refuse legitimate
+ * JSON user events (a bare value such as `5`, or up to 1 MiB). For this route it is skipped, and the
+ * controller reads the raw body itself. Other routes keep the parser unchanged.
+ */
+function bypassExpressJsonParser(adapterHost: HttpAdapterHost, path: string): void {
+  const adapter = adapterHost.httpAdapter;
+  if (adapter?.getType() !== 'express') return;
+  const app = adapter.getInstance() as { router?: { stack?: ExpressLayer[] }; _router?: { stack?: ExpressLayer[] } };
+  const route = new RegExp(`${escapeRegExp(path.replace(/\/+$/, ''))}(/[^/]*)?/?$`);
+  for (const layer of app.router?.stack ?? app._router?.stack ?? []) {
+    if (layer.name !== 'jsonParser' || layer.skipsWebPubSubEvents) continue;
+    const parse = layer.handle;
+    layer.handle = (request, response, next) => (route.test(request.path ?? '') ? next() : parse(request, response, next));
+    layer.skipsWebPubSubEvents = true;
+  }
+}
+
+interface ExpressLayer {
+  name: string;
+  handle: (request: { path?: string }, response: unknown, next: (error?: unknown) => void) => unknown;
+  skipsWebPubSubEvents?: boolean;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 interface FastifyLike {

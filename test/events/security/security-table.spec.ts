@@ -95,6 +95,18 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
     expect(calls.user).toBe(1);
   });
 
+  // JSON user events may carry any JSON value, up to what a client can send (a frame is at most 1 MiB).
+  it.each([
+    ['a bare number', '5'],
+    ['a bare string', '"hi"'],
+    ['null', 'null'],
+    ['a string of almost 1 MiB', JSON.stringify('a'.repeat(1024 * 1024 - 64))],
+  ])('accepts a JSON user event carrying %s', async (_, body) => {
+    const response = await post(userEvent('application/json'), body);
+    expect(response.status).toBe(204);
+    expect(calls.user).toBe(1);
+  });
+
   it.each(rejected)('rejects $name with $status and never runs a handler', async ({ headers, body, status }) => {
     const response = await post(headers, body);
     expect(response.status).toBe(status);
