@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
 import { WebPubSubModule, WebPubSubService } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 
 /*
  * Azure SDK log output of the module's client reaches the module's Nest logger while Azure logging
@@ -13,18 +13,6 @@ import { WebPubSubEmulator } from '../../lib/emulator/index.js';
  */
 
 const KEY = 'bridge-spec-distinctive-key';
-
-class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log = (message: unknown) => this.push('log', message);
-  error = (message: unknown) => this.push('error', message);
-  warn = (message: unknown) => this.push('warn', message);
-  debug = (message: unknown) => this.push('debug', message);
-  verbose = (message: unknown) => this.push('verbose', message);
-  private push(level: string, message: unknown) {
-    this.lines.push({ level, message: String(message) });
-  }
-}
 
 describe('Azure SDK logger bridge', () => {
   let emulator: WebPubSubEmulator;

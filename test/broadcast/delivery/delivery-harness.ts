@@ -1,9 +1,10 @@
 import { WebPubSubClient, type GroupDataMessage, type ServerDataMessage } from '@azure/web-pubsub-client';
-import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../../lib/index.js';
 import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { waitFor } from '../../support/wait-for.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
 
 export { waitFor };
 
@@ -13,25 +14,7 @@ export interface LogEntry {
   context?: string;
 }
 
-/** A LoggerService that keeps what it was given; the interceptor's `new Logger('WebPubSub')` lands here via app.useLogger. */
-export class CapturingLogger implements LoggerService {
-  readonly entries: LogEntry[] = [];
-  log = (message: unknown, ...rest: unknown[]) => this.keep('log', message, rest);
-  error = (message: unknown, ...rest: unknown[]) => this.keep('error', message, rest);
-  warn = (message: unknown, ...rest: unknown[]) => this.keep('warn', message, rest);
-  debug = (message: unknown, ...rest: unknown[]) => this.keep('debug', message, rest);
-  verbose = (message: unknown, ...rest: unknown[]) => this.keep('verbose', message, rest);
-
-  /** Error lines logged with the module's `WebPubSub` context. */
-  errors(): string[] {
-    return this.entries.filter((entry) => entry.level === 'error' && entry.context === 'WebPubSub').map((entry) => entry.message);
-  }
-
-  private keep(level: string, message: unknown, rest: unknown[]): void {
-    const context = rest.at(-1);
-    this.entries.push({ level, message: String(message), context: typeof context === 'string' ? context : undefined });
-  }
-}
+export { CapturingLogger };
 
 export interface TestApp {
   app: INestApplication;

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { INestApplication, LoggerService, Provider } from '@nestjs/common';
+import type { INestApplication, Provider } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { WebPubSubClient, type OnServerDataMessageArgs } from '@azure/web-pubsub-client';
@@ -7,20 +7,12 @@ import { WebPubSubModule, WebPubSubService } from '../../../lib/index.js';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import type { HubSettings } from '../../../lib/emulator/emulator.options.js';
 import { waitFor } from '../../support/wait-for.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
 
 export type AdapterKind = 'express' | 'fastify';
 export const ADAPTERS: AdapterKind[] = ['express', 'fastify'];
 
-/** Keeps every line the app logs, so a test can assert that an error was logged. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log(message: unknown) { this.push('log', message); }
-  error(message: unknown) { this.push('error', message); }
-  warn(message: unknown) { this.push('warn', message); }
-  debug(message: unknown) { this.push('debug', message); }
-  verbose(message: unknown) { this.push('verbose', message); }
-  private push(level: string, message: unknown) { this.lines.push({ level, message: String(message) }); }
-}
+export { CapturingLogger };
 
 export async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1');

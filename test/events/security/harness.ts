@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OnConnect, OnConnected, OnDisconnected, OnUserEvent, WebPubSubEventHandler, WebPubSubModule } from '../../../lib/index.js';
 import type { WebPubSubModuleOptions } from '../../../lib/module/webpubsub.options.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
 
 /** Distinctive keys, so a leak into a log or a response is easy to spot. */
 export const PRIMARY_KEY = 'PrimaryKeyZq7XvL0Wm3Nn9Rt2SECRETprimaryBase64Value=';
@@ -46,19 +47,7 @@ export class CountingChatEvents {
   }
 }
 
-/** Keeps every log line (level + text) so tests can assert what was — and was not — written. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: { level: string; text: string }[] = [];
-  private push(level: string, parts: unknown[]): void {
-    this.lines.push({ level, text: parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' ') });
-  }
-  log(...parts: unknown[]) { this.push('log', parts); }
-  error(...parts: unknown[]) { this.push('error', parts); }
-  warn(...parts: unknown[]) { this.push('warn', parts); }
-  debug(...parts: unknown[]) { this.push('debug', parts); }
-  verbose(...parts: unknown[]) { this.push('verbose', parts); }
-  fatal(...parts: unknown[]) { this.push('fatal', parts); }
-}
+export { CapturingLogger };
 
 export type AdapterName = 'express' | 'fastify';
 export const ADAPTERS: AdapterName[] = ['express', 'fastify'];

@@ -1,8 +1,9 @@
 import net from 'node:net';
-import type { LoggerService } from '@nestjs/common';
+
 import { WebPubSubClient, type GroupDataMessage, type ServerDataMessage } from '@azure/web-pubsub-client';
 import { until } from '../../emulator/clients/client-harness.js';
 import type { WebPubSubService } from '../../../lib/index.js';
+import { CapturingLogger as CaptureLogger } from '../../support/capturing-logger.js';
 
 export { until };
 
@@ -13,25 +14,7 @@ export interface LoggedLine {
   params: unknown[];
 }
 
-/** A LoggerService that keeps every line, so tests can assert what was (and was not) logged. */
-export class CaptureLogger implements LoggerService {
-  readonly lines: LoggedLine[] = [];
-  log = (message: unknown, ...params: unknown[]) => this.add('log', message, params);
-  error = (message: unknown, ...params: unknown[]) => this.add('error', message, params);
-  warn = (message: unknown, ...params: unknown[]) => this.add('warn', message, params);
-  debug = (message: unknown, ...params: unknown[]) => this.add('debug', message, params);
-  verbose = (message: unknown, ...params: unknown[]) => this.add('verbose', message, params);
-  fatal = (message: unknown, ...params: unknown[]) => this.add('fatal', message, params);
-
-  /** Everything logged, as one string (to check that a secret never appears). */
-  text(): string {
-    return this.lines.map((line) => [line.message, ...line.params.map((param) => (param instanceof Error ? `${param.message}\n${param.stack}` : String(param)))].join(' ')).join('\n');
-  }
-
-  private add(level: string, message: unknown, params: unknown[]): void {
-    this.lines.push({ level, message: message instanceof Error ? `${message.message}\n${message.stack}` : String(message), params });
-  }
-}
+export { CaptureLogger };
 
 /**
  * Sets (or, with `undefined`, removes) environment variables and returns a function that puts the

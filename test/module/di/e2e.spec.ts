@@ -123,9 +123,8 @@ describe('e2e with `emulator: true` (embedded)', () => {
 
   it('logs one line about the emulator, with its endpoint and never its key', () => {
     const started = running.logger.lines.filter((line) => line.message.includes('embedded Web PubSub emulator'));
-    expect(started).toEqual([
-      { level: 'log', message: `Started an embedded Web PubSub emulator at ${running.service.endpoint} (hub "chat"). For local development only.`, params: ['WebPubSub'] },
-    ]);
+    const message = `Started an embedded Web PubSub emulator at ${running.service.endpoint} (hub "chat"). For local development only.`;
+    expect(started).toEqual([{ level: 'log', message, params: ['WebPubSub'], context: 'WebPubSub', text: `${message} WebPubSub` }]);
     // The generated key is private to the service: read it only to prove no line ever showed it.
     const key = (running.service as unknown as { transport: { accessKey?: string } }).transport.accessKey;
     expect(key).toEqual(expect.any(String));

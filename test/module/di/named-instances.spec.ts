@@ -125,7 +125,9 @@ describe('named instances', () => {
 
   it('the default instance may use the embedded emulator next to named external ones (logged once, without its key)', async () => {
     const started = logger.lines.filter((line) => line.message.startsWith('Started an embedded Web PubSub emulator'));
-    expect(started).toEqual([{ level: 'log', message: expect.stringContaining(dispatcher.main.endpoint), params: ['WebPubSub'] }]);
+    expect(started).toEqual([
+      { level: 'log', message: expect.stringContaining(dispatcher.main.endpoint), params: ['WebPubSub'], context: 'WebPubSub', text: expect.stringContaining(dispatcher.main.endpoint) },
+    ]);
     expect(logger.text()).not.toContain('embedded-main-key');
   });
 

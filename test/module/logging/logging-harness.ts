@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
-import type { LoggerService } from '@nestjs/common';
+
 import WebSocket from 'ws';
 import { waitFor } from '../../support/wait-for.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
 
 /**
  * Shared pieces of the HTTP-logging suites: loggers that keep every line, a capture of what Nest's
@@ -14,21 +15,7 @@ export interface LogLine {
   context?: string;
 }
 
-/** A LoggerService (given as the module's `logger`) that keeps every line with its level and context. */
-export class CapturingLogger implements LoggerService {
-  readonly lines: LogLine[] = [];
-  log = (message: unknown, ...rest: unknown[]) => this.push('log', message, rest);
-  error = (message: unknown, ...rest: unknown[]) => this.push('error', message, rest);
-  warn = (message: unknown, ...rest: unknown[]) => this.push('warn', message, rest);
-  debug = (message: unknown, ...rest: unknown[]) => this.push('debug', message, rest);
-  verbose = (message: unknown, ...rest: unknown[]) => this.push('verbose', message, rest);
-  fatal = (message: unknown, ...rest: unknown[]) => this.push('fatal', message, rest);
-
-  private push(level: string, message: unknown, rest: unknown[]): void {
-    const context = rest.at(-1);
-    this.lines.push({ level, message: String(message), context: typeof context === 'string' ? context : undefined });
-  }
-}
+export { CapturingLogger };
 
 /** What the process wrote to stdout and stderr while capturing (and nothing reaches the terminal). */
 export interface StdCapture {
