@@ -1,5 +1,4 @@
 import net from 'node:net';
-
 import { WebPubSubClient, type GroupDataMessage, type ServerDataMessage } from '@azure/web-pubsub-client';
 import { until } from '../../emulator/clients/client-harness.js';
 import type { WebPubSubService } from '../../../lib/index.js';

@@ -1,5 +1,4 @@
 import { jest } from '@jest/globals';
-
 import WebSocket from 'ws';
 import { waitFor } from '../../support/wait-for.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
