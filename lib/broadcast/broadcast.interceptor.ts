@@ -1,9 +1,9 @@
 import {
-  BadGatewayException, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor,
+  BadGatewayException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { concatMap, type Observable } from 'rxjs';
-import { getWebPubSubToken, WEBPUBSUB_LOGGER_CONTEXT } from '../module/webpubsub.constants.js';
+import { getWebPubSubToken } from '../module/webpubsub.constants.js';
 import type { WebPubSubService } from '../module/webpubsub.service.js';
 import { BROADCAST_TARGETS } from './broadcast.constants.js';
 import { BroadcastMessages } from './broadcast.messages.js';
@@ -22,7 +22,6 @@ const claimed = new WeakSet<object>();
  */
 @Injectable()
 export class WebPubSubBroadcastInterceptor implements NestInterceptor {
-  private readonly logger = new Logger(WEBPUBSUB_LOGGER_CONTEXT);
   /** Routes already warned about returning a stream (per interceptor, so per app). */
   private readonly warnedStreams = new WeakSet<object>();
 
@@ -52,7 +51,8 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     if (isStreamingResult(result)) {
       if (!this.warnedStreams.has(execution.getHandler())) {
         this.warnedStreams.add(execution.getHandler());
-        this.logger.warn(BroadcastMessages.streamSkipped(route));
+        // Logged by the first target's instance (its `logger` option decides where, or whether).
+        this.serviceFor(targets[0]).log('warn', BroadcastMessages.streamSkipped(route));
       }
       return;
     }
@@ -70,7 +70,7 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
 
   private async broadcastTo(target: BroadcastTarget, route: string, context: BroadcastContext, orderKey: object): Promise<void> {
     const { options } = target;
-    const service = this.moduleRef.get<WebPubSubService>(getWebPubSubToken(options.instance), { strict: false });
+    const service = this.serviceFor(target);
     const delivery = options.delivery ?? service.broadcastDefaults.delivery;
     const onError = options.onError ?? service.broadcastDefaults.onError;
     const describeTarget = target.kind === 'hub' ? 'the hub' : `the ${target.kind}`;
@@ -80,23 +80,27 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
       if (message === undefined || message === null) return;
       sends = planSends(target, options.hub ? service.hub(options.hub) : service, message, context);
     } catch (error) {
-      return this.fail(route, describeTarget, error, delivery === 'await' ? onError : 'log');
+      return this.fail(service, route, describeTarget, error, delivery === 'await' ? onError : 'log');
     }
     for (const { label, send } of sends) {
       if (delivery === 'background') {
-        await service.backgroundQueue.enqueue(() => send().catch((error: unknown) => this.fail(route, label, error, 'log')), orderKey);
+        await service.backgroundQueue.enqueue(() => send().catch((error: unknown) => this.fail(service, route, label, error, 'log')), orderKey);
         continue;
       }
       try {
         await send();
       } catch (error) {
-        this.fail(route, label, error, onError);
+        this.fail(service, route, label, error, onError);
       }
     }
   }
 
-  private fail(route: string, target: string, error: unknown, mode: 'throw' | 'log'): void {
-    this.logger.error(BroadcastMessages.failed(route, target, (error as Error)?.message ?? String(error)));
+  private serviceFor(target: BroadcastTarget): WebPubSubService {
+    return this.moduleRef.get<WebPubSubService>(getWebPubSubToken(target.options.instance), { strict: false });
+  }
+
+  private fail(service: WebPubSubService, route: string, target: string, error: unknown, mode: 'throw' | 'log'): void {
+    service.log('error', BroadcastMessages.failed(route, target, (error as Error)?.message ?? String(error)));
     if (mode === 'throw') throw new BadGatewayException(BroadcastMessages.responseFailed());
   }
 }

@@ -1,5 +1,4 @@
-import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, Logger, NotFoundException, PayloadTooLargeException, UnauthorizedException } from '@nestjs/common';
-import { WEBPUBSUB_LOGGER_CONTEXT } from '../module/webpubsub.constants.js';
+import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, NotFoundException, PayloadTooLargeException, UnauthorizedException } from '@nestjs/common';
 import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { EventMessages } from './events.messages.js';
 import type { ConnectionStateAccess, ConnectRequest, UserEventRequest, WebPubSubEventContext } from './events.types.js';
@@ -32,8 +31,6 @@ export interface DispatchConfig {
  * become 4xx HttpExceptions; handler errors a 500 and an error log. Never logs a signature or key.
  */
 export class EventDispatcher {
-  private readonly logger = new Logger(WEBPUBSUB_LOGGER_CONTEXT);
-
   constructor(private readonly config: DispatchConfig) {}
 
   async dispatch(request: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
@@ -51,7 +48,7 @@ export class EventDispatcher {
     const handlers = this.config.handlersFor(hub);
     if (!handlers) throw new BadRequestException(EventMessages.unknownHub(hub));
     if (handlers.keys && !isValidSignature(header(request, 'ce-signature'), connectionId, handlers.keys)) {
-      this.logger.warn(EventMessages.signatureRejected(hub, connectionId, origin));
+      handlers.log('warn', EventMessages.signatureRejected(hub, connectionId, origin));
       throw new UnauthorizedException(EventMessages.badSignature());
     }
     if (request.body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
@@ -93,18 +90,18 @@ export class EventDispatcher {
           subprotocols: body.subprotocols ?? [],
           clientCertificates: body.clientCertificates ?? [],
         };
-        const answer = handlers.connect ? await this.call(handlers.connect.name, () => handlers.connect!.run(connect, state)) : undefined;
+        const answer = handlers.connect ? await this.call(handlers, handlers.connect.name, () => handlers.connect!.run(connect, state)) : undefined;
         if (answer === undefined || answer === null) return { status: 204, headers: {} };
         return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
       }
       case 'azure.webpubsub.sys.connected':
         parseJson(request.body);
-        if (handlers.connected) await this.call(handlers.connected.name, () => handlers.connected!.run({ context }, state));
+        if (handlers.connected) await this.call(handlers, handlers.connected.name, () => handlers.connected!.run({ context }, state));
         return { status: 204, headers: {} };
       case 'azure.webpubsub.sys.disconnected': {
         const body = parseJson(request.body) as { reason?: unknown };
         const reason = typeof body.reason === 'string' && body.reason !== '' ? body.reason : undefined;
-        if (handlers.disconnected) await this.call(handlers.disconnected.name, () => handlers.disconnected!.run({ context, reason }, state));
+        if (handlers.disconnected) await this.call(handlers, handlers.disconnected.name, () => handlers.disconnected!.run({ context, reason }, state));
         return { status: 204, headers: {} };
       }
       default: {
@@ -112,18 +109,18 @@ export class EventDispatcher {
         const handler = handlers.user.get(context.eventName) ?? handlers.user.get('*');
         if (!handler) throw new NotFoundException(EventMessages.noUserEventHandler(context.hub, context.eventName));
         const event: UserEventRequest = { context, ...userData(header(request, 'content-type'), request.body) };
-        return toUserEventResponse(await this.call(handler.name, () => handler.run(event, state)));
+        return toUserEventResponse(await this.call(handlers, handler.name, () => handler.run(event, state)));
       }
     }
   }
 
   /** Runs a handler: its HttpExceptions pass through (e.g. 401 rejects a connect); anything else is a logged 500. */
-  private async call(name: string, run: () => unknown): Promise<unknown> {
+  private async call(handlers: HubHandlers, name: string, run: () => unknown): Promise<unknown> {
     try {
       return await run();
     } catch (error) {
       if (error instanceof HttpException) throw error;
-      this.logger.error(EventMessages.handlerFailed(name, (error as Error)?.message ?? String(error)), (error as Error)?.stack);
+      handlers.log('error', EventMessages.handlerFailed(name, (error as Error)?.message ?? String(error)), (error as Error)?.stack);
       throw new InternalServerErrorException();
     }
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { getWebPubSubToken } from '../module/webpubsub.constants.js';
+import type { LogWriter } from '../module/nest-log-writer.js';
 import type { WebPubSubService } from '../module/webpubsub.service.js';
 import { EVENT_HANDLER_CLASS, EVENT_HANDLER_METHOD, EVENTS_SETTINGS } from './events.constants.js';
 import type { EventHandlerMethod, EventHandlerOptions } from './events.decorators.js';
@@ -18,12 +19,13 @@ export interface BoundHandler<TEvent> {
 /** The handlers of one hub, and the keys its events' signatures are checked with (none: not checked). */
 export interface HubHandlers {
   keys?: readonly string[];
+  /** The logger of the hub's instance (its `logger` option), for rejected signatures and failing handlers. */
+  log: LogWriter;
   connect?: BoundHandler<ConnectRequest>;
   connected?: BoundHandler<ConnectedEvent>;
   disconnected?: BoundHandler<DisconnectedEvent>;
   user: Map<string, BoundHandler<UserEventRequest>>;
 }
-
 
 /**
  * Finds `@WebPubSubEventHandler` providers at startup (any module) and indexes their methods by hub
@@ -57,7 +59,8 @@ export class EventHandlerRegistry implements OnModuleInit {
   }
 
   private index(instance: Record<string, (...args: unknown[]) => unknown>, className: string, options: EventHandlerOptions): HubHandlers {
-    const handlers: HubHandlers = { keys: this.keysFor(options), user: new Map() };
+    const service = this.moduleRef.get<WebPubSubService>(getWebPubSubToken(options.instance), { strict: false });
+    const handlers: HubHandlers = { keys: this.keysFor(service, options), log: service.log, user: new Map() };
     for (const method of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
       const declared: EventHandlerMethod | undefined = Reflect.getMetadata(EVENT_HANDLER_METHOD, instance[method]);
       if (!declared) continue;
@@ -68,9 +71,8 @@ export class EventHandlerRegistry implements OnModuleInit {
     return handlers;
   }
 
-  private keysFor(options: EventHandlerOptions): readonly string[] | undefined {
+  private keysFor(service: WebPubSubService, options: EventHandlerOptions): readonly string[] | undefined {
     if (!this.settings.verifySignature) return undefined;
-    const service = this.moduleRef.get<WebPubSubService>(getWebPubSubToken(options.instance), { strict: false });
     const keys = [...service.accessKeys, ...this.settings.accessKeys];
     if (keys.length === 0) throw new Error(EventMessages.noKeys(options.hub));
     return keys;

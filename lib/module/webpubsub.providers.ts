@@ -2,7 +2,7 @@ import { Logger, type LoggerService, type Provider } from '@nestjs/common';
 import { WebPubSubArgumentError, type WebPubSubRestClientOptions } from '../client/index.js';
 import { nestAzureLogger } from './azure-logger.bridge.js';
 import { nestHttpLoggingPolicies } from './http-logging.policy.js';
-import { contextualWriter } from './nest-log-writer.js';
+import { contextualWriter, type LogWriter } from './nest-log-writer.js';
 import { getWebPubSubOptionsToken, getWebPubSubToken, WEBPUBSUB_LOGGER_CONTEXT } from './webpubsub.constants.js';
 import { ModuleMessages } from './webpubsub.messages.js';
 import type { WebPubSubModuleOptions } from './webpubsub.options.js';
@@ -23,7 +23,8 @@ export async function createWebPubSubService(instance: string, options: WebPubSu
   const settings = resolveSettings(instance, options);
   const logger = resolveLogger(options.logger);
   const clientOptions = clientOptionsOf(options, settings, logger);
-  if (settings.connection.kind !== 'emulator') return construct(settings, () => new WebPubSubService({ settings, clientOptions }));
+  const log: LogWriter = logger ? contextualWriter(logger, WEBPUBSUB_LOGGER_CONTEXT) : () => undefined;
+  if (settings.connection.kind !== 'emulator') return construct(settings, () => new WebPubSubService({ settings, clientOptions, log }));
 
   // Loaded only when asked for, so apps without the emulator never load it (or `ws`).
   const { WebPubSubEmulator } = await import('../emulator/index.js');
@@ -32,9 +33,9 @@ export async function createWebPubSubService(instance: string, options: WebPubSu
   const emulator = (await WebPubSubEmulator.start(settings.connection.options)).unref();
   try {
     const service = construct(settings, () =>
-      new WebPubSubService({ settings, clientOptions, emulatorConnectionString: emulator.connectionString, onShutdown: () => emulator.stop() }),
+      new WebPubSubService({ settings, clientOptions, log, emulatorConnectionString: emulator.connectionString, onShutdown: () => emulator.stop() }),
     );
-    if (logger) contextualWriter(logger, WEBPUBSUB_LOGGER_CONTEXT)('log', ModuleMessages.embeddedEmulatorStarted(emulator.endpoint, settings.hub));
+    log('log', ModuleMessages.embeddedEmulatorStarted(emulator.endpoint, settings.hub));
     return service;
   } catch (error) {
     await emulator.stop();

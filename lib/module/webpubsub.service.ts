@@ -1,8 +1,8 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { isTokenCredential } from '@azure/core-auth';
 import { parseConnectionString, WebPubSubRestClient, type WebPubSubRestClientOptions } from '../client/index.js';
 import { BackgroundQueue } from './background-queue.js';
-import { WEBPUBSUB_LOGGER_CONTEXT } from './webpubsub.constants.js';
+import type { LogWriter } from './nest-log-writer.js';
 import type { WebPubSubSettings } from './webpubsub.settings.js';
 
 /** What the service needs beyond the client: its instance name and what to stop at shutdown. */
@@ -11,6 +11,8 @@ export interface WebPubSubServiceInit {
   /** The connection string of the embedded emulator, when `emulator` is set. */
   emulatorConnectionString?: string;
   clientOptions: WebPubSubRestClientOptions;
+  /** Writes to the instance's logger (`logger` option) with the `WebPubSub` context; a no-op when `logger: false`. */
+  log: LogWriter;
   /** Stops what the module started for this instance (the embedded emulator). */
   onShutdown?: () => Promise<void>;
 }
@@ -33,6 +35,11 @@ export class WebPubSubService extends WebPubSubRestClient implements BeforeAppli
    * Drained before the app shuts down.
    */
   readonly backgroundQueue: BackgroundQueue;
+  /**
+   * Writes to this instance's logger (the module's `logger` option) with the `WebPubSub` context;
+   * silent with `logger: false`. The broadcast and event features log through it.
+   */
+  readonly log: LogWriter;
   /** The access key(s) this instance signs with (none with a TokenCredential); upstream events are checked against them. */
   readonly accessKeys: readonly string[];
   /** The instance's broadcast defaults (`delivery`, `onError`, …), validated at startup. */
@@ -46,12 +53,13 @@ export class WebPubSubService extends WebPubSubRestClient implements BeforeAppli
     else super(connection.kind === 'emulator' ? init.emulatorConnectionString! : connection.connectionString, settings.hub, clientOptions);
     this.instanceName = settings.instance;
     this.shutdown = init.onShutdown;
+    this.log = init.log;
     this.broadcastDefaults = settings.broadcast;
     if (connection.kind === 'credential') this.accessKeys = isTokenCredential(connection.credential) ? [] : [connection.credential.key];
     else this.accessKeys = [parseConnectionString(connection.kind === 'emulator' ? init.emulatorConnectionString : connection.connectionString).accessKey];
     const { queueLimit, concurrency } = settings.broadcast;
     // Every task logs its own failure; this only catches what slipped through.
-    this.backgroundQueue = new BackgroundQueue(queueLimit, concurrency, (error) => new Logger(WEBPUBSUB_LOGGER_CONTEXT).error(String(error)));
+    this.backgroundQueue = new BackgroundQueue(queueLimit, concurrency, (error) => this.log('error', String(error)));
   }
 
   /** The underlying REST client (the service is one; this reads better where a client is expected). */

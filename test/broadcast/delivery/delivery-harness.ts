@@ -32,7 +32,7 @@ export async function startApp(emulator: WebPubSubEmulator, controllers: Type[],
       WebPubSubModule.forRoot({
         connectionString: emulator.connectionString,
         hub: 'chat',
-        logger: false,
+        httpLogging: 'off',
         retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 1 },
         ...options,
       }),

@@ -57,7 +57,7 @@ export class BroadcastApp {
     try {
       const moduleRef = await Test.createTestingModule({
         imports: [
-          WebPubSubModule.forRoot({ connectionString: harness.emulator.connectionString, hub: 'chat', logger: false, ...options.module }),
+          WebPubSubModule.forRoot({ connectionString: harness.emulator.connectionString, hub: 'chat', httpLogging: 'off', ...options.module }),
           ...(options.imports ?? []),
         ],
         controllers: options.controllers,

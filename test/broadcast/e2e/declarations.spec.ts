@@ -126,7 +126,7 @@ describe.each(adapters)('broadcast declarations on %s (interceptor also bound gl
     second = await WebPubSubEmulator.start();
     harness = await BroadcastApp.start(adapter, {
       controllers: [StackedController, ClassLevelController, PlainController, OptionsController],
-      imports: [WebPubSubModule.forRoot({ name: 'second', connectionString: second.connectionString, hub: 'chat', logger: false })],
+      imports: [WebPubSubModule.forRoot({ name: 'second', connectionString: second.connectionString, hub: 'chat', httpLogging: 'off' })],
       providers: [{ provide: APP_INTERCEPTOR, useClass: WebPubSubBroadcastInterceptor }],
       module: { clientOptions: { additionalPolicies: [{ policy: recordUrls, position: 'perCall' }] } },
     });

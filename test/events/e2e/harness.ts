@@ -52,7 +52,7 @@ export class Stack {
     const logs = new CapturingLogger();
     try {
       const moduleRef = await Test.createTestingModule({
-        imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: options.hub, logger: false, eventsPath: options.eventsPath })],
+        imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: options.hub, httpLogging: 'off', eventsPath: options.eventsPath })],
         providers: options.providers,
       }).compile();
       const app: INestApplication =
