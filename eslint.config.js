@@ -20,6 +20,12 @@ export default tseslint.config(
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
+    files: ['sample-app/public/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
+  {
     files: ['lib/client/**', 'lib/emulator/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'client/ and emulator/ stay framework-free.' }] }],

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { INestApplication, Provider } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -8,19 +7,12 @@ import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import type { HubSettings } from '../../../lib/emulator/emulator.options.js';
 import { waitFor } from '../../support/wait-for.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
+import { freePort } from '../../support/free-port.js';
 
 export type AdapterKind = 'express' | 'fastify';
 export const ADAPTERS: AdapterKind[] = ['express', 'fastify'];
 
 export { CapturingLogger };
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface StackOptions {
   adapter: AdapterKind;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import net from 'node:net';
+import { freePort } from '../../support/free-port.js';
 import type { INestApplication } from '@nestjs/common';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
@@ -8,14 +8,6 @@ import { calls, CapturingLogger, createApp, resetCalls } from './harness.js';
 
 const EMULATOR_KEY = 'EmulatorKeyAa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0KkLlMmNn=';
 const OTHER_KEY = 'AppKeyThatIsNotTheEmulatorsXx1Yy2Zz3Ww4Vv5Uu6Tt7=';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A real emulator signing with EMULATOR_KEY, calling a Nest app that trusts `appKey`; a real client connects. */
 async function connectThrough(appKey: string): Promise<{ started: boolean; logger: CapturingLogger }> {

@@ -1,0 +1,19 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { fileURLToPath } from 'node:url';
+import { AppModule } from './app.module.js';
+
+/** The static chat page (sample-app/public), next to the compiled sample-app/dist. */
+const PUBLIC_DIR = fileURLToPath(new URL('../public', import.meta.url));
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule);
+  app.useStaticAssets(PUBLIC_DIR);
+  app.enableShutdownHooks();
+  const port = Number(process.env.PORT ?? 3000);
+  await app.listen(port);
+  new Logger('ChatSample').log(`Chat sample ready: open http://localhost:${port}`);
+}
+
+await bootstrap();
