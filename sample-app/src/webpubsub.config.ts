@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
-import type { WebPubSubModuleOptions } from 'nestjs-web-pubsub';
+import { parseConnectionString, type WebPubSubModuleOptions } from 'nestjs-web-pubsub';
 import { CHAT_HUB } from './chat/chat.constants.js';
 
 /**
@@ -12,7 +12,7 @@ export function webPubSubOptions(config: ConfigService): WebPubSubModuleOptions 
   const logger = new Logger('ChatSample');
   const connectionString = config.get<string>('WEBPUBSUB_CONNECTION_STRING');
   if (connectionString) {
-    logger.log('Using the Azure Web PubSub resource of WEBPUBSUB_CONNECTION_STRING.');
+    logger.log(`Using the Web PubSub service at ${endpointOf(connectionString)} (from WEBPUBSUB_CONNECTION_STRING).`);
     return { connectionString, hub: CHAT_HUB };
   }
   const port = config.get<string>('PORT') ?? '3000';
@@ -33,4 +33,13 @@ export function webPubSubOptions(config: ConfigService): WebPubSubModuleOptions 
       },
     },
   };
+}
+
+/** The endpoint, for the log (never the key). A malformed string is reported by the module at startup. */
+function endpointOf(connectionString: string): string {
+  try {
+    return parseConnectionString(connectionString).endpoint;
+  } catch {
+    return 'an unreadable endpoint';
+  }
 }

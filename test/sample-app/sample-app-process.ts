@@ -12,7 +12,10 @@ export function buildSampleApp(): void {
   execFileSync('npm', ['run', '--silent', 'sample:build'], { cwd: root, stdio: 'pipe' });
 }
 
-/** The compiled sample app, running as its own Node process with no WEBPUBSUB_CONNECTION_STRING. */
+/**
+ * The compiled sample app, running as its own Node process. Without `connectionString` it runs with
+ * no WEBPUBSUB_CONNECTION_STRING (so on its embedded emulator).
+ */
 export class SampleAppProcess {
   private output = '';
 
@@ -22,18 +25,19 @@ export class SampleAppProcess {
     child.stderr!.on('data', keep);
   }
 
-  static async start(): Promise<SampleAppProcess> {
-    const port = await freePort();
+  static async start(options: { port?: number; connectionString?: string } = {}): Promise<SampleAppProcess> {
+    const port = options.port ?? (await freePort());
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NO_COLOR: '1' };
     delete env.WEBPUBSUB_CONNECTION_STRING;
     delete env.NODE_ENV;
+    if (options.connectionString) env.WEBPUBSUB_CONNECTION_STRING = options.connectionString;
     const child = spawn(process.execPath, ['sample-app/dist/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new SampleAppProcess(child, `http://127.0.0.1:${port}`);
     try {
       await waitFor(() => app.output.includes('Chat sample ready') || child.exitCode !== null, 'the sample app to start', 20_000);
     } catch (error) {
       await app.stop();
-      throw new Error(`${(error as Error).message}. Its output:\n${app.output}`);
+      throw new Error(`${(error as Error).message}. Its output:\n${app.output}`, { cause: error });
     }
     if (child.exitCode !== null) throw new Error(`The sample app exited with ${child.exitCode}:\n${app.output}`);
     return app;
