@@ -1,0 +1,23 @@
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchRestThroughput } from './rest-throughput.bench.js';
+
+/*
+ * `npm run bench`: every benchmark, or those named as arguments (e.g. `npm run bench -- rest`).
+ * Prints tables and writes test/bench/results.json. Each figure is a ratio against a peer measured
+ * in the same run, as a median over rounds: absolute numbers drift between runs on shared machines.
+ */
+const selected = process.argv.slice(2);
+const wants = (name: string) => selected.length === 0 || selected.includes(name);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+
+const results: Record<string, unknown> = {
+  machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}` },
+  startedAt: new Date().toISOString(),
+};
+if (wants('rest')) results.restThroughput = await benchRestThroughput({ rounds, durationMs: 1000, concurrencies: [1, 16, 64] });
+
+const file = fileURLToPath(new URL('../../../results.json', import.meta.url));
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nResults written to ${file}`);
