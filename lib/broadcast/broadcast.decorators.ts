@@ -1,4 +1,6 @@
 import { UseInterceptors } from '@nestjs/common';
+import { MESSAGE_CONTENT_TYPES, type MessageContentType } from '../client/message-payload.js';
+import { assertMessageTtl } from '../client/validation.js';
 import { BROADCAST_TARGETS } from './broadcast.constants.js';
 import { BroadcastMessages } from './broadcast.messages.js';
 import { WebPubSubBroadcastInterceptor } from './broadcast.interceptor.js';
@@ -42,7 +44,7 @@ export function SendToConnection(connectionId: Resolvable<string>, options: Broa
  * so one decorator is enough and stacked decorators do not bind it twice.
  */
 function declare(target: BroadcastTarget): MethodDecorator & ClassDecorator {
-  checkModes(target.options);
+  checkOptions(target.options);
   return (classOrPrototype: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder: object = descriptor ? descriptor.value : classOrPrototype;
     const existing: BroadcastTarget[] | undefined = Reflect.getMetadata(BROADCAST_TARGETS, holder);
@@ -57,8 +59,18 @@ function declare(target: BroadcastTarget): MethodDecorator & ClassDecorator {
   };
 }
 
-/** A typo in `delivery` or `onError` would otherwise quietly act as another mode: fail at declaration. */
-function checkModes(options: { delivery?: unknown; onError?: unknown }): void {
+/**
+ * A typo in `delivery` or `onError` would otherwise quietly act as another mode, and a bad
+ * `messageTtlSeconds`, `contentType` or `multiGroup` would fail every request: fail at declaration.
+ */
+function checkOptions(options: { delivery?: unknown; onError?: unknown; messageTtlSeconds?: unknown; contentType?: unknown; multiGroup?: unknown }): void {
+  if (options.messageTtlSeconds !== undefined) assertMessageTtl(options.messageTtlSeconds);
+  if (options.contentType !== undefined && !MESSAGE_CONTENT_TYPES.includes(options.contentType as MessageContentType)) {
+    throw new TypeError(BroadcastMessages.invalidMode('contentType', options.contentType, MESSAGE_CONTENT_TYPES.map((type) => `"${type}"`).join(', ')));
+  }
+  if (options.multiGroup !== undefined && options.multiGroup !== 'perGroup' && options.multiGroup !== 'filter') {
+    throw new TypeError(BroadcastMessages.invalidMode('multiGroup', options.multiGroup, '"perGroup" or "filter"'));
+  }
   if (options.delivery !== undefined && options.delivery !== 'await' && options.delivery !== 'background') {
     throw new TypeError(BroadcastMessages.invalidMode('delivery', options.delivery, '"await" or "background"'));
   }

@@ -44,6 +44,8 @@ export const ClientMessages = {
     `contentType "text/plain" needs a string message, but got ${type}. Pass a string, or drop contentType to send JSON.`,
   binaryNeedsBytes: (type: string) =>
     `contentType "application/octet-stream" needs binary data (Buffer, ArrayBuffer, typed array, Blob or stream), but got ${type}. Pass bytes, or drop contentType to send JSON.`,
+  streamFactoryInvalid: (got: string) =>
+    `message is a function, so it must return a readable stream (a stream factory), but it returned ${got}. Pass the data itself (Buffer, ArrayBuffer, object, string) or a function returning a stream.`,
   contentTypeInvalid: (contentType: unknown) =>
     `contentType ${describe(contentType)} is invalid: use "application/json", "text/plain" or "application/octet-stream".`,
   notSerializable: (reason: string) =>
@@ -68,7 +70,7 @@ function looksLikeConnectionString(value: unknown): boolean {
 /** Quotes strings and names other types, so messages say what was actually passed. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

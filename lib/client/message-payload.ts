@@ -32,6 +32,7 @@ export function toMessagePayload(message: unknown, contentType?: unknown): Messa
     if (typeof message !== 'string') throw new WebPubSubArgumentError('message', ClientMessages.textNeedsString(kindOf(message)));
     return checked({ contentType, body: message }, Buffer.byteLength(message));
   }
+  if (typeof message === 'function') return { contentType: 'application/octet-stream', body: checkedStreamFactory(message as () => unknown) };
   if (isBinaryBody(message)) return checked({ contentType: 'application/octet-stream', body: message }, binarySize(message));
   if (contentType === 'application/octet-stream') {
     throw new WebPubSubArgumentError('message', ClientMessages.binaryNeedsBytes(kindOf(message)));
@@ -57,6 +58,22 @@ function binarySize(body: RequestBodyType): number | undefined {
   return undefined;
 }
 
+/**
+ * A function is a stream factory, as in core-rest-pipeline (called when the request is sent, so a
+ * retry gets a fresh stream). What it returns is checked then, before anything goes out: core would
+ * otherwise fail with a bare "Unrecognized body type".
+ */
+function checkedStreamFactory(factory: () => unknown): () => NodeJS.ReadableStream {
+  return () => {
+    const stream = factory();
+    const maybeStream = stream as { pipe?: unknown; getReader?: unknown } | null;
+    if (typeof maybeStream?.pipe !== 'function' && typeof maybeStream?.getReader !== 'function') {
+      throw new WebPubSubArgumentError('message', ClientMessages.streamFactoryInvalid(kindOf(stream)));
+    }
+    return stream as NodeJS.ReadableStream;
+  };
+}
+
 function checked(payload: MessagePayload, bytes: number | undefined): MessagePayload {
   if (bytes !== undefined && bytes > MAX_MESSAGE_BYTES) {
     throw new WebPubSubArgumentError('message', ClientMessages.messageTooLarge(bytes, MAX_MESSAGE_BYTES));
@@ -79,5 +96,5 @@ function stringify(message: unknown): string {
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return typeof value === 'object' || typeof value === 'undefined' ? `an ${typeof value}` : `a ${typeof value}`;
 }

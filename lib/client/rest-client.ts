@@ -41,7 +41,7 @@ export class WebPubSubRestClient {
     maybeOptions?: WebPubSubRestClientOptions,
   ) {
     let hub: unknown;
-    if (typeof credentialOrHub === 'string') {
+    if (isConnectionStringForm(credentialOrHub, hubOrOptions)) {
       const { endpoint, accessKey } = parseConnectionString(endpointOrConnectionString);
       hub = credentialOrHub;
       assertHub(hub);
@@ -49,7 +49,8 @@ export class WebPubSubRestClient {
     } else {
       hub = hubOrOptions;
       assertHub(hub);
-      this.transport = new WebPubSubTransport(normalizeEndpoint(endpointOrConnectionString), credentialOrHub, maybeOptions);
+      // The transport checks the credential itself.
+      this.transport = new WebPubSubTransport(normalizeEndpoint(endpointOrConnectionString), credentialOrHub as AzureKeyCredential | TokenCredential, maybeOptions);
     }
     this.hubName = hub;
     this.endpoint = this.transport.endpoint;
@@ -197,4 +198,14 @@ export class WebPubSubRestClient {
   private withVersion<T extends object>(options: T | undefined): T & { apiVersion: string } {
     return { ...(options as T), apiVersion: this.apiVersion };
   }
+}
+
+/**
+ * Which overload was meant, so a bad argument is reported as itself: `(cs, 42)` has a bad hub, while
+ * `(endpoint, 42, 'hub')` and `(endpoint, {}, 'hub')` have a bad credential.
+ */
+function isConnectionStringForm(second: unknown, third: unknown): boolean {
+  if (typeof second === 'string') return true;
+  if (typeof third === 'string') return false;
+  return typeof second !== 'object' || second === null;
 }

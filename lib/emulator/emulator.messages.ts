@@ -1,5 +1,6 @@
 /** The emulator's error and log texts, in one place. None may include a key or a token. */
 export const EmulatorMessages = {
+  invalidOption: (option: string, expected: string) => `Invalid emulator option \`${option}\`: it must be ${expected}.`,
   unauthorized: (reason: string) => `Unauthorized: the access token is ${reason}. Sign it with the emulator's access key (use its connection string).`,
   missingToken: () => 'Unauthorized: no access token. Send Authorization: Bearer <token> (REST) or ?access_token=<token> (clients).',
   invalidHub: (hub: string) => `Invalid hub name "${hub}": it must start with a letter and contain only letters, digits and _ \` , . [ ] (1-128 characters).`,
@@ -12,6 +13,7 @@ export const EmulatorMessages = {
   invalidContentType: (contentType: string) =>
     `Unsupported Content-Type "${contentType}": use application/json, text/plain or application/octet-stream.`,
   invalidJsonBody: () => 'The body is not valid JSON.',
+  invalidGroupsBody: () => 'The body must be a JSON object: {"groups": ["<group>", ...], "filter": "<OData filter>"}.',
   bodyTooLarge: (limit: number) => `The body is larger than ${limit} bytes.`,
   invalidClientType: (value: string) => `The value '${value}' is not valid.`,
   missingApiVersion: () => 'The api-version query parameter is required, e.g. api-version=2024-12-01.',

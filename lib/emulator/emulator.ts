@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { formatConnectionString } from '../client/connection-string.js';
 import { ClientEndpoint } from './client-endpoint.js';
 import { EmulatorCore } from './emulator-core.js';
+import { EmulatorMessages } from './emulator.messages.js';
 import type { EmulatorLogger, WebPubSubEmulatorOptions } from './emulator.options.js';
 import { FaultInjector } from './fault-injector.js';
 import type { Delivery } from './hub-state.js';
@@ -45,6 +46,7 @@ export class WebPubSubEmulator {
   ) {}
 
   static async start(options: WebPubSubEmulatorOptions = {}): Promise<WebPubSubEmulator> {
+    checkOptions(options);
     const host = options.host ?? '127.0.0.1';
     const server = http.createServer();
     await new Promise<void>((resolve, reject) => {
@@ -153,5 +155,19 @@ export class WebPubSubEmulator {
       this.server.closeAllConnections();
       this.server.close(() => resolve());
     });
+  }
+}
+
+/** Options a typo would otherwise turn into a confusing failure later (an empty key, a bad port). */
+function checkOptions(options: WebPubSubEmulatorOptions): void {
+  for (const option of ['accessKey', 'secondaryAccessKey'] as const) {
+    const value = options[option];
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new TypeError(EmulatorMessages.invalidOption(option, 'a non-empty string (leave accessKey out for a random key)'));
+  }
+  if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
+    throw new TypeError(EmulatorMessages.invalidOption('port', 'a whole number from 0 to 65535 (0 picks a free port)'));
+  }
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host.trim() === '')) {
+    throw new TypeError(EmulatorMessages.invalidOption('host', 'an address to bind, e.g. "127.0.0.1"'));
   }
 }

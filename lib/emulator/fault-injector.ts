@@ -12,13 +12,14 @@ export interface RestFault {
 }
 
 /**
- * Faults for tests: fail the next N REST calls, slow every REST call down, or drop client sockets
- * without a close handshake (as a network failure would).
+ * Faults for tests: fail the next N REST calls, fail a seeded random share of them, slow every REST
+ * call down, or drop client sockets without a close handshake (as a network failure would).
  */
 export class FaultInjector {
   private readonly pending: Array<RestFault & { remaining: number }> = [];
   private latencyMs = 0;
   private down?: RestFault;
+  private random?: { rate: number; fault: RestFault; next: () => number };
 
   constructor(private readonly core: EmulatorCore) {}
 
@@ -26,6 +27,17 @@ export class FaultInjector {
   failNext(count: number, fault: RestFault): void {
     if (!(count >= 1)) return;
     this.pending.push({ ...fault, remaining: Math.floor(count) });
+  }
+
+  /**
+   * Until `clear()` (or another `failRandomly`), each REST call (of `fault.operation`, if given) fails
+   * with probability `rate` (0..1), drawn from a pseudo-random sequence seeded with `seed`, so a run
+   * can be repeated. `serviceDown()` and `failNext()` faults take precedence.
+   *
+   * @example emulator.faults.failRandomly(0.2, { status: 503 }, { seed: 42 }); // ~20% of calls fail
+   */
+  failRandomly(rate: number, fault: RestFault, options: { seed?: number } = {}): void {
+    this.random = { rate: Math.min(Math.max(rate, 0), 1), fault, next: mulberry32(options.seed ?? 1) };
   }
 
   /** Every REST call fails until `serviceUp()` (a service outage). */
@@ -61,6 +73,7 @@ export class FaultInjector {
     this.pending.length = 0;
     this.latencyMs = 0;
     this.down = undefined;
+    this.random = undefined;
   }
 
   async delay(): Promise<void> {
@@ -74,9 +87,24 @@ export class FaultInjector {
       fault = this.pending[index];
       if (--this.pending[index].remaining <= 0) this.pending.splice(index, 1);
     }
+    if (!fault && this.random && (!this.random.fault.operation || this.random.fault.operation === operation)) {
+      if (this.random.next() < this.random.rate) fault = this.random.fault;
+    }
     if (!fault) return undefined;
     const result = errorResult(fault.status, 'Error.InjectedFault', EmulatorMessages.injectedFault(fault.status));
     if (fault.retryAfterSeconds !== undefined) result.headers = { ...result.headers, 'retry-after': String(fault.retryAfterSeconds) };
     return result;
   }
+}
+
+/** A small seeded PRNG (mulberry32): uniform numbers in [0, 1), the same sequence for the same seed. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -89,6 +89,7 @@ function groupsBody(context: OperationContext): { groups: string[]; audience: Au
   } catch {
     throw badRequest(EmulatorMessages.invalidJsonBody());
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(EmulatorMessages.invalidGroupsBody());
   const groups = body.groups ?? [];
   if (!Array.isArray(groups) || groups.some((name) => typeof name !== 'string')) throw badRequest(EmulatorMessages.invalidGroup());
   groups.forEach((name: string) => checkGroup(name));

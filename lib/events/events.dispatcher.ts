@@ -90,9 +90,14 @@ export class EventDispatcher {
           subprotocols: body.subprotocols ?? [],
           clientCertificates: body.clientCertificates ?? [],
         };
-        const answer = handlers.connect ? await this.call(handlers, handlers.connect.name, () => handlers.connect!.run(connect, state)) : undefined;
-        if (answer === undefined || answer === null) return { status: 204, headers: {} };
-        return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
+        if (!handlers.connect) return { status: 204, headers: {} };
+        const { name, run } = handlers.connect;
+        // Serialized inside `call`, so an answer with no JSON form is reported as the handler's failure.
+        return this.call(handlers, name, async (): Promise<UpstreamHttpResponse> => {
+          const answer = await run(connect, state);
+          if (answer === undefined || answer === null) return { status: 204, headers: {} };
+          return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
+        });
       }
       case 'azure.webpubsub.sys.connected':
         parseJson(request.body);
@@ -109,13 +114,13 @@ export class EventDispatcher {
         const handler = handlers.user.get(context.eventName) ?? handlers.user.get('*');
         if (!handler) throw new NotFoundException(EventMessages.noUserEventHandler(context.hub, context.eventName));
         const event: UserEventRequest = { context, ...userData(header(request, 'content-type'), request.body) };
-        return toUserEventResponse(await this.call(handlers, handler.name, () => handler.run(event, state)));
+        return this.call(handlers, handler.name, async () => toUserEventResponse(await handler.run(event, state)));
       }
     }
   }
 
   /** Runs a handler: its HttpExceptions pass through (e.g. 401 rejects a connect); anything else is a logged 500. */
-  private async call(handlers: HubHandlers, name: string, run: () => unknown): Promise<unknown> {
+  private async call<T>(handlers: HubHandlers, name: string, run: () => T | Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {

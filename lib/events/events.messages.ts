@@ -15,5 +15,7 @@ export const EventMessages = {
   handlerFailed: (handler: string, reason: string) => `Web PubSub event handler ${handler} failed: ${reason}`,
   noKeys: (hub: string) =>
     `@WebPubSubEventHandler({ hub: '${hub}' }): the module instance has no access key to check ce-signature with (it uses a TokenCredential). Set \`events.accessKeys\`, or \`events.verifySignature: false\` if a gateway checks them.`,
+  invalidOption: (option: string, expected: string) =>
+    `WebPubSubModule: \`events.${option}\` must be ${expected}. (The value is not shown: it may be a key.)`,
   duplicateHub: (hub: string) => `Two classes are @WebPubSubEventHandler({ hub: '${hub}' }). Use one class per hub.`,
 } as const;

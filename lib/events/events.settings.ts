@@ -1,3 +1,5 @@
+import { EventMessages } from './events.messages.js';
+
 /** Options of the upstream event route (`WebPubSubModule.forRoot({ events })`). */
 export interface WebPubSubEventsOptions {
   /**
@@ -18,10 +20,22 @@ export interface EventsSettings {
   verifySignature: boolean;
 }
 
+/** Checks the options at startup: a key string spread into characters would accept one-character keys. */
 export function resolveEventsSettings(options: WebPubSubEventsOptions | undefined, serviceEndpoint: string): EventsSettings {
+  const allowedOrigins = options?.allowedOrigins ?? [new URL(serviceEndpoint).host];
+  const accessKeys = options?.accessKeys ?? [];
+  if (!isListOfText(allowedOrigins)) throw new TypeError(EventMessages.invalidOption('allowedOrigins', 'an array of host names, e.g. ["contoso.webpubsub.azure.com"]'));
+  if (!isListOfText(accessKeys)) throw new TypeError(EventMessages.invalidOption('accessKeys', 'an array of access keys, e.g. [process.env.WEBPUBSUB_SECONDARY_KEY]'));
+  if (options?.verifySignature !== undefined && typeof options.verifySignature !== 'boolean') {
+    throw new TypeError(EventMessages.invalidOption('verifySignature', 'true or false'));
+  }
   return {
-    allowedOrigins: (options?.allowedOrigins ?? [new URL(serviceEndpoint).host]).map((origin) => origin.toLowerCase()),
-    accessKeys: options?.accessKeys ?? [],
+    allowedOrigins: allowedOrigins.map((origin) => origin.toLowerCase()),
+    accessKeys,
     verifySignature: options?.verifySignature ?? true,
   };
+}
+
+function isListOfText(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string' && item.trim() !== '');
 }

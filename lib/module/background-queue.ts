@@ -1,6 +1,8 @@
 interface QueuedTask {
   task: () => Promise<void>;
   orderKey?: object;
+  /** Arrival number, for `flush()`. */
+  seq: number;
 }
 
 /**
@@ -15,6 +17,10 @@ export class BackgroundQueue {
   /** Callers of `enqueue` waiting for room, oldest first; their task is already decided. */
   private readonly blocked: Array<QueuedTask & { admitted: () => void }> = [];
   private readonly drainWaiters: Array<() => void> = [];
+  private readonly flushWaiters: Array<{ before: number; resolve: () => void }> = [];
+  /** Arrival numbers of tasks not finished yet (waiting, running or blocked). */
+  private readonly unfinished = new Set<number>();
+  private arrivals = 0;
   private readonly tails = new WeakMap<object, Promise<void>>();
   private running = 0;
 
@@ -37,18 +43,31 @@ export class BackgroundQueue {
 
   /** Queues a task; resolves once it is queued (waiting for room first if the queue is full). */
   enqueue(task: () => Promise<void>, orderKey?: object): Promise<void> {
+    const seq = this.arrivals++;
+    this.unfinished.add(seq);
     // Behind anyone already blocked, so a steady stream of new callers cannot starve them.
     if (this.waiting.length < this.limit && this.blocked.length === 0) {
-      this.waiting.push({ task, orderKey });
+      this.waiting.push({ task, orderKey, seq });
       this.pump();
       return Promise.resolve();
     }
-    return new Promise((admitted) => this.blocked.push({ task, orderKey, admitted }));
+    return new Promise((admitted) => this.blocked.push({ task, orderKey, seq, admitted }));
   }
 
   /**
-   * Resolves when everything queued so far, including what callers are still waiting to queue, has
-   * been sent (or has failed and been reported).
+   * Resolves once everything queued so far (including callers waiting for room) has been sent or
+   * has failed and been reported. Later arrivals are not waited for, so it ends under steady traffic.
+   */
+  flush(): Promise<void> {
+    const before = this.arrivals;
+    if (!this.hasUnfinishedBefore(before)) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push({ before, resolve }));
+  }
+
+  /**
+   * Resolves once the queue is idle: everything queued, including what callers are still waiting to
+   * queue, has been sent (or has failed and been reported). Under steady traffic it waits for the
+   * traffic to stop: call it once nothing new arrives (after the HTTP server closed).
    */
   drain(): Promise<void> {
     if (this.idle) return Promise.resolve();
@@ -61,7 +80,7 @@ export class BackgroundQueue {
 
   private pump(): void {
     while (this.running < this.concurrency && this.waiting.length > 0) {
-      const { task, orderKey } = this.waiting.shift()!;
+      const { task, orderKey, seq } = this.waiting.shift()!;
       this.admitBlocked();
       this.running++;
       const previous = orderKey ? this.tails.get(orderKey) : undefined;
@@ -69,17 +88,32 @@ export class BackgroundQueue {
       if (orderKey) this.tails.set(orderKey, run);
       void run.finally(() => {
         this.running--;
+        this.unfinished.delete(seq);
         this.pump();
         if (this.idle) this.drainWaiters.splice(0).forEach((resolve) => resolve());
+        this.settleFlushes();
       });
     }
+  }
+
+  private settleFlushes(): void {
+    if (this.flushWaiters.length === 0) return;
+    for (const waiter of this.flushWaiters.splice(0)) {
+      if (this.hasUnfinishedBefore(waiter.before)) this.flushWaiters.push(waiter);
+      else waiter.resolve();
+    }
+  }
+
+  private hasUnfinishedBefore(before: number): boolean {
+    for (const seq of this.unfinished) if (seq < before) return true;
+    return false;
   }
 
   /** Moves blocked callers' tasks into the room just freed, in arrival order. */
   private admitBlocked(): void {
     while (this.waiting.length < this.limit && this.blocked.length > 0) {
-      const { task, orderKey, admitted } = this.blocked.shift()!;
-      this.waiting.push({ task, orderKey });
+      const { task, orderKey, seq, admitted } = this.blocked.shift()!;
+      this.waiting.push({ task, orderKey, seq });
       admitted();
     }
   }

@@ -24,6 +24,8 @@ export const ModuleMessages = {
   invalidBroadcastOption: (instance: string, option: string, value: unknown, expected: string) =>
     // String() for numbers: JSON would print Infinity and NaN as null.
     `WebPubSubModule${label(instance)}: \`broadcast.${option}\` ${typeof value === 'number' ? String(value) : JSON.stringify(value)} is invalid. Use ${expected}.`,
+  invalidEventsPath: (value: unknown) =>
+    `WebPubSubModule: \`eventsPath\` ${JSON.stringify(value)} is invalid. Pass a path starting with "/" (e.g. "/eventhandler"), or false for no event route.`,
   invalidName: (value: unknown) =>
     `WebPubSubModule: \`name\` ${JSON.stringify(value)} is invalid. Pass a non-empty string, or leave it out for the default instance.`,
   asyncWithoutFactory: (instance: string) =>

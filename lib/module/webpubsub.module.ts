@@ -58,6 +58,9 @@ function moduleFor(instance: string, extras: WebPubSubModuleExtras, optionProvid
     providers.push({ provide: WebPubSubService, useExisting: token });
     exports.push(WebPubSubService);
   }
+  if (extras.eventsPath !== undefined && extras.eventsPath !== false && (typeof extras.eventsPath !== 'string' || !extras.eventsPath.startsWith('/'))) {
+    throw new TypeError(ModuleMessages.invalidEventsPath(extras.eventsPath));
+  }
   const path = extras.eventsPath ?? (instance === DEFAULT_WEBPUBSUB_INSTANCE ? DEFAULT_EVENTS_PATH : false);
   const events = path === false ? undefined : eventRoute(instance, path);
   return {

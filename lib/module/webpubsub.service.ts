@@ -32,7 +32,7 @@ export class WebPubSubService extends WebPubSubRestClient implements BeforeAppli
   readonly instanceName: string;
   /**
    * Background broadcasts of this instance waiting to be sent (bounded; see `broadcast.queueLimit`).
-   * Drained before the app shuts down.
+   * Flushed when the app shuts down, and drained once its HTTP server has stopped taking requests.
    */
   readonly backgroundQueue: BackgroundQueue;
   /**
@@ -68,11 +68,17 @@ export class WebPubSubService extends WebPubSubRestClient implements BeforeAppli
   }
 
   /** Sends what background broadcasts queued, before anything (such as an embedded emulator) stops. */
+  /**
+   * Sends what was queued when shutdown began. Nest closes the HTTP server only after this hook, so
+   * requests may still arrive: waiting for an idle queue here would never end under steady traffic.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.backgroundQueue.drain();
+    await this.backgroundQueue.flush();
   }
 
+  /** Once the HTTP server is closed: sends what arrived meanwhile, then stops the embedded emulator. */
   async onApplicationShutdown(): Promise<void> {
+    await this.backgroundQueue.drain();
     await this.shutdown?.();
   }
 }

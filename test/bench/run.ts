@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchDecoratorOverhead } from './decorator-overhead.bench.js';
 import { benchRestThroughput } from './rest-throughput.bench.js';
 
 /*
@@ -17,6 +18,7 @@ const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
 };
 if (wants('rest')) results.restThroughput = await benchRestThroughput({ rounds, durationMs: 1000, concurrencies: [1, 16, 64] });
+if (wants('decorator')) results.decoratorOverhead = await benchDecoratorOverhead({ rounds, seconds: 2 });
 
 const file = fileURLToPath(new URL('../../../results.json', import.meta.url));
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -170,6 +170,34 @@ describe('BackgroundQueue', () => {
     expect(queue.size).toBe(0);
   });
 
+  it('flush waits for what was queued before it (blocked callers included), not for later arrivals', async () => {
+    const queue = new BackgroundQueue(1, 2, noErrors);
+    await expect(queue.flush()).resolves.toBeUndefined();
+    const [a, b, c, later] = ['a', 'b', 'c', 'later'].map((name) => new Gate(name, []));
+    for (const gate of [a, b, c]) void queue.enqueue(gate.task);
+    await settle();
+    expect(queue.blockedCount).toBe(0);
+    const flushed = track(queue.flush());
+    void queue.enqueue(later.task); // arrives after flush(): blocked behind c
+    await settle();
+    expect(queue.blockedCount).toBe(1);
+    // Out of order on purpose: b and c end first, a (the oldest) still holds the flush.
+    b.release();
+    c.release();
+    await settle();
+    expect(flushed.resolved).toBe(false);
+    a.release();
+    await settle();
+    expect(flushed.resolved).toBe(true);
+    expect(later.done).toBe(false);
+    const drained = track(queue.drain());
+    await settle();
+    expect(drained.resolved).toBe(false);
+    later.release();
+    await queue.drain();
+    expect(later.done).toBe(true);
+  });
+
   it('reports each failure to onError and keeps going, also along an order key', async () => {
     const errors: unknown[] = [];
     const queue = new BackgroundQueue(5, 2, (error) => errors.push(error));
