@@ -46,6 +46,8 @@ export const ClientMessages = {
     `contentType "application/octet-stream" needs binary data (Buffer, ArrayBuffer, typed array, Blob or stream), but got ${type}. Pass bytes, or drop contentType to send JSON.`,
   streamFactoryInvalid: (got: string) =>
     `message is a function, so it must return a readable stream (a stream factory), but it returned ${got}. Pass the data itself (Buffer, ArrayBuffer, object, string) or a function returning a stream.`,
+  apiVersionInvalid: (value: unknown) =>
+    `apiVersion ${describe(value)} is invalid: use a data-plane version date such as "2024-12-01" (the default), or leave it out.`,
   contentTypeInvalid: (contentType: unknown) =>
     `contentType ${describe(contentType)} is invalid: use "application/json", "text/plain" or "application/octet-stream".`,
   notSerializable: (reason: string) =>

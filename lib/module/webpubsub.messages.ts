@@ -19,6 +19,8 @@ export const ModuleMessages = {
     `WebPubSubModule${label(instance)}: \`emulator\` is refused because NODE_ENV=production. The emulator is for local development and tests: configure a real Web PubSub service for production.`,
   invalidOption: (instance: string, option: string, envVar: string | undefined, detail: string) =>
     `WebPubSubModule${label(instance)}: invalid \`${option}\`${envVar ? ` (read from ${envVar})` : ''}. ${detail}`,
+  invalidLogger: (instance: string) =>
+    `WebPubSubModule${label(instance)}: \`logger\` must be true, false or a LoggerService (an object with log, error and warn methods, e.g. new Logger('WebPubSub')).`,
   invalidHttpLogging: (instance: string, value: unknown) =>
     `WebPubSubModule${label(instance)}: \`httpLogging\` ${JSON.stringify(value)} is invalid. Use "off", "errors", "debug" or "verbose".`,
   invalidBroadcastOption: (instance: string, option: string, value: unknown, expected: string) =>

@@ -21,7 +21,7 @@ export function serviceProvider(instance: string): Provider {
 /** Validates the options, starts the embedded emulator if asked, and builds the service. */
 export async function createWebPubSubService(instance: string, options: WebPubSubModuleOptions): Promise<WebPubSubService> {
   const settings = resolveSettings(instance, options);
-  const logger = resolveLogger(options.logger);
+  const logger = resolveLogger(settings.instance, options.logger);
   const clientOptions = clientOptionsOf(options, settings, logger);
   const log: LogWriter = logger ? contextualWriter(logger, WEBPUBSUB_LOGGER_CONTEXT) : () => undefined;
   if (settings.connection.kind !== 'emulator') return construct(settings, () => new WebPubSubService({ settings, clientOptions, log }));
@@ -43,8 +43,11 @@ export async function createWebPubSubService(instance: string, options: WebPubSu
   }
 }
 
-function resolveLogger(option: WebPubSubModuleOptions['logger']): LoggerService | undefined {
+function resolveLogger(instance: string, option: WebPubSubModuleOptions['logger']): LoggerService | undefined {
   if (option === false) return undefined;
+  // Anything else (e.g. 'yes') would silently drop every line.
+  const isLoggerService = typeof option === 'object' && option !== null && ['log', 'error', 'warn'].every((method) => typeof (option as unknown as Record<string, unknown>)[method] === 'function');
+  if (option !== undefined && option !== true && !isLoggerService) throw new TypeError(ModuleMessages.invalidLogger(instance));
   // No context of its own: every call passes WEBPUBSUB_LOGGER_CONTEXT (as a user's LoggerService needs),
   // and a Logger with a context would print that argument again as a second message.
   if (option === undefined || option === true) return new Logger();

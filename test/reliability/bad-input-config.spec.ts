@@ -90,6 +90,9 @@ const rows: Row[] = [
   { name: 'a credential that is neither kind', module: withOptions(() => ({ endpoint: server.url, credential: { secret: SECRET_KEY } as never, hub: 'chat' })), what: /^WebPubSubModule: `endpoint` needs a `credential` \(an AzureKeyCredential or a TokenCredential/, fix: /Pass one, or pass `connectionString` instead\.$/ },
   { name: 'emulator together with endpoint', module: withOptions(() => ({ emulator: true, endpoint: server.url, credential: new AzureKeyCredential(SECRET_KEY), hub: 'chat' })), what: /^WebPubSubModule: `emulator` is set together with `connectionString` or `endpoint`\./, fix: /drop one of them\.$/ },
   { name: 'a useClass factory returning null', module: () => WebPubSubModule.forRootAsync({ useClass: NullOptions }), what: /^WebPubSubModule: the options factory returned no object\./, fix: /Return the module options, e\.g\. \{ connectionString, hub \}\.$/ },
+  { name: 'a logger that is not a LoggerService', module: () => WebPubSubModule.forRoot({ connectionString: good, hub: 'chat', logger: 'yes' as never }), what: /^WebPubSubModule: `logger` must be true, false or a LoggerService/, fix: /e\.g\. new Logger\('WebPubSub'\)\)\.$/ },
+  { name: 'an emulator port out of range', module: withOptions(() => ({ emulator: { port: 70000 }, hub: 'chat' })), what: /^Invalid emulator option `port`/, fix: /a whole number from 0 to 65535 \(0 picks a free port\)\.$/ },
+  { name: 'a malformed apiVersion', module: () => WebPubSubModule.forRoot({ connectionString: good, hub: 'chat', apiVersion: 'latest' }), what: /invalid `apiVersion`.*apiVersion "latest" is invalid/, fix: /or leave it out\.$/ },
   { name: 'an instance name that is not a string', module: () => WebPubSubModule.forRoot({ name: 42 as never, connectionString: good, hub: 'chat' }), what: /^WebPubSubModule: `name` 42 is invalid\./, fix: /Pass a non-empty string, or leave it out for the default instance\.$/ },
 ];
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { WebPubSubRestClient, WebPubSubRestError } from '../../lib/index.js';
+import { WebPubSubArgumentError, WebPubSubRestClient, WebPubSubRestError } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { rawCall, restToken } from '../emulator/rest/rest-harness.js';
 import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
@@ -103,18 +103,31 @@ describe('bad REST calls get the service status and error body', () => {
   });
 });
 
-describe('a bad apiVersion is only found when the service answers', () => {
-  // Neither the module nor the client checks apiVersion (the official SDK does not either), so a
-  // typo surfaces at the first call. The error is clear; it just comes after a network call.
-  it('the first call fails with a WebPubSubRestError naming api-version and the supported ones', async () => {
-    const client = new WebPubSubRestClient(emulator.connectionString, 'chat', { apiVersion: 'latest', retryOptions: { maxRetries: 0 } });
+describe('apiVersion', () => {
+  // The official SDK does not check it, so a typo would surface only at the first call: the client
+  // refuses a malformed one up front, and the emulator (like the service) a well-formed unknown one.
+  it('a malformed apiVersion is refused when the client is made, naming the option and the fix', () => {
     const before = emulator.restCalls.length;
+    let error: unknown;
+    try {
+      new WebPubSubRestClient(emulator.connectionString, 'chat', { apiVersion: 'latest' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(WebPubSubArgumentError);
+    expect((error as WebPubSubArgumentError).argument).toBe('apiVersion');
+    expect((error as Error).message).toBe('apiVersion "latest" is invalid: use a data-plane version date such as "2024-12-01" (the default), or leave it out.');
+    expectNoSecret(error);
+    expect(emulator.restCalls.length).toBe(before);
+  });
+
+  it('an unknown version date fails at the first call with a WebPubSubRestError naming the supported ones', async () => {
+    const client = new WebPubSubRestClient(emulator.connectionString, 'chat', { apiVersion: '2019-01-01', retryOptions: { maxRetries: 0 } });
     const error = await client.sendToAll({ text: 'hi' }).then(() => undefined, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(WebPubSubRestError);
     expect((error as WebPubSubRestError).statusCode).toBe(400);
-    expect((error as Error).message).toMatch(/^Web PubSub sendToAll failed with HTTP 400 Error\.BadRequest: The api-version "latest" is not supported\. Use one of: .*2024-12-01\.$/);
+    expect((error as Error).message).toMatch(/^Web PubSub sendToAll failed with HTTP 400 Error\.BadRequest: The api-version "2019-01-01" is not supported\. Use one of: .*2024-12-01\.$/);
     expectNoSecret(error);
-    expect(emulator.restCalls.length).toBe(before + 1);
   });
 });
 
