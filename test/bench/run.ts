@@ -1,7 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchDecoratorOverhead } from './decorator-overhead.bench.js';
+import { benchFanout } from './fanout.bench.js';
+import { benchMemory } from './memory.bench.js';
+import { profileRestClient } from './profile.bench.js';
 import { benchRestThroughput } from './rest-throughput.bench.js';
 
 /*
@@ -18,8 +21,13 @@ const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
 };
 if (wants('rest')) results.restThroughput = await benchRestThroughput({ rounds, durationMs: 1000, concurrencies: [1, 16, 64] });
+if (wants('profile')) results.restClientProfile = await profileRestClient({ seconds: 3 });
 if (wants('decorator')) results.decoratorOverhead = await benchDecoratorOverhead({ rounds, seconds: 2 });
+if (wants('fanout')) results.fanout = await benchFanout({ rounds, sizes: [1000, 5000] });
+if (wants('memory')) results.memory = await benchMemory({ broadcasts: Number(process.env.BENCH_MEMORY_BROADCASTS ?? 100_000) });
 
+// A partial run (`npm run bench -- rest`) updates its sections and keeps the others.
 const file = fileURLToPath(new URL('../../../results.json', import.meta.url));
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+writeFileSync(file, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
 console.log(`\nResults written to ${file}`);
