@@ -1,7 +1,7 @@
-import type { INestApplication, NestApplicationOptions, Type } from '@nestjs/common';
+import { Body, Controller, Param, Post, type INestApplication, type NestApplicationOptions, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { parseConnectionString, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
+import { BroadcastToGroup, parseConnectionString, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
 import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { waitFor } from '../support/wait-for.js';
@@ -14,6 +14,16 @@ export { CapturingLogger, connectReceiver, waitFor, type Receiver };
  * go through TCP, and a closed app refuses them rather than being re-opened by supertest), a pool of
  * concurrent HTTP requests, and the exactly-once accounting of what a receiver got.
  */
+
+/** The route under test everywhere: its result, `{ id, room }`, is broadcast to the room (the module decides how). */
+@Controller('rooms')
+export class RoomsController {
+  @Post(':room/messages')
+  @BroadcastToGroup((ctx) => ctx.params.room)
+  create(@Param('room') room: string, @Body() body: { id: string }) {
+    return { id: body.id, room };
+  }
+}
 
 export interface ReliabilityApp {
   app: INestApplication;

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { BroadcastToGroup } from '../../lib/index.js';
+import { Controller, Get } from '@nestjs/common';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import {
-  connectReceiver, duplicates, groupIds, postJson, runPool, watchPeaks, secretsIn, settle, startListeningApp, waitFor,
+  connectReceiver, duplicates, groupIds, postJson, RoomsController, runPool, watchPeaks, secretsIn, settle, startListeningApp, waitFor,
   type Outcome, type ReliabilityApp, type Receiver,
 } from './reliability-harness.js';
 
@@ -14,15 +13,9 @@ import {
  * the service is back, new broadcasts reach the connected client again, exactly once.
  */
 
+/** A route without a broadcast: backpressure must not touch it. */
 @Controller('rooms')
-class RoomsController {
-  @Post(':room/messages')
-  @BroadcastToGroup((ctx) => ctx.params.room)
-  create(@Param('room') room: string, @Body() body: { id: string }) {
-    return { id: body.id, room };
-  }
-
-  /** A route without a broadcast: backpressure must not touch it. */
+class PingController {
   @Get('ping')
   ping() {
     return { ok: true };
@@ -53,7 +46,7 @@ describe('service outage with background delivery', () => {
 
   beforeAll(async () => {
     emulator = await WebPubSubEmulator.start();
-    current = await startListeningApp(emulator, [RoomsController], {
+    current = await startListeningApp(emulator, [RoomsController, PingController], {
       // Errors and retried attempts are logged too, so the secret check covers the HTTP lines.
       httpLogging: 'errors',
       broadcast: { delivery: 'background', queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY },

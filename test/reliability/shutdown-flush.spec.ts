@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Param, Post, type NestApplicationOptions } from '@nestjs/common';
-import { BroadcastToGroup, WebPubSubRestClient } from '../../lib/index.js';
+import type { NestApplicationOptions } from '@nestjs/common';
+import { WebPubSubRestClient } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import { connectReceiver, duplicates, groupIds, postJson, startListeningApp, waitFor, type ReliabilityApp, type Receiver } from './reliability-harness.js';
+import { connectReceiver, duplicates, groupIds, postJson, RoomsController, startListeningApp, waitFor, type ReliabilityApp, type Receiver } from './reliability-harness.js';
 
 /*
  * app.close() in the middle of a load of background broadcasts, with a slow service: close() must
@@ -10,15 +10,6 @@ import { connectReceiver, duplicates, groupIds, postJson, startListeningApp, wai
  * emulator and the receiving official client live outside the app and outlive its close(), so they
  * see what the app really sent.
  */
-
-@Controller('rooms')
-class RoomsController {
-  @Post(':room/messages')
-  @BroadcastToGroup((ctx) => ctx.params.room)
-  create(@Param('room') room: string, @Body() body: { id: string }) {
-    return { id: body.id, room };
-  }
-}
 
 const QUEUE_LIMIT = 50;
 const CONCURRENCY = 4;

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Param, Post } from '@nestjs/common';
 import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
-import { BroadcastToGroup } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import {
-  connectReceiver, duplicates, groupIds, postJson, runPool, settle, startListeningApp, type ReliabilityApp, type Receiver,
+  connectReceiver, duplicates, groupIds, postJson, RoomsController, runPool, settle, startListeningApp, type ReliabilityApp, type Receiver,
 } from './reliability-harness.js';
 
 /*
@@ -13,15 +11,6 @@ import {
  * client exactly once, the emulator must accept each exactly once, and the retry after each 429 must
  * wait the second the service asked for.
  */
-
-@Controller('rooms')
-class RoomsController {
-  @Post(':room/messages')
-  @BroadcastToGroup((ctx) => ctx.params.room)
-  create(@Param('room') room: string, @Body() body: { id: string }) {
-    return { id: body.id, room };
-  }
-}
 
 const MESSAGES = 1000;
 const IN_FLIGHT = 16;
