@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/artifacts/', 'sample-app/dist/', 'test/bench/.build/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/artifacts/', 'sample-app/dist/', 'test/bench/.build/', '.readme-run/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,9 +26,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lib/client/**', 'lib/emulator/**'],
+    files: ['lib/client/**', 'lib/emulator/**', 'lib/testing/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'client/ and emulator/ stay framework-free.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'client/, emulator/ and testing/ stay framework-free.' }] }],
     },
   },
 );
