@@ -72,6 +72,8 @@ export class ClientEndpoint {
         throw new Rejection(400, EmulatorMessages.protobufUnsupported());
       }
       const admission = await this.admit(hub, claims, url, request, offered);
+      // The same test ws makes before it would silently drop the upgrade.
+      if (socket.destroyed || !socket.readable || !socket.writable) return this.abandoned(admission);
       (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = admission.subprotocol;
       this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, admission, url.searchParams));
     } catch (error) {
@@ -80,6 +82,17 @@ export class ClientEndpoint {
       else if (status >= 400) this.core.logger.warn(`Client rejected with HTTP ${status}: ${error.message}`);
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Rejected'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${error instanceof Rejection ? error.message : ''}`);
     }
+  }
+
+  /**
+   * The client left while the connect handler was deciding, and the handler accepted: the service
+   * still ends an accepted connect with `disconnected`, so the handler can release what it set up.
+   */
+  private abandoned(admission: Admission): void {
+    const subject = { hub: admission.hub, connectionId: admission.connectionId, userId: admission.userId, subprotocol: admission.subprotocol, connectionState: admission.connectionState };
+    this.core.upstream
+      .invoke(subject, { kind: 'system', name: 'disconnected', body: { reason: EmulatorMessages.leftDuringConnect() } })
+      .catch((error: Error) => this.core.logger.warn(error.message));
   }
 
   /** A recovery still needs a token signed for this hub, but its expiry was checked at connect (the reconnection token vouches now). */

@@ -27,6 +27,7 @@ export const EmulatorMessages = {
   protobufUnsupported: () => 'The protobuf subprotocols are not supported by the emulator. Use json.webpubsub.azure.v1 or json.reliable.webpubsub.azure.v1.',
   invalidInitialGroup: () => 'Invalid webpubsub.group claim: every group must be a valid group name.',
   recoveryFailed: () => 'Connection recovery failed: the connection is unknown, expired or the reconnection token is wrong.',
+  leftDuringConnect: () => 'The client closed the connection before the connect event handler answered.',
   connectRejected: (status: number) => `The connect event handler rejected the client with HTTP ${status}.`,
   abuseProtectionFailed: (url: string, reason: string) =>
     `Upstream ${url} failed the abuse-protection handshake (${reason}). It must answer OPTIONS with WebHook-Allowed-Origin: * or the emulator's host.`,

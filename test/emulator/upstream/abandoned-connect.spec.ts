@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type http from 'node:http';
+import WebSocket from 'ws';
+import { WebPubSubRestClient } from '../../../lib/index.js';
+import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { allowAnyOrigin, startReceiver, type Receiver } from './upstream-helpers.js';
+
+/*
+ * A client that leaves while the connect handler is still deciding. Like the service, the emulator
+ * ends every accepted connect with `disconnected` (so the handler can release what it set up), and
+ * sends no `connected` for a connection that never opened.
+ */
+describe('a client that leaves during its connect event', () => {
+  let receiver: Receiver;
+  let emulator: WebPubSubEmulator;
+  /** The held answer to the connect event, released by the test. */
+  let answerConnect: ((status: number) => void) | undefined;
+
+  beforeAll(async () => {
+    receiver = await startReceiver((request, response: http.ServerResponse) => {
+      if (request.method === 'OPTIONS') return allowAnyOrigin(response);
+      if (String(request.headers['ce-type']).endsWith('sys.connect')) {
+        answerConnect = (status) => response.writeHead(status).end();
+        return;
+      }
+      response.writeHead(204).end();
+    });
+    emulator = await WebPubSubEmulator.start({
+      upstreamRetryDelaysMs: [],
+      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${receiver.port}/{event}`, systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+    });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    await receiver.close();
+  });
+
+  it('gets disconnected (with a reason) and no connected when the handler then accepts', async () => {
+    const { url } = await new WebPubSubRestClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'quitter' });
+    const client = new WebSocket(url, 'json.webpubsub.azure.v1');
+    client.on('error', () => undefined);
+    const connect = await receiver.requests.waitFor((request) => String(request.headers['ce-type']).endsWith('sys.connect'), 'the connect event');
+    const connectionId = String(connect.headers['ce-connectionid']);
+
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    client.terminate();
+    await closed;
+    // Time for the client's FIN to reach the emulator's end of the socket on loopback.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answerConnect!(204);
+
+    const disconnected = await receiver.requests.waitFor(
+      (request) => String(request.headers['ce-type']).endsWith('sys.disconnected') && request.headers['ce-connectionid'] === connectionId,
+      'the disconnected event',
+    );
+    expect(disconnected.headers['ce-userid']).toBe('quitter');
+    expect(JSON.parse(disconnected.body.toString('utf8'))).toEqual({ reason: 'The client closed the connection before the connect event handler answered.' });
+    expect(receiver.posts('sys.connected', connectionId)).toEqual([]);
+    expect(emulator.connections('chat')).toEqual([]);
+  });
+});
