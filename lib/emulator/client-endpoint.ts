@@ -49,6 +49,8 @@ export class ClientEndpoint {
     handleProtocols: (_offered, request) => (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
   });
   private readonly protocol: ClientProtocol;
+  /** Sockets between the upgrade request and the WebSocket (e.g. while the connect handler decides). */
+  private readonly upgrading = new Set<Duplex>();
   private stopping = false;
 
   constructor(private readonly core: EmulatorCore) {
@@ -60,6 +62,8 @@ export class ClientEndpoint {
   }
 
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.upgrading.add(socket);
+    socket.once('close', () => this.upgrading.delete(socket));
     const url = new URL(request.url ?? '/', 'http://emulator');
     const hub = decodeURIComponent(url.pathname.replace(/^\/client\/hubs\//, '').replace(/^\/client\/?$/, url.searchParams.get('hub') ?? ''));
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
@@ -73,9 +77,15 @@ export class ClientEndpoint {
       }
       const admission = await this.admit(hub, claims, url, request, offered);
       // The same test ws makes before it would silently drop the upgrade.
-      if (socket.destroyed || !socket.readable || !socket.writable) return this.abandoned(admission);
+      if (socket.destroyed || !socket.readable || !socket.writable) {
+        socket.destroy(); // a half-closed socket would otherwise hold the emulator's server open
+        return this.abandoned(admission);
+      }
       (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = admission.subprotocol;
-      this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, admission, url.searchParams));
+      this.server.handleUpgrade(request, socket, head, (ws) => {
+        this.upgrading.delete(socket);
+        this.accept(ws, admission, url.searchParams);
+      });
     } catch (error) {
       const status = error instanceof Rejection ? error.status : 500;
       if (!(error instanceof Rejection)) this.core.logger.error((error as Error).message);
@@ -211,6 +221,8 @@ export class ClientEndpoint {
 
   close(): void {
     this.stopping = true;
+    // Neither the HTTP server nor ws tracks these: left open, they would keep stop() waiting.
+    for (const socket of this.upgrading) socket.destroy();
     for (const client of this.server.clients) client.terminate();
     this.server.close();
   }

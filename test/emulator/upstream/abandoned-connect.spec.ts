@@ -10,6 +10,11 @@ import { allowAnyOrigin, startReceiver, type Receiver } from './upstream-helpers
  * ends every accepted connect with `disconnected` (so the handler can release what it set up), and
  * sends no `connected` for a connection that never opened.
  */
+/** 'stopped', or 'still running' if stop() has not finished within 3 s. */
+function stopsPromptly(emulator: WebPubSubEmulator): Promise<string> {
+  return Promise.race([emulator.stop().then(() => 'stopped'), new Promise<string>((resolve) => setTimeout(resolve, 3000, 'still running'))]);
+}
+
 describe('a client that leaves during its connect event', () => {
   let receiver: Receiver;
   let emulator: WebPubSubEmulator;
@@ -57,5 +62,20 @@ describe('a client that leaves during its connect event', () => {
     expect(JSON.parse(disconnected.body.toString('utf8'))).toEqual({ reason: 'The client closed the connection before the connect event handler answered.' });
     expect(receiver.posts('sys.connected', connectionId)).toEqual([]);
     expect(emulator.connections('chat')).toEqual([]);
+    // The abandoned socket is closed too: a half-closed one would keep stop() (and the test run) waiting.
+    await expect(stopsPromptly(emulator)).resolves.toBe('stopped');
+  });
+
+  it('does not keep stop() waiting for a connect event still in flight', async () => {
+    const pending = await WebPubSubEmulator.start({
+      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${receiver.port}/{event}`, systemEvents: ['connect'] }] } },
+    });
+    const { url } = await new WebPubSubRestClient(pending.connectionString, 'chat').getClientAccessToken({ userId: 'waiter' });
+    const client = new WebSocket(url, 'json.webpubsub.azure.v1');
+    client.on('error', () => undefined);
+    const before = receiver.posts('sys.connect').length;
+    await receiver.requests.waitFor(() => receiver.posts('sys.connect').length > before, 'the second connect event');
+    await expect(stopsPromptly(pending)).resolves.toBe('stopped');
+    answerConnect!(204);
   });
 });
