@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Body, Controller, Post } from '@nestjs/common';
 import { from, type Observable } from 'rxjs';
 import request from 'supertest';
 import { BroadcastToHub } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { accepted, connectReceiver, startApp, waitFor, type Receiver, type TestApp } from './delivery-harness.js';
+import { accepted, DeliveryStage, waitFor } from './delivery-harness.js';
 
 /*
  * Background delivery against a slow service: responses do not wait for sends, the queue stays
@@ -34,30 +33,18 @@ const REQUESTS = 12;
 const LATENCY_MS = 250;
 
 describe('background delivery with a slow service', () => {
-  let emulator: WebPubSubEmulator;
-  let current: TestApp | undefined;
-  let receiver: Receiver | undefined;
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-  });
-  afterEach(async () => {
-    emulator.faults.clear();
-    await receiver?.stop();
-    await current?.app.close();
-    receiver = current = undefined;
-  });
-  afterAll(() => emulator.stop());
+  const stage = new DeliveryStage();
 
   it('stays bounded, makes extra requests wait for room, and app.close() flushes everything exactly once', async () => {
-    current = await startApp(emulator, [TicksController], {
+    const current = await stage.startApp([TicksController], {
       broadcast: { delivery: 'background', queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY },
     });
     const { app, service, logs } = current;
-    receiver = await connectReceiver(service, 'watcher');
+    const receiver = await stage.connectReceiver(service, 'watcher');
     const { backgroundQueue: queue } = service;
-    const sendsBefore = accepted(emulator, 'sendToAll');
-    const finishedSends = () => accepted(emulator, 'sendToAll') - sendsBefore;
-    emulator.faults.setLatency(LATENCY_MS);
+    const sendsBefore = accepted(stage.emulator, 'sendToAll');
+    const finishedSends = () => accepted(stage.emulator, 'sendToAll') - sendsBefore;
+    stage.emulator.faults.setLatency(LATENCY_MS);
 
     // Watch the queue on every turn of the event loop while the requests run.
     let maxSize = 0;
@@ -96,33 +83,32 @@ describe('background delivery with a slow service', () => {
     // Every response is out, yet sends are still queued; close() must send them before returning.
     expect(queue.size).toBeGreaterThan(0);
     expect(finishedSends()).toBeLessThan(REQUESTS);
-    await app.close();
-    current = undefined;
+    await stage.closeApp(app);
     expect(finishedSends()).toBe(REQUESTS);
     expect(queue.size).toBe(0);
 
     // The receiver got each message once: nothing lost, nothing twice.
-    await waitFor(() => receiver!.server.length >= REQUESTS, `all ${REQUESTS} messages to arrive`);
+    await waitFor(() => receiver.server.length >= REQUESTS, `all ${REQUESTS} messages to arrive`);
     const received = receiver.server.map((message) => (message.data as { n: number }).n).sort((a, b) => a - b);
     expect(received).toEqual(Array.from({ length: REQUESTS }, (_, i) => i + 1));
     expect(logs.errors()).toEqual([]);
   });
 
   it('keeps one request’s Observable emissions in order, through retries, while other requests run alongside', async () => {
-    current = await startApp(emulator, [TicksController], { broadcast: { delivery: 'background', queueLimit: 50, concurrency: 4 } });
+    const current = await stage.startApp([TicksController], { broadcast: { delivery: 'background', queueLimit: 50, concurrency: 4 } });
     const { app, service } = current;
-    receiver = await connectReceiver(service, 'sequencer');
-    emulator.faults.setLatency(5);
+    const receiver = await stage.connectReceiver(service, 'sequencer');
+    stage.emulator.faults.setLatency(5);
     // The first sends fail once and are retried: without per-request ordering, later emissions
     // (sent alongside, concurrency 4) would overtake them.
-    emulator.faults.failNext(2, { status: 503, operation: 'sendToAll' });
+    stage.emulator.faults.failNext(2, { status: 503, operation: 'sendToAll' });
     const server = app.getHttpServer();
     await Promise.all([
       request(server).post('/ticks/burst').send({ count: 15 }).expect(201),
       request(server).post('/ticks/burst').send({ count: 15 }).expect(201),
     ]);
     await service.backgroundQueue.drain();
-    await waitFor(() => receiver!.server.length >= 30, 'both bursts to arrive');
+    await waitFor(() => receiver.server.length >= 30, 'both bursts to arrive');
     // Two requests interleave, but each one's sequence numbers arrive in order (each exactly once).
     const sequences = receiver.server.map((message) => (message.data as { seq: number }).seq);
     const runs: number[][] = [[], []];

@@ -1,8 +1,9 @@
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { WebPubSubClient, type GroupDataMessage, type ServerDataMessage } from '@azure/web-pubsub-client';
 import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../../lib/index.js';
-import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { waitFor } from '../../support/wait-for.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 
@@ -86,4 +87,45 @@ export async function connectReceiver(service: WebPubSubService, userId: string,
 /** Successful sends the emulator served for an operation (e.g. `sendToAll`). */
 export function accepted(emulator: WebPubSubEmulator, operation: string): number {
   return emulator.restCalls.filter((call) => call.operation === operation && call.status === 202).length;
+}
+
+/**
+ * One emulator per test file, and what each test starts on it: after every test the emulator's
+ * faults are cleared and the test's receivers and apps (those it did not close itself) are closed.
+ * Create it at the top of a `describe`.
+ */
+export class DeliveryStage {
+  emulator!: WebPubSubEmulator;
+  private apps: TestApp[] = [];
+  private receivers: Receiver[] = [];
+
+  constructor() {
+    beforeAll(async () => {
+      this.emulator = await WebPubSubEmulator.start();
+    });
+    afterEach(async () => {
+      this.emulator.faults.clear();
+      for (const receiver of this.receivers.splice(0)) await receiver.stop();
+      for (const { app } of this.apps.splice(0)) await app.close();
+    });
+    afterAll(() => this.emulator.stop());
+  }
+
+  async startApp(controllers: Type[], options: Partial<WebPubSubModuleOptions> = {}): Promise<TestApp> {
+    const started = await startApp(this.emulator, controllers, options);
+    this.apps.push(started);
+    return started;
+  }
+
+  async connectReceiver(service: WebPubSubService, userId: string, groups: string[] = []): Promise<Receiver> {
+    const receiver = await connectReceiver(service, userId, groups);
+    this.receivers.push(receiver);
+    return receiver;
+  }
+
+  /** Closes an app now (to test shutdown, or to start another); it is not closed again after the test. */
+  async closeApp(app: INestApplication): Promise<void> {
+    this.apps = this.apps.filter((started) => started.app !== app);
+    await app.close();
+  }
 }

@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Body, Controller, Post } from '@nestjs/common';
 import request from 'supertest';
 import { BroadcastToHub, type BroadcastDefaults } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { accepted, connectReceiver, startApp, waitFor, type Receiver, type TestApp } from './delivery-harness.js';
+import { accepted, DeliveryStage, waitFor } from './delivery-harness.js';
 
 /*
  * `await` vs `background` delivery, seen from the client of the route: with a slow service (emulator
@@ -36,26 +35,14 @@ class NewsController {
 const LATENCY_MS = 300;
 
 describe('broadcast delivery modes', () => {
-  let emulator: WebPubSubEmulator;
-  let current: TestApp | undefined;
-  let receiver: Receiver | undefined;
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-  });
-  afterEach(async () => {
-    emulator.faults.clear();
-    await receiver?.stop();
-    await current?.app.close();
-    receiver = current = undefined;
-  });
-  afterAll(() => emulator.stop());
+  const stage = new DeliveryStage();
 
   /** Starts the app, connects a receiver, then slows the service down. */
   async function setUp(broadcast: BroadcastDefaults = {}) {
-    current = await startApp(emulator, [NewsController], { broadcast });
-    receiver = await connectReceiver(current.service, 'reader');
-    emulator.faults.setLatency(LATENCY_MS);
-    return { ...current, receiver, sent: () => accepted(emulator, 'sendToAll') };
+    const current = await stage.startApp([NewsController], { broadcast });
+    const receiver = await stage.connectReceiver(current.service, 'reader');
+    stage.emulator.faults.setLatency(LATENCY_MS);
+    return { ...current, receiver, sent: () => accepted(stage.emulator, 'sendToAll') };
   }
 
   it('defaults to await delivery and onError throw, with a bounded queue', async () => {
@@ -71,7 +58,7 @@ describe('broadcast delivery modes', () => {
     await request(app.getHttpServer()).post('/news').send({ text: 'a1' }).expect(201, { kind: 'default', text: 'a1' });
     // Accepted (202) and delivered to the connection before the route answered.
     expect(sent()).toBe(before + 1);
-    expect(emulator.deliveries.filter((d) => d.connectionId === receiver.connectionId).map((d) => JSON.parse(d.data as string))).toEqual([
+    expect(stage.emulator.deliveries.filter((d) => d.connectionId === receiver.connectionId).map((d) => JSON.parse(d.data as string))).toEqual([
       { kind: 'default', text: 'a1' },
     ]);
     expect(service.backgroundQueue.size).toBe(0);
@@ -97,11 +84,10 @@ describe('broadcast delivery modes', () => {
     const before = sent();
     await request(app.getHttpServer()).post('/news/awaited').send({ text: 'o1' }).expect(201);
     expect(sent()).toBe(before + 1);
-    await current!.app.close();
+    await stage.closeApp(app);
 
     // Module default await, decorator background: the response does not wait.
-    const second = await startApp(emulator, [NewsController]);
-    current = second;
+    const second = await stage.startApp([NewsController]);
     await request(second.app.getHttpServer()).post('/news/background').send({ text: 'o2' }).expect(201, { kind: 'background', text: 'o2' });
     expect(sent()).toBe(before + 1);
     expect(second.service.backgroundQueue.size).toBe(1);

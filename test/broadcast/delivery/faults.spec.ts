@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import request from 'supertest';
 import { BroadcastToGroup, type BroadcastDefaults } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { connectReceiver, startApp, waitFor, type Receiver, type TestApp } from './delivery-harness.js';
+import { DeliveryStage, waitFor, type Receiver, type TestApp } from './delivery-harness.js';
 
 /*
  * Service faults injected into the emulator: transient errors are retried and delivered exactly
@@ -29,27 +28,15 @@ const ROUTE = 'RoomsController.create';
 const TARGET = 'group "lobby" of hub "chat"';
 
 describe('broadcast under service faults', () => {
-  let emulator: WebPubSubEmulator;
-  let current: TestApp | undefined;
-  let receiver: Receiver | undefined;
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-  });
-  afterEach(async () => {
-    emulator.faults.clear();
-    await receiver?.stop();
-    await current?.app.close();
-    receiver = current = undefined;
-  });
-  afterAll(() => emulator.stop());
+  const stage = new DeliveryStage();
 
   async function setUp(broadcast: BroadcastDefaults = {}) {
-    current = await startApp(emulator, [RoomsController], { broadcast });
-    receiver = await connectReceiver(current.service, 'member', ['lobby']);
-    const calls = emulator.restCalls.length;
+    const current = await stage.startApp([RoomsController], { broadcast });
+    const receiver = await stage.connectReceiver(current.service, 'member', ['lobby']);
+    const calls = stage.emulator.restCalls.length;
     /** Statuses of the group sends made since setUp. */
-    const sends = () => emulator.restCalls.slice(calls).filter((call) => call.operation === 'sendToGroup').map((call) => call.status);
-    const post = (text: string) => request(current!.app.getHttpServer()).post('/rooms/lobby/messages').send({ text });
+    const sends = () => stage.emulator.restCalls.slice(calls).filter((call) => call.operation === 'sendToGroup').map((call) => call.status);
+    const post = (text: string) => request(current.app.getHttpServer()).post('/rooms/lobby/messages').send({ text });
     return { ...current, receiver, sends, post };
   }
 
@@ -62,7 +49,7 @@ describe('broadcast under service faults', () => {
 
   it('await: transient 503s are retried and the message is delivered exactly once', async () => {
     const { post, sends, receiver, service, logs } = await setUp();
-    emulator.faults.failNext(2, { status: 503, operation: 'sendToGroup' });
+    stage.emulator.faults.failNext(2, { status: 503, operation: 'sendToGroup' });
     const response = await post('retried').expect(201);
     expect(sends()).toEqual([503, 503, 202]);
     expect(await settled(receiver, service)).toEqual([response.body]);
@@ -71,8 +58,8 @@ describe('broadcast under service faults', () => {
 
   it('background: a 429 with Retry-After and a 503 are retried, delivered exactly once, nothing logged', async () => {
     const { post, sends, receiver, service, logs } = await setUp({ delivery: 'background' });
-    emulator.faults.failNext(1, { status: 429, retryAfterSeconds: 0, operation: 'sendToGroup' });
-    emulator.faults.failNext(1, { status: 503, operation: 'sendToGroup' });
+    stage.emulator.faults.failNext(1, { status: 429, retryAfterSeconds: 0, operation: 'sendToGroup' });
+    stage.emulator.faults.failNext(1, { status: 503, operation: 'sendToGroup' });
     const response = await post('retried in background').expect(201);
     await service.backgroundQueue.drain();
     expect(sends()).toEqual([429, 503, 202]);
@@ -82,7 +69,7 @@ describe('broadcast under service faults', () => {
 
   it('onError log: a dead service leaves the response intact and logs route, target and reason', async () => {
     const { post, sends, receiver, service, logs } = await setUp({ onError: 'log' });
-    emulator.faults.serviceDown({ status: 503 });
+    stage.emulator.faults.serviceDown({ status: 503 });
     const before = handled;
     const response = await post('kept');
     expect(response.status).toBe(201);
@@ -92,13 +79,13 @@ describe('broadcast under service faults', () => {
     expect(logs.errors()).toEqual([
       expect.stringMatching(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: Web PubSub sendToGroup failed with HTTP 503 Error\\.InjectedFault`)),
     ]);
-    emulator.faults.serviceUp();
+    stage.emulator.faults.serviceUp();
     expect(await settled(receiver, service)).toEqual([]);
   });
 
   it('onError throw (the default): a dead service gives the client a clear 502 and the log says why', async () => {
     const { post, logs } = await setUp();
-    emulator.faults.serviceDown({ status: 500 });
+    stage.emulator.faults.serviceDown({ status: 500 });
     const before = handled;
     const response = await post('lost');
     expect(response.status).toBe(502);
@@ -115,7 +102,7 @@ describe('broadcast under service faults', () => {
 
   it('a non-retried client error (403) fails at once with throw', async () => {
     const { post, sends, logs } = await setUp();
-    emulator.faults.failNext(1, { status: 403, operation: 'sendToGroup' });
+    stage.emulator.faults.failNext(1, { status: 403, operation: 'sendToGroup' });
     await post('forbidden').expect(502);
     expect(sends()).toEqual([403]);
     expect(logs.errors()[0]).toContain('HTTP 403');
@@ -123,7 +110,7 @@ describe('broadcast under service faults', () => {
 
   it('background: failures are logged, never thrown to the client, even with onError throw', async () => {
     const { post, sends, service, logs } = await setUp({ delivery: 'background', onError: 'throw' });
-    emulator.faults.serviceDown({ status: 503 });
+    stage.emulator.faults.serviceDown({ status: 503 });
     const first = await post('bg1');
     const second = await post('bg2');
     expect([first.status, second.status]).toEqual([201, 201]);
