@@ -17,8 +17,13 @@ export function assertHub(hub: unknown): asserts hub is string {
   }
 }
 
+/** The service's rule for group names: 1 to 1024 characters, not only whitespace (the emulator applies it too). */
+export function isGroupName(group: unknown): group is string {
+  return typeof group === 'string' && group.length > 0 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== '';
+}
+
 export function assertGroup(group: unknown, argument = 'group'): asserts group is string {
-  if (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_NAME_LENGTH || group.trim() === '') {
+  if (!isGroupName(group)) {
     throw new WebPubSubArgumentError(argument, ClientMessages.groupInvalid(argument, group));
   }
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyJwt, type JwtClaims } from '../client/jwt.js';
-import { MAX_GROUP_NAME_LENGTH } from '../client/validation.js';
+import { isGroupName } from '../client/validation.js';
 import {
   ClientConnection, newConnectionId, JSON_SUBPROTOCOL, MAX_UNACKED_BYTES, MAX_UNACKED_MESSAGES, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind,
 } from './client-connection.js';
@@ -125,7 +125,7 @@ export class ClientEndpoint {
   /** Token defaults, then the connect handler's answer (which may reject, or set userId/groups/roles/subprotocol). */
   private async admit(hub: string, claims: JwtClaims, url: URL, request: IncomingMessage, offered: string[]): Promise<Admission> {
     const tokenGroups = asList(claims['webpubsub.group']);
-    if (tokenGroups.some((group) => group.length === 0 || group.length > MAX_GROUP_NAME_LENGTH || group.trim() === '')) {
+    if (!tokenGroups.every(isGroupName)) {
       throw new Rejection(400, EmulatorMessages.invalidInitialGroup());
     }
     const admission: Admission = {

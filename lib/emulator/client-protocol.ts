@@ -2,7 +2,7 @@ import type { RawData } from 'ws';
 import { contentTypeOf, dataTypeOf, type ClientConnection, type DataType, type Payload } from './client-connection.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
-import { MAX_GROUP_NAME_LENGTH } from '../client/validation.js';
+import { isGroupName } from '../client/validation.js';
 
 interface ClientFrame {
   type?: unknown;
@@ -143,7 +143,7 @@ export class ClientProtocol {
 
 function groupOf(frame: ClientFrame): string {
   const group = frame.group;
-  if (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_NAME_LENGTH || group.trim() === '') {
+  if (!isGroupName(group)) {
     throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('"group" must be a valid group name.'));
   }
   return group;

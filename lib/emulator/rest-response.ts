@@ -1,6 +1,6 @@
 import { EmulatorMessages } from './emulator.messages.js';
 import { parseODataFilter, type FilterPredicate } from './odata-filter.js';
-import { HUB_NAME_PATTERN, MAX_GROUP_NAME_LENGTH } from '../client/validation.js';
+import { HUB_NAME_PATTERN, isGroupName } from '../client/validation.js';
 
 export interface RestResult {
   status: number;
@@ -35,7 +35,7 @@ export function checkHub(hub: string): void {
 }
 
 export function checkGroup(group: string): void {
-  if (group.length === 0 || group.length > MAX_GROUP_NAME_LENGTH || group.trim() === '') throw badRequest(EmulatorMessages.invalidGroup());
+  if (!isGroupName(group)) throw badRequest(EmulatorMessages.invalidGroup());
 }
 
 export function checkId(value: string, name: string): void {
