@@ -24,6 +24,7 @@ const claimed = new WeakSet<object>();
 export class WebPubSubBroadcastInterceptor implements NestInterceptor {
   /** Routes already warned about returning a stream (per interceptor, so per app). */
   private readonly warnedStreams = new WeakSet<object>();
+  private readonly services = new Map<string, WebPubSubService>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -95,8 +96,15 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     }
   }
 
+  /** Looked up once per instance: a non-strict ModuleRef lookup searches every module, on every request otherwise. */
   private serviceFor(target: BroadcastTarget): WebPubSubService {
-    return this.moduleRef.get<WebPubSubService>(getWebPubSubToken(target.options.instance), { strict: false });
+    const token = getWebPubSubToken(target.options.instance);
+    let service = this.services.get(token);
+    if (!service) {
+      service = this.moduleRef.get<WebPubSubService>(token, { strict: false });
+      this.services.set(token, service);
+    }
+    return service;
   }
 
   private fail(service: WebPubSubService, route: string, target: string, error: unknown, mode: 'throw' | 'log'): void {
