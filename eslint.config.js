@@ -20,6 +20,12 @@ export default tseslint.config(
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
+    // CommonJS fixtures stand in for users' CommonJS code: require() is the point of them.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['sample-app/public/**/*.js'],
     languageOptions: {
       globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly' },

@@ -1,5 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
+
+/**
+ * What a connection needs of its WebSocket (a `ws` socket in practice). Declared here rather than
+ * imported from `ws`, so the package's public declarations need no `@types/ws` in users' apps.
+ */
+export interface ClientSocket {
+  readonly readyState: number;
+  send(data: string | Buffer, options?: { binary?: boolean }): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
 
 export const JSON_SUBPROTOCOL = 'json.webpubsub.azure.v1';
 export const RELIABLE_JSON_SUBPROTOCOL = 'json.reliable.webpubsub.azure.v1';
@@ -28,7 +38,7 @@ export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
  */
 export class ClientConnection {
   reconnectionToken = randomBytes(24).toString('base64url');
-  socket: WebSocket | null = null;
+  socket: ClientSocket | null = null;
   readonly groups = new Set<string>();
   readonly grantedPermissions = new Set<string>();
   /** ackIds whose request succeeded (a repeat gets `Duplicate`). */
@@ -102,7 +112,7 @@ export class ClientConnection {
   }
 
   /** Attaches a new socket after recovery and replays what the client has not acknowledged. */
-  resume(socket: WebSocket): void {
+  resume(socket: ClientSocket): void {
     this.cancelRecoveryTimer();
     this.socket = socket;
     this.reconnectionToken = randomBytes(24).toString('base64url');

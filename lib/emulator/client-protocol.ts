@@ -1,8 +1,10 @@
-import type { RawData } from 'ws';
 import { contentTypeOf, dataTypeOf, type ClientConnection, type DataType, type Payload } from './client-connection.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { isGroupName } from '../client/validation.js';
+
+/** A frame's data as `ws` hands it over (its `RawData`, spelled out so no declaration of ours needs `@types/ws`). */
+type SocketData = Buffer | ArrayBuffer | Buffer[];
 
 interface ClientFrame {
   type?: unknown;
@@ -33,7 +35,7 @@ class FrameError extends Error {
 export class ClientProtocol {
   constructor(private readonly core: EmulatorCore) {}
 
-  async onMessage(connection: ClientConnection, raw: RawData, isBinary: boolean, query: URLSearchParams): Promise<void> {
+  async onMessage(connection: ClientConnection, raw: SocketData, isBinary: boolean, query: URLSearchParams): Promise<void> {
     const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
     if (connection.kind === 'plain') return this.onPlainMessage(connection, bytes, isBinary, query);
     if (isBinary) return this.core.closeConnection(connection, undefined, 1003);

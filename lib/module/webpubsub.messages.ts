@@ -34,6 +34,8 @@ export const ModuleMessages = {
     `WebPubSubModule.forRootAsync${label(instance)}: pass one of \`useFactory\`, \`useClass\` or \`useExisting\`.`,
   optionsNotObject: (instance: string) =>
     `WebPubSubModule${label(instance)}: the options factory returned no object. Return the module options, e.g. { connectionString, hub }.`,
+  registeredTwice: (instance: string, times: number) =>
+    `WebPubSubModule${label(instance)}: the ${instance === 'default' ? 'default instance' : 'instance'} is registered ${times} times (forRoot or forRootAsync called more than once), so the app has ${times} separate services for it and maps its event route ${times} times. Register it once (in AppModule, with \`isGlobal: true\` if other modules need it), or give the other registrations a \`name\`.`,
   embeddedEmulatorStarted: (endpoint: string, hub: string) =>
     `Started an embedded Web PubSub emulator at ${endpoint} (hub "${hub}"). For local development only.`,
 } as const;

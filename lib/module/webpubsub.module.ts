@@ -7,6 +7,7 @@ import { resolveEventsSettings } from '../events/events.settings.js';
 import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from './webpubsub.constants.js';
 import { ModuleMessages } from './webpubsub.messages.js';
 import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './webpubsub.options.js';
+import { duplicateRegistrationCheck } from './duplicate-registration.check.js';
 import { serviceProvider } from './webpubsub.providers.js';
 import { WebPubSubService } from './webpubsub.service.js';
 
@@ -51,7 +52,7 @@ function instanceName(name: unknown): string {
 
 function moduleFor(instance: string, extras: WebPubSubModuleExtras, optionProviders: Provider[], imports: DynamicModule['imports'] = []): DynamicModule {
   const token = getWebPubSubToken(instance);
-  const providers: Provider[] = [...optionProviders, serviceProvider(instance)];
+  const providers: Provider[] = [...optionProviders, serviceProvider(instance), duplicateRegistrationCheck(instance, WebPubSubModule)];
   const exports: DynamicModule['exports'] = [token];
   if (instance === DEFAULT_WEBPUBSUB_INSTANCE) {
     // The default instance is also injectable by class: `constructor(private readonly webPubSub: WebPubSubService)`.

@@ -13,7 +13,7 @@ import { WebPubSubRestClient } from '../../lib/index.js';
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'dist/emulator/cli.js');
+const cli = path.join(root, 'dist/esm/emulator/cli.js');
 
 interface RunningCli {
   child: ChildProcessWithoutNullStreams;

@@ -193,11 +193,11 @@ describe('packaging: the tarball installed into a fresh Nest app', () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }, 30_000);
 
-  it('installs a real copy holding only dist/, package.json and the README', async () => {
+  it('installs a real copy holding only dist/, package.json, the README and the LICENSE', async () => {
     const installed = path.join(appDir, 'node_modules/nestjs-web-pubsub');
     expect((await lstat(installed)).isSymbolicLink()).toBe(false);
     const files = await listFiles(installed);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/emulator/cli.js']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'LICENSE', 'dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/esm/emulator/cli.js']));
     expect(files.filter((file) => !file.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(file))).toEqual([]);
     // Inside dist: compiled output only, no sources and no tests.
     expect(files.filter((file) => /(^|\/)(lib|test|__tests__)\/|\.spec\.|\.test\.|(?<!\.d)\.ts$/.test(file))).toEqual([]);
@@ -220,7 +220,7 @@ describe('packaging: the tarball installed into a fresh Nest app', () => {
       }));
     `;
     const result = JSON.parse(await run(process.execPath, ['--input-type=module', '-e', script], appDir)) as Record<string, string>;
-    const installed = path.join(appDir, 'node_modules/nestjs-web-pubsub/dist');
+    const installed = path.join(appDir, 'node_modules/nestjs-web-pubsub/dist/esm');
     expect(result).toEqual({
       main: pathToFileURL(path.join(installed, 'index.js')).href,
       emulator: pathToFileURL(path.join(installed, 'emulator/index.js')).href,

@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { ScriptedResponse } from '../support/capture-server.js';
 
 /**
- * Reading the test-proxy recordings of the real service kept in the shared reference folder
- * (`../shared/reference/recordings` from the repo root; CI clones shared/ beside the repo).
+ * Reading the test-proxy recordings of the real service kept in test/fixtures/recordings (copies of
+ * public recordings; that folder's README names each file's source).
  */
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const RECORDINGS_DIR = path.resolve(repoRoot, '../shared/reference/recordings');
+export const RECORDINGS_DIR = path.join(repoRoot, 'test/fixtures/recordings');
 
 /** One request/response pair as the Azure SDK test proxy stores it. */
 export interface RecordedEntry {

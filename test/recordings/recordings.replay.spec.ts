@@ -9,7 +9,7 @@ import { header, loadRecording, recordedRequestBytes, recordedResponse, recordin
 import { planCalls, type ReplayCall } from './recording-mapper.js';
 
 /**
- * Replays the real service's recorded answers (shared/reference/recordings) to our client over a
+ * Replays the real service's recorded answers (test/fixtures/recordings) to our client over a
  * loopback HTTPS server: our requests must be the recorded ones, and our client must turn the
  * recorded responses into the right results. One test per call and credential, per recording file.
  */
@@ -125,8 +125,8 @@ async function officialRequests(call: ReplayCall): Promise<CapturedRequest[]> {
 describe('real-service recordings replayed against WebPubSubRestClient', () => {
   const files = recordingFiles();
 
-  it('finds the recordings in the shared reference folder', () => {
-    expect(files.length).toBeGreaterThan(0);
+  it('finds the recordings in test/fixtures/recordings', () => {
+    expect(files).toHaveLength(4);
   });
 
   it('refuses recorded requests it has no mapping for, rather than skipping them', () => {

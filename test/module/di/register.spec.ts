@@ -5,6 +5,7 @@ import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import {
   AzureKeyCredential, getWebPubSubToken, WebPubSubModule, WebPubSubRestClient, WebPubSubRestError, WebPubSubService, type WebPubSubModuleOptions, type WebPubSubOptionsFactory,
 } from '../../../lib/index.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
 import { StubTokenCredential } from '../../support/stub-token-credential.js';
 import { setEnv, withoutWebPubSubEnv } from './di-harness.js';
 
@@ -254,5 +255,37 @@ describe('environment fallback', () => {
     } finally {
       restore();
     }
+  });
+});
+
+describe('registering an instance twice', () => {
+  /** A feature module that registers the default instance again, as a copied events sample would. */
+  const featureRegistering = (logger: CapturingLogger) => {
+    @Module({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'events', logger })] })
+    class EventsFeatureModule {}
+    return EventsFeatureModule;
+  };
+  const warnings = (logger: CapturingLogger) => logger.lines.filter((line) => line.level === 'warn').map((line) => line.message);
+
+  it('warns once at startup, naming the count and the fix, when the default instance is registered twice', async () => {
+    const logger = new CapturingLogger();
+    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger }), featureRegistering(logger)] });
+    expect(warnings(logger)).toEqual([expect.stringMatching(/^WebPubSubModule: the default instance is registered 2 times .*Register it once .*isGlobal: true.*or give the other registrations a `name`\.$/)]);
+    expect(logger.text()).not.toContain(ACCESS_KEY);
+  });
+
+  it('warns for a named instance registered twice too, and not for distinct instances', async () => {
+    const logger = new CapturingLogger();
+    const named = () => WebPubSubModule.forRoot({ name: 'alerts', connectionString: emulator.connectionString, hub: 'alerts', logger });
+    @Module({ imports: [named()] })
+    class AlertsFeatureModule {}
+    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger }), named(), AlertsFeatureModule] });
+    expect(warnings(logger)).toEqual([expect.stringMatching(/^WebPubSubModule \(instance "alerts"\): the instance is registered 2 times/)]);
+  });
+
+  it('says nothing when each instance is registered once, however many modules inject it', async () => {
+    const logger = new CapturingLogger();
+    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger, isGlobal: true }), FeatureModule] });
+    expect(warnings(logger)).toEqual([]);
   });
 });

@@ -1,0 +1,31 @@
+import type { Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { getWebPubSubToken } from './webpubsub.constants.js';
+import { ModuleMessages } from './webpubsub.messages.js';
+import type { WebPubSubService } from './webpubsub.service.js';
+
+/** Apps already warned, per instance name: every registration runs the check, one line is enough. */
+const warned = new WeakMap<ModulesContainer, Set<string>>();
+
+/**
+ * A provider that warns at startup when an instance is registered more than once. A second
+ * `forRoot({ hub })` (say, copied from a sample into an app that already has one) silently makes a
+ * second service with its own options and maps the event route again; Nest itself says nothing.
+ */
+export function duplicateRegistrationCheck(instance: string, moduleClass: object): Provider {
+  const token = getWebPubSubToken(instance);
+  return {
+    provide: `WebPubSubDuplicateRegistrationCheck(${instance})`,
+    useFactory: (modules: ModulesContainer, service: WebPubSubService) => {
+      const registrations = [...modules.values()].filter((module) => module.metatype === moduleClass && module.providers.has(token)).length;
+      const seen = warned.get(modules) ?? new Set<string>();
+      warned.set(modules, seen);
+      if (registrations > 1 && !seen.has(instance)) {
+        seen.add(instance);
+        service.log('warn', ModuleMessages.registeredTwice(instance, registrations));
+      }
+      return registrations;
+    },
+    inject: [ModulesContainer, token],
+  };
+}
