@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/artifacts/', 'sample-app/dist/', 'test/bench/.build/', '.readme-run/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/artifacts/', 'sample-app/dist/', 'test/bench/.build/', '.readme-run/', 'test/consumers/*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

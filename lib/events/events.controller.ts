@@ -65,7 +65,8 @@ function bypassExpressJsonParser(adapterHost: HttpAdapterHost, path: string): vo
   if (adapter?.getType() !== 'express') return;
   const app = adapter.getInstance() as { router?: { stack?: ExpressLayer[] }; _router?: { stack?: ExpressLayer[] } };
   const route = new RegExp(`${escapeRegExp(path.replace(/\/+$/, ''))}(/[^/]*)?/?$`);
-  for (const layer of app.router?.stack ?? app._router?.stack ?? []) {
+  // `_router` first: on Express 4 (Nest 10) merely reading `app.router` throws a deprecation error.
+  for (const layer of app._router?.stack ?? app.router?.stack ?? []) {
     if (layer.name !== 'jsonParser' || layer.skipsWebPubSubEvents) continue;
     const parse = layer.handle;
     layer.handle = (request, response, next) => (route.test(request.path ?? '') ? next() : parse(request, response, next));

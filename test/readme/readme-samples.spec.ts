@@ -8,12 +8,16 @@ import ts from 'typescript';
  * Every ```ts sample of the READMEs is compiled against the package's sources with the project's
  * compiler options, each as its own module (so each must be complete: imports included). A sample
  * whose first line is `// <name>.ts` is that file, and other samples may import it as `./<name>.js`.
+ * Samples marked `(the full app: test/consumers/<case>)` are excerpts of apps with their own
+ * compiler settings and runner: readme-consumer-samples.spec.ts checks those against the apps.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const READMES = ['README.md', 'sample-app/README.md'];
 /** Where the samples pretend to live: inside the repository, so node_modules and `paths` resolve. */
 const SAMPLES_DIR = path.join(root, 'test', 'readme', '.samples');
+/** The first line of a sample taken from a consumer app (compiled and run there, not here). */
+const CONSUMER_SAMPLE = /^\/\/ \S+ \(the full app: test\/consumers\/[\w-]+\)$/;
 
 interface Sample {
   readme: string;
@@ -33,6 +37,10 @@ function extractSamples(readme: string): Sample[] {
     while (end < lines.length && lines[end].trim() !== '```') end++;
     if (end === lines.length) throw new Error(`${readme}:${i + 1}: a \`\`\`ts block is never closed.`);
     const code = lines.slice(start, end).join('\n');
+    if (CONSUMER_SAMPLE.test(lines[start] ?? '')) {
+      i = end;
+      continue;
+    }
     const named = /^\/\/ ([\w.-]+\.ts)$/.exec(lines[start]?.trim() ?? '');
     const base = named ? named[1] : `${readme.replace(/\W+/g, '-')}-line-${start + 1}.ts`;
     samples.push({ readme, line: start + 1, fileName: path.join(SAMPLES_DIR, base), code });
@@ -87,7 +95,7 @@ describe('README code samples', () => {
   }, 60_000);
 
   it('finds every ```ts block (the extraction itself works)', () => {
-    const opened = READMES.map((readme) => readFileSync(path.join(root, readme), 'utf8').match(/^```ts$/gm)?.length ?? 0).reduce((a, b) => a + b, 0);
+    const opened = READMES.map((readme) => readFileSync(path.join(root, readme), 'utf8').match(/^```ts\n(?!\/\/ \S+ \(the full app: )/gm)?.length ?? 0).reduce((a, b) => a + b, 0);
     expect(samples).toHaveLength(opened);
     expect(samples.length).toBeGreaterThanOrEqual(10);
     expect(new Set(samples.map((sample) => sample.fileName)).size).toBe(samples.length);
