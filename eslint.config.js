@@ -31,10 +31,74 @@ export default tseslint.config(
       globals: { document: 'readonly', location: 'readonly', fetch: 'readonly', WebSocket: 'readonly', URLSearchParams: 'readonly' },
     },
   },
+  // Dependencies point one way (DESIGN.md, Layout). One config object per folder: a later object
+  // for the same files would replace this rule's patterns rather than add to them.
   {
-    files: ['lib/client/**', 'lib/emulator/**', 'lib/testing/**'],
+    files: ['lib/protocol/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'client/, emulator/ and testing/ stay framework-free.' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        frameworkFree('protocol/'),
+        { group: ['@azure/*', 'ws'], message: 'protocol/ holds the facts of the service: no HTTP client, no WebSocket server.' },
+        siblings(['client', 'emulator', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health'], 'protocol/ imports nothing else of the package.'),
+      ] }],
+    },
+  },
+  {
+    files: ['lib/client/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        frameworkFree('client/'),
+        siblings(['emulator', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health'], 'client/ imports only protocol/.'),
+      ] }],
+    },
+  },
+  {
+    files: ['lib/emulator/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        frameworkFree('emulator/'),
+        siblings(['client', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health'], 'emulator/ imports only protocol/ (the service facts it shares with the client).'),
+      ] }],
+    },
+  },
+  {
+    files: ['lib/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [frameworkFree('testing/')] }] },
+  },
+  // Nest layers: protocol → client → core → broadcast / events / health → module (the composition root).
+  {
+    files: ['lib/core/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        siblings(['emulator', 'events', 'module', 'broadcast', 'gateway', 'testing', 'health'], 'core/ is what the features share: it imports only client/ and protocol/.'),
+      ] }],
+    },
+  },
+  {
+    files: ['lib/broadcast/**', 'lib/events/**', 'lib/health/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        siblings(['emulator', 'module', 'testing', 'gateway'], 'A feature builds on core/ (and client/, protocol/); only module/, the composition root, wires features together.'),
+        { group: ['../broadcast', '../broadcast/**', '../events', '../events/**', '../health', '../health/**'], message: 'Features do not import each other: share through core/.' },
+      ] }],
+    },
+  },
+  {
+    files: ['lib/module/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        siblings(['testing', 'gateway'], 'module/ is the composition root of the production module.'),
+        { group: ['../emulator', '../emulator/**'], allowTypeImports: true, message: 'The emulator is loaded with import() only when `emulator` is set, so apps without it never load it (or ws).' },
+      ] }],
     },
   },
 );
+
+function frameworkFree(folder) {
+  return { group: ['@nestjs/*'], message: `${folder} stays framework-free.` };
+}
+
+/** Patterns for other folders of lib/, by path from a folder beside them (`../client/jwt.js`). */
+function siblings(folders, message) {
+  return { group: folders.flatMap((folder) => [`../${folder}`, `../${folder}/**`]), message };
+}

@@ -68,7 +68,7 @@ export type {
   JSONTypes,
   MessageContentType,
   WebPubSubRequest,
-  RequestBuilderOptions,
+  RequestContext,
   WebPubSubErrorDetails,
   ParsedConnectionString,
   BroadcastSendOptions,
@@ -80,17 +80,11 @@ export type {
   GenerateTokenQuery,
 } from './client/index.js';
 export { WebPubSubModule } from './module/webpubsub.module.js';
-export { WebPubSubService } from './module/webpubsub.service.js';
-export { InjectWebPubSub } from './module/webpubsub.decorators.js';
-export { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubToken, getWebPubSubOptionsToken, WEBPUBSUB_LOGGER_CONTEXT } from './module/webpubsub.constants.js';
-export type {
-  WebPubSubModuleOptions,
-  WebPubSubModuleAsyncOptions,
-  WebPubSubModuleExtras,
-  WebPubSubOptionsFactory,
-  HttpLoggingLevel,
-  BroadcastDefaults,
-} from './module/webpubsub.options.js';
+export { WebPubSubService } from './core/webpubsub.service.js';
+export { InjectWebPubSub } from './core/webpubsub.decorators.js';
+export { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubToken, getWebPubSubOptionsToken, WEBPUBSUB_LOGGER_CONTEXT } from './core/webpubsub.constants.js';
+export type { WebPubSubModuleOptions, WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubOptionsFactory } from './module/webpubsub-module.options.js';
+export type { HttpLoggingLevel, BroadcastDefaults } from './core/webpubsub.options.js';
 export { BroadcastToHub, BroadcastToGroup, SendToUser, SendToConnection } from './broadcast/broadcast.decorators.js';
 export { WebPubSubBroadcastInterceptor } from './broadcast/broadcast.interceptor.js';
 export type {
@@ -103,7 +97,7 @@ export type {
 } from './broadcast/broadcast.options.js';
 export { WebPubSubEventHandler, OnConnect, OnConnected, OnUserEvent, OnDisconnected } from './events/events.decorators.js';
 export type { EventHandlerOptions } from './events/events.decorators.js';
-export type { WebPubSubEventsOptions } from './events/events.settings.js';
+export type { WebPubSubEventsOptions } from './core/events.settings.js';
 export type {
   WebPubSubEventContext,
   ConnectRequest,

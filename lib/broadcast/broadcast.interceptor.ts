@@ -3,8 +3,8 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { concatMap, type Observable } from 'rxjs';
-import { getWebPubSubToken } from '../module/webpubsub.constants.js';
-import type { WebPubSubService } from '../module/webpubsub.service.js';
+import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
 import { BROADCAST_TARGETS } from './broadcast.constants.js';
 import { BroadcastMessages } from './broadcast.messages.js';
 import type { BroadcastContext, BroadcastTarget } from './broadcast.options.js';
@@ -24,7 +24,7 @@ const claimed = new WeakSet<object>();
 export class WebPubSubBroadcastInterceptor implements NestInterceptor {
   /** Routes already warned about returning a stream (per interceptor, so per app). */
   private readonly warnedStreams = new WeakSet<object>();
-  private readonly services = new Map<string, WebPubSubService>();
+  private readonly contexts = new Map<string, WebPubSubInstanceContext>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -53,7 +53,7 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
       if (!this.warnedStreams.has(execution.getHandler())) {
         this.warnedStreams.add(execution.getHandler());
         // Logged by the first target's instance (its `logger` option decides where, or whether).
-        this.serviceFor(targets[0]).log('warn', BroadcastMessages.streamSkipped(route));
+        this.contextFor(targets[0]).log('warn', BroadcastMessages.streamSkipped(route));
       }
       return;
     }
@@ -71,44 +71,47 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
 
   private async broadcastTo(target: BroadcastTarget, route: string, context: BroadcastContext, orderKey: object): Promise<void> {
     const { options } = target;
-    const service = this.serviceFor(target);
-    const delivery = options.delivery ?? service.broadcastDefaults.delivery;
-    const onError = options.onError ?? service.broadcastDefaults.onError;
+    const instance = this.contextFor(target);
+    const delivery = options.delivery ?? instance.broadcastDefaults.delivery;
+    const onError = options.onError ?? instance.broadcastDefaults.onError;
     const describeTarget = target.kind === 'hub' ? 'the hub' : `the ${target.kind}`;
     let sends;
     try {
       const message = options.map ? options.map(context.result, context) : context.result;
       if (message === undefined || message === null) return;
-      sends = planSends(target, options.hub ? service.hub(options.hub) : service, message, context);
+      sends = planSends(target, options.hub ? instance.client.hub(options.hub) : instance.client, message, context);
     } catch (error) {
-      return this.fail(service, route, describeTarget, error, delivery === 'await' ? onError : 'log');
+      return this.fail(instance, route, describeTarget, error, delivery === 'await' ? onError : 'log');
     }
     for (const { label, send } of sends) {
       if (delivery === 'background') {
-        await service.backgroundQueue.enqueue(() => send().catch((error: unknown) => this.fail(service, route, label, error, 'log')), orderKey);
+        await instance.backgroundQueue.enqueue(() => send().catch((error: unknown) => this.fail(instance, route, label, error, 'log')), orderKey);
         continue;
       }
       try {
         await send();
       } catch (error) {
-        this.fail(service, route, label, error, onError);
+        this.fail(instance, route, label, error, onError);
       }
     }
   }
 
-  /** Looked up once per instance: a non-strict ModuleRef lookup searches every module, on every request otherwise. */
-  private serviceFor(target: BroadcastTarget): WebPubSubService {
-    const token = getWebPubSubToken(target.options.instance);
-    let service = this.services.get(token);
-    if (!service) {
-      service = this.moduleRef.get<WebPubSubService>(token, { strict: false });
-      this.services.set(token, service);
+  /**
+   * The instance's context, looked up once: the interceptor may be bound in any module, so the
+   * lookup is non-strict, and that searches every module.
+   */
+  private contextFor(target: BroadcastTarget): WebPubSubInstanceContext {
+    const token = getWebPubSubContextToken(target.options.instance);
+    let context = this.contexts.get(token);
+    if (!context) {
+      context = this.moduleRef.get<WebPubSubInstanceContext>(token, { strict: false });
+      this.contexts.set(token, context);
     }
-    return service;
+    return context;
   }
 
-  private fail(service: WebPubSubService, route: string, target: string, error: unknown, mode: 'throw' | 'log'): void {
-    service.log('error', BroadcastMessages.failed(route, target, (error as Error)?.message ?? String(error)));
+  private fail(instance: WebPubSubInstanceContext, route: string, target: string, error: unknown, mode: 'throw' | 'log'): void {
+    instance.log('error', BroadcastMessages.failed(route, target, (error as Error)?.message ?? String(error)));
     if (mode === 'throw') throw new BadGatewayException(BroadcastMessages.responseFailed());
   }
 }

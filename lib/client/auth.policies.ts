@@ -1,6 +1,6 @@
 import type { AzureKeyCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { nowInSeconds, signJwt } from './jwt.js';
+import { nowInSeconds, signJwt } from '../protocol/jwt.js';
 
 export const keyCredentialPolicyName = 'webPubSubKeyCredentialPolicy';
 export const reverseProxyPolicyName = 'webPubSubReverseProxyPolicy';

@@ -1,7 +1,7 @@
-import { nowInSeconds, signJwt } from './jwt.js';
+import { clientPath, clientTokenClaims, type WebPubSubClientProtocol } from '../protocol/client-token.js';
+import { signJwt } from '../protocol/jwt.js';
 
-export type WebPubSubClientProtocol = 'default' | 'mqtt' | 'socketio';
-export const CLIENT_PROTOCOLS: readonly WebPubSubClientProtocol[] = ['default', 'mqtt', 'socketio'];
+export { CLIENT_PROTOCOLS, clientPath, type WebPubSubClientProtocol } from '../protocol/client-token.js';
 
 export interface GenerateClientTokenOptions {
   /** The user the connection belongs to (the token's `sub`). */
@@ -24,25 +24,10 @@ export interface ClientTokenResponse {
   url: string;
 }
 
-export function clientPath(hub: string, protocol: WebPubSubClientProtocol = 'default'): string {
-  if (protocol === 'mqtt') return `/clients/mqtt/hubs/${hub}`;
-  if (protocol === 'socketio') return `/clients/socketio/hubs/${hub}`;
-  return `/client/hubs/${hub}`;
-}
-
 /** Signs a client access token locally with the access key, as the official SDK does. */
 export function signClientAccessToken(endpoint: string, hub: string, key: string, options: GenerateClientTokenOptions): string {
-  const iat = nowInSeconds();
-  const minutes = options.expirationTimeInMinutes ?? 60;
-  const claims: Record<string, unknown> = {
-    iat,
-    exp: iat + minutes * 60,
-    aud: `${endpoint}${clientPath(hub, options.clientProtocol)}`,
-  };
-  if (options.roles) claims.role = options.roles;
-  if (options.groups) claims['webpubsub.group'] = options.groups;
-  if (options.userId) claims.sub = options.userId;
-  return signJwt(claims, key);
+  const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: protocol } = options;
+  return signJwt(clientTokenClaims({ endpoint, hub, protocol, userId, roles, groups, expirationTimeInMinutes }), key);
 }
 
 export function toClientTokenResponse(endpoint: string, hub: string, token: string, protocol?: WebPubSubClientProtocol): ClientTokenResponse {

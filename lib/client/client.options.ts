@@ -38,25 +38,25 @@ export interface OperationOptions {
 }
 
 // The official SDK's option names, so code written for @azure/web-pubsub compiles unchanged.
-export type HubSendToAllOptions = Omit<BroadcastSendOptions, 'apiVersion' | 'contentType'> & OperationOptions;
+export type HubSendToAllOptions = Omit<BroadcastSendOptions, 'contentType'> & OperationOptions;
 export type HubSendTextToAllOptions = HubSendToAllOptions & { contentType: 'text/plain' };
-export type HubSendToUserOptions = Omit<FilteredSendOptions, 'apiVersion' | 'contentType'> & OperationOptions;
+export type HubSendToUserOptions = Omit<FilteredSendOptions, 'contentType'> & OperationOptions;
 export type HubSendTextToUserOptions = HubSendToUserOptions & { contentType: 'text/plain' };
-export type HubSendToConnectionOptions = Omit<SendOptions, 'apiVersion' | 'contentType'> & OperationOptions;
+export type HubSendToConnectionOptions = Omit<SendOptions, 'contentType'> & OperationOptions;
 export type HubSendTextToConnectionOptions = HubSendToConnectionOptions & { contentType: 'text/plain' };
 /** Any send's options with an explicit content type (`application/json`, `text/plain` or `application/octet-stream`). */
-export type SendWithContentTypeOptions = Omit<BroadcastSendOptions, 'apiVersion'> & OperationOptions;
+export type SendWithContentTypeOptions = BroadcastSendOptions & OperationOptions;
 export type HubCloseConnectionOptions = Pick<CloseOptions, 'reason'> & OperationOptions;
-export type HubCloseAllConnectionsOptions = Omit<CloseOptions, 'apiVersion'> & OperationOptions;
-export type HubCloseUserConnectionsOptions = Omit<CloseOptions, 'apiVersion'> & OperationOptions;
-export type HubGrantPermissionOptions = Omit<PermissionOptions, 'apiVersion'> & OperationOptions;
+export type HubCloseAllConnectionsOptions = CloseOptions & OperationOptions;
+export type HubCloseUserConnectionsOptions = CloseOptions & OperationOptions;
+export type HubGrantPermissionOptions = PermissionOptions & OperationOptions;
 export type HubRevokePermissionOptions = HubGrantPermissionOptions;
 export type HubHasPermissionOptions = HubGrantPermissionOptions;
 export type GenerateClientTokenOptions = TokenClaimsOptions & OperationOptions;
 export type GroupSendToAllOptions = HubSendToAllOptions;
 export type GroupSendTextToAllOptions = HubSendTextToAllOptions;
 export type GroupCloseAllConnectionsOptions = HubCloseAllConnectionsOptions;
-export type GroupListConnectionsOptions = Omit<ListConnectionsOptions, 'apiVersion'> & OperationOptions;
+export type GroupListConnectionsOptions = ListConnectionsOptions & OperationOptions;
 
 /** A member of a group, as ListConnectionsInGroup returns it. */
 export interface WebPubSubGroupMember {

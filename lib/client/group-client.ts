@@ -11,50 +11,54 @@ import {
   buildAddConnectionToGroupRequest, buildAddUserToGroupRequest, buildCloseGroupConnectionsRequest, buildListConnectionsInGroupRequest,
   buildRemoveConnectionFromGroupRequest, buildRemoveUserFromGroupRequest, buildSendToGroupRequest,
 } from './request-builders.js';
+import type { RequestContext } from './request-context.js';
 import type { WebPubSubTransport } from './rest-transport.js';
 import { assertGroup } from './validation.js';
 import { parseQuery, type WebPubSubRequest } from './web-pubsub-request.js';
 
 /** Operations on one group of one hub, as `@azure/web-pubsub`'s `WebPubSubGroup`. */
 export class WebPubSubGroupClient {
+  readonly hubName: string;
   readonly apiVersion: string;
   readonly endpoint: string;
 
+  /** Made by `WebPubSubRestClient.group(name)`, which passes its transport and its request context. */
   constructor(
     private readonly transport: WebPubSubTransport,
-    readonly hubName: string,
+    private readonly context: Required<RequestContext>,
     readonly groupName: string,
   ) {
     assertGroup(groupName, 'groupName');
-    this.apiVersion = transport.apiVersion;
+    this.hubName = context.hub;
+    this.apiVersion = context.apiVersion;
     this.endpoint = transport.endpoint;
   }
 
   async addConnection(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildAddConnectionToGroupRequest(this.hubName, this.groupName, connectionId, this), options);
+    await this.transport.call(buildAddConnectionToGroupRequest(this.context, this.groupName, connectionId), options);
   }
 
   async removeConnection(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildRemoveConnectionFromGroupRequest(this.hubName, this.groupName, connectionId, this), options);
+    await this.transport.call(buildRemoveConnectionFromGroupRequest(this.context, this.groupName, connectionId), options);
   }
 
   async addUser(userId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildAddUserToGroupRequest(this.hubName, this.groupName, userId, this), options);
+    await this.transport.call(buildAddUserToGroupRequest(this.context, this.groupName, userId), options);
   }
 
   async removeUser(userId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildRemoveUserFromGroupRequest(this.hubName, this.groupName, userId, this), options);
+    await this.transport.call(buildRemoveUserFromGroupRequest(this.context, this.groupName, userId), options);
   }
 
   async closeAllConnections(options?: GroupCloseAllConnectionsOptions): Promise<void> {
-    await this.transport.call(buildCloseGroupConnectionsRequest(this.hubName, this.groupName, { ...options, apiVersion: this.apiVersion }), options);
+    await this.transport.call(buildCloseGroupConnectionsRequest(this.context, this.groupName, options), options);
   }
 
   /** Sends to every connection in the group (strings as JSON unless `contentType: 'text/plain'`). */
   sendToAll(message: string, options: GroupSendTextToAllOptions): Promise<void>;
   sendToAll(message: JSONTypes | RequestBodyType, options?: GroupSendToAllOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToAll(message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(buildSendToGroupRequest(this.hubName, this.groupName, message, { ...options, apiVersion: this.apiVersion }), options);
+    await this.transport.call(buildSendToGroupRequest(this.context, this.groupName, message, options), options);
   }
 
   /**
@@ -62,7 +66,7 @@ export class WebPubSubGroupClient {
    * options are checked (and the promise rejects) before anything is sent.
    */
   async listConnections(options: GroupListConnectionsOptions = {}): Promise<PagedAsyncIterableIterator<WebPubSubGroupMember>> {
-    const first = buildListConnectionsInGroupRequest(this.hubName, this.groupName, { ...options, apiVersion: this.apiVersion });
+    const first = buildListConnectionsInGroupRequest(this.context, this.groupName, options);
     return pagedIterator((nextLink) => this.fetchPage(nextLink ? this.nextPageRequest(first, nextLink) : first, options));
   }
 

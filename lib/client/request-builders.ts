@@ -1,18 +1,20 @@
 import type { HttpMethods, RequestBodyType } from '@azure/core-rest-pipeline';
 import { toMessagePayload, type MessageContentType } from './message-payload.js';
 import {
-  assertFilter, assertGroup, assertGroupList, assertHub, assertId, assertMessageTtl, assertOptionalInteger,
+  assertFilter, assertGroup, assertGroupList, assertId, assertMessageTtl, assertOptionalInteger,
   assertOptionalString, assertOptionalStringList, assertPermission, MAX_INT32, MAX_PAGE_SIZE, type Permission,
 } from './validation.js';
-import { DEFAULT_API_VERSION, type RequestBuilderOptions, type WebPubSubRequest } from './web-pubsub-request.js';
+import { assertApiVersion, resolveContext, type RequestContext } from './request-context.js';
+import { DEFAULT_API_VERSION, type WebPubSubRequest } from './web-pubsub-request.js';
 
 /*
  * One builder per REST operation of api-version 2024-12-01, in the spirit of the Python SDK's
- * low-level `build_…_request` functions. Each validates its input (so bad input fails before any
+ * low-level `build_…_request` functions. Each takes a RequestContext first (`{ hub, apiVersion? }`,
+ * or for compatibility a plain hub name), validates its input (so bad input fails before any
  * network call) and returns a WebPubSubRequest for `client.sendRequest`.
  */
 
-export interface SendOptions extends RequestBuilderOptions {
+export interface SendOptions {
   /** `text/plain` sends a string as text; binary data is sent as octet-stream; anything else as JSON. */
   contentType?: MessageContentType;
   /** 0 to 300 seconds; messages not delivered by then are dropped. 0 (the default) means no expiry. */
@@ -26,24 +28,24 @@ export interface BroadcastSendOptions extends FilteredSendOptions {
   /** Connection ids that must not receive the message. */
   excludedConnections?: string[];
 }
-export interface CloseOptions extends RequestBuilderOptions {
+export interface CloseOptions {
   /** Shown to clients in their `disconnected` message and sent upstream in the disconnected event. */
   reason?: string;
   /** Connection ids to leave open. */
   excluded?: string[];
 }
-export interface PermissionOptions extends RequestBuilderOptions {
+export interface PermissionOptions {
   /** The group the permission applies to; all groups when omitted. */
   targetName?: string;
 }
-export interface ListConnectionsOptions extends RequestBuilderOptions {
+export interface ListConnectionsOptions {
   /** Items per page, 1 to 200. */
   maxPageSize?: number;
   /** Total items to return at most. */
   top?: number;
   continuationToken?: string;
 }
-export interface GenerateTokenQuery extends RequestBuilderOptions {
+export interface GenerateTokenQuery {
   userId?: string;
   roles?: string[];
   groups?: string[];
@@ -60,7 +62,7 @@ function request(
   operation: string,
   method: HttpMethods,
   path: string,
-  options: RequestBuilderOptions | undefined,
+  apiVersion: string,
   expectedStatus: readonly number[],
   query: WebPubSubRequest['query'] = [],
   payload?: { contentType: string; body: RequestBodyType },
@@ -70,7 +72,7 @@ function request(
   if (payload) headers['content-type'] = payload.contentType;
   return {
     operation, method, path, expectedStatus, headers, body: payload?.body,
-    query: [['api-version', options?.apiVersion ?? DEFAULT_API_VERSION], ...query],
+    query: [['api-version', apiVersion], ...query],
   };
 }
 
@@ -100,164 +102,172 @@ function closeQuery(options: CloseOptions | undefined): WebPubSubRequest['query'
 }
 
 function permissionPath(hub: string, permission: Permission, connectionId: string, options?: PermissionOptions): string {
-  assertHub(hub);
   assertPermission(permission);
   assertId(connectionId, 'connectionId');
   if (options?.targetName !== undefined) assertGroup(options.targetName, 'targetName');
   return `${hubPath(hub)}/permissions/${enc(permission)}/connections/${enc(connectionId)}`;
 }
 
-export function buildGetServiceStatusRequest(options?: RequestBuilderOptions): WebPubSubRequest {
-  return request('getServiceStatus', 'HEAD', '/api/health', options, [200]);
+/**
+ * The health endpoint belongs to the service, not to a hub, so this builder's context needs no hub:
+ * pass `{ apiVersion }`, a client's whole context (its `hub` is not used), or nothing.
+ */
+export function buildGetServiceStatusRequest(context?: Partial<RequestContext>): WebPubSubRequest {
+  const apiVersion = context?.apiVersion ?? DEFAULT_API_VERSION;
+  assertApiVersion(apiVersion);
+  return request('getServiceStatus', 'HEAD', '/api/health', apiVersion, [200]);
 }
 
-export function buildSendToAllRequest(hub: string, message: unknown, options?: BroadcastSendOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildSendToAllRequest(context: RequestContext | string, message: unknown, options?: BroadcastSendOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   const query = sendQuery(options);
-  return request('sendToAll', 'POST', `${hubPath(hub)}/:send`, options, [202], query, toMessagePayload(message, options?.contentType));
+  return request('sendToAll', 'POST', `${hubPath(hub)}/:send`, apiVersion, [202], query, toMessagePayload(message, options?.contentType));
 }
 
-export function buildSendToGroupRequest(hub: string, group: string, message: unknown, options?: BroadcastSendOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildSendToGroupRequest(context: RequestContext | string, group: string, message: unknown, options?: BroadcastSendOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   const query = sendQuery(options);
   const payload = toMessagePayload(message, options?.contentType);
-  return request('sendToGroup', 'POST', `${hubPath(hub)}/groups/${enc(group)}/:send`, options, [202], query, payload);
+  return request('sendToGroup', 'POST', `${hubPath(hub)}/groups/${enc(group)}/:send`, apiVersion, [202], query, payload);
 }
 
-export function buildSendToUserRequest(hub: string, userId: string, message: unknown, options?: FilteredSendOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildSendToUserRequest(context: RequestContext | string, userId: string, message: unknown, options?: FilteredSendOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(userId, 'userId');
   const query = sendQuery({ filter: options?.filter, messageTtlSeconds: options?.messageTtlSeconds });
   const payload = toMessagePayload(message, options?.contentType);
-  return request('sendToUser', 'POST', `${hubPath(hub)}/users/${enc(userId)}/:send`, options, [202], query, payload);
+  return request('sendToUser', 'POST', `${hubPath(hub)}/users/${enc(userId)}/:send`, apiVersion, [202], query, payload);
 }
 
-export function buildSendToConnectionRequest(hub: string, connectionId: string, message: unknown, options?: SendOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildSendToConnectionRequest(context: RequestContext | string, connectionId: string, message: unknown, options?: SendOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
   const query = sendQuery({ messageTtlSeconds: options?.messageTtlSeconds });
   const payload = toMessagePayload(message, options?.contentType);
-  return request('sendToConnection', 'POST', `${hubPath(hub)}/connections/${enc(connectionId)}/:send`, options, [202], query, payload);
+  return request('sendToConnection', 'POST', `${hubPath(hub)}/connections/${enc(connectionId)}/:send`, apiVersion, [202], query, payload);
 }
 
-export function buildConnectionExistsRequest(hub: string, connectionId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildConnectionExistsRequest(context: RequestContext | string, connectionId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
-  return request('connectionExists', 'HEAD', `${hubPath(hub)}/connections/${enc(connectionId)}`, options, [200, 404]);
+  return request('connectionExists', 'HEAD', `${hubPath(hub)}/connections/${enc(connectionId)}`, apiVersion, [200, 404]);
 }
 
-export function buildGroupExistsRequest(hub: string, group: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildGroupExistsRequest(context: RequestContext | string, group: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
-  return request('groupExists', 'HEAD', `${hubPath(hub)}/groups/${enc(group)}`, options, [200, 404]);
+  return request('groupExists', 'HEAD', `${hubPath(hub)}/groups/${enc(group)}`, apiVersion, [200, 404]);
 }
 
-export function buildUserExistsRequest(hub: string, userId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildUserExistsRequest(context: RequestContext | string, userId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(userId, 'userId');
-  return request('userExists', 'HEAD', `${hubPath(hub)}/users/${enc(userId)}`, options, [200, 404]);
+  return request('userExists', 'HEAD', `${hubPath(hub)}/users/${enc(userId)}`, apiVersion, [200, 404]);
 }
 
-export function buildCloseConnectionRequest(hub: string, connectionId: string, options?: Omit<CloseOptions, 'excluded'>): WebPubSubRequest {
-  assertHub(hub);
+export function buildCloseConnectionRequest(context: RequestContext | string, connectionId: string, options?: Omit<CloseOptions, 'excluded'>): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
   const query = closeQuery({ reason: options?.reason });
-  return request('closeConnection', 'DELETE', `${hubPath(hub)}/connections/${enc(connectionId)}`, options, [204], query);
+  return request('closeConnection', 'DELETE', `${hubPath(hub)}/connections/${enc(connectionId)}`, apiVersion, [204], query);
 }
 
-export function buildCloseAllConnectionsRequest(hub: string, options?: CloseOptions): WebPubSubRequest {
-  assertHub(hub);
-  return request('closeAllConnections', 'POST', `${hubPath(hub)}/:closeConnections`, options, [204], closeQuery(options));
+export function buildCloseAllConnectionsRequest(context: RequestContext | string, options?: CloseOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
+  return request('closeAllConnections', 'POST', `${hubPath(hub)}/:closeConnections`, apiVersion, [204], closeQuery(options));
 }
 
-export function buildCloseGroupConnectionsRequest(hub: string, group: string, options?: CloseOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildCloseGroupConnectionsRequest(context: RequestContext | string, group: string, options?: CloseOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   const query = closeQuery(options);
-  return request('closeGroupConnections', 'POST', `${hubPath(hub)}/groups/${enc(group)}/:closeConnections`, options, [204], query);
+  return request('closeGroupConnections', 'POST', `${hubPath(hub)}/groups/${enc(group)}/:closeConnections`, apiVersion, [204], query);
 }
 
-export function buildCloseUserConnectionsRequest(hub: string, userId: string, options?: CloseOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildCloseUserConnectionsRequest(context: RequestContext | string, userId: string, options?: CloseOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(userId, 'userId');
   const query = closeQuery(options);
-  return request('closeUserConnections', 'POST', `${hubPath(hub)}/users/${enc(userId)}/:closeConnections`, options, [204], query);
+  return request('closeUserConnections', 'POST', `${hubPath(hub)}/users/${enc(userId)}/:closeConnections`, apiVersion, [204], query);
 }
 
-export function buildAddConnectionToGroupRequest(hub: string, group: string, connectionId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildAddConnectionToGroupRequest(context: RequestContext | string, group: string, connectionId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(connectionId, 'connectionId');
-  return request('addConnectionToGroup', 'PUT', `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`, options, [200]);
+  return request('addConnectionToGroup', 'PUT', `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`, apiVersion, [200]);
 }
 
-export function buildRemoveConnectionFromGroupRequest(hub: string, group: string, connectionId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildRemoveConnectionFromGroupRequest(context: RequestContext | string, group: string, connectionId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(connectionId, 'connectionId');
-  return request('removeConnectionFromGroup', 'DELETE', `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`, options, [204]);
+  return request('removeConnectionFromGroup', 'DELETE', `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`, apiVersion, [204]);
 }
 
-export function buildRemoveConnectionFromAllGroupsRequest(hub: string, connectionId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildRemoveConnectionFromAllGroupsRequest(context: RequestContext | string, connectionId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
-  return request('removeConnectionFromAllGroups', 'DELETE', `${hubPath(hub)}/connections/${enc(connectionId)}/groups`, options, [204]);
+  return request('removeConnectionFromAllGroups', 'DELETE', `${hubPath(hub)}/connections/${enc(connectionId)}/groups`, apiVersion, [204]);
 }
 
-export function buildAddUserToGroupRequest(hub: string, group: string, userId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildAddUserToGroupRequest(context: RequestContext | string, group: string, userId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(userId, 'userId');
-  return request('addUserToGroup', 'PUT', `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`, options, [200]);
+  return request('addUserToGroup', 'PUT', `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`, apiVersion, [200]);
 }
 
-export function buildRemoveUserFromGroupRequest(hub: string, group: string, userId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildRemoveUserFromGroupRequest(context: RequestContext | string, group: string, userId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(userId, 'userId');
-  return request('removeUserFromGroup', 'DELETE', `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`, options, [204]);
+  return request('removeUserFromGroup', 'DELETE', `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`, apiVersion, [204]);
 }
 
-export function buildRemoveUserFromAllGroupsRequest(hub: string, userId: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildRemoveUserFromAllGroupsRequest(context: RequestContext | string, userId: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertId(userId, 'userId');
-  return request('removeUserFromAllGroups', 'DELETE', `${hubPath(hub)}/users/${enc(userId)}/groups`, options, [204]);
+  return request('removeUserFromAllGroups', 'DELETE', `${hubPath(hub)}/users/${enc(userId)}/groups`, apiVersion, [204]);
 }
 
-export function buildAddConnectionsToGroupsRequest(hub: string, groups: string[], filter: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildAddConnectionsToGroupsRequest(context: RequestContext | string, groups: string[], filter: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroupList(groups, 'groups', 'addConnectionsToGroups');
   assertFilter(filter, 'addConnectionsToGroups');
   const body = JSON.stringify({ groups, filter });
-  return request('addConnectionsToGroups', 'POST', `${hubPath(hub)}/:addToGroups`, options, [200], [], { contentType: 'application/json', body });
+  return request('addConnectionsToGroups', 'POST', `${hubPath(hub)}/:addToGroups`, apiVersion, [200], [], { contentType: 'application/json', body });
 }
 
-export function buildRemoveConnectionsFromGroupsRequest(hub: string, groups: string[], filter: string, options?: RequestBuilderOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildRemoveConnectionsFromGroupsRequest(context: RequestContext | string, groups: string[], filter: string): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroupList(groups, 'groups', 'removeConnectionsFromGroups');
   assertFilter(filter, 'removeConnectionsFromGroups');
   const body = JSON.stringify({ groups, filter });
-  return request('removeConnectionsFromGroups', 'POST', `${hubPath(hub)}/:removeFromGroups`, options, [200], [], { contentType: 'application/json', body });
+  return request('removeConnectionsFromGroups', 'POST', `${hubPath(hub)}/:removeFromGroups`, apiVersion, [200], [], { contentType: 'application/json', body });
 }
 
-export function buildGrantPermissionRequest(hub: string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+export function buildGrantPermissionRequest(context: RequestContext | string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   const path = permissionPath(hub, permission, connectionId, options);
-  return request('grantPermission', 'PUT', path, options, [200], optionalQuery('targetName', options?.targetName));
+  return request('grantPermission', 'PUT', path, apiVersion, [200], optionalQuery('targetName', options?.targetName));
 }
 
-export function buildRevokePermissionRequest(hub: string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+export function buildRevokePermissionRequest(context: RequestContext | string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   const path = permissionPath(hub, permission, connectionId, options);
-  return request('revokePermission', 'DELETE', path, options, [204], optionalQuery('targetName', options?.targetName));
+  return request('revokePermission', 'DELETE', path, apiVersion, [204], optionalQuery('targetName', options?.targetName));
 }
 
-export function buildCheckPermissionRequest(hub: string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+export function buildCheckPermissionRequest(context: RequestContext | string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   const path = permissionPath(hub, permission, connectionId, options);
-  return request('hasPermission', 'HEAD', path, options, [200, 404], optionalQuery('targetName', options?.targetName));
+  return request('hasPermission', 'HEAD', path, apiVersion, [200, 404], optionalQuery('targetName', options?.targetName));
 }
 
-export function buildListConnectionsInGroupRequest(hub: string, group: string, options?: ListConnectionsOptions): WebPubSubRequest {
-  assertHub(hub);
+export function buildListConnectionsInGroupRequest(context: RequestContext | string, group: string, options?: ListConnectionsOptions): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertOptionalInteger(options?.maxPageSize, 'maxPageSize', 1, MAX_PAGE_SIZE);
   assertOptionalInteger(options?.top, 'top', 1, MAX_INT32);
@@ -267,11 +277,11 @@ export function buildListConnectionsInGroupRequest(hub: string, group: string, o
     ...optionalQuery('top', options?.top),
     ...optionalQuery('continuationToken', options?.continuationToken),
   ];
-  return request('listConnectionsInGroup', 'GET', `${hubPath(hub)}/groups/${enc(group)}/connections`, options, [200], query);
+  return request('listConnectionsInGroup', 'GET', `${hubPath(hub)}/groups/${enc(group)}/connections`, apiVersion, [200], query);
 }
 
-export function buildGenerateClientTokenRequest(hub: string, options?: GenerateTokenQuery): WebPubSubRequest {
-  assertHub(hub);
+export function buildGenerateClientTokenRequest(context: RequestContext | string, options?: GenerateTokenQuery): WebPubSubRequest {
+  const { hub, apiVersion } = resolveContext(context);
   assertOptionalString(options?.userId, 'userId');
   assertOptionalStringList(options?.roles, 'roles');
   assertOptionalStringList(options?.groups, 'groups');
@@ -284,7 +294,7 @@ export function buildGenerateClientTokenRequest(hub: string, options?: GenerateT
     ...listQuery('group', options?.groups),
     ...optionalQuery('clientType', options?.clientType),
   ];
-  const built = request('generateClientToken', 'POST', `${hubPath(hub)}/:generateToken`, options, [200], query);
+  const built = request('generateClientToken', 'POST', `${hubPath(hub)}/:generateToken`, apiVersion, [200], query);
   built.headers.accept = 'application/json, text/json';
   return built;
 }

@@ -13,6 +13,7 @@ import { normalizeEndpoint, parseConnectionString } from './connection-string.js
 import { WebPubSubGroupClient } from './group-client.js';
 import type { JSONTypes } from './message-payload.js';
 import * as build from './request-builders.js';
+import type { RequestContext } from './request-context.js';
 import { WebPubSubTransport } from './rest-transport.js';
 import { assertHub, assertOptionalInteger, assertOptionalString, assertOptionalStringList, MAX_INT32, type Permission } from './validation.js';
 import type { WebPubSubRequest } from './web-pubsub-request.js';
@@ -31,17 +32,28 @@ export class WebPubSubRestClient {
   /** Service URL without a trailing slash. */
   readonly endpoint: string;
   private readonly transport: WebPubSubTransport;
+  /** What every request builder is given: this client's hub and api-version. */
+  private readonly context: Required<RequestContext>;
 
   constructor(connectionString: string, hubName: string, options?: WebPubSubRestClientOptions);
   constructor(endpoint: string, credential: AzureKeyCredential | TokenCredential, hubName: string, options?: WebPubSubRestClientOptions);
+  /**
+   * @internal Not for users (the transport is not part of the package's API): what `hub(name)`
+   * calls, a client for another hub on an existing transport, sharing its pipeline and connections.
+   */
+  constructor(transport: WebPubSubTransport, hubName: string);
   constructor(
-    endpointOrConnectionString: string,
+    endpointOrConnectionString: string | WebPubSubTransport,
     credentialOrHub: AzureKeyCredential | TokenCredential | string,
     hubOrOptions?: string | WebPubSubRestClientOptions,
     maybeOptions?: WebPubSubRestClientOptions,
   ) {
     let hub: unknown;
-    if (isConnectionStringForm(credentialOrHub, hubOrOptions)) {
+    if (endpointOrConnectionString instanceof WebPubSubTransport) {
+      hub = credentialOrHub;
+      assertHub(hub);
+      this.transport = endpointOrConnectionString;
+    } else if (isConnectionStringForm(credentialOrHub, hubOrOptions)) {
       const { endpoint, accessKey } = parseConnectionString(endpointOrConnectionString);
       hub = credentialOrHub;
       assertHub(hub);
@@ -55,6 +67,7 @@ export class WebPubSubRestClient {
     this.hubName = hub;
     this.endpoint = this.transport.endpoint;
     this.apiVersion = this.transport.apiVersion;
+    this.context = { hub, apiVersion: this.apiVersion };
   }
 
   /** The pipeline every call goes through (add policies with `pipeline.addPolicy`). */
@@ -64,15 +77,12 @@ export class WebPubSubRestClient {
 
   /** A client for another hub of the same service, sharing this one's pipeline and connections. */
   hub(hubName: string): WebPubSubRestClient {
-    assertHub(hubName);
-    const client = Object.create(WebPubSubRestClient.prototype) as WebPubSubRestClient;
-    Object.assign(client, { hubName, endpoint: this.endpoint, apiVersion: this.apiVersion, transport: this.transport });
-    return client;
+    return new WebPubSubRestClient(this.transport, hubName);
   }
 
   /** Operations on one group of this hub. */
   group(groupName: string): WebPubSubGroupClient {
-    return new WebPubSubGroupClient(this.transport, this.hubName, groupName);
+    return new WebPubSubGroupClient(this.transport, this.context, groupName);
   }
 
   /**
@@ -87,80 +97,80 @@ export class WebPubSubRestClient {
   sendToAll(message: string, options: HubSendTextToAllOptions): Promise<void>;
   sendToAll(message: JSONTypes | RequestBodyType, options?: HubSendToAllOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToAll(message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(build.buildSendToAllRequest(this.hubName, message, this.withVersion(options)), options);
+    await this.transport.call(build.buildSendToAllRequest(this.context, message, options), options);
   }
 
   /** Sends to every connection of a user. */
   sendToUser(userId: string, message: string, options: HubSendTextToUserOptions): Promise<void>;
   sendToUser(userId: string, message: JSONTypes | RequestBodyType, options?: HubSendToUserOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToUser(userId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(build.buildSendToUserRequest(this.hubName, userId, message, this.withVersion(options)), options);
+    await this.transport.call(build.buildSendToUserRequest(this.context, userId, message, options), options);
   }
 
   /** Sends to one connection. */
   sendToConnection(connectionId: string, message: string, options: HubSendTextToConnectionOptions): Promise<void>;
   sendToConnection(connectionId: string, message: JSONTypes | RequestBodyType, options?: HubSendToConnectionOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToConnection(connectionId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(build.buildSendToConnectionRequest(this.hubName, connectionId, message, this.withVersion(options)), options);
+    await this.transport.call(build.buildSendToConnectionRequest(this.context, connectionId, message, options), options);
   }
 
   connectionExists(connectionId: string, options?: OperationOptions): Promise<boolean> {
-    return this.transport.exists(build.buildConnectionExistsRequest(this.hubName, connectionId, this), options);
+    return this.transport.exists(build.buildConnectionExistsRequest(this.context, connectionId), options);
   }
 
   groupExists(groupName: string, options?: OperationOptions): Promise<boolean> {
-    return this.transport.exists(build.buildGroupExistsRequest(this.hubName, groupName, this), options);
+    return this.transport.exists(build.buildGroupExistsRequest(this.context, groupName), options);
   }
 
   userExists(userId: string, options?: OperationOptions): Promise<boolean> {
-    return this.transport.exists(build.buildUserExistsRequest(this.hubName, userId, this), options);
+    return this.transport.exists(build.buildUserExistsRequest(this.context, userId), options);
   }
 
   async closeConnection(connectionId: string, options?: HubCloseConnectionOptions): Promise<void> {
-    await this.transport.call(build.buildCloseConnectionRequest(this.hubName, connectionId, this.withVersion(options)), options);
+    await this.transport.call(build.buildCloseConnectionRequest(this.context, connectionId, options), options);
   }
 
   async closeAllConnections(options?: HubCloseAllConnectionsOptions): Promise<void> {
-    await this.transport.call(build.buildCloseAllConnectionsRequest(this.hubName, this.withVersion(options)), options);
+    await this.transport.call(build.buildCloseAllConnectionsRequest(this.context, options), options);
   }
 
   async closeUserConnections(userId: string, options?: HubCloseUserConnectionsOptions): Promise<void> {
-    await this.transport.call(build.buildCloseUserConnectionsRequest(this.hubName, userId, this.withVersion(options)), options);
+    await this.transport.call(build.buildCloseUserConnectionsRequest(this.context, userId, options), options);
   }
 
   async removeUserFromAllGroups(userId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.hubName, userId, this), options);
+    await this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.context, userId), options);
   }
 
   async removeConnectionFromAllGroups(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.hubName, connectionId, this), options);
+    await this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.context, connectionId), options);
   }
 
   /** Adds the connections matching an OData filter to each of the groups. */
   async addConnectionsToGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildAddConnectionsToGroupsRequest(this.hubName, groups, filter, this), options);
+    await this.transport.call(build.buildAddConnectionsToGroupsRequest(this.context, groups, filter), options);
   }
 
   /** Removes the connections matching an OData filter from each of the groups. */
   async removeConnectionsFromGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.hubName, groups, filter, this), options);
+    await this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.context, groups, filter), options);
   }
 
   async grantPermission(connectionId: string, permission: Permission, options?: HubGrantPermissionOptions): Promise<void> {
-    await this.transport.call(build.buildGrantPermissionRequest(this.hubName, permission, connectionId, this.withVersion(options)), options);
+    await this.transport.call(build.buildGrantPermissionRequest(this.context, permission, connectionId, options), options);
   }
 
   async revokePermission(connectionId: string, permission: Permission, options?: HubRevokePermissionOptions): Promise<void> {
-    await this.transport.call(build.buildRevokePermissionRequest(this.hubName, permission, connectionId, this.withVersion(options)), options);
+    await this.transport.call(build.buildRevokePermissionRequest(this.context, permission, connectionId, options), options);
   }
 
   hasPermission(connectionId: string, permission: Permission, options?: HubHasPermissionOptions): Promise<boolean> {
-    return this.transport.exists(build.buildCheckPermissionRequest(this.hubName, permission, connectionId, this.withVersion(options)), options);
+    return this.transport.exists(build.buildCheckPermissionRequest(this.context, permission, connectionId, options), options);
   }
 
   /** True when the service answers its health endpoint. */
   async getServiceStatus(options?: OperationOptions): Promise<boolean> {
-    const response = await this.transport.send(build.buildGetServiceStatusRequest(this), options);
+    const response = await this.transport.send(build.buildGetServiceStatusRequest(this.context), options);
     return response.status === 200;
   }
 
@@ -181,8 +191,7 @@ export class WebPubSubRestClient {
     if (key !== undefined) {
       return toClientTokenResponse(this.endpoint, this.hubName, signClientAccessToken(this.endpoint, this.hubName, key, options), clientProtocol);
     }
-    const request = build.buildGenerateClientTokenRequest(this.hubName, {
-      apiVersion: this.apiVersion,
+    const request = build.buildGenerateClientTokenRequest(this.context, {
       userId: options.userId,
       roles: options.roles,
       groups: options.groups,
@@ -193,10 +202,6 @@ export class WebPubSubRestClient {
     const token = (JSON.parse(response.bodyAsText || '{}') as { token?: unknown }).token;
     if (typeof token !== 'string' || token === '') throw new WebPubSubArgumentError('response', ClientMessages.tokenResponseInvalid());
     return toClientTokenResponse(this.endpoint, this.hubName, token, clientProtocol);
-  }
-
-  private withVersion<T extends object>(options: T | undefined): T & { apiVersion: string } {
-    return { ...(options as T), apiVersion: this.apiVersion };
   }
 }
 

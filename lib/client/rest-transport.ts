@@ -9,6 +9,7 @@ import { clientLogger } from './client.logger.js';
 import { ClientMessages } from './client.messages.js';
 import type { OperationOptions, WebPubSubRestClientOptions } from './client.options.js';
 import { normalizeEndpoint } from './connection-string.js';
+import { assertApiVersion } from './request-context.js';
 import { SDK_NAME, SDK_VERSION } from './version.js';
 import { DEFAULT_API_VERSION, formatQuery, type WebPubSubRequest } from './web-pubsub-request.js';
 
@@ -16,8 +17,6 @@ import { DEFAULT_API_VERSION, formatQuery, type WebPubSubRequest } from './web-p
 export const WEB_PUBSUB_SCOPE = 'https://webpubsub.azure.com/.default';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-/** Data-plane versions are dates, optionally with a `-preview` suffix: `2024-12-01`, `2024-01-01-preview`. */
-const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
 /**
  * What every client of one service shares: endpoint, credential and pipeline. Hub clients
@@ -47,9 +46,7 @@ export class WebPubSubTransport {
         throw new WebPubSubArgumentError(argument, ClientMessages.insecureEndpoint(argument, url));
       }
     }
-    if (options.apiVersion !== undefined && !(typeof options.apiVersion === 'string' && API_VERSION_PATTERN.test(options.apiVersion))) {
-      throw new WebPubSubArgumentError('apiVersion', ClientMessages.apiVersionInvalid(options.apiVersion));
-    }
+    if (options.apiVersion !== undefined) assertApiVersion(options.apiVersion);
     this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
     this.allowInsecureConnection = /^http:/i.test(endpoint) || /^http:/i.test(proxyEndpoint ?? '');
     this.httpClient = options.httpClient ?? createDefaultHttpClient();

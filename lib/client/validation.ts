@@ -1,25 +1,17 @@
+import { isGroupName, isHubName, isId, isPermission, MAX_MESSAGE_TTL_SECONDS, type Permission } from '../protocol/rules.js';
 import { WebPubSubArgumentError } from './client.errors.js';
 import { ClientMessages } from './client.messages.js';
 
-/** The service's hub-name pattern (REST spec, api-version 2024-12-01). */
-export const HUB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
-export const MAX_GROUP_NAME_LENGTH = 1024;
-export const MAX_MESSAGE_TTL_SECONDS = 300;
-export const MAX_PAGE_SIZE = 200;
-export const MAX_INT32 = 2_147_483_647;
-
-export type Permission = 'joinLeaveGroup' | 'sendToGroup';
-export const PERMISSIONS: readonly Permission[] = ['joinLeaveGroup', 'sendToGroup'];
+/*
+ * Argument checks before any network call: the service's rules (protocol/rules.ts) turned into
+ * WebPubSubArgumentError with a message that says how to fix the call.
+ */
+export { MAX_INT32, MAX_PAGE_SIZE, MAX_MESSAGE_TTL_SECONDS, type Permission } from '../protocol/rules.js';
 
 export function assertHub(hub: unknown): asserts hub is string {
-  if (typeof hub !== 'string' || !HUB_NAME_PATTERN.test(hub)) {
+  if (!isHubName(hub)) {
     throw new WebPubSubArgumentError('hub', ClientMessages.hubInvalid(hub));
   }
-}
-
-/** The service's rule for group names: 1 to 1024 characters, not only whitespace (the emulator applies it too). */
-export function isGroupName(group: unknown): group is string {
-  return typeof group === 'string' && group.length > 0 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== '';
 }
 
 export function assertGroup(group: unknown, argument = 'group'): asserts group is string {
@@ -28,9 +20,8 @@ export function assertGroup(group: unknown, argument = 'group'): asserts group i
   }
 }
 
-/** userId and connectionId only need to be non-empty strings (REST spec `minLength: 1`). */
 export function assertId(value: unknown, argument: 'userId' | 'connectionId'): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0) {
+  if (!isId(value)) {
     throw new WebPubSubArgumentError(argument, ClientMessages.idEmpty(argument, value));
   }
 }
@@ -46,7 +37,7 @@ export function assertOptionalInteger(value: unknown, argument: string, min: num
 }
 
 export function assertPermission(permission: unknown): asserts permission is Permission {
-  if (!PERMISSIONS.includes(permission as Permission)) {
+  if (!isPermission(permission)) {
     throw new WebPubSubArgumentError('permission', ClientMessages.permissionInvalid(permission));
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Permission } from '../protocol/rules.js';
 
 /**
  * What a connection needs of its WebSocket (a `ws` socket in practice). Declared here rather than
@@ -140,7 +141,7 @@ export class ClientConnection {
   }
 
   /** Roles from the token or connect response, plus permissions granted over REST. */
-  may(action: 'joinLeaveGroup' | 'sendToGroup', group: string): boolean {
+  may(action: Permission, group: string): boolean {
     return (
       this.roles.has(`webpubsub.${action}`) ||
       this.roles.has(`webpubsub.${action}.${group}`) ||

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { verifyJwt, type JwtClaims } from '../client/jwt.js';
-import { isGroupName } from '../client/validation.js';
+import { clientPath } from '../protocol/client-token.js';
+import { verifyJwt, type JwtClaims } from '../protocol/jwt.js';
+import { isGroupName } from '../protocol/rules.js';
 import {
   ClientConnection, newConnectionId, JSON_SUBPROTOCOL, MAX_UNACKED_BYTES, MAX_UNACKED_MESSAGES, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind,
 } from './client-connection.js';
@@ -111,7 +112,7 @@ export class ClientEndpoint {
     const token = url.searchParams.get('access_token') ?? bearer;
     if (!token) throw new Rejection(401, EmulatorMessages.missingToken());
     const accepted = new Set(
-      [`http://${request.headers.host}/client/hubs/${hub}`, `${this.core.options.endpoint}/client/hubs/${hub}`].map((aud) => aud.toLowerCase()),
+      [`http://${request.headers.host}`, this.core.options.endpoint].map((origin) => `${origin}${clientPath(hub)}`.toLowerCase()),
     );
     const result = verifyJwt(token, {
       keys: this.core.options.keys,

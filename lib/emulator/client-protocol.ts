@@ -1,7 +1,7 @@
 import { contentTypeOf, dataTypeOf, type ClientConnection, type DataType, type Payload } from './client-connection.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
-import { isGroupName } from '../client/validation.js';
+import { isGroupName } from '../protocol/rules.js';
 
 /** A frame's data as `ws` hands it over (its `RawData`, spelled out so no declaration of ours needs `@types/ws`). */
 type SocketData = Buffer | ArrayBuffer | Buffer[];

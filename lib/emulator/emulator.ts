@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { formatConnectionString } from '../client/connection-string.js';
+import { formatConnectionString } from '../protocol/connection-string.js';
 import { ClientEndpoint } from './client-endpoint.js';
 import { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';

@@ -5,4 +5,5 @@ export type { MessageSource } from './client-connection.js';
 export type { RestFault, FaultInjector } from './fault-injector.js';
 export type { RestCallRecord } from './rest-api.js';
 export { parseODataFilter, ODataFilterError, type FilterSubject, type FilterPredicate } from './odata-filter.js';
-export { signatureHeader } from './upstream.js';
+/** How the emulator signs upstream events (`ce-signature`), for tests that forge or check one. */
+export { signatureHeader } from '../protocol/upstream-signature.js';

@@ -5,7 +5,7 @@ import type { FaultInjector } from './fault-injector.js';
 import { checkRestToken } from './rest-auth.js';
 import { operations, type OperationContext } from './rest-operations.js';
 import { checkHub, errorResult, RestFailure, type RestResult } from './rest-response.js';
-import { safeDecode } from './safe-decode.js';
+import { parseQuery, type QueryPairs } from '../protocol/query.js';
 
 const SUPPORTED_API_VERSIONS = new Set(['2021-10-01', '2022-11-01', '2023-07-01', '2024-01-01', '2024-12-01']);
 /** Bodies above 1 MiB are refused; reading stops a little past the limit. */
@@ -35,7 +35,7 @@ export class RestApi {
     const url = request.url ?? '/';
     const questionMark = url.indexOf('?');
     const rawPath = questionMark < 0 ? url : url.slice(0, questionMark);
-    const query = parseQuery(questionMark < 0 ? '' : url.slice(questionMark + 1));
+    const query = groupQuery(parseQuery(questionMark < 0 ? '' : url.slice(questionMark + 1)));
     const body = await readBody(request);
     const route = operations.match(request.method ?? 'GET', rawPath);
     const operation = route?.operation ?? (rawPath === '/api/health' ? 'getServiceStatus' : 'unknown');
@@ -89,16 +89,10 @@ export class RestApi {
   }
 }
 
-/** Decodes `a=1&b=2&b=3` into repeated values, without treating `+` as a space. */
-function parseQuery(search: string): Map<string, string[]> {
+/** Each parameter's values in order (`b=2&b=3` gives b: ['2', '3']). */
+function groupQuery(pairs: QueryPairs): Map<string, string[]> {
   const query = new Map<string, string[]>();
-  for (const part of search.split('&')) {
-    if (!part) continue;
-    const separator = part.indexOf('=');
-    const name = safeDecode(separator < 0 ? part : part.slice(0, separator));
-    const value = safeDecode(separator < 0 ? '' : part.slice(separator + 1));
-    query.set(name, [...(query.get(name) ?? []), value]);
-  }
+  for (const [name, value] of pairs) query.set(name, [...(query.get(name) ?? []), value]);
   return query;
 }
 

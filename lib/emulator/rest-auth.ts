@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { verifyJwt, type JwtVerifyFailure } from '../client/jwt.js';
-import { safeDecode } from './safe-decode.js';
+import { verifyJwt, type JwtVerifyFailure } from '../protocol/jwt.js';
+import { safeDecode } from '../protocol/query.js';
 
 const FAILURE_TEXT: Record<JwtVerifyFailure, string> = {
   malformed: 'malformed',

@@ -1,11 +1,12 @@
-import { nowInSeconds, signJwt } from '../client/jwt.js';
-import { MAX_INT32 } from '../client/validation.js';
+import { clientTokenClaims } from '../protocol/client-token.js';
+import { signJwt } from '../protocol/jwt.js';
+import { formatQuery, safeDecode, type QueryPairs } from '../protocol/query.js';
+import { isPermission, MAX_INT32, MAX_MESSAGE_TTL_SECONDS, MAX_PAGE_SIZE, type Permission } from '../protocol/rules.js';
 import { dataTypeOf, type MessageSource, type Payload } from './client-connection.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import type { Audience, HubState } from './hub-state.js';
 import { badRequest, checkGroup, checkId, parseFilter, parseInteger, RestFailure, type RestResult } from './rest-response.js';
-import { safeDecode } from './safe-decode.js';
 
 export interface OperationContext {
   core: EmulatorCore;
@@ -46,7 +47,7 @@ function readPayload(context: OperationContext): Payload {
 }
 
 function audienceOf(context: OperationContext, withExcluded: boolean): Audience {
-  parseInteger(one(context, 'messageTtlSeconds'), 'messageTtlSeconds', 0, 300);
+  parseInteger(one(context, 'messageTtlSeconds'), 'messageTtlSeconds', 0, MAX_MESSAGE_TTL_SECONDS);
   return { excluded: withExcluded ? all(context, 'excluded') : [], filter: parseFilter(one(context, 'filter')) };
 }
 
@@ -97,9 +98,9 @@ function groupsBody(context: OperationContext): { groups: string[]; audience: Au
   return { groups: groups as string[], audience: { filter: parseFilter((body.filter as string | null) ?? undefined) } };
 }
 
-function permission(context: OperationContext): { name: 'sendToGroup' | 'joinLeaveGroup'; target?: string } {
+function permission(context: OperationContext): { name: Permission; target?: string } {
   const name = context.params.permission;
-  if (name !== 'sendToGroup' && name !== 'joinLeaveGroup') throw badRequest(EmulatorMessages.invalidPermission(name));
+  if (!isPermission(name)) throw badRequest(EmulatorMessages.invalidPermission(name));
   const target = one(context, 'targetName');
   if (target !== undefined) checkGroup(target);
   return { name, target };
@@ -112,7 +113,7 @@ function exists(found: boolean, code: string, message: string): RestResult {
 
 function listConnections(context: OperationContext): RestResult {
   const name = group(context);
-  const pageSize = parseInteger(one(context, 'maxpagesize'), 'maxpagesize', 1, 200) ?? 100;
+  const pageSize = parseInteger(one(context, 'maxpagesize'), 'maxpagesize', 1, MAX_PAGE_SIZE) ?? 100;
   const top = parseInteger(one(context, 'top'), 'top', 1, MAX_INT32);
   const token = one(context, 'continuationToken');
   // Ordered by connectionId and resumed at the first id >= the token, so members that leave or join
@@ -125,10 +126,10 @@ function listConnections(context: OperationContext): RestResult {
   const next = members[start + page.length];
   let nextLink: string | undefined;
   if (next && (remaining === undefined || remaining > 0)) {
-    const query = [`api-version=${encodeURIComponent(one(context, 'api-version')!)}`, `maxpagesize=${pageSize}`];
-    if (remaining !== undefined) query.push(`top=${remaining}`);
-    query.push(`continuationToken=${encodeURIComponent(next.connectionId)}`);
-    nextLink = `${context.endpoint}/api/hubs/${encodeURIComponent(context.hub.name)}/groups/${encodeURIComponent(name)}/connections?${query.join('&')}`;
+    const query: QueryPairs = [['api-version', one(context, 'api-version')!], ['maxpagesize', String(pageSize)]];
+    if (remaining !== undefined) query.push(['top', String(remaining)]);
+    query.push(['continuationToken', next.connectionId]);
+    nextLink = `${context.endpoint}/api/hubs/${encodeURIComponent(context.hub.name)}/groups/${encodeURIComponent(name)}/connections${formatQuery(query)}`;
   }
   // The service writes `"userId": null` for anonymous connections (recorded real-service paging).
   const value = page.map((member) => ({ connectionId: member.connectionId, userId: member.userId ?? null }));
@@ -138,14 +139,19 @@ function listConnections(context: OperationContext): RestResult {
 function generateToken(context: OperationContext): RestResult {
   const minutes = parseInteger(one(context, 'minutesToExpire'), 'minutesToExpire', 1, MAX_INT32) ?? 60;
   const clientType = one(context, 'clientType') ?? 'Default';
-  if (!['default', 'mqtt'].includes(clientType.toLowerCase())) throw badRequest(EmulatorMessages.invalidClientType(clientType));
-  const path = clientType.toLowerCase() === 'mqtt' ? 'clients/mqtt/hubs' : 'client/hubs';
-  const iat = nowInSeconds();
-  const claims: Record<string, unknown> = { aud: `${context.endpoint}/${path}/${context.hub.name}`, iat, exp: iat + minutes * 60 };
-  const userId = one(context, 'userId');
-  if (userId) claims.sub = userId;
-  if (all(context, 'role').length) claims.role = all(context, 'role');
-  if (all(context, 'group').length) claims['webpubsub.group'] = all(context, 'group');
+  // The spec's enum is Default|MQTT; the service answered clientType=socketio with 400 (a recording).
+  const protocol = clientType.toLowerCase();
+  if (protocol !== 'default' && protocol !== 'mqtt') throw badRequest(EmulatorMessages.invalidClientType(clientType));
+  const [roles, groups] = [all(context, 'role'), all(context, 'group')];
+  const claims = clientTokenClaims({
+    endpoint: context.endpoint,
+    hub: context.hub.name,
+    protocol,
+    userId: one(context, 'userId'),
+    roles: roles.length ? roles : undefined,
+    groups: groups.length ? groups : undefined,
+    expirationTimeInMinutes: minutes,
+  });
   const token = signJwt(claims, context.core.options.keys[0]);
   return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ token }) };
 }

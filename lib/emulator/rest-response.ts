@@ -1,6 +1,6 @@
 import { EmulatorMessages } from './emulator.messages.js';
 import { parseODataFilter, type FilterPredicate } from './odata-filter.js';
-import { HUB_NAME_PATTERN, isGroupName } from '../client/validation.js';
+import { isGroupName, isHubName, isId } from '../protocol/rules.js';
 
 export interface RestResult {
   status: number;
@@ -31,7 +31,7 @@ export function errorResult(status: number, code: string, message: string, inclu
 export const badRequest = (message: string) => new RestFailure(400, 'Error.BadRequest', message);
 
 export function checkHub(hub: string): void {
-  if (!HUB_NAME_PATTERN.test(hub)) throw badRequest(EmulatorMessages.invalidHub(hub));
+  if (!isHubName(hub)) throw badRequest(EmulatorMessages.invalidHub(hub));
 }
 
 export function checkGroup(group: string): void {
@@ -39,7 +39,7 @@ export function checkGroup(group: string): void {
 }
 
 export function checkId(value: string, name: string): void {
-  if (value.length === 0) throw badRequest(EmulatorMessages.invalidId(name));
+  if (!isId(value)) throw badRequest(EmulatorMessages.invalidId(name));
 }
 
 export function parseInteger(value: string | undefined, name: string, min: number, max: number): number | undefined {

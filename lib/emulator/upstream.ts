@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { upstreamEventSource, upstreamEventType } from '../protocol/upstream-event.js';
+import { signatureHeader } from '../protocol/upstream-signature.js';
 import type { EmulatorLogger, EventHandlerSettings, HubSettings, SystemEventName } from './emulator.options.js';
 import { EmulatorMessages } from './emulator.messages.js';
 
@@ -86,12 +87,11 @@ export class UpstreamInvoker {
   }
 
   private buildRequest(subject: UpstreamSubject, event: UpstreamEvent): { headers: Record<string, string>; body: Buffer } {
-    const type = event.kind === 'system' ? `azure.webpubsub.sys.${event.name}` : `azure.webpubsub.user.${event.name}`;
     const headers: Record<string, string> = {
       'ce-specversion': '1.0',
       'ce-awpsversion': '1.0',
-      'ce-type': type,
-      'ce-source': `/hubs/${subject.hub}/client/${subject.connectionId}`,
+      'ce-type': upstreamEventType(event.kind, event.name),
+      'ce-source': upstreamEventSource(subject.hub, subject.connectionId),
       'ce-id': String(this.eventId++),
       'ce-time': new Date().toISOString(),
       'ce-hub': subject.hub,
@@ -146,11 +146,6 @@ export class UpstreamInvoker {
     }
     return false;
   }
-}
-
-/** `sha256=<hex>` for each key, comma-separated: HMAC-SHA256 of the connection id. */
-export function signatureHeader(keys: readonly string[], connectionId: string): string {
-  return keys.map((key) => `sha256=${createHmac('sha256', key).update(connectionId).digest('hex')}`).join(',');
 }
 
 function fillTemplate(template: string, hub: string, event: string): string {

@@ -9,5 +9,7 @@ export const EVENT_HANDLER_METHOD = 'webpubsub:event-handler-method';
 /** Largest upstream body accepted (a client message is at most 1 MiB; some room for JSON framing). */
 export const MAX_EVENT_BODY_BYTES = 2 * 1024 * 1024;
 
-/** Provider token of the serving instance's resolved `events` settings. */
-export const EVENTS_SETTINGS = 'WebPubSubEventsSettings';
+/** Provider token that marks an instance as serving an event route (its value: the route's path). */
+export function eventRouteToken(instance: string): string {
+  return `WebPubSubEventRoute(${instance})`;
+}

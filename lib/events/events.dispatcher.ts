@@ -2,15 +2,21 @@ import { BadRequestException, ForbiddenException, HttpException, InternalServerE
 import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { EventMessages } from './events.messages.js';
 import type { ConnectionStateAccess, ConnectRequest, UserEventRequest, WebPubSubEventContext } from './events.types.js';
-import type { HubHandlers } from './events.registry.js';
-import { isValidSignature } from './events.signature.js';
+import type { HubHandlers } from './events.explorer.js';
+import { isValidSignature } from '../protocol/upstream-signature.js';
 
 /** An upstream HTTP request, reduced to what the dispatcher needs (adapter-neutral). */
 export interface UpstreamHttpRequest {
   method: string;
   headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
+  /** Reads the body; called only once the headers passed every check. */
+  body: () => Promise<Buffer>;
+  /** The framework's request object: request-scoped handlers are resolved for it. */
+  source: object;
 }
+
+/** The request once its body is read. */
+type ReadRequest = Omit<UpstreamHttpRequest, 'body'> & { body: Buffer };
 
 export interface UpstreamHttpResponse {
   status: number;
@@ -47,11 +53,14 @@ export class EventDispatcher {
     if (!this.allows(origin)) throw new ForbiddenException(EventMessages.originNotAllowed(origin));
     const handlers = this.config.handlersFor(hub);
     if (!handlers) throw new BadRequestException(EventMessages.unknownHub(hub));
-    if (handlers.keys && !isValidSignature(header(request, 'ce-signature'), connectionId, handlers.keys)) {
+    if (handlers.keys && !isValidSignature(header(request, 'ce-signature'), connectionId, handlers.keys())) {
       handlers.log('warn', EventMessages.signatureRejected(hub, connectionId, origin));
       throw new UnauthorizedException(EventMessages.badSignature());
     }
-    if (request.body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
+    // Every check so far read headers only: a refused request's body is never read.
+    if (Number(header(request, 'content-length')) > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
+    const body = await request.body();
+    if (body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
     const states = parseStates(header(request, 'ce-connectionstate'));
     const context: WebPubSubEventContext = {
       hub,
@@ -63,7 +72,7 @@ export class EventDispatcher {
       states,
     };
     const state = stateAccess(states);
-    const result = await this.run(request, type, context, handlers, state.access);
+    const result = await this.run({ ...request, body }, type, context, handlers, state.access);
     if (state.changed()) result.headers['ce-connectionState'] = Buffer.from(JSON.stringify(states)).toString('base64');
     return result;
   }
@@ -78,7 +87,7 @@ export class EventDispatcher {
     return this.config.allowedOrigins.includes('*') || this.config.allowedOrigins.includes(origin.toLowerCase());
   }
 
-  private async run(request: UpstreamHttpRequest, type: string, context: WebPubSubEventContext, handlers: HubHandlers, state: ConnectionStateAccess): Promise<UpstreamHttpResponse> {
+  private async run(request: ReadRequest, type: string, context: WebPubSubEventContext, handlers: HubHandlers, state: ConnectionStateAccess): Promise<UpstreamHttpResponse> {
     switch (type) {
       case 'azure.webpubsub.sys.connect': {
         const body = parseJson(request.body) as Partial<ConnectRequest>;
@@ -94,19 +103,19 @@ export class EventDispatcher {
         const { name, run } = handlers.connect;
         // Serialized inside `call`, so an answer with no JSON form is reported as the handler's failure.
         return this.call(handlers, name, async (): Promise<UpstreamHttpResponse> => {
-          const answer = await run(connect, state);
+          const answer = await run(connect, state, request.source);
           if (answer === undefined || answer === null) return { status: 204, headers: {} };
           return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
         });
       }
       case 'azure.webpubsub.sys.connected':
         parseJson(request.body);
-        if (handlers.connected) await this.call(handlers, handlers.connected.name, () => handlers.connected!.run({ context }, state));
+        if (handlers.connected) await this.call(handlers, handlers.connected.name, () => handlers.connected!.run({ context }, state, request.source));
         return { status: 204, headers: {} };
       case 'azure.webpubsub.sys.disconnected': {
         const body = parseJson(request.body) as { reason?: unknown };
         const reason = typeof body.reason === 'string' && body.reason !== '' ? body.reason : undefined;
-        if (handlers.disconnected) await this.call(handlers, handlers.disconnected.name, () => handlers.disconnected!.run({ context, reason }, state));
+        if (handlers.disconnected) await this.call(handlers, handlers.disconnected.name, () => handlers.disconnected!.run({ context, reason }, state, request.source));
         return { status: 204, headers: {} };
       }
       default: {
@@ -114,7 +123,7 @@ export class EventDispatcher {
         const handler = handlers.user.get(context.eventName) ?? handlers.user.get('*');
         if (!handler) throw new NotFoundException(EventMessages.noUserEventHandler(context.hub, context.eventName));
         const event: UserEventRequest = { context, ...userData(header(request, 'content-type'), request.body) };
-        return this.call(handlers, handler.name, async () => toUserEventResponse(await handler.run(event, state)));
+        return this.call(handlers, handler.name, async () => toUserEventResponse(await handler.run(event, state, request.source)));
       }
     }
   }
@@ -131,7 +140,7 @@ export class EventDispatcher {
   }
 }
 
-function header(request: UpstreamHttpRequest, name: string): string | undefined {
+function header(request: Pick<UpstreamHttpRequest, 'headers'>, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -15,7 +15,17 @@ export const EventMessages = {
   handlerFailed: (handler: string, reason: string) => `Web PubSub event handler ${handler} failed: ${reason}`,
   noKeys: (hub: string) =>
     `@WebPubSubEventHandler({ hub: '${hub}' }): the module instance has no access key to check ce-signature with (it uses a TokenCredential). Set \`events.accessKeys\`, or \`events.verifySignature: false\` if a gateway checks them.`,
-  invalidOption: (option: string, expected: string) =>
-    `WebPubSubModule: \`events.${option}\` must be ${expected}. (The value is not shown: it may be a key.)`,
-  duplicateHub: (hub: string) => `Two classes are @WebPubSubEventHandler({ hub: '${hub}' }). Use one class per hub.`,
+  duplicateHub: (hub: string, instance: string) =>
+    `Two classes are @WebPubSubEventHandler({ hub: '${hub}'${instanceOption(instance)} }). Use one class per hub and instance.`,
+  instanceWithoutRoute: (className: string, hub: string, instance: string) =>
+    `${className} is @WebPubSubEventHandler({ hub: '${hub}'${instanceOption(instance)} }), but instance "${instance}" serves no event route, so its events would never arrive. Register it with one: WebPubSubModule.forRoot({ name: '${instance}', eventsPath: '/${instance}/eventhandler', … }).`,
+  parserRefused: (status: number, mountPath: string) =>
+    `An upstream event was refused with ${status} by the app's JSON body parser before it reached the Web PubSub route (Nest's default parser takes only objects and arrays, up to 100 kB; a client may send any JSON value up to 1 MiB). To accept every event, add in main.ts before app.listen(): app.use('${mountPath}', json({ limit: '2mb', strict: false })) (json is express.json, from the express package).`,
+  parserRefusedAnswer: () => "The app's body parser refused this event before the Web PubSub route could read it; the app's log says how to accept it.",
+  noOctetStreamParser: (path: string) =>
+    `Binary user events to ${path} will be refused with 415: this Fastify app has no parser for application/octet-stream. To accept them, add in main.ts before app.listen(): app.getHttpAdapter().getInstance().addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }, (_request, body, done) => done(null, body)).`,
 } as const;
+
+function instanceOption(instance: string): string {
+  return instance === 'default' ? '' : `, instance: '${instance}'`;
+}

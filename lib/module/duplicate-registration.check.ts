@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { getWebPubSubToken } from './webpubsub.constants.js';
+import { getWebPubSubContextToken, getWebPubSubToken } from '../core/webpubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
 import { ModuleMessages } from './webpubsub.messages.js';
-import type { WebPubSubService } from './webpubsub.service.js';
 
 /** Apps already warned, per instance name: every registration runs the check, one line is enough. */
 const warned = new WeakMap<ModulesContainer, Set<string>>();
@@ -16,16 +16,16 @@ export function duplicateRegistrationCheck(instance: string, moduleClass: object
   const token = getWebPubSubToken(instance);
   return {
     provide: `WebPubSubDuplicateRegistrationCheck(${instance})`,
-    useFactory: (modules: ModulesContainer, service: WebPubSubService) => {
+    useFactory: (modules: ModulesContainer, context: WebPubSubInstanceContext) => {
       const registrations = [...modules.values()].filter((module) => module.metatype === moduleClass && module.providers.has(token)).length;
       const seen = warned.get(modules) ?? new Set<string>();
       warned.set(modules, seen);
       if (registrations > 1 && !seen.has(instance)) {
         seen.add(instance);
-        service.log('warn', ModuleMessages.registeredTwice(instance, registrations));
+        context.log('warn', ModuleMessages.registeredTwice(instance, registrations));
       }
       return registrations;
     },
-    inject: [ModulesContainer, token],
+    inject: [ModulesContainer, getWebPubSubContextToken(instance)],
   };
 }

@@ -1,15 +1,14 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { DEFAULT_EVENTS_PATH, EVENTS_SETTINGS } from '../events/events.constants.js';
-import { createEventsController } from '../events/events.controller.js';
-import { EventHandlerRegistry } from '../events/events.registry.js';
-import { resolveEventsSettings } from '../events/events.settings.js';
-import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from './webpubsub.constants.js';
-import { ModuleMessages } from './webpubsub.messages.js';
-import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './webpubsub.options.js';
+import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from '../core/webpubsub.constants.js';
+import { instanceProviders } from '../core/webpubsub.providers.js';
+import { WebPubSubService } from '../core/webpubsub.service.js';
+import { DEFAULT_EVENTS_PATH } from '../events/events.constants.js';
+import { eventRoute } from '../events/events.route.js';
 import { duplicateRegistrationCheck } from './duplicate-registration.check.js';
-import { serviceProvider } from './webpubsub.providers.js';
-import { WebPubSubService } from './webpubsub.service.js';
+import { prepareInstance } from './embedded-emulator.js';
+import { ModuleMessages } from './webpubsub.messages.js';
+import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './webpubsub-module.options.js';
 
 /**
  * Registers an injectable `WebPubSubService`. Register several instances with different `name`s
@@ -52,7 +51,11 @@ function instanceName(name: unknown): string {
 
 function moduleFor(instance: string, extras: WebPubSubModuleExtras, optionProviders: Provider[], imports: DynamicModule['imports'] = []): DynamicModule {
   const token = getWebPubSubToken(instance);
-  const providers: Provider[] = [...optionProviders, serviceProvider(instance), duplicateRegistrationCheck(instance, WebPubSubModule)];
+  const providers: Provider[] = [
+    ...optionProviders,
+    ...instanceProviders(instance, (options: WebPubSubModuleOptions) => prepareInstance(instance, options)),
+    duplicateRegistrationCheck(instance, WebPubSubModule),
+  ];
   const exports: DynamicModule['exports'] = [token];
   if (instance === DEFAULT_WEBPUBSUB_INSTANCE) {
     // The default instance is also injectable by class: `constructor(private readonly webPubSub: WebPubSubService)`.
@@ -72,14 +75,4 @@ function moduleFor(instance: string, extras: WebPubSubModuleExtras, optionProvid
     controllers: events ? [events.controller] : [],
     exports,
   };
-}
-
-/** The upstream event route of an instance: handler discovery, its settings, and the controller. */
-function eventRoute(instance: string, path: string) {
-  const settings: Provider = {
-    provide: EVENTS_SETTINGS,
-    useFactory: (options: WebPubSubModuleOptions, service: WebPubSubService) => resolveEventsSettings(options.events, service.endpoint),
-    inject: [getWebPubSubOptionsToken(instance), getWebPubSubToken(instance)],
-  };
-  return { providers: [settings, EventHandlerRegistry], controller: createEventsController(path) };
 }

@@ -1,7 +1,9 @@
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BroadcastToGroup, WebPubSubModule, WebPubSubService } from '../../lib/index.js';
+import { BroadcastToGroup, WebPubSubModule } from '../../lib/index.js';
+import { getWebPubSubContextToken } from '../../lib/core/webpubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../../lib/core/webpubsub.context.js';
 
 /*
  * The memory benchmark's app, run as its own process so its resident memory is its own. It sends
@@ -41,7 +43,7 @@ const app = await NestFactory.create<NestFastifyApplication>(LoadModule, new Fas
 await app.init();
 const fastify = app.getHttpAdapter().getInstance();
 await fastify.ready();
-const queue = app.get(WebPubSubService).backgroundQueue;
+const queue = app.get<string, WebPubSubInstanceContext>(getWebPubSubContextToken(), { strict: false }).backgroundQueue;
 
 global.gc?.();
 const baselineRss = process.memoryUsage().rss;

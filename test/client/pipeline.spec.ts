@@ -1,26 +1,19 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import {
   buildCloseConnectionRequest, buildGroupExistsRequest, buildListConnectionsInGroupRequest, buildSendToAllRequest, type WebPubSubRequest,
 } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer, type CapturedRequest, type ScriptedResponse } from '../support/capture-server.js';
-import { expectSignedFor, inSequence, officialClient, ourClient, settle, startHangingServer, type HangingServer, type Peer } from './transport-harness.js';
+import type { ScriptedResponse } from '../support/capture-server.js';
+import {
+  expectSignedFor, inSequence, officialClient, ourClient, settle, startHangingServer, useServers, type HangingServer, type Peer,
+} from './transport-harness.js';
 
 /**
  * What rides on the shared pipeline: `hub(name)` clients, `sendRequest` with the request builders,
  * and cancellation, each against real loopback servers.
  */
 
-const closers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((server) => server.close()));
-});
-
-async function serve(respond?: (request: CapturedRequest) => ScriptedResponse): Promise<CaptureServer> {
-  const server = await startCaptureServer(respond);
-  closers.push(server);
-  return server;
-}
+const { serve, track } = useServers();
 
 function urlSpy(): { policy: PipelinePolicy; urls: string[] } {
   const urls: string[] = [];
@@ -56,16 +49,16 @@ describe('hub(name)', () => {
 
 describe('sendRequest(build…Request(...))', () => {
   const cases: Array<{ name: string; request: WebPubSubRequest; answer: ScriptedResponse }> = [
-    { name: 'a 404 of a HEAD check', request: buildGroupExistsRequest('hub1', 'g1'), answer: { status: 404, headers: { 'x-ms-error-code': 'Warning.Group.NotExisted' } } },
+    { name: 'a 404 of a HEAD check', request: buildGroupExistsRequest({ hub: 'hub1' }, 'g1'), answer: { status: 404, headers: { 'x-ms-error-code': 'Warning.Group.NotExisted' } } },
     {
       name: 'a 400 with an error body',
-      request: buildSendToAllRequest('hub1', 'hello', { contentType: 'text/plain', filter: 'bad filter' }),
+      request: buildSendToAllRequest({ hub: 'hub1' }, 'hello', { contentType: 'text/plain', filter: 'bad filter' }),
       answer: { status: 400, headers: { 'content-type': 'application/json' }, body: '{"code":"Error.BadRequest","message":"Invalid syntax"}' },
     },
-    { name: 'a 204', request: buildCloseConnectionRequest('hub1', 'c1', { reason: 'bye' }), answer: { status: 204 } },
+    { name: 'a 204', request: buildCloseConnectionRequest({ hub: 'hub1' }, 'c1', { reason: 'bye' }), answer: { status: 204 } },
     {
       name: 'a 200 page',
-      request: buildListConnectionsInGroupRequest('hub1', 'g1', { maxPageSize: 2 }),
+      request: buildListConnectionsInGroupRequest({ hub: 'hub1' }, 'g1', { maxPageSize: 2 }),
       answer: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"value":[{"connectionId":"c1"}]}' },
     },
   ];
@@ -88,7 +81,7 @@ describe('sendRequest(build…Request(...))', () => {
 
   it('retries like any other call', async () => {
     const server = await serve(inSequence({ status: 503 }, { status: 202 }));
-    const response = await ourClient(server).sendRequest(buildSendToAllRequest('hub1', { a: 1 }));
+    const response = await ourClient(server).sendRequest(buildSendToAllRequest({ hub: 'hub1' }, { a: 1 }));
     expect(response.status).toBe(202);
     expect(server.requests).toHaveLength(2);
   });
@@ -96,9 +89,7 @@ describe('sendRequest(build…Request(...))', () => {
 
 describe('abortSignal', () => {
   async function hanging(): Promise<HangingServer> {
-    const server = await startHangingServer();
-    closers.push(server);
-    return server;
+    return track(await startHangingServer());
   }
 
   it('aborts a call the server never answers, as the official client does', async () => {

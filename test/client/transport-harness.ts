@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from '@jest/globals';
+import { afterEach, expect } from '@jest/globals';
 import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from '@azure/web-pubsub';
 import jsonwebtoken, { type JwtPayload } from 'jsonwebtoken';
 import { WebPubSubRestClient, type WebPubSubRestClientOptions } from '../../lib/index.js';
-import type { CaptureServer, CapturedRequest, ScriptedResponse } from '../support/capture-server.js';
+import { startCaptureServer, type CaptureServer, type CapturedRequest, type ScriptedResponse } from '../support/capture-server.js';
 
 /**
  * Shared pieces of the transport suites: both clients built the same way against a loopback
@@ -27,6 +27,24 @@ export function settle(promise: Promise<unknown>): Promise<Outcome> {
 export function inSequence(...responses: ScriptedResponse[]): (request: CapturedRequest) => ScriptedResponse {
   let served = 0;
   return () => responses[Math.min(served++, responses.length - 1)];
+}
+
+type Closable = { close(): Promise<void> };
+
+/**
+ * For a spec file: `serve` starts a capture server and `track` takes any other server; each is
+ * closed after the test that started it.
+ */
+export function useServers(): {
+  serve(respond?: (request: CapturedRequest) => ScriptedResponse): Promise<CaptureServer>;
+  track<T extends Closable>(server: T): T;
+} {
+  const open: Closable[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((server) => server.close()));
+  });
+  const track = <T extends Closable>(server: T): T => (open.push(server), server);
+  return { track, serve: async (respond) => track(await startCaptureServer(respond)) };
 }
 
 /** Anything with a connection string: a capture server or a hanging server. */

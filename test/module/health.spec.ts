@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { WebPubSubModule } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import { WebPubSubHealthIndicator } from '../../lib/module/webpubsub.health.js';
+import { WebPubSubHealthIndicator } from '../../lib/health/webpubsub.health.js';
 
 /* The terminus health indicator against the emulator: up while it answers, down (503) while it fails. */
 

@@ -136,7 +136,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       `
       const api = require('./dist/cjs/index.js');
       const testing = require('./dist/cjs/testing/index.js');
-      const health = require('./dist/cjs/module/webpubsub.health.js');
+      const health = require('./dist/cjs/health/webpubsub.health.js');
       console.log(JSON.stringify({
         service: typeof api.WebPubSubService,
         module: typeof api.WebPubSubModule.forRootAsync,
@@ -166,7 +166,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       console.log(JSON.stringify({
         names: Object.keys(api).sort(),
         baseUrl: token.baseUrl,
-        builder: api.buildSendToAllRequest('chat', { a: 1 }).path,
+        builder: api.buildSendToAllRequest({ hub: 'chat' }, { a: 1 }).path,
         filter: api.odata\`userId eq \${"o'b"}\`,
       }));
     `);

@@ -6,6 +6,8 @@ import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { waitFor } from '../support/wait-for.js';
 import { connectReceiver, type Receiver } from '../broadcast/delivery/delivery-harness.js';
+import type { WebPubSubInstanceContext } from '../../lib/core/webpubsub.context.js';
+import { instanceContext } from '../support/instance-context.js';
 
 export { CapturingLogger, connectReceiver, waitFor, type Receiver };
 
@@ -28,6 +30,8 @@ export class RoomsController {
 export interface ReliabilityApp {
   app: INestApplication;
   service: WebPubSubService;
+  /** The instance's internal context (its background queue). */
+  context: WebPubSubInstanceContext;
   /** The module's `logger`: every line the module and the broadcast interceptor wrote. */
   logs: CapturingLogger;
   /** `http://127.0.0.1:<port>` of the app. */
@@ -49,7 +53,7 @@ export async function startListeningApp(
   const app = moduleRef.createNestApplication<INestApplication>({ logger: false, ...appOptions });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, service: app.get(WebPubSubService), logs, url: `http://127.0.0.1:${port}` };
+  return { app, service: app.get(WebPubSubService), context: instanceContext(app), logs, url: `http://127.0.0.1:${port}` };
 }
 
 export interface Outcome {

@@ -117,10 +117,10 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
     await service.removeConnectionsFromGroups(['g1', 'g2'], filter);
     await service.removeConnectionFromAllGroups(alice.id);
     await service.removeUserFromAllGroups('bob');
-    const generated = await service.sendRequest(buildGenerateClientTokenRequest(HUB, { userId: 'built-user', roles: ['r1'], minutesToExpire: 5 }));
+    const generated = await service.sendRequest(buildGenerateClientTokenRequest({ hub: HUB }, { userId: 'built-user', roles: ['r1'], minutesToExpire: 5 }));
     expect(generated.status).toBe(200);
     book.add('a :generateToken token', (JSON.parse(generated.bodyAsText!) as { token: string }).token);
-    expect((await service.sendRequest(buildSendToAllRequest(HUB, { built: 1 }))).status).toBe(202);
+    expect((await service.sendRequest(buildSendToAllRequest({ hub: HUB }, { built: 1 }))).status).toBe(202);
 
     // Broadcast decorator failures: awaited (502 to the caller) and in the background (logged).
     emulator.faults.failNext(1, { status: 403, operation: 'sendToAll' });

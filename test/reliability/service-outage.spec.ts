@@ -67,7 +67,7 @@ describe('service outage with background delivery', () => {
 
   it('keeps answering while the service is down, bounded by the queue, and delivers again once it is back', async () => {
     const { service, logs } = current;
-    const queue = service.backgroundQueue;
+    const queue = current.context.backgroundQueue;
     const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 
     // Healthy first: the same route delivers, so what follows is the outage's doing.

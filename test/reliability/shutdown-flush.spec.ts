@@ -69,7 +69,7 @@ describe('shutdown during background load', () => {
       { httpLogging: 'errors', broadcast: { delivery: 'background', queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY }, retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 10 } },
       appOptions,
     );
-    const { app, service, url } = current;
+    const { app, service, context, url } = current;
     receiver = await connectReceiver(service, `member-${markers}`, ['lobby']);
     const received = receiver.group.length;
     const acceptedBefore = acceptedSends();
@@ -94,11 +94,11 @@ describe('shutdown during background load', () => {
           continue;
         }
         if (++answered === CLOSE_AFTER) {
-          pendingAtClose = service.backgroundQueue.size + service.backgroundQueue.blockedCount;
+          pendingAtClose = context.backgroundQueue.size + context.backgroundQueue.blockedCount;
           closeStartedAt = performance.now();
           closing = app.close().then(() => {
             closedAt = performance.now();
-            atClose = { accepted: acceptedSends() - acceptedBefore, queued: service.backgroundQueue.size, blocked: service.backgroundQueue.blockedCount };
+            atClose = { accepted: acceptedSends() - acceptedBefore, queued: context.backgroundQueue.size, blocked: context.backgroundQueue.blockedCount };
           });
         }
       }

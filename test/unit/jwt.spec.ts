@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import jsonwebtoken from 'jsonwebtoken';
 import { WebPubSubRestClient } from '../../lib/index.js';
-import { signJwt, verifyJwt, type JwtVerifyOptions } from '../../lib/client/index.js';
+import { signJwt, verifyJwt, type JwtVerifyOptions } from '../../lib/protocol/jwt.js';
 import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
 
 /*

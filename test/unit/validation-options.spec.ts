@@ -36,10 +36,10 @@ describe('messageTtlSeconds: a whole number from 0 to 300', () => {
     ['client.sendToUser()', (p, ttl) => p.client.sendToUser('u', 'm', { messageTtlSeconds: bad(ttl) })],
     ['client.sendToConnection()', (p, ttl) => p.client.sendToConnection('c', 'm', { messageTtlSeconds: bad(ttl) })],
     ['group.sendToAll()', (p, ttl) => p.client.group('g').sendToAll('m', { messageTtlSeconds: bad(ttl) })],
-    ['buildSendToAllRequest', (_p, ttl) => buildSendToAllRequest('hub1', 'm', { messageTtlSeconds: bad(ttl) })],
-    ['buildSendToGroupRequest', (_p, ttl) => buildSendToGroupRequest('hub1', 'g', 'm', { messageTtlSeconds: bad(ttl) })],
-    ['buildSendToUserRequest', (_p, ttl) => buildSendToUserRequest('hub1', 'u', 'm', { messageTtlSeconds: bad(ttl) })],
-    ['buildSendToConnectionRequest', (_p, ttl) => buildSendToConnectionRequest('hub1', 'c', 'm', { messageTtlSeconds: bad(ttl) })],
+    ['buildSendToAllRequest', (_p, ttl) => buildSendToAllRequest({ hub: 'hub1' }, 'm', { messageTtlSeconds: bad(ttl) })],
+    ['buildSendToGroupRequest', (_p, ttl) => buildSendToGroupRequest({ hub: 'hub1' }, 'g', 'm', { messageTtlSeconds: bad(ttl) })],
+    ['buildSendToUserRequest', (_p, ttl) => buildSendToUserRequest({ hub: 'hub1' }, 'u', 'm', { messageTtlSeconds: bad(ttl) })],
+    ['buildSendToConnectionRequest', (_p, ttl) => buildSendToConnectionRequest({ hub: 'hub1' }, 'c', 'm', { messageTtlSeconds: bad(ttl) })],
   ]);
 
   it.each([0, 300])('accepts %d, which reaches the peer as a query parameter', async (ttl) => {
@@ -51,7 +51,7 @@ describe('messageTtlSeconds: a whole number from 0 to 300', () => {
 describe('maxPageSize (1 to 200) and top (at least 1) of listConnections', () => {
   const list = (options: object): EntryPoint[] => [
     ['group.listConnections()', (p) => p.client.group('g').listConnections(options)],
-    ['buildListConnectionsInGroupRequest', () => buildListConnectionsInGroupRequest('hub1', 'g', options)],
+    ['buildListConnectionsInGroupRequest', () => buildListConnectionsInGroupRequest({ hub: 'hub1' }, 'g', options)],
   ];
   for (const size of [0, 201, 1.5, '10', -1]) {
     describe(`maxPageSize ${JSON.stringify(size)}`, () => rejectsEach('maxPageSize', [/\b1\b/, /\b200\b/], [size], list({ maxPageSize: size })));
@@ -75,7 +75,7 @@ describe('maxPageSize (1 to 200) and top (at least 1) of listConnections', () =>
 
 describe('minutesToExpire / expirationTimeInMinutes: a whole number, at least 1', () => {
   rejectsEach('minutesToExpire', [/\b1\b/, /whole number/i], [0, -1, 1.5, '5'], [
-    ['buildGenerateClientTokenRequest', (_p, minutes) => buildGenerateClientTokenRequest('hub1', { minutesToExpire: bad(minutes) })],
+    ['buildGenerateClientTokenRequest', (_p, minutes) => buildGenerateClientTokenRequest({ hub: 'hub1' }, { minutesToExpire: bad(minutes) })],
   ]);
   rejectsEach('expirationTimeInMinutes', [/\b1\b/, /whole number/i], [0, -1, 1.5, '5'], [
     ['getClientAccessToken() with a key', (p, minutes) => p.client.getClientAccessToken({ expirationTimeInMinutes: bad(minutes) })],
@@ -96,9 +96,9 @@ describe('targetName: a group name (1 to 1024 characters, not only whitespace)',
     ['client.grantPermission()', (p, targetName) => p.client.grantPermission('c', 'sendToGroup', { targetName: bad(targetName) })],
     ['client.revokePermission()', (p, targetName) => p.client.revokePermission('c', 'sendToGroup', { targetName: bad(targetName) })],
     ['client.hasPermission()', (p, targetName) => p.client.hasPermission('c', 'sendToGroup', { targetName: bad(targetName) })],
-    ['buildGrantPermissionRequest', (_p, targetName) => buildGrantPermissionRequest('hub1', 'sendToGroup', 'c', { targetName: bad(targetName) })],
-    ['buildRevokePermissionRequest', (_p, targetName) => buildRevokePermissionRequest('hub1', 'sendToGroup', 'c', { targetName: bad(targetName) })],
-    ['buildCheckPermissionRequest', (_p, targetName) => buildCheckPermissionRequest('hub1', 'sendToGroup', 'c', { targetName: bad(targetName) })],
+    ['buildGrantPermissionRequest', (_p, targetName) => buildGrantPermissionRequest({ hub: 'hub1' }, 'sendToGroup', 'c', { targetName: bad(targetName) })],
+    ['buildRevokePermissionRequest', (_p, targetName) => buildRevokePermissionRequest({ hub: 'hub1' }, 'sendToGroup', 'c', { targetName: bad(targetName) })],
+    ['buildCheckPermissionRequest', (_p, targetName) => buildCheckPermissionRequest({ hub: 'hub1' }, 'sendToGroup', 'c', { targetName: bad(targetName) })],
   ]);
 });
 
@@ -107,14 +107,14 @@ describe('addConnectionsToGroups / removeConnectionsFromGroups: at least one gro
   const withGroups: EntryPoint[] = [
     ['client.addConnectionsToGroups()', (p, groups) => p.client.addConnectionsToGroups(bad(groups), filter)],
     ['client.removeConnectionsFromGroups()', (p, groups) => p.client.removeConnectionsFromGroups(bad(groups), filter)],
-    ['buildAddConnectionsToGroupsRequest', (_p, groups) => buildAddConnectionsToGroupsRequest('hub1', bad(groups), filter)],
-    ['buildRemoveConnectionsFromGroupsRequest', (_p, groups) => buildRemoveConnectionsFromGroupsRequest('hub1', bad(groups), filter)],
+    ['buildAddConnectionsToGroupsRequest', (_p, groups) => buildAddConnectionsToGroupsRequest({ hub: 'hub1' }, bad(groups), filter)],
+    ['buildRemoveConnectionsFromGroupsRequest', (_p, groups) => buildRemoveConnectionsFromGroupsRequest({ hub: 'hub1' }, bad(groups), filter)],
   ];
   const withFilter: EntryPoint[] = [
     ['client.addConnectionsToGroups()', (p, f) => p.client.addConnectionsToGroups(['g'], bad(f))],
     ['client.removeConnectionsFromGroups()', (p, f) => p.client.removeConnectionsFromGroups(['g'], bad(f))],
-    ['buildAddConnectionsToGroupsRequest', (_p, f) => buildAddConnectionsToGroupsRequest('hub1', ['g'], bad(f))],
-    ['buildRemoveConnectionsFromGroupsRequest', (_p, f) => buildRemoveConnectionsFromGroupsRequest('hub1', ['g'], bad(f))],
+    ['buildAddConnectionsToGroupsRequest', (_p, f) => buildAddConnectionsToGroupsRequest({ hub: 'hub1' }, ['g'], bad(f))],
+    ['buildRemoveConnectionsFromGroupsRequest', (_p, f) => buildRemoveConnectionsFromGroupsRequest({ hub: 'hub1' }, ['g'], bad(f))],
   ];
   // The message names the operation that needs the groups.
   const operation = /(addConnectionsToGroups|removeConnectionsFromGroups) needs/;
@@ -133,29 +133,29 @@ describe('string lists and strings in options', () => {
   describe('excludedConnections', () => rejectsEach('excludedConnections', listSays, [[1], 'c1', [''], [null]], [
     ['client.sendToAll()', (p, value) => p.client.sendToAll('m', { excludedConnections: bad(value) })],
     ['group.sendToAll()', (p, value) => p.client.group('g').sendToAll('m', { excludedConnections: bad(value) })],
-    ['buildSendToAllRequest', (_p, value) => buildSendToAllRequest('hub1', 'm', { excludedConnections: bad(value) })],
-    ['buildSendToGroupRequest', (_p, value) => buildSendToGroupRequest('hub1', 'g', 'm', { excludedConnections: bad(value) })],
+    ['buildSendToAllRequest', (_p, value) => buildSendToAllRequest({ hub: 'hub1' }, 'm', { excludedConnections: bad(value) })],
+    ['buildSendToGroupRequest', (_p, value) => buildSendToGroupRequest({ hub: 'hub1' }, 'g', 'm', { excludedConnections: bad(value) })],
   ]));
   describe('excluded (close operations)', () => rejectsEach('excluded', listSays, [[1], 'c1'], [
     ['client.closeAllConnections()', (p, value) => p.client.closeAllConnections({ excluded: bad(value) })],
     ['client.closeUserConnections()', (p, value) => p.client.closeUserConnections('u', { excluded: bad(value) })],
     ['group.closeAllConnections()', (p, value) => p.client.group('g').closeAllConnections({ excluded: bad(value) })],
-    ['buildCloseAllConnectionsRequest', (_p, value) => buildCloseAllConnectionsRequest('hub1', { excluded: bad(value) })],
+    ['buildCloseAllConnectionsRequest', (_p, value) => buildCloseAllConnectionsRequest({ hub: 'hub1' }, { excluded: bad(value) })],
   ]));
   describe('roles', () => rejectsEach('roles', listSays, [[1], 'webpubsub.sendToGroup', [''], [undefined]], [
     ['getClientAccessToken() with a key', (p, roles) => p.client.getClientAccessToken({ roles: bad(roles) })],
     ['getClientAccessToken() with a TokenCredential', (p, roles) => p.entraClient.getClientAccessToken({ roles: bad(roles) })],
-    ['buildGenerateClientTokenRequest', (_p, roles) => buildGenerateClientTokenRequest('hub1', { roles: bad(roles) })],
+    ['buildGenerateClientTokenRequest', (_p, roles) => buildGenerateClientTokenRequest({ hub: 'hub1' }, { roles: bad(roles) })],
   ]));
   describe('groups of a client token', () => rejectsEach('groups', listSays, [[null], 'g1', [2]], [
     ['getClientAccessToken() with a key', (p, groups) => p.client.getClientAccessToken({ groups: bad(groups) })],
     ['getClientAccessToken() with a TokenCredential', (p, groups) => p.entraClient.getClientAccessToken({ groups: bad(groups) })],
-    ['buildGenerateClientTokenRequest', (_p, groups) => buildGenerateClientTokenRequest('hub1', { groups: bad(groups) })],
+    ['buildGenerateClientTokenRequest', (_p, groups) => buildGenerateClientTokenRequest({ hub: 'hub1' }, { groups: bad(groups) })],
   ]));
   describe('filter of a send', () => rejectsEach('filter', [/must be a string/i], [42, ['a']], [
     ['client.sendToAll()', (p, filter) => p.client.sendToAll('m', { filter: bad(filter) })],
     ['client.sendToUser()', (p, filter) => p.client.sendToUser('u', 'm', { filter: bad(filter) })],
-    ['buildSendToGroupRequest', (_p, filter) => buildSendToGroupRequest('hub1', 'g', 'm', { filter: bad(filter) })],
+    ['buildSendToGroupRequest', (_p, filter) => buildSendToGroupRequest({ hub: 'hub1' }, 'g', 'm', { filter: bad(filter) })],
   ]));
   describe('reason of a close', () => rejectsEach('reason', [/must be a string/i], [42], [
     ['client.closeConnection()', (p, reason) => p.client.closeConnection('c', { reason: bad(reason) })],
@@ -163,7 +163,7 @@ describe('string lists and strings in options', () => {
   ]));
   describe('userId of a client token', () => rejectsEach('userId', [/must be a string/i], [42], [
     ['getClientAccessToken()', (p, userId) => p.client.getClientAccessToken({ userId: bad(userId) })],
-    ['buildGenerateClientTokenRequest', (_p, userId) => buildGenerateClientTokenRequest('hub1', { userId: bad(userId) })],
+    ['buildGenerateClientTokenRequest', (_p, userId) => buildGenerateClientTokenRequest({ hub: 'hub1' }, { userId: bad(userId) })],
   ]));
 });
 

@@ -20,10 +20,10 @@ const sends: Array<[name: string, send: Send]> = [
   ['client.sendToUser()', (p, message, options) => p.client.sendToUser('u', bad(message), bad(options))],
   ['client.sendToConnection()', (p, message, options) => p.client.sendToConnection('c', bad(message), bad(options))],
   ['group.sendToAll()', (p, message, options) => p.client.group('g').sendToAll(bad(message), bad(options))],
-  ['buildSendToAllRequest', (_p, message, options) => buildSendToAllRequest('hub1', message, options)],
-  ['buildSendToGroupRequest', (_p, message, options) => buildSendToGroupRequest('hub1', 'g', message, options)],
-  ['buildSendToUserRequest', (_p, message, options) => buildSendToUserRequest('hub1', 'u', message, options)],
-  ['buildSendToConnectionRequest', (_p, message, options) => buildSendToConnectionRequest('hub1', 'c', message, options)],
+  ['buildSendToAllRequest', (_p, message, options) => buildSendToAllRequest({ hub: 'hub1' }, message, options)],
+  ['buildSendToGroupRequest', (_p, message, options) => buildSendToGroupRequest({ hub: 'hub1' }, 'g', message, options)],
+  ['buildSendToUserRequest', (_p, message, options) => buildSendToUserRequest({ hub: 'hub1' }, 'u', message, options)],
+  ['buildSendToConnectionRequest', (_p, message, options) => buildSendToConnectionRequest({ hub: 'hub1' }, 'c', message, options)],
 ];
 
 interface BadMessage {
@@ -124,15 +124,15 @@ describe('the 1 MiB message limit', () => {
   });
 
   it('counts a Blob by its size', async () => {
-    expect(() => buildSendToAllRequest('hub1', new Blob([new Uint8Array(MiB)]))).not.toThrow();
-    await expectArgumentError(() => buildSendToAllRequest('hub1', new Blob([new Uint8Array(MiB + 1)])), 'message', [/1 MiB/]);
+    expect(() => buildSendToAllRequest({ hub: 'hub1' }, new Blob([new Uint8Array(MiB)]))).not.toThrow();
+    await expectArgumentError(() => buildSendToAllRequest({ hub: 'hub1' }, new Blob([new Uint8Array(MiB + 1)])), 'message', [/1 MiB/]);
     await expectArgumentError(() => peer.client.sendToAll(new Blob([new Uint8Array(MiB + 1)])), 'message', [/1 MiB/]);
     expectNothingSent(peer);
   });
 
   it('checks the bytes of a typed-array view, not of the buffer behind it', () => {
     const big = new Uint8Array(MiB + 10);
-    expect(() => buildSendToAllRequest('hub1', big.subarray(0, MiB))).not.toThrow();
-    expect(() => buildSendToAllRequest('hub1', big.subarray(0, MiB + 1))).toThrow(/1 MiB/);
+    expect(() => buildSendToAllRequest({ hub: 'hub1' }, big.subarray(0, MiB))).not.toThrow();
+    expect(() => buildSendToAllRequest({ hub: 'hub1' }, big.subarray(0, MiB + 1))).toThrow(/1 MiB/);
   });
 });

@@ -7,7 +7,7 @@ import {
   buildListConnectionsInGroupRequest, buildRemoveConnectionFromAllGroupsRequest, buildRemoveConnectionFromGroupRequest,
   buildRemoveConnectionsFromGroupsRequest, buildRemoveUserFromAllGroupsRequest, buildRemoveUserFromGroupRequest, buildRevokePermissionRequest,
   buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, buildUserExistsRequest,
-  WebPubSubRestClient, type Permission,
+  WebPubSubRestClient, type Permission, type RequestContext,
 } from '../../lib/index.js';
 import { expectArgumentError, expectNothingSent, UNIT_KEY, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
 
@@ -26,38 +26,39 @@ type EntryPoint = [name: string, argument: string, attempt: (peer: SilentPeer, v
 
 describe('hub name: starts with a letter, then letters, digits, _ ` , . [ ], 1 to 128 characters', () => {
   const hubSays = [/letter/i, /128/, /rename/i];
-  // Every builder that takes a hub, with valid values for everything else.
-  const builders: Array<[string, (hub: string) => unknown]> = [
-    ['buildSendToAllRequest', (hub) => buildSendToAllRequest(hub, { a: 1 })],
-    ['buildSendToGroupRequest', (hub) => buildSendToGroupRequest(hub, 'g', 'm')],
-    ['buildSendToUserRequest', (hub) => buildSendToUserRequest(hub, 'u', 'm')],
-    ['buildSendToConnectionRequest', (hub) => buildSendToConnectionRequest(hub, 'c', 'm')],
-    ['buildConnectionExistsRequest', (hub) => buildConnectionExistsRequest(hub, 'c')],
-    ['buildGroupExistsRequest', (hub) => buildGroupExistsRequest(hub, 'g')],
-    ['buildUserExistsRequest', (hub) => buildUserExistsRequest(hub, 'u')],
-    ['buildCloseConnectionRequest', (hub) => buildCloseConnectionRequest(hub, 'c')],
-    ['buildCloseAllConnectionsRequest', (hub) => buildCloseAllConnectionsRequest(hub)],
-    ['buildCloseGroupConnectionsRequest', (hub) => buildCloseGroupConnectionsRequest(hub, 'g')],
-    ['buildCloseUserConnectionsRequest', (hub) => buildCloseUserConnectionsRequest(hub, 'u')],
-    ['buildAddConnectionToGroupRequest', (hub) => buildAddConnectionToGroupRequest(hub, 'g', 'c')],
-    ['buildRemoveConnectionFromGroupRequest', (hub) => buildRemoveConnectionFromGroupRequest(hub, 'g', 'c')],
-    ['buildRemoveConnectionFromAllGroupsRequest', (hub) => buildRemoveConnectionFromAllGroupsRequest(hub, 'c')],
-    ['buildAddUserToGroupRequest', (hub) => buildAddUserToGroupRequest(hub, 'g', 'u')],
-    ['buildRemoveUserFromGroupRequest', (hub) => buildRemoveUserFromGroupRequest(hub, 'g', 'u')],
-    ['buildRemoveUserFromAllGroupsRequest', (hub) => buildRemoveUserFromAllGroupsRequest(hub, 'u')],
-    ['buildAddConnectionsToGroupsRequest', (hub) => buildAddConnectionsToGroupsRequest(hub, ['g'], "userId eq 'u'")],
-    ['buildRemoveConnectionsFromGroupsRequest', (hub) => buildRemoveConnectionsFromGroupsRequest(hub, ['g'], "userId eq 'u'")],
-    ['buildGrantPermissionRequest', (hub) => buildGrantPermissionRequest(hub, 'sendToGroup', 'c')],
-    ['buildRevokePermissionRequest', (hub) => buildRevokePermissionRequest(hub, 'sendToGroup', 'c')],
-    ['buildCheckPermissionRequest', (hub) => buildCheckPermissionRequest(hub, 'sendToGroup', 'c')],
-    ['buildListConnectionsInGroupRequest', (hub) => buildListConnectionsInGroupRequest(hub, 'g')],
-    ['buildGenerateClientTokenRequest', (hub) => buildGenerateClientTokenRequest(hub)],
+  // Every builder that takes a hub, with valid values for everything else; each is tried with the
+  // hub in a context (`{ hub }`) and, for compatibility, as a plain string.
+  const builders: Array<[string, (context: RequestContext | string) => unknown]> = [
+    ['buildSendToAllRequest', (context) => buildSendToAllRequest(context, { a: 1 })],
+    ['buildSendToGroupRequest', (context) => buildSendToGroupRequest(context, 'g', 'm')],
+    ['buildSendToUserRequest', (context) => buildSendToUserRequest(context, 'u', 'm')],
+    ['buildSendToConnectionRequest', (context) => buildSendToConnectionRequest(context, 'c', 'm')],
+    ['buildConnectionExistsRequest', (context) => buildConnectionExistsRequest(context, 'c')],
+    ['buildGroupExistsRequest', (context) => buildGroupExistsRequest(context, 'g')],
+    ['buildUserExistsRequest', (context) => buildUserExistsRequest(context, 'u')],
+    ['buildCloseConnectionRequest', (context) => buildCloseConnectionRequest(context, 'c')],
+    ['buildCloseAllConnectionsRequest', (context) => buildCloseAllConnectionsRequest(context)],
+    ['buildCloseGroupConnectionsRequest', (context) => buildCloseGroupConnectionsRequest(context, 'g')],
+    ['buildCloseUserConnectionsRequest', (context) => buildCloseUserConnectionsRequest(context, 'u')],
+    ['buildAddConnectionToGroupRequest', (context) => buildAddConnectionToGroupRequest(context, 'g', 'c')],
+    ['buildRemoveConnectionFromGroupRequest', (context) => buildRemoveConnectionFromGroupRequest(context, 'g', 'c')],
+    ['buildRemoveConnectionFromAllGroupsRequest', (context) => buildRemoveConnectionFromAllGroupsRequest(context, 'c')],
+    ['buildAddUserToGroupRequest', (context) => buildAddUserToGroupRequest(context, 'g', 'u')],
+    ['buildRemoveUserFromGroupRequest', (context) => buildRemoveUserFromGroupRequest(context, 'g', 'u')],
+    ['buildRemoveUserFromAllGroupsRequest', (context) => buildRemoveUserFromAllGroupsRequest(context, 'u')],
+    ['buildAddConnectionsToGroupsRequest', (context) => buildAddConnectionsToGroupsRequest(context, ['g'], "userId eq 'u'")],
+    ['buildRemoveConnectionsFromGroupsRequest', (context) => buildRemoveConnectionsFromGroupsRequest(context, ['g'], "userId eq 'u'")],
+    ['buildGrantPermissionRequest', (context) => buildGrantPermissionRequest(context, 'sendToGroup', 'c')],
+    ['buildRevokePermissionRequest', (context) => buildRevokePermissionRequest(context, 'sendToGroup', 'c')],
+    ['buildCheckPermissionRequest', (context) => buildCheckPermissionRequest(context, 'sendToGroup', 'c')],
+    ['buildListConnectionsInGroupRequest', (context) => buildListConnectionsInGroupRequest(context, 'g')],
+    ['buildGenerateClientTokenRequest', (context) => buildGenerateClientTokenRequest(context)],
   ];
   const valid = ['a', 'a'.repeat(128), 'Hub_1', 'h`,.[]9', 'Z'];
   const invalid = ['1hub', 'a-b', '', 'a'.repeat(129), 'hub name', '_hub', 'hüb', 'hub/1'];
 
   it.each(valid)('accepts %j everywhere, and a send for it reaches the peer', async (hub) => {
-    for (const [, build] of builders) expect(() => build(hub)).not.toThrow();
+    for (const [, build] of builders) for (const context of [{ hub }, hub]) expect(() => build(context)).not.toThrow();
     const client = new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), hub);
     expect(client.hubName).toBe(hub);
     expect(peer.client.hub(hub).hubName).toBe(hub);
@@ -70,13 +71,14 @@ describe('hub name: starts with a letter, then letters, digits, _ ` , . [ ], 1 t
     await expectArgumentError(() => new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), hub), 'hub', says);
     await expectArgumentError(() => new WebPubSubRestClient(peer.server.url, new AzureKeyCredential(UNIT_KEY), hub), 'hub', says);
     await expectArgumentError(() => peer.client.hub(hub), 'hub', says);
-    for (const [, build] of builders) await expectArgumentError(() => build(hub), 'hub', says);
+    for (const [, build] of builders) for (const context of [{ hub }, hub]) await expectArgumentError(() => build(context), 'hub', says);
     expectNothingSent(peer);
   });
 
   it('rejects a hub name that is not a string', async () => {
     await expectArgumentError(() => new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), bad(42)), 'hub', hubSays);
     await expectArgumentError(() => buildSendToAllRequest(bad(undefined), 'm'), 'hub', hubSays);
+    await expectArgumentError(() => buildSendToAllRequest({ hub: bad(42) }, 'm'), 'hub', hubSays);
   });
 });
 
@@ -87,16 +89,16 @@ describe('group name: 1 to 1024 characters, not only whitespace', () => {
     ['client.groupExists()', 'group', (p, group) => p.client.groupExists(bad(group))],
     ['client.addConnectionsToGroups()', 'groups[0]', (p, group) => p.client.addConnectionsToGroups([bad(group)], "userId eq 'u'")],
     ['client.removeConnectionsFromGroups()', 'groups[0]', (p, group) => p.client.removeConnectionsFromGroups([bad(group)], "userId eq 'u'")],
-    ['buildSendToGroupRequest', 'group', (_p, group) => buildSendToGroupRequest('hub1', bad(group), 'm')],
-    ['buildGroupExistsRequest', 'group', (_p, group) => buildGroupExistsRequest('hub1', bad(group))],
-    ['buildCloseGroupConnectionsRequest', 'group', (_p, group) => buildCloseGroupConnectionsRequest('hub1', bad(group))],
-    ['buildAddConnectionToGroupRequest', 'group', (_p, group) => buildAddConnectionToGroupRequest('hub1', bad(group), 'c')],
-    ['buildRemoveConnectionFromGroupRequest', 'group', (_p, group) => buildRemoveConnectionFromGroupRequest('hub1', bad(group), 'c')],
-    ['buildAddUserToGroupRequest', 'group', (_p, group) => buildAddUserToGroupRequest('hub1', bad(group), 'u')],
-    ['buildRemoveUserFromGroupRequest', 'group', (_p, group) => buildRemoveUserFromGroupRequest('hub1', bad(group), 'u')],
-    ['buildListConnectionsInGroupRequest', 'group', (_p, group) => buildListConnectionsInGroupRequest('hub1', bad(group))],
-    ['buildAddConnectionsToGroupsRequest', 'groups[0]', (_p, group) => buildAddConnectionsToGroupsRequest('hub1', [bad(group)], "userId eq 'u'")],
-    ['buildRemoveConnectionsFromGroupsRequest', 'groups[0]', (_p, group) => buildRemoveConnectionsFromGroupsRequest('hub1', [bad(group)], "userId eq 'u'")],
+    ['buildSendToGroupRequest', 'group', (_p, group) => buildSendToGroupRequest({ hub: 'hub1' }, bad(group), 'm')],
+    ['buildGroupExistsRequest', 'group', (_p, group) => buildGroupExistsRequest({ hub: 'hub1' }, bad(group))],
+    ['buildCloseGroupConnectionsRequest', 'group', (_p, group) => buildCloseGroupConnectionsRequest({ hub: 'hub1' }, bad(group))],
+    ['buildAddConnectionToGroupRequest', 'group', (_p, group) => buildAddConnectionToGroupRequest({ hub: 'hub1' }, bad(group), 'c')],
+    ['buildRemoveConnectionFromGroupRequest', 'group', (_p, group) => buildRemoveConnectionFromGroupRequest({ hub: 'hub1' }, bad(group), 'c')],
+    ['buildAddUserToGroupRequest', 'group', (_p, group) => buildAddUserToGroupRequest({ hub: 'hub1' }, bad(group), 'u')],
+    ['buildRemoveUserFromGroupRequest', 'group', (_p, group) => buildRemoveUserFromGroupRequest({ hub: 'hub1' }, bad(group), 'u')],
+    ['buildListConnectionsInGroupRequest', 'group', (_p, group) => buildListConnectionsInGroupRequest({ hub: 'hub1' }, bad(group))],
+    ['buildAddConnectionsToGroupsRequest', 'groups[0]', (_p, group) => buildAddConnectionsToGroupsRequest({ hub: 'hub1' }, [bad(group)], "userId eq 'u'")],
+    ['buildRemoveConnectionsFromGroupsRequest', 'groups[0]', (_p, group) => buildRemoveConnectionsFromGroupsRequest({ hub: 'hub1' }, [bad(group)], "userId eq 'u'")],
   ];
   const invalid: Array<[string, unknown]> = [
     ['empty', ''],
@@ -134,12 +136,12 @@ describe('userId and connectionId: non-empty strings', () => {
     ['client.removeUserFromAllGroups()', 'userId', (p, id) => p.client.removeUserFromAllGroups(bad(id))],
     ['group.addUser()', 'userId', (p, id) => p.client.group('g').addUser(bad(id))],
     ['group.removeUser()', 'userId', (p, id) => p.client.group('g').removeUser(bad(id))],
-    ['buildSendToUserRequest', 'userId', (_p, id) => buildSendToUserRequest('hub1', bad(id), 'm')],
-    ['buildUserExistsRequest', 'userId', (_p, id) => buildUserExistsRequest('hub1', bad(id))],
-    ['buildCloseUserConnectionsRequest', 'userId', (_p, id) => buildCloseUserConnectionsRequest('hub1', bad(id))],
-    ['buildAddUserToGroupRequest', 'userId', (_p, id) => buildAddUserToGroupRequest('hub1', 'g', bad(id))],
-    ['buildRemoveUserFromGroupRequest', 'userId', (_p, id) => buildRemoveUserFromGroupRequest('hub1', 'g', bad(id))],
-    ['buildRemoveUserFromAllGroupsRequest', 'userId', (_p, id) => buildRemoveUserFromAllGroupsRequest('hub1', bad(id))],
+    ['buildSendToUserRequest', 'userId', (_p, id) => buildSendToUserRequest({ hub: 'hub1' }, bad(id), 'm')],
+    ['buildUserExistsRequest', 'userId', (_p, id) => buildUserExistsRequest({ hub: 'hub1' }, bad(id))],
+    ['buildCloseUserConnectionsRequest', 'userId', (_p, id) => buildCloseUserConnectionsRequest({ hub: 'hub1' }, bad(id))],
+    ['buildAddUserToGroupRequest', 'userId', (_p, id) => buildAddUserToGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
+    ['buildRemoveUserFromGroupRequest', 'userId', (_p, id) => buildRemoveUserFromGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
+    ['buildRemoveUserFromAllGroupsRequest', 'userId', (_p, id) => buildRemoveUserFromAllGroupsRequest({ hub: 'hub1' }, bad(id))],
   ];
   const connectionEntryPoints: EntryPoint[] = [
     ['client.sendToConnection()', 'connectionId', (p, id) => p.client.sendToConnection(bad(id), 'm')],
@@ -151,15 +153,15 @@ describe('userId and connectionId: non-empty strings', () => {
     ['client.hasPermission()', 'connectionId', (p, id) => p.client.hasPermission(bad(id), 'sendToGroup')],
     ['group.addConnection()', 'connectionId', (p, id) => p.client.group('g').addConnection(bad(id))],
     ['group.removeConnection()', 'connectionId', (p, id) => p.client.group('g').removeConnection(bad(id))],
-    ['buildSendToConnectionRequest', 'connectionId', (_p, id) => buildSendToConnectionRequest('hub1', bad(id), 'm')],
-    ['buildConnectionExistsRequest', 'connectionId', (_p, id) => buildConnectionExistsRequest('hub1', bad(id))],
-    ['buildCloseConnectionRequest', 'connectionId', (_p, id) => buildCloseConnectionRequest('hub1', bad(id))],
-    ['buildRemoveConnectionFromAllGroupsRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromAllGroupsRequest('hub1', bad(id))],
-    ['buildAddConnectionToGroupRequest', 'connectionId', (_p, id) => buildAddConnectionToGroupRequest('hub1', 'g', bad(id))],
-    ['buildRemoveConnectionFromGroupRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromGroupRequest('hub1', 'g', bad(id))],
-    ['buildGrantPermissionRequest', 'connectionId', (_p, id) => buildGrantPermissionRequest('hub1', 'sendToGroup', bad(id))],
-    ['buildRevokePermissionRequest', 'connectionId', (_p, id) => buildRevokePermissionRequest('hub1', 'sendToGroup', bad(id))],
-    ['buildCheckPermissionRequest', 'connectionId', (_p, id) => buildCheckPermissionRequest('hub1', 'sendToGroup', bad(id))],
+    ['buildSendToConnectionRequest', 'connectionId', (_p, id) => buildSendToConnectionRequest({ hub: 'hub1' }, bad(id), 'm')],
+    ['buildConnectionExistsRequest', 'connectionId', (_p, id) => buildConnectionExistsRequest({ hub: 'hub1' }, bad(id))],
+    ['buildCloseConnectionRequest', 'connectionId', (_p, id) => buildCloseConnectionRequest({ hub: 'hub1' }, bad(id))],
+    ['buildRemoveConnectionFromAllGroupsRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromAllGroupsRequest({ hub: 'hub1' }, bad(id))],
+    ['buildAddConnectionToGroupRequest', 'connectionId', (_p, id) => buildAddConnectionToGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
+    ['buildRemoveConnectionFromGroupRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
+    ['buildGrantPermissionRequest', 'connectionId', (_p, id) => buildGrantPermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id))],
+    ['buildRevokePermissionRequest', 'connectionId', (_p, id) => buildRevokePermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id))],
+    ['buildCheckPermissionRequest', 'connectionId', (_p, id) => buildCheckPermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id))],
   ];
   const cases = [...userEntryPoints, ...connectionEntryPoints].flatMap(([name, argument, attempt]) => [
     [`"" via ${name}`, '', argument, attempt] as const,
@@ -184,9 +186,9 @@ describe('permission: only joinLeaveGroup or sendToGroup', () => {
     ['client.grantPermission()', 'permission', (p, permission) => p.client.grantPermission('c', bad(permission))],
     ['client.revokePermission()', 'permission', (p, permission) => p.client.revokePermission('c', bad(permission))],
     ['client.hasPermission()', 'permission', (p, permission) => p.client.hasPermission('c', bad(permission))],
-    ['buildGrantPermissionRequest', 'permission', (_p, permission) => buildGrantPermissionRequest('hub1', bad(permission), 'c')],
-    ['buildRevokePermissionRequest', 'permission', (_p, permission) => buildRevokePermissionRequest('hub1', bad(permission), 'c')],
-    ['buildCheckPermissionRequest', 'permission', (_p, permission) => buildCheckPermissionRequest('hub1', bad(permission), 'c')],
+    ['buildGrantPermissionRequest', 'permission', (_p, permission) => buildGrantPermissionRequest({ hub: 'hub1' }, bad(permission), 'c')],
+    ['buildRevokePermissionRequest', 'permission', (_p, permission) => buildRevokePermissionRequest({ hub: 'hub1' }, bad(permission), 'c')],
+    ['buildCheckPermissionRequest', 'permission', (_p, permission) => buildCheckPermissionRequest({ hub: 'hub1' }, bad(permission), 'c')],
   ];
   const invalid: unknown[] = ['admin', '', 'JoinLeaveGroup', 'webpubsub.sendToGroup', undefined];
   const cases = invalid.flatMap((permission) => entryPoints.map(([name, argument, attempt]) => [`${String(JSON.stringify(permission))} via ${name}`, permission, argument, attempt] as const));

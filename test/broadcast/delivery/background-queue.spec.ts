@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { BackgroundQueue } from '../../../lib/module/background-queue.js';
+import { BackgroundQueue } from '../../../lib/core/background-queue.js';
 
 /*
  * BackgroundQueue on its own: tasks are gated by hand, so what runs when is decided by the test,

@@ -41,7 +41,7 @@ describe('background delivery with a slow service', () => {
     });
     const { app, service, logs } = current;
     const receiver = await stage.connectReceiver(service, 'watcher');
-    const { backgroundQueue: queue } = service;
+    const { backgroundQueue: queue } = current.context;
     const sendsBefore = accepted(stage.emulator, 'sendToAll');
     const finishedSends = () => accepted(stage.emulator, 'sendToAll') - sendsBefore;
     stage.emulator.faults.setLatency(LATENCY_MS);
@@ -107,7 +107,7 @@ describe('background delivery with a slow service', () => {
       request(server).post('/ticks/burst').send({ count: 15 }).expect(201),
       request(server).post('/ticks/burst').send({ count: 15 }).expect(201),
     ]);
-    await service.backgroundQueue.drain();
+    await current.context.backgroundQueue.drain();
     await waitFor(() => receiver.server.length >= 30, 'both bursts to arrive');
     // Two requests interleave, but each one's sequence numbers arrive in order (each exactly once).
     const sequences = receiver.server.map((message) => (message.data as { seq: number }).seq);

@@ -6,6 +6,8 @@ import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { waitFor } from '../../support/wait-for.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
+import type { WebPubSubInstanceContext } from '../../../lib/core/webpubsub.context.js';
+import { instanceContext } from '../../support/instance-context.js';
 
 export { waitFor };
 
@@ -20,6 +22,8 @@ export { CapturingLogger };
 export interface TestApp {
   app: INestApplication;
   service: WebPubSubService;
+  /** The instance's internal context: its background queue and broadcast defaults. */
+  context: WebPubSubInstanceContext;
   logs: CapturingLogger;
 }
 
@@ -44,7 +48,7 @@ export async function startApp(emulator: WebPubSubEmulator, controllers: Type[],
   const app = moduleRef.createNestApplication<INestApplication>({ logger: false });
   app.useLogger(logs);
   await app.init();
-  return { app, service: app.get(WebPubSubService), logs };
+  return { app, service: app.get(WebPubSubService), context: instanceContext(app), logs };
 }
 
 /** An official @azure/web-pubsub-client receiver, with what it received recorded in order. */

@@ -46,14 +46,14 @@ describe('broadcast delivery modes', () => {
   }
 
   it('defaults to await delivery and onError throw, with a bounded queue', async () => {
-    const { service } = await setUp();
-    expect(service.broadcastDefaults).toEqual({ delivery: 'await', onError: 'throw', queueLimit: 1000, concurrency: 4 });
-    expect(service.backgroundQueue.limit).toBe(1000);
-    expect(service.backgroundQueue.concurrency).toBe(4);
+    const { context } = await setUp();
+    expect(context.broadcastDefaults).toEqual({ delivery: 'await', onError: 'throw', queueLimit: 1000, concurrency: 4 });
+    expect(context.backgroundQueue.limit).toBe(1000);
+    expect(context.backgroundQueue.concurrency).toBe(4);
   });
 
   it('await: the response comes after Web PubSub accepted the message', async () => {
-    const { app, sent, receiver, service } = await setUp();
+    const { app, sent, receiver, context } = await setUp();
     const before = sent();
     await request(app.getHttpServer()).post('/news').send({ text: 'a1' }).expect(201, { kind: 'default', text: 'a1' });
     // Accepted (202) and delivered to the connection before the route answered.
@@ -61,20 +61,20 @@ describe('broadcast delivery modes', () => {
     expect(stage.emulator.deliveries.filter((d) => d.connectionId === receiver.connectionId).map((d) => JSON.parse(d.data as string))).toEqual([
       { kind: 'default', text: 'a1' },
     ]);
-    expect(service.backgroundQueue.size).toBe(0);
+    expect(context.backgroundQueue.size).toBe(0);
     await waitFor(() => receiver.server.length === 1, 'the receiver to get the awaited message');
     expect(receiver.server[0]).toMatchObject({ kind: 'serverData', dataType: 'json', data: { kind: 'default', text: 'a1' } });
   });
 
   it('background: the response comes before the send finishes; the message still arrives', async () => {
-    const { app, sent, receiver, service, logs } = await setUp({ delivery: 'background' });
+    const { app, sent, receiver, context, logs } = await setUp({ delivery: 'background' });
     const before = sent();
     await request(app.getHttpServer()).post('/news').send({ text: 'b1' }).expect(201, { kind: 'default', text: 'b1' });
     expect(sent()).toBe(before);
-    expect(service.backgroundQueue.size).toBe(1);
+    expect(context.backgroundQueue.size).toBe(1);
     await waitFor(() => receiver.server.length === 1, 'the background message to arrive');
     expect(receiver.server.map((message) => message.data)).toEqual([{ kind: 'default', text: 'b1' }]);
-    await waitFor(() => service.backgroundQueue.size === 0, 'the queue to empty');
+    await waitFor(() => context.backgroundQueue.size === 0, 'the queue to empty');
     expect(sent()).toBe(before + 1);
     expect(logs.errors()).toEqual([]);
   });
@@ -90,7 +90,7 @@ describe('broadcast delivery modes', () => {
     const second = await stage.startApp([NewsController]);
     await request(second.app.getHttpServer()).post('/news/background').send({ text: 'o2' }).expect(201, { kind: 'background', text: 'o2' });
     expect(sent()).toBe(before + 1);
-    expect(second.service.backgroundQueue.size).toBe(1);
+    expect(second.context.backgroundQueue.size).toBe(1);
     await waitFor(() => receiver.server.length === 2, 'both messages to arrive');
     expect(receiver.server.map((message) => message.data)).toEqual([
       { kind: 'awaited', text: 'o1' },

@@ -57,11 +57,11 @@ describe('broadcast under service faults', () => {
   });
 
   it('background: a 429 with Retry-After and a 503 are retried, delivered exactly once, nothing logged', async () => {
-    const { post, sends, receiver, service, logs } = await setUp({ delivery: 'background' });
+    const { post, sends, receiver, service, context, logs } = await setUp({ delivery: 'background' });
     stage.emulator.faults.failNext(1, { status: 429, retryAfterSeconds: 0, operation: 'sendToGroup' });
     stage.emulator.faults.failNext(1, { status: 503, operation: 'sendToGroup' });
     const response = await post('retried in background').expect(201);
-    await service.backgroundQueue.drain();
+    await context.backgroundQueue.drain();
     expect(sends()).toEqual([429, 503, 202]);
     expect(await settled(receiver, service)).toEqual([response.body]);
     expect(logs.errors()).toEqual([]);
@@ -109,16 +109,16 @@ describe('broadcast under service faults', () => {
   });
 
   it('background: failures are logged, never thrown to the client, even with onError throw', async () => {
-    const { post, sends, service, logs } = await setUp({ delivery: 'background', onError: 'throw' });
+    const { post, sends, context, logs } = await setUp({ delivery: 'background', onError: 'throw' });
     stage.emulator.faults.serviceDown({ status: 503 });
     const first = await post('bg1');
     const second = await post('bg2');
     expect([first.status, second.status]).toEqual([201, 201]);
     expect([first.body.text, second.body.text]).toEqual(['bg1', 'bg2']);
-    await service.backgroundQueue.drain();
+    await context.backgroundQueue.drain();
     await waitFor(() => logs.errors().length === 2, 'both background failures to be logged');
     for (const line of logs.errors()) expect(line).toMatch(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: .*HTTP 503`));
     expect(sends()).toEqual(Array(8).fill(503));
-    expect(service.backgroundQueue.size).toBe(0);
+    expect(context.backgroundQueue.size).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
-import { BroadcastToGroup, BroadcastToHub, SendToUser, WebPubSubModule, WebPubSubService, type BroadcastDefaults } from '../../../lib/index.js';
+import { BroadcastToGroup, BroadcastToHub, SendToUser, WebPubSubModule, type BroadcastDefaults } from '../../../lib/index.js';
+import type { WebPubSubInstanceContext } from '../../../lib/core/webpubsub.context.js';
+import { instanceContext } from '../../support/instance-context.js';
 
 /*
  * Broadcast defaults are checked when the app starts, with a message naming the option, the value
@@ -9,13 +11,13 @@ import { BroadcastToGroup, BroadcastToHub, SendToUser, WebPubSubModule, WebPubSu
 
 const CONNECTION_STRING = `Endpoint=http://127.0.0.1:9;AccessKey=${Buffer.from('startup-validation-key').toString('base64')};Version=1.0;`;
 
-async function start(broadcast: BroadcastDefaults, async = false, name?: string): Promise<WebPubSubService> {
+async function start(broadcast: BroadcastDefaults, async = false, name?: string): Promise<WebPubSubInstanceContext> {
   const options = { connectionString: CONNECTION_STRING, hub: 'chat', logger: false as const, broadcast };
   const moduleRef = await Test.createTestingModule({
     imports: [async ? WebPubSubModule.forRootAsync({ name, useFactory: () => options }) : WebPubSubModule.forRoot({ ...options, name })],
   }).compile();
   try {
-    return moduleRef.get(name ? `WebPubSubService "${name}"` : WebPubSubService, { strict: false }) as WebPubSubService;
+    return instanceContext(moduleRef, name);
   } finally {
     await moduleRef.close();
   }
@@ -39,9 +41,9 @@ describe('broadcast defaults at startup', () => {
   });
 
   it('keeps the defaults for options left undefined (e.g. unset config keys) and uses the valid ones given', async () => {
-    const service = await start({ delivery: undefined, onError: 'log', queueLimit: undefined, concurrency: 8 }, true);
-    expect(service.broadcastDefaults).toEqual({ delivery: 'await', onError: 'log', queueLimit: 1000, concurrency: 8 });
-    expect([service.backgroundQueue.limit, service.backgroundQueue.concurrency]).toEqual([1000, 8]);
+    const context = await start({ delivery: undefined, onError: 'log', queueLimit: undefined, concurrency: 8 }, true);
+    expect(context.broadcastDefaults).toEqual({ delivery: 'await', onError: 'log', queueLimit: 1000, concurrency: 8 });
+    expect([context.backgroundQueue.limit, context.backgroundQueue.concurrency]).toEqual([1000, 8]);
   });
 
   it.each([

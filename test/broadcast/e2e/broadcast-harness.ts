@@ -91,7 +91,7 @@ export class BroadcastApp {
    * `hub` (default: the service's hub), as `userId` and in `groups`.
    */
   async receiver(label: string, token: { userId?: string; groups?: string[] } = {}, hub?: string, service: WebPubSubService = this.service): Promise<Receiver> {
-    const client = hub ? service.hub(hub) : service;
+    const client = hub ? service.hub(hub) : service.client;
     const { url } = await client.getClientAccessToken(token);
     // Keep-alive timers cannot be cancelled by stop() and would keep jest alive; no retries either.
     const sdk = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, messageRetryOptions: { maxRetries: 0 } });

@@ -7,6 +7,7 @@ import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import {
   BroadcastToGroup, BroadcastToHub, odata, type BroadcastContext, SendToConnection, SendToUser, WebPubSubBroadcastInterceptor, WebPubSubModule,
 } from '../../../lib/index.js';
+import { instanceContext } from '../../support/instance-context.js';
 import { adapters, BroadcastApp, dataAt, inbox, type AdapterName } from './broadcast-harness.js';
 
 /*
@@ -214,7 +215,7 @@ describe.each(adapters)('broadcast declarations on %s (interceptor also bound gl
   it('background delivery keeps one request\'s emissions in order', async () => {
     const receiver = await harness.receiver('receiver');
     await harness.http().post('/options/background').expect(201, { n: 5 });
-    await harness.service.backgroundQueue.drain();
+    await instanceContext(harness.app).backgroundQueue.drain();
     expect(await dataAt(receiver)).toEqual([[{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]]);
   });
 

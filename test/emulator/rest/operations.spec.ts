@@ -210,7 +210,7 @@ const rows: Row[] = [
   }),
   row(':generateToken (what a TokenCredential client uses) returns a token that connects', [['generateClientToken', 200], ['getServiceStatus', 200]], async (ctx) => {
     const ours = new WebPubSubRestClient(ctx.emulator.connectionString, ctx.hub);
-    const response = await ours.sendRequest(buildGenerateClientTokenRequest(ctx.hub, { userId: 'carol', groups: ['g9'], minutesToExpire: 5 }));
+    const response = await ours.sendRequest(buildGenerateClientTokenRequest({ hub: ctx.hub }, { userId: 'carol', groups: ['g9'], minutesToExpire: 5 }));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const { token } = JSON.parse(response.bodyAsText!) as { token: string };

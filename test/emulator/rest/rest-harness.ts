@@ -1,6 +1,6 @@
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import WebSocket from 'ws';
-import { signJwt, nowInSeconds } from '../../../lib/client/index.js';
+import { signJwt, nowInSeconds } from '../../../lib/protocol/jwt.js';
 import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { waitFor } from '../../support/wait-for.js';
 

@@ -8,6 +8,7 @@ import type { HubSettings } from '../../../lib/emulator/emulator.options.js';
 import { waitFor } from '../../support/wait-for.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 import { freePort } from '../../support/free-port.js';
+import { acceptEveryEventBody } from '../../support/event-bodies.js';
 
 export type AdapterKind = 'express' | 'fastify';
 export const ADAPTERS: AdapterKind[] = ['express', 'fastify'];
@@ -49,6 +50,7 @@ export class Stack {
       }).compile();
       const app: INestApplication =
         options.adapter === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: logs }) : moduleRef.createNestApplication({ logger: logs });
+      acceptEveryEventBody(app, options.eventsPath);
       await app.init();
       if (options.adapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
       await app.listen(port, '127.0.0.1');

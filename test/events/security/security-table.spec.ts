@@ -1,34 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ADAPTERS, CapturingLogger, calls, createApp, PRIMARY_KEY, resetCalls, SECONDARY_KEY, SERVICE_HOST, sign, totalCalls, CONNECTION_STRING } from './harness.js';
-
-const CONNECTION_ID = 'conn-sec-1';
-const OTHER_KEY = 'SomeoneElsesKeyXx9Yy8Zz7NotOurs0000000000000000000=';
-const FORGED = `sha256=${'ab'.repeat(32)}`;
-
-/** Headers of a well-formed, correctly signed connect, as the service sends it. */
-function connectHeaders(overrides: Record<string, string | undefined> = {}): Record<string, string> {
-  const headers: Record<string, string | undefined> = {
-    'ce-specversion': '1.0',
-    'ce-awpsversion': '1.0',
-    'ce-type': 'azure.webpubsub.sys.connect',
-    'ce-source': `/hubs/chat/client/${CONNECTION_ID}`,
-    'ce-id': '0',
-    'ce-hub': 'chat',
-    'ce-connectionId': CONNECTION_ID,
-    'ce-userId': 'u1',
-    'ce-eventName': 'connect',
-    'ce-signature': sign(PRIMARY_KEY, CONNECTION_ID),
-    'webhook-request-origin': SERVICE_HOST,
-    'content-type': 'application/json; charset=utf-8',
-    ...overrides,
-  };
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
-const userEvent = (contentType: string) =>
-  connectHeaders({ 'ce-type': 'azure.webpubsub.user.message', 'ce-eventName': 'message', 'content-type': contentType });
+import {
+  ADAPTERS, CapturingLogger, calls, connectHeaders, CONNECTION_ID, createApp, FORGED, OTHER_KEY, PRIMARY_KEY, resetCalls, SECONDARY_KEY, SERVICE_HOST, sign, totalCalls, userEvent,
+  CONNECTION_STRING,
+} from './harness.js';
 
 interface Case {
   name: string;

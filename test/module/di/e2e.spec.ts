@@ -126,7 +126,7 @@ describe('e2e with `emulator: true` (embedded)', () => {
     const message = `Started an embedded Web PubSub emulator at ${running.service.endpoint} (hub "chat"). For local development only.`;
     expect(started).toEqual([{ level: 'log', message, params: ['WebPubSub'], context: 'WebPubSub', text: `${message} WebPubSub` }]);
     // The generated key is private to the service: read it only to prove no line ever showed it.
-    const key = (running.service as unknown as { transport: { accessKey?: string } }).transport.accessKey;
+    const key = (running.service.client as unknown as { transport: { accessKey?: string } }).transport.accessKey;
     expect(key).toEqual(expect.any(String));
     expect(running.logger.text()).not.toContain(key);
   });

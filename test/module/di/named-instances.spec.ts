@@ -81,7 +81,8 @@ describe('named instances', () => {
     // @InjectWebPubSub() without a name and injection by class give the same default instance.
     expect(mainByDecorator).toBe(main);
     expect(new Set([alerts.webPubSub, audit, main]).size).toBe(3);
-    for (const service of [alerts.webPubSub, audit, main]) expect(service).toBeInstanceOf(WebPubSubRestClient);
+    for (const service of [alerts.webPubSub, audit, main]) expect(service.client).toBeInstanceOf(WebPubSubRestClient);
+    expect(new Set([alerts.webPubSub.client, audit.client, main.client]).size).toBe(3);
   });
 
   it('send at the same time, and each emulator sees only the calls of its own instance', async () => {

@@ -107,7 +107,7 @@ async function runEveryOperation(service: WebPubSubService): Promise<{ expected:
   await step({ label: 'removeConnectionFromAllGroups', method: 'DELETE', path: p(`/connections/${e(a)}/groups`) }, () => service.removeConnectionFromAllGroups(a));
   await step({ label: 'removeUserFromAllGroups', method: 'DELETE', path: p('/users/bob-user/groups') }, () => service.removeUserFromAllGroups('bob-user'));
   await step({ label: 'sendRequest(generateToken)', method: 'POST', path: p('/:generateToken'), query: ['userId', 'role', 'minutesToExpire'] }, async () => {
-    const request = buildGenerateClientTokenRequest(HUB, { userId: TOKEN_USER, roles: [TOKEN_ROLE], minutesToExpire: 5 });
+    const request = buildGenerateClientTokenRequest({ hub: HUB }, { userId: TOKEN_USER, roles: [TOKEN_ROLE], minutesToExpire: 5 });
     const response = await service.sendRequest(request);
     expect(response.status).toBe(200);
     secrets.push((JSON.parse(response.bodyAsText!) as { token: string }).token);

@@ -2,9 +2,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * HS256 JSON Web Tokens, as Web PubSub uses them: the access key string (UTF-8, not base64-decoded)
- * is the HMAC secret. Written on node:crypto rather than a JWT library because signing sits on the
- * hot path of every REST call (a fresh JWT per request, since `aud` is the request URL); the
- * benchmarks compare it with the official SDK's jsonwebtoken path.
+ * is the HMAC secret. Written on node:crypto rather than a JWT library: HS256 takes a few lines and
+ * the package gains no dependency. The client signs a REST-call token per request URL (`aud` is the
+ * URL) and reuses it for up to five minutes (`RestTokenCache` in client/auth.policies.ts), and a
+ * client access token per `getClientAccessToken` call; the emulator verifies both kinds.
  */
 export interface JwtClaims {
   aud?: string;

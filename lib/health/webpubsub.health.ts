@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { getWebPubSubToken } from './webpubsub.constants.js';
-import type { WebPubSubService } from './webpubsub.service.js';
+import { getWebPubSubClientToken } from '../core/webpubsub.constants.js';
+import type { WebPubSubRestClient } from '../client/index.js';
 
 export interface WebPubSubHealthCheckOptions {
   /** The named module instance to check (the default instance when omitted). */
@@ -13,7 +13,7 @@ export interface WebPubSubHealthCheckOptions {
 
 /**
  * A `@nestjs/terminus` health indicator (from `nestjs-web-pubsub/health`) that calls the service's
- * health endpoint (`HEAD /api/health`) through the module's `WebPubSubService`. Provide it in a module
+ * health endpoint (`HEAD /api/health`) through the instance's REST client. Provide it in a module
  * that imports `TerminusModule`.
  *
  * @example
@@ -29,10 +29,10 @@ export class WebPubSubHealthIndicator {
 
   async isHealthy<const Key extends string>(key: Key, options: WebPubSubHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.indicators.check(key);
-    const service = this.moduleRef.get<WebPubSubService>(getWebPubSubToken(options.instance), { strict: false });
-    const details = { endpoint: service.endpoint, hub: service.hubName };
+    const client = this.moduleRef.get<WebPubSubRestClient>(getWebPubSubClientToken(options.instance), { strict: false });
+    const details = { endpoint: client.endpoint, hub: client.hubName };
     try {
-      const healthy = await service.getServiceStatus({ abortSignal: AbortSignal.timeout(options.timeoutMs ?? 3000) });
+      const healthy = await client.getServiceStatus({ abortSignal: AbortSignal.timeout(options.timeoutMs ?? 3000) });
       return healthy ? indicator.up(details) : indicator.down({ ...details, message: 'The service did not answer its health endpoint with 200.' });
     } catch (error) {
       return indicator.down({ ...details, message: (error as Error).message });

@@ -1,4 +1,4 @@
-import { EventMessages } from './events.messages.js';
+import { InstanceMessages } from './webpubsub.messages.js';
 
 /** Options of the upstream event route (`WebPubSubModule.forRoot({ events })`). */
 export interface WebPubSubEventsOptions {
@@ -24,10 +24,10 @@ export interface EventsSettings {
 export function resolveEventsSettings(options: WebPubSubEventsOptions | undefined, serviceEndpoint: string): EventsSettings {
   const allowedOrigins = options?.allowedOrigins ?? [new URL(serviceEndpoint).host];
   const accessKeys = options?.accessKeys ?? [];
-  if (!isListOfText(allowedOrigins)) throw new TypeError(EventMessages.invalidOption('allowedOrigins', 'an array of host names, e.g. ["contoso.webpubsub.azure.com"]'));
-  if (!isListOfText(accessKeys)) throw new TypeError(EventMessages.invalidOption('accessKeys', 'an array of access keys, e.g. [process.env.WEBPUBSUB_SECONDARY_KEY]'));
+  if (!isListOfText(allowedOrigins)) throw new TypeError(InstanceMessages.invalidEventsOption('allowedOrigins', 'an array of host names, e.g. ["contoso.webpubsub.azure.com"]'));
+  if (!isListOfText(accessKeys)) throw new TypeError(InstanceMessages.invalidEventsOption('accessKeys', 'an array of access keys, e.g. [process.env.WEBPUBSUB_SECONDARY_KEY]'));
   if (options?.verifySignature !== undefined && typeof options.verifySignature !== 'boolean') {
-    throw new TypeError(EventMessages.invalidOption('verifySignature', 'true or false'));
+    throw new TypeError(InstanceMessages.invalidEventsOption('verifySignature', 'true or false'));
   }
   return {
     allowedOrigins: allowedOrigins.map((origin) => origin.toLowerCase()),

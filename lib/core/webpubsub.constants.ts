@@ -18,3 +18,13 @@ export function getWebPubSubOptionsToken(name: string = DEFAULT_WEBPUBSUB_INSTAN
 
 /** The Nest Logger context of everything the module logs. */
 export const WEBPUBSUB_LOGGER_CONTEXT = 'WebPubSub';
+
+/** Internal: the injection token of an instance's WebPubSubRestClient (the service's `client`). */
+export function getWebPubSubClientToken(name: string = DEFAULT_WEBPUBSUB_INSTANCE): string {
+  return `WebPubSubRestClient(${name})`;
+}
+
+/** Internal: the injection token of an instance's WebPubSubInstanceContext (what the features share). */
+export function getWebPubSubContextToken(name: string = DEFAULT_WEBPUBSUB_INSTANCE): string {
+  return `WebPubSubInstanceContext(${name})`;
+}

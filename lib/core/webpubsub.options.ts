@@ -1,9 +1,8 @@
-import type { InjectionToken, LoggerService, ModuleMetadata, OptionalFactoryDependency, Provider, Type } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { AzureKeyCredential, TokenCredential } from '@azure/core-auth';
 import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { WebPubSubRestClientOptions } from '../client/index.js';
-import type { WebPubSubEmulatorOptions } from '../emulator/emulator.options.js';
-import type { WebPubSubEventsOptions } from '../events/events.settings.js';
+import type { WebPubSubEventsOptions } from './events.settings.js';
 
 /**
  * How much of each REST call the module logs through Nest's Logger:
@@ -14,7 +13,11 @@ import type { WebPubSubEventsOptions } from '../events/events.settings.js';
  */
 export type HttpLoggingLevel = 'off' | 'errors' | 'debug' | 'verbose';
 
-export interface WebPubSubModuleOptions {
+/**
+ * What one instance needs to connect and behave: everything of the module options but how the
+ * connection is obtained for local development (`emulator`, which the composition root resolves).
+ */
+export interface WebPubSubInstanceOptions {
   /**
    * `Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;` from the portal's
    * Keys blade. Defaults to the WEBPUBSUB_CONNECTION_STRING environment variable. Give this, or
@@ -37,12 +40,6 @@ export interface WebPubSubModuleOptions {
   logger?: boolean | LoggerService;
   /** How much of each REST call to log; defaults to `debug`. */
   httpLogging?: HttpLoggingLevel;
-  /**
-   * Start an in-process Web PubSub emulator on a free loopback port when the app starts, and use it
-   * (for local development and tests; refused when NODE_ENV=production). `true`, or the emulator's
-   * options (event handlers per hub, access key, …).
-   */
-  emulator?: boolean | WebPubSubEmulatorOptions;
   /** Defaults for the broadcast decorators of this instance. */
   broadcast?: BroadcastDefaults;
   /** The upstream event route's security settings (allowed origins, extra keys). */
@@ -69,33 +66,4 @@ export interface BroadcastDefaults {
   queueLimit?: number;
   /** How many background messages are sent at once (default 4); one request's messages keep their order. */
   concurrency?: number;
-}
-
-/** Implemented by a class given to `forRootAsync({ useClass })` or `useExisting`. */
-export interface WebPubSubOptionsFactory {
-  createWebPubSubOptions(): WebPubSubModuleOptions | Promise<WebPubSubModuleOptions>;
-}
-
-export interface WebPubSubModuleExtras {
-  /** Register this instance under a name, injected with `@InjectWebPubSub(name)`. */
-  name?: string;
-  /** Make the service injectable in every module without importing this one again. */
-  isGlobal?: boolean;
-  /**
-   * Where `@WebPubSubEventHandler` classes are served (that path and everything below it). Default
-   * `/eventhandler` for the default instance; named instances serve no route unless given one.
-   * `false`: no route.
-   */
-  eventsPath?: string | false;
-}
-
-export interface WebPubSubModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>, WebPubSubModuleExtras {
-  /** Returns the options; receives the `inject` list. */
-  useFactory?: (...args: never[]) => WebPubSubModuleOptions | Promise<WebPubSubModuleOptions>;
-  /** What `useFactory` receives, in order (e.g. `[ConfigService]`). */
-  inject?: Array<InjectionToken | OptionalFactoryDependency>;
-  useClass?: Type<WebPubSubOptionsFactory>;
-  useExisting?: Type<WebPubSubOptionsFactory>;
-  /** Providers the factory or class needs that no imported module gives. */
-  extraProviders?: Provider[];
 }

@@ -1,15 +1,13 @@
 import { isTokenCredential } from '@azure/core-auth';
-import type { WebPubSubEmulatorOptions } from '../emulator/emulator.options.js';
-import type { BroadcastDefaults, HttpLoggingLevel, WebPubSubModuleOptions } from './webpubsub.options.js';
-import { ModuleMessages } from './webpubsub.messages.js';
+import type { BroadcastDefaults, HttpLoggingLevel, WebPubSubInstanceOptions } from './webpubsub.options.js';
+import { InstanceMessages } from './webpubsub.messages.js';
 
 const HTTP_LOGGING_LEVELS: readonly HttpLoggingLevel[] = ['off', 'errors', 'debug', 'verbose'];
 
-/** Where the service connects: given by the user, or an embedded emulator started at boot. */
+/** Where the service connects: a connection string (given, from the environment, or an embedded emulator's), or an endpoint with a credential. */
 export type WebPubSubConnection =
   | { kind: 'connectionString'; connectionString: string }
-  | { kind: 'credential'; endpoint: string; credential: NonNullable<WebPubSubModuleOptions['credential']> }
-  | { kind: 'emulator'; options: WebPubSubEmulatorOptions };
+  | { kind: 'credential'; endpoint: string; credential: NonNullable<WebPubSubInstanceOptions['credential']> };
 
 export interface WebPubSubSettings {
   instance: string;
@@ -26,12 +24,12 @@ export interface WebPubSubSettings {
  * decides how to connect. Throws one clear Error per mistake; the client then checks the values
  * themselves (hub pattern, connection string parts) with its own messages.
  */
-export function resolveSettings(instance: string, options: WebPubSubModuleOptions, env: NodeJS.ProcessEnv = process.env): WebPubSubSettings {
-  if (typeof options !== 'object' || options === null) throw new Error(ModuleMessages.optionsNotObject(instance));
+export function resolveSettings(instance: string, options: WebPubSubInstanceOptions, env: NodeJS.ProcessEnv = process.env): WebPubSubSettings {
+  if (typeof options !== 'object' || options === null) throw new Error(InstanceMessages.optionsNotObject(instance));
   const httpLogging = options.httpLogging ?? 'debug';
-  if (!HTTP_LOGGING_LEVELS.includes(httpLogging)) throw new Error(ModuleMessages.invalidHttpLogging(instance, httpLogging));
+  if (!HTTP_LOGGING_LEVELS.includes(httpLogging)) throw new Error(InstanceMessages.invalidHttpLogging(instance, httpLogging));
   const hub = options.hub ?? env.WEBPUBSUB_HUB;
-  if (!hub) throw new Error(ModuleMessages.missingHub(instance));
+  if (!hub) throw new Error(InstanceMessages.missingHub(instance));
   const connection = resolveConnection(instance, options, env);
   const fromEnv: WebPubSubSettings['fromEnv'] = {};
   if (options.hub == null) fromEnv.hub = 'WEBPUBSUB_HUB';
@@ -39,23 +37,18 @@ export function resolveSettings(instance: string, options: WebPubSubModuleOption
   return { instance, hub, httpLogging, connection, fromEnv, broadcast: resolveBroadcastDefaults(instance, options.broadcast ?? {}) };
 }
 
-function resolveConnection(instance: string, options: WebPubSubModuleOptions, env: NodeJS.ProcessEnv): WebPubSubConnection {
-  const { connectionString, endpoint, credential, emulator } = options;
-  if (emulator) {
-    if (connectionString !== undefined || endpoint !== undefined) throw new Error(ModuleMessages.emulatorWithConnection(instance));
-    if (env.NODE_ENV === 'production') throw new Error(ModuleMessages.emulatorInProduction(instance));
-    return { kind: 'emulator', options: emulator === true ? {} : emulator };
-  }
-  if (connectionString !== undefined && endpoint !== undefined) throw new Error(ModuleMessages.bothConnectionAndEndpoint(instance));
+function resolveConnection(instance: string, options: WebPubSubInstanceOptions, env: NodeJS.ProcessEnv): WebPubSubConnection {
+  const { connectionString, endpoint, credential } = options;
+  if (connectionString !== undefined && endpoint !== undefined) throw new Error(InstanceMessages.bothConnectionAndEndpoint(instance));
   if (endpoint !== undefined) {
     if (!credential || (!isTokenCredential(credential) && typeof (credential as { key?: unknown }).key !== 'string')) {
-      throw new Error(ModuleMessages.endpointWithoutCredential(instance));
+      throw new Error(InstanceMessages.endpointWithoutCredential(instance));
     }
     return { kind: 'credential', endpoint, credential };
   }
-  if (credential !== undefined) throw new Error(ModuleMessages.credentialWithoutEndpoint(instance));
+  if (credential !== undefined) throw new Error(InstanceMessages.credentialWithoutEndpoint(instance));
   const fromEnv = connectionString ?? env.WEBPUBSUB_CONNECTION_STRING;
-  if (!fromEnv) throw new Error(ModuleMessages.missingConnection(instance));
+  if (!fromEnv) throw new Error(InstanceMessages.missingConnection(instance));
   return { kind: 'connectionString', connectionString: fromEnv };
 }
 
@@ -68,14 +61,14 @@ function resolveBroadcastDefaults(instance: string, defaults: BroadcastDefaults)
     concurrency: defaults.concurrency ?? 4,
   };
   if (resolved.delivery !== 'await' && resolved.delivery !== 'background') {
-    throw new Error(ModuleMessages.invalidBroadcastOption(instance, 'delivery', resolved.delivery, '"await" or "background"'));
+    throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'delivery', resolved.delivery, '"await" or "background"'));
   }
   if (resolved.onError !== 'throw' && resolved.onError !== 'log') {
-    throw new Error(ModuleMessages.invalidBroadcastOption(instance, 'onError', resolved.onError, '"throw" or "log"'));
+    throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'onError', resolved.onError, '"throw" or "log"'));
   }
   for (const name of ['queueLimit', 'concurrency'] as const) {
     if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {
-      throw new Error(ModuleMessages.invalidBroadcastOption(instance, name, resolved[name], 'a whole number of at least 1'));
+      throw new Error(InstanceMessages.invalidBroadcastOption(instance, name, resolved[name], 'a whole number of at least 1'));
     }
   }
   return resolved;

@@ -1,0 +1,12 @@
+import type { Provider, Type } from '@nestjs/common';
+import { eventRouteToken } from './events.constants.js';
+import { createEventsController } from './events.controller.js';
+import { EventsMetadataAccessor } from './events.metadata-accessor.js';
+
+/** What the composition root adds for an instance that serves upstream events at `path`. */
+export function eventRoute(instance: string, path: string): { providers: Provider[]; controller: Type } {
+  return {
+    providers: [{ provide: eventRouteToken(instance), useValue: path }, EventsMetadataAccessor],
+    controller: createEventsController(instance, path),
+  };
+}
