@@ -63,7 +63,21 @@ export default tseslint.config(
   },
   {
     files: ['lib/testing/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [frameworkFree('testing/')] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        frameworkFree('testing/'),
+        siblings(['module', 'events', 'broadcast', 'health', 'gateway'], 'testing/ stands in for the service and its clients: it builds on emulator/, core/ and below only.'),
+      ] }],
+    },
+  },
+  // Test areas share helpers only through test/support/: no area reaches into another one.
+  {
+    files: ['test/*/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!support/|\\.\\./)', message: 'Import shared test helpers from test/support/, not from another test area.' }] }] },
+  },
+  {
+    files: ['test/*/*/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./\\.\\./(?!support/|\\.\\./)', message: 'Import shared test helpers from test/support/, not from another test area.' }] }] },
   },
   // Nest layers: protocol → client → core → broadcast / events / health → module (the composition root).
   {

@@ -33,7 +33,8 @@ export function createEventsController(instance: string, path: string): Type {
     /** Here, not in the constructor: every provider exists by now, and so does the HTTP adapter. */
     onModuleInit(): void {
       this.hubs = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context).explore();
-      checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
+      // Only a route with handlers can be limited by a parser; an app without events hears nothing of it.
+      if (this.hubs.size > 0) checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
     }
 
     // `:event`, not `{*path}`: Fastify's router rejects path-to-regexp wildcards; one segment serves `/{event}` on both.

@@ -7,6 +7,8 @@ export const TestClientMessages = {
   ackFailed: (action: string, name: string, message: string) => `${action} was refused by Web PubSub: ${name}: ${message}`,
   closedBeforeAck: (action: string) => `${action} got no answer: the connection closed first.`,
   timedOut: (what: string, ms: number) => `Timed out after ${ms} ms waiting for ${what}. Messages received so far are in client.messages.`,
+  closedWhileWaiting: (what: string) =>
+    `The connection closed while waiting for ${what}, so it will not arrive. Messages received so far are in client.messages; the emulator's or your handlers' logs say why it closed.`,
   binaryNeedsBytes: () => 'dataType "binary" needs a Buffer or Uint8Array as data.',
   textNeedsString: () => 'dataType "text" needs a string as data.',
 } as const;

@@ -185,11 +185,12 @@ export class WebPubSubTestClient {
   private waitUntil<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
     const found = check();
     if (found !== undefined) return Promise.resolve(found);
+    if (this.closed) return Promise.reject(new Error(TestClientMessages.closedWhileWaiting(what)));
     return new Promise((resolve, reject) => {
       const listener = () => {
         const value = check();
         if (value !== undefined) finish(() => resolve(value));
-        else if (this.closed) finish(() => reject(new Error(TestClientMessages.timedOut(`${what} (the connection closed)`, timeoutMs))));
+        else if (this.closed) finish(() => reject(new Error(TestClientMessages.closedWhileWaiting(what))));
       };
       const timer = setTimeout(() => finish(() => reject(new Error(TestClientMessages.timedOut(what, timeoutMs)))), timeoutMs);
       const finish = (settle: () => void) => {

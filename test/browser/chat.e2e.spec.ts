@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
-import { buildSampleApp, SampleAppProcess } from '../sample-app/sample-app-process.js';
+import { buildSampleApp, SampleAppProcess } from '../support/sample-app-process.js';
 
 /*
  * The sample chat in a real browser: Debian's Chromium, driven by playwright-core, opens the page as

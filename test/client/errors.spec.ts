@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { isRestError, RestError } from '@azure/core-rest-pipeline';
 import { WebPubSubRestError } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer, type ScriptedResponse } from '../support/capture-server.js';
-import { ACCESS_KEY, officialClient, ourClient, settle } from './transport-harness.js';
+import { useCaptureServer, type ScriptedResponse } from '../support/capture-server.js';
+import { settle } from '../support/settle.js';
+import { ACCESS_KEY, officialClient, ourClient } from './transport-harness.js';
 
 /**
  * How failed calls surface: one typed error (a core-rest-pipeline RestError, as the official client
@@ -55,14 +56,8 @@ const shapes: BodyShape[] = [
 
 const statuses = [400, 401, 403, 404, 500];
 
-let server: CaptureServer;
 let scripted: ScriptedResponse = { status: 500 };
-beforeAll(async () => {
-  server = await startCaptureServer(() => scripted);
-});
-afterAll(async () => {
-  await server.close();
-});
+const peer = useCaptureServer(() => scripted);
 
 /** Every string reachable from a value through own properties, enumerable or not, and Map entries. */
 function reachableStrings(root: unknown): string[] {
@@ -92,9 +87,9 @@ describe('typed errors', () => {
 
   it.each(table)('$status with $shape.name', async ({ status, shape }) => {
     scripted = shape.answer(status, `rid-${status}`);
-    const requestsBefore = server.requests.length;
-    const outcome = await settle(ourClient(server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }));
-    const official = await settle(officialClient(server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }));
+    const requestsBefore = peer.server.requests.length;
+    const outcome = await settle(ourClient(peer.server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }));
+    const official = await settle(officialClient(peer.server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }));
 
     expect(outcome.ok).toBe(false);
     const error = (outcome as { error: WebPubSubRestError }).error;
@@ -115,7 +110,7 @@ describe('typed errors', () => {
     if (shape.name === 'an ErrorDetail body') expect((official as { error: RestError }).error.code).toBe(shape.code);
 
     // The request was signed, yet nothing reachable from our error shows the header or the key.
-    const authorization = String(server.requests[requestsBefore].headers.authorization);
+    const authorization = String(peer.server.requests[requestsBefore].headers.authorization);
     expect(authorization).toMatch(/^Bearer /);
     const printed = [inspect(error, { depth: Infinity, showHidden: true }), JSON.stringify(error), ...reachableStrings(error)];
     for (const text of printed) {
@@ -129,7 +124,7 @@ describe('typed errors', () => {
 
   it('names the failing operation of a group call', async () => {
     scripted = shapes[0].answer(404, 'rid-group');
-    const outcome = await settle(ourClient(server, { retryOptions: { maxRetries: 0 } }).group('room 1').addUser('u1'));
+    const outcome = await settle(ourClient(peer.server, { retryOptions: { maxRetries: 0 } }).group('room 1').addUser('u1'));
     const error = (outcome as { error: WebPubSubRestError }).error;
     expect(error.operation).toBe('addUserToGroup');
     expect(error.message).toContain('addUserToGroup');
@@ -153,9 +148,9 @@ describe('HEAD existence checks', () => {
   it.each(cases)('$name: $status → $expected (as the official client)', async ({ call, status, expected }) => {
     scripted = { status, headers: status === 200 ? {} : { 'x-ms-error-code': `Status.${status}`, 'x-ms-request-id': 'rid-head' } };
     const options = { retryOptions: { maxRetries: 0 } };
-    const ours = await settle(call(ourClient(server, options)));
-    const official = await settle(call(officialClient(server, options) as unknown as ReturnType<typeof ourClient>));
-    expect(server.requests[server.requests.length - 1].method).toBe('HEAD');
+    const ours = await settle(call(ourClient(peer.server, options)));
+    const official = await settle(call(officialClient(peer.server, options) as unknown as ReturnType<typeof ourClient>));
+    expect(peer.server.requests[peer.server.requests.length - 1].method).toBe('HEAD');
     if (expected === 'error') {
       expect(official.ok).toBe(false);
       expect((official as { error: RestError }).error.statusCode).toBe(500);

@@ -4,9 +4,8 @@ import {
   buildCloseConnectionRequest, buildGroupExistsRequest, buildListConnectionsInGroupRequest, buildSendToAllRequest, type WebPubSubRequest,
 } from '../../lib/index.js';
 import type { ScriptedResponse } from '../support/capture-server.js';
-import {
-  expectSignedFor, inSequence, officialClient, ourClient, settle, startHangingServer, useServers, type HangingServer, type Peer,
-} from './transport-harness.js';
+import { settle } from '../support/settle.js';
+import { expectSignedFor, inSequence, officialClient, ourClient, startHangingServer, useServers, type HangingServer, type Peer } from './transport-harness.js';
 
 /**
  * What rides on the shared pipeline: `hub(name)` clients, `sendRequest` with the request builders,

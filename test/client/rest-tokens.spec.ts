@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { AzureKeyCredential, WebPubSubRestClient } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
+import { useCaptureServer } from '../support/capture-server.js';
 
 /*
  * REST calls reuse a URL's token for a few minutes instead of signing one per request (a benchmark
@@ -27,29 +27,25 @@ function inspect(token: string, key: string): { signedWith: boolean; aud: string
 }
 
 describe('REST call tokens', () => {
-  let server: CaptureServer;
-  beforeAll(async () => {
-    server = await startCaptureServer();
-  });
-  afterAll(() => server.close());
+  const peer = useCaptureServer();
 
   it('reuses a URL’s token, gives another URL its own, and follows a key rotation at once', async () => {
     const credential = new AzureKeyCredential(KEY);
-    const client = new WebPubSubRestClient(server.url, credential, 'chat');
+    const client = new WebPubSubRestClient(peer.server.url, credential, 'chat');
     await client.sendToAll({ n: 1 });
     await client.sendToAll({ n: 2 });
     await client.sendToUser('alice', { n: 3 });
     credential.update(ROTATED);
     await client.sendToAll({ n: 4 });
 
-    const [first, second, toAlice, afterRotation] = server.requests.slice(-4).map((request) => ({ url: request.url, token: tokenOf(request.headers.authorization) }));
+    const [first, second, toAlice, afterRotation] = peer.server.requests.slice(-4).map((request) => ({ url: request.url, token: tokenOf(request.headers.authorization) }));
     expect(second.token).toBe(first.token);
     expect(toAlice.token).not.toBe(first.token);
     for (const { url, token } of [first, toAlice]) {
-      expect(inspect(token, KEY)).toEqual({ signedWith: true, aud: `${server.url}${url}`, lifetimeLeft: expect.any(Number) });
+      expect(inspect(token, KEY)).toEqual({ signedWith: true, aud: `${peer.server.url}${url}`, lifetimeLeft: expect.any(Number) });
       expect(inspect(token, KEY).lifetimeLeft).toBeGreaterThan(3300);
     }
-    expect(inspect(afterRotation.token, ROTATED)).toMatchObject({ signedWith: true, aud: `${server.url}${afterRotation.url}` });
+    expect(inspect(afterRotation.token, ROTATED)).toMatchObject({ signedWith: true, aud: `${peer.server.url}${afterRotation.url}` });
     expect(inspect(afterRotation.token, KEY).signedWith).toBe(false);
   });
 });

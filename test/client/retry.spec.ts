@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { RestError } from '@azure/core-rest-pipeline';
 import type { PipelineRetryOptions } from '@azure/core-rest-pipeline';
 import type { WebPubSubRestError } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer, type ScriptedResponse } from '../support/capture-server.js';
-import { expectSignedFor, inSequence, officialClient, ourClient, settle, type Outcome } from './transport-harness.js';
+import type { ScriptedResponse } from '../support/capture-server.js';
+import { settle, type Outcome } from '../support/settle.js';
+import { expectSignedFor, inSequence, officialClient, ourClient, useServers } from './transport-harness.js';
 
 /**
  * Retries come from core-rest-pipeline's default retry policy, as in `@azure/web-pubsub` (reference
@@ -41,16 +42,7 @@ const cases: RetryCase[] = [
   { name: 'maxRetries: 2 is respected', responses: [failure(500)], retryOptions: { maxRetries: 2, retryDelayInMs: 1 }, attempts: 3, failsWith: 500 },
 ];
 
-const servers: CaptureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(responses: ScriptedResponse[]): Promise<CaptureServer> {
-  const server = await startCaptureServer(inSequence(...responses));
-  servers.push(server);
-  return server;
-}
+const { serve } = useServers();
 
 function expectFailureStatus(outcome: Outcome, status: number): unknown {
   expect(outcome.ok).toBe(false);
@@ -64,8 +56,7 @@ describe('retries', () => {
   it.each(cases)('$name', async ({ responses, retryOptions, attempts, failsWith }) => {
     // One server for both clients; the script restarts for each so they see the same answers.
     let script = inSequence(...responses);
-    const server = await startCaptureServer((request) => script(request));
-    servers.push(server);
+    const server = await serve((request) => script(request));
     const send = { contentType: 'text/plain' as const };
 
     const officialOutcome = await settle(officialClient(server, { retryOptions }).sendToAll('payload', send));
@@ -92,7 +83,7 @@ describe('retries', () => {
   });
 
   it('retryDelayInMs / maxRetryDelayInMs bound the wait before a retry (jittered between half and all of it)', async () => {
-    const server = await serve([failure(500), accepted]);
+    const server = await serve(inSequence(failure(500), accepted));
     const started = performance.now();
     await ourClient(server, { retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 200 } }).sendToAll({ a: 1 });
     const elapsed = performance.now() - started;
@@ -103,7 +94,7 @@ describe('retries', () => {
   });
 
   it('a persistently dropped connection fails after the retries with the socket error, not a status', async () => {
-    const server = await serve([{ status: 0, drop: true }]);
+    const server = await serve(inSequence({ status: 0, drop: true }));
     const outcome = await settle(ourClient(server, { retryOptions: { maxRetries: 2 } }).sendToAll({ a: 1 }));
     expect(server.requests).toHaveLength(3);
     expect(outcome.ok).toBe(false);

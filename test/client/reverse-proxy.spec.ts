@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { WebPubSubRestClient } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer, type CapturedRequest, type ScriptedResponse } from '../support/capture-server.js';
+import type { CaptureServer, CapturedRequest, ScriptedResponse } from '../support/capture-server.js';
 import { loopbackCertificate } from '../support/self-signed-certificate.js';
 import { StubTokenCredential } from '../support/stub-token-credential.js';
-import { expectSignedFor, inSequence, officialClient, ourClient } from './transport-harness.js';
+import { expectSignedFor, inSequence, officialClient, ourClient, useServers } from './transport-harness.js';
 
 /**
  * `reverseProxyEndpoint` (e.g. API Management in front of the service), reference §2a: requests go
@@ -20,16 +20,7 @@ const operations: Array<{ name: string; run: (client: Shared) => Promise<unknown
   { name: 'userExists', run: (c) => c.userExists('user@1') },
 ];
 
-const servers: CaptureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(respond?: (request: CapturedRequest) => ScriptedResponse, tls?: { key: string; cert: string }): Promise<CaptureServer> {
-  const server = await startCaptureServer(respond, { tls });
-  servers.push(server);
-  return server;
-}
+const { serve } = useServers();
 
 /** What must agree between the clients: where it went (path + query as sent) and the audience. */
 const view = (request: CapturedRequest, serviceOrigin: string) => ({ method: request.method, url: request.url, aud: expectSignedFor(request, serviceOrigin).aud });
@@ -79,9 +70,9 @@ describe('reverseProxyEndpoint', () => {
   it('with a TokenCredential, :generateToken goes to the proxy but the URL returned keeps the service host', async () => {
     const certificate = loopbackCertificate();
     const token = (): ScriptedResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'service-made-token' }) });
-    const service = await serve(token, certificate);
-    const oursProxy = await serve(token, certificate);
-    const officialProxy = await serve(token, certificate);
+    const service = await serve(token, { tls: certificate });
+    const oursProxy = await serve(token, { tls: certificate });
+    const officialProxy = await serve(token, { tls: certificate });
     const options = (proxy: CaptureServer) => ({ reverseProxyEndpoint: proxy.url, tlsOptions: { ca: certificate.cert } });
 
     const ours = await new WebPubSubRestClient(service.url, new StubTokenCredential(), 'hub1', options(oursProxy)).getClientAccessToken({ groups: ['g1'] });

@@ -1,10 +1,12 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, expect } from '@jest/globals';
 import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from '@azure/web-pubsub';
 import jsonwebtoken, { type JwtPayload } from 'jsonwebtoken';
 import { WebPubSubRestClient, type WebPubSubRestClientOptions } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer, type CapturedRequest, type ScriptedResponse } from '../support/capture-server.js';
+import {
+  startCaptureServer, type CaptureServer, type CaptureServerOptions, type CapturedRequest, type ScriptedResponse,
+} from '../support/capture-server.js';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.js';
 
 /**
  * Shared pieces of the transport suites: both clients built the same way against a loopback
@@ -16,12 +18,6 @@ export const ACCESS_KEY = 'transport-suite-key-not-a-secret';
 
 /** Small retry delays keep the retry tests fast without changing which attempts happen. */
 export const FAST_RETRIES = { retryDelayInMs: 1, maxRetryDelayInMs: 10 };
-
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-export function settle(promise: Promise<unknown>): Promise<Outcome> {
-  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
-}
 
 /** Answers the n-th request with the n-th response (the last one repeats). */
 export function inSequence(...responses: ScriptedResponse[]): (request: CapturedRequest) => ScriptedResponse {
@@ -36,7 +32,7 @@ type Closable = { close(): Promise<void> };
  * closed after the test that started it.
  */
 export function useServers(): {
-  serve(respond?: (request: CapturedRequest) => ScriptedResponse): Promise<CaptureServer>;
+  serve(respond?: (request: CapturedRequest) => ScriptedResponse, options?: CaptureServerOptions): Promise<CaptureServer>;
   track<T extends Closable>(server: T): T;
 } {
   const open: Closable[] = [];
@@ -44,7 +40,7 @@ export function useServers(): {
     await Promise.all(open.splice(0).map((server) => server.close()));
   });
   const track = <T extends Closable>(server: T): T => (open.push(server), server);
-  return { track, serve: async (respond) => track(await startCaptureServer(respond)) };
+  return { track, serve: async (respond, options) => track(await startCaptureServer(respond, options)) };
 }
 
 /** Anything with a connection string: a capture server or a hanging server. */
@@ -94,16 +90,11 @@ export async function startHangingServer(): Promise<HangingServer> {
     req.resume();
     req.on('end', () => arrived());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   return {
     url,
     firstRequest,
     connectionString: (accessKey = ACCESS_KEY) => `Endpoint=${url};AccessKey=${accessKey};Version=1.0;`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import jsonwebtoken from 'jsonwebtoken';
 import { AzureKeyCredential, WebPubSubRestClient, type GenerateClientTokenOptions, type WebPubSubClientProtocol } from '../../lib/index.js';
-import { asSharedApi, ConformancePeer, TEST_ACCESS_KEY, type ClientPair } from './conformance-harness.js';
+import { asSharedApi, TEST_ACCESS_KEY, useConformancePeer, type ClientPair } from './conformance-harness.js';
 
 /*
  * getClientAccessToken with an access key: the token is signed locally, nothing goes on the wire.
@@ -118,11 +118,7 @@ describe('official SDK conformance: client access tokens signed with the key', (
   });
 
   describe('against a real loopback peer', () => {
-    let peer: ConformancePeer;
-    beforeAll(async () => {
-      peer = await ConformancePeer.start();
-    });
-    afterAll(() => peer.close());
+    const peer = useConformancePeer();
 
     it('sends no request, from a connection string with Port= naming the peer', async () => {
       const connectionString = cs('http://127.0.0.1', `Port=${peer.server.port};`);

@@ -56,18 +56,14 @@ export function asSharedApi(client: WebPubSubServiceClient): WebPubSubRestClient
  */
 export class ConformancePeer {
   private responder: (request: CapturedRequest) => ScriptedResponse = defaultResponse;
+  server!: CaptureServer;
+  /** The peer's certificate when it serves https; both clients trust it and nothing else. */
+  private ca?: string;
 
-  private constructor(
-    readonly server: CaptureServer,
-    /** The peer's certificate when it serves https; both clients trust it and nothing else. */
-    private readonly ca?: string,
-  ) {}
-
-  static async start(options: { tls?: CaptureServerTls } = {}): Promise<ConformancePeer> {
-    let peer: ConformancePeer | undefined = undefined;
-    const server = await startCaptureServer((request) => (peer as ConformancePeer).responder(request), { tls: options.tls });
-    peer = new ConformancePeer(server, options.tls?.cert);
-    return peer;
+  async start(options: { tls?: CaptureServerTls } = {}): Promise<this> {
+    this.server = await startCaptureServer((request) => this.responder(request), { tls: options.tls });
+    this.ca = options.tls?.cert;
+    return this;
   }
 
   get url(): string {
@@ -122,6 +118,14 @@ export class ConformancePeer {
   close(): Promise<void> {
     return this.server.close();
   }
+}
+
+/** A ConformancePeer for the enclosing describe block (`options()` is read when it starts, before the first test). */
+export function useConformancePeer(options: () => { tls?: CaptureServerTls } = () => ({})): ConformancePeer {
+  const peer = new ConformancePeer();
+  beforeAll(() => peer.start(options()));
+  afterAll(() => peer.server?.close());
+  return peer;
 }
 
 export interface TokenView {
@@ -234,11 +238,7 @@ export function conformanceTable(cases: ConformanceCase[], options: Pick<WireVie
   const duplicates = names.filter((name, index) => names.indexOf(name) !== index);
   if (duplicates.length > 0) throw new Error(`duplicate conformance case names: ${duplicates.join(', ')}`);
 
-  let peer: ConformancePeer;
-  beforeAll(async () => {
-    peer = await ConformancePeer.start();
-  });
-  afterAll(() => peer.close());
+  const peer = useConformancePeer();
 
   it.each(cases.map((testCase) => [testCase.name, testCase] as const))('%s', async (_name, testCase) => {
     const { official, ours } = await peer.runCase(testCase);

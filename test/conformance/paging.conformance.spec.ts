@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { GroupListConnectionsOptions, PageSettings, WebPubSubGroupMember, WebPubSubRestClient } from '../../lib/index.js';
 import type { CapturedRequest, ScriptedResponse } from '../support/capture-server.js';
-import { collect, ConformancePeer, conformanceTable, rejection, type ConformanceCase, type Operation } from './conformance-harness.js';
+import { collect, conformanceTable, rejection, useConformancePeer, type ConformanceCase, type Operation } from './conformance-harness.js';
 
 /*
  * ListConnectionsInGroup, followed page by page. The peer pages like the real service (reference
@@ -155,12 +155,8 @@ describe('official SDK conformance: listing a group connections page by page', (
 });
 
 describe('official SDK conformance: byPage with maxPageSize', () => {
-  let peer: ConformancePeer;
-  beforeAll(async () => {
-    peer = await ConformancePeer.start();
-    peer.respondWith(listingPeer());
-  });
-  afterAll(() => peer.close());
+  const peer = useConformancePeer();
+  beforeAll(() => peer.respondWith(listingPeer()));
 
   // The official client refuses `byPage({ maxPageSize })` (reference §1: use the option instead).
   it('both clients reject it before sending anything', async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { AccessToken } from '@azure/core-auth';
 import type { TokenCredential } from '../../lib/index.js';
 import { invalidValueAnswer, type CapturedRequest } from '../support/capture-server.js';
-import { bearerToken, ConformancePeer, rejection, wireView, type ConformanceCase, type Operation } from './conformance-harness.js';
+import { bearerToken, rejection, useConformancePeer, wireView, type ConformanceCase, type Operation } from './conformance-harness.js';
 import { loopbackCertificate } from '../support/self-signed-certificate.js';
 
 /*
@@ -106,11 +106,7 @@ const tokenCases: CredentialCase[] = [
 ];
 
 describe('official SDK conformance: clients authenticated with a TokenCredential', () => {
-  let peer: ConformancePeer;
-  beforeAll(async () => {
-    peer = await ConformancePeer.start({ tls: loopbackCertificate() });
-  });
-  afterAll(() => peer.close());
+  const peer = useConformancePeer(() => ({ tls: loopbackCertificate() }));
 
   it.each([...operationCases, ...tokenCases].map((testCase) => [testCase.name, testCase] as const))('%s', async (_name, testCase) => {
     const credentials: RecordingCredential[] = [];

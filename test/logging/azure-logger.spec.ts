@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
+import { describe, expect, it } from '@jest/globals';
 import { WebPubSubRestClient } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
+import { useAzureLogCapture } from '../support/azure-log-capture.js';
+import { useCaptureServer } from '../support/capture-server.js';
 
 /*
  * The client logs through the Azure SDK logger like any Azure client (AZURE_LOG_LEVEL / setLogLevel),
@@ -11,32 +11,14 @@ import { startCaptureServer, type CaptureServer } from '../support/capture-serve
 const KEY = 'azure-logger-spec-distinctive-key-7f3a';
 
 describe('Azure SDK logging', () => {
-  let server: CaptureServer;
-  let lines: string[];
-  const originalLog = AzureLogger.log;
-  let originalLevel: AzureLogLevel | undefined;
-
-  beforeAll(async () => {
-    server = await startCaptureServer();
-    originalLevel = getLogLevel();
-  });
-  afterAll(() => server.close());
-  afterEach(() => {
-    AzureLogger.log = originalLog;
-    setLogLevel(originalLevel);
-  });
-
-  function captureLogs(): void {
-    lines = [];
-    AzureLogger.log = (...args: unknown[]) => lines.push(args.map(String).join(' '));
-    setLogLevel('info');
-  }
+  const peer = useCaptureServer();
+  const azureLog = useAzureLogCapture();
 
   it('writes each request and response under azure:nestjs-web-pubsub with secrets redacted', async () => {
-    captureLogs();
-    const client = new WebPubSubRestClient(server.connectionString(KEY), 'chat');
+    const lines = azureLog.capture('info');
+    const client = new WebPubSubRestClient(peer.server.connectionString(KEY), 'chat');
     await client.sendToAll({ secret: 'payload' }, { filter: "userId eq 'alice'", excludedConnections: ['c1'] });
-    const token = server.requests.at(-1)!.headers.authorization!.slice('Bearer '.length);
+    const token = peer.server.requests.at(-1)!.headers.authorization!.slice('Bearer '.length);
 
     const ours = lines.filter((line) => line.startsWith('azure:nestjs-web-pubsub:info'));
     expect(ours.some((line) => line.includes('Request:') && line.includes('/api/hubs/chat/:send'))).toBe(true);
@@ -49,9 +31,8 @@ describe('Azure SDK logging', () => {
   });
 
   it('is silent when no log level is set', async () => {
-    captureLogs();
-    setLogLevel(undefined);
-    await new WebPubSubRestClient(server.connectionString(KEY), 'chat').sendToAll('x');
+    const lines = azureLog.capture(undefined);
+    await new WebPubSubRestClient(peer.server.connectionString(KEY), 'chat').sendToAll('x');
     expect(lines.filter((line) => line.startsWith('azure:nestjs-web-pubsub'))).toEqual([]);
   });
 });

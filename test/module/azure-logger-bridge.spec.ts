@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { AzureLogger, getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
 import { WebPubSubModule, WebPubSubService } from '../../lib/index.js';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+import { useAzureLogCapture } from '../support/azure-log-capture.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { useEmulator } from '../support/emulator-stage.js';
 
 /*
  * Azure SDK log output of the module's client reaches the module's Nest logger while Azure logging
@@ -15,40 +15,22 @@ import { CapturingLogger } from '../support/capturing-logger.js';
 const KEY = 'bridge-spec-distinctive-key';
 
 describe('Azure SDK logger bridge', () => {
-  let emulator: WebPubSubEmulator;
-  const originalLog = AzureLogger.log;
-  let originalLevel: AzureLogLevel | undefined;
-  let globalLines: string[];
-
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start({ accessKey: KEY });
-    originalLevel = getLogLevel();
-  });
-  afterAll(() => emulator.stop());
-  afterEach(() => {
-    AzureLogger.log = originalLog;
-    setLogLevel(originalLevel);
-  });
+  const stage = useEmulator({ accessKey: KEY });
+  const azureLog = useAzureLogCapture();
 
   async function serviceWith(logger: CapturingLogger): Promise<{ service: WebPubSubService; close: () => Promise<void> }> {
     const moduleRef = await Test.createTestingModule({
-      imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger, httpLogging: 'off' })],
+      imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger, httpLogging: 'off' })],
     }).compile();
     return { service: moduleRef.get(WebPubSubService), close: () => moduleRef.close() };
   }
 
-  function captureGlobal(level: AzureLogLevel | undefined): void {
-    globalLines = [];
-    AzureLogger.log = (...args: unknown[]) => globalLines.push(args.map(String).join(' '));
-    setLogLevel(level);
-  }
-
   it('sends our client’s SDK lines to the Nest logger, and leaves other Azure clients on the global logger', async () => {
-    captureGlobal('info');
+    const globalLines = azureLog.capture('info');
     const logger = new CapturingLogger();
     const { service, close } = await serviceWith(logger);
     await service.sendToAll({ hello: 'world' }, { filter: "userId eq 'alice'" });
-    const official = new WebPubSubServiceClient(emulator.connectionString, 'chat', { allowInsecureConnection: true });
+    const official = new WebPubSubServiceClient(stage.emulator.connectionString, 'chat', { allowInsecureConnection: true });
     await official.sendToAll({ hello: 'official' });
     await close();
 
@@ -64,7 +46,7 @@ describe('Azure SDK logger bridge', () => {
   });
 
   it('stays quiet while Azure logging is off', async () => {
-    captureGlobal(undefined);
+    const globalLines = azureLog.capture(undefined);
     const logger = new CapturingLogger();
     const { service, close } = await serviceWith(logger);
     await service.sendToAll('x');

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { WebPubSubModule } from '../../lib/index.js';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { WebPubSubHealthIndicator } from '../../lib/health/webpubsub.health.js';
+import { useEmulator } from '../support/emulator-stage.js';
 
 /* The terminus health indicator against the emulator: up while it answers, down (503) while it fails. */
 
@@ -24,12 +25,14 @@ class HealthController {
 }
 
 describe('WebPubSubHealthIndicator', () => {
+  const mainStage = useEmulator({ accessKey: 'health-spec-key' });
+  const alertsStage = useEmulator();
   let main: WebPubSubEmulator;
   let alerts: WebPubSubEmulator;
   let app: INestApplication;
 
   beforeAll(async () => {
-    [main, alerts] = await Promise.all([WebPubSubEmulator.start({ accessKey: 'health-spec-key' }), WebPubSubEmulator.start()]);
+    [main, alerts] = [mainStage.emulator, alertsStage.emulator];
     const moduleRef = await Test.createTestingModule({
       imports: [
         TerminusModule,
@@ -40,11 +43,8 @@ describe('WebPubSubHealthIndicator', () => {
       providers: [WebPubSubHealthIndicator],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
+    mainStage.defer(() => app.close());
     await app.init();
-  });
-  afterAll(async () => {
-    await app.close();
-    await Promise.all([main.stop(), alerts.stop()]);
   });
 
   it('reports both instances up while their services answer', async () => {

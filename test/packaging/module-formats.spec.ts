@@ -218,4 +218,22 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
     expect(imported.map(packageOf).filter((name) => !allowed.includes(name))).toEqual([]);
   });
+
+  it('importing the root loads neither ws nor any emulator code (the embedded emulator is a lazy import())', () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      // Static imports only: `import('../emulator/index.js')` is what `emulator: true` loads when asked.
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^'"]*?from '([^']+)'/gm)) {
+        if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier));
+        else seen.add(specifier);
+      }
+    };
+    visit(path.join(root, 'dist', 'esm', 'index.js'));
+    const loaded = [...seen].map((entry) => (path.isAbsolute(entry) ? path.relative(path.join(root, 'dist', 'esm'), entry) : entry));
+    expect(loaded).toEqual(expect.arrayContaining(['index.js', 'module/webpubsub.module.js', 'events/events.controller.js']));
+    expect(loaded.filter((entry) => entry === 'ws' || entry.startsWith('emulator/'))).toEqual([]);
+    expect(readFileSync(path.join(root, 'dist', 'esm', 'module', 'embedded-emulator.js'), 'utf8')).toContain("import('../emulator/index.js')");
+  });
 });

@@ -4,6 +4,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import { AzureKeyCredential, WebPubSubRestClient, WebPubSubRestError } from '../../lib/index.js';
 import { startCaptureServer, type CaptureServer, type CapturedRequest } from '../support/capture-server.js';
 import { loopbackCertificate, type LoopbackCertificate } from '../support/self-signed-certificate.js';
+import { settle, type Outcome } from '../support/settle.js';
 import { StubTokenCredential } from '../support/stub-token-credential.js';
 import { header, loadRecording, recordedRequestBytes, recordedResponse, recordingFiles, splitUri, type RecordedEntry } from './recording-files.js';
 import { planCalls, type ReplayCall } from './recording-mapper.js';
@@ -19,7 +20,6 @@ const ACCESS_KEY = 'replay-suite-key-not-a-secret';
 const ENTRA_SCOPE = 'https://webpubsub.azure.com/.default';
 
 type Mode = 'key' | 'entra';
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 let certificate: LoopbackCertificate;
 beforeAll(() => {
@@ -36,10 +36,6 @@ async function replayServer(entries: RecordedEntry[]): Promise<CaptureServer> {
   }, { tls: certificate });
   origin = server.url;
   return server;
-}
-
-async function settle(promise: Promise<unknown>): Promise<Outcome> {
-  return promise.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 }
 
 const sortedPairs = (pairs: Array<[string, string]>) => pairs.map((pair) => JSON.stringify(pair)).sort();

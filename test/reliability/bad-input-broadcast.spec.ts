@@ -2,9 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { Controller, Get } from '@nestjs/common';
 import request from 'supertest';
 import { BroadcastToGroup, SendToUser } from '../../lib/index.js';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import { startApp, waitFor, type TestApp } from '../broadcast/delivery/delivery-harness.js';
-import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
+import { startEmulatorApp, type EmulatorApp } from '../support/emulator-app.js';
+import { useEmulator } from '../support/emulator-stage.js';
+import { waitFor } from '../support/wait-for.js';
+import { circular, expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
 
 /*
  * Route results that cannot be sent as JSON, through the broadcast interceptor in a real Nest app.
@@ -15,11 +16,6 @@ import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from 
  * says how to fix it. Nothing is sent for such a result, and the app keeps serving.
  */
 
-const circular = () => {
-  const order: Record<string, unknown> = { id: 7 };
-  order.self = order;
-  return order;
-};
 const throwingToJson = () => ({
   toJSON: () => {
     throw new Error('Order 7 has no JSON form');
@@ -62,18 +58,15 @@ class BadResults {
 }
 
 const crashes = watchForCrashes();
-let emulator: WebPubSubEmulator;
-let stack: TestApp;
+const stage = useEmulator({ accessKey: SECRET_KEY });
+let stack: EmulatorApp;
 
 beforeAll(async () => {
-  emulator = await WebPubSubEmulator.start({ accessKey: SECRET_KEY });
-  stack = await startApp(emulator, [BadResults]);
+  stack = await startEmulatorApp(stage.emulator, [BadResults]);
+  stage.defer(() => stack.app.close());
 });
-afterAll(async () => {
-  await stack.app.close();
-  await emulator.stop();
-  await crashes.check();
-});
+// Declared after useEmulator, so it runs once the app and the emulator are stopped.
+afterAll(() => crashes.check());
 beforeEach(() => {
   stack.logs.lines.length = 0;
 });
@@ -105,7 +98,7 @@ const rows: Row[] = [
 
 describe('non-serialisable results through the broadcast interceptor', () => {
   it.each(rows.map((row) => [row.path, row] as const))('GET /%s', async (_path, row) => {
-    const callsBefore = emulator.restCalls.length;
+    const callsBefore = stage.emulator.restCalls.length;
     const response = await request(stack.app.getHttpServer()).get(`/${row.path}`);
 
     expect(response.status).toBe(row.status);
@@ -117,13 +110,13 @@ describe('non-serialisable results through the broadcast interceptor', () => {
     expect(errors).toHaveLength(1);
     expectClearMessage(errors[0], row.log, row.fix);
     // Refused while building the request: nothing reached the service.
-    expect(emulator.restCalls.length).toBe(callsBefore);
+    expect(stage.emulator.restCalls.length).toBe(callsBefore);
     expectNoSecret(stack.logs.text() + response.text);
 
     // The app keeps serving: a good request right after is answered and broadcast.
     const next = await request(stack.app.getHttpServer()).get('/ok');
     expect(next.status).toBe(200);
-    expect(emulator.restCalls.slice(callsBefore)).toEqual([expect.objectContaining({ operation: 'sendToGroup', status: 202 })]);
+    expect(stage.emulator.restCalls.slice(callsBefore)).toEqual([expect.objectContaining({ operation: 'sendToGroup', status: 202 })]);
   });
 });
 

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   buildSendToAllRequest, buildSendToGroupRequest, WebPubSubArgumentError, WebPubSubRestClient,
 } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
-import { expectClearMessage, expectNoSecret, failureOf, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
+import { useCaptureServer } from '../support/capture-server.js';
+import { failureOf } from '../support/failure-of.js';
+import { circular, expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
 
 /*
  * Bad names, options and message bodies given to the REST client. README ("Errors, validation and
@@ -14,20 +15,14 @@ import { expectClearMessage, expectNoSecret, failureOf, SECRET_KEY, watchForCras
  */
 
 const crashes = watchForCrashes();
-let server: CaptureServer;
+const peer = useCaptureServer();
 let client: WebPubSubRestClient;
 
-beforeAll(async () => {
-  server = await startCaptureServer();
-  client = new WebPubSubRestClient(server.connectionString(SECRET_KEY), 'chat', { retryOptions: { maxRetries: 0 } });
+beforeAll(() => {
+  client = new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 'chat', { retryOptions: { maxRetries: 0 } });
 });
-afterAll(async () => {
-  await server.close();
-  await crashes.check();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
+// Declared after useCaptureServer, so it runs once the server is closed.
+afterAll(() => crashes.check());
 
 const MiB = 1024 * 1024;
 const FIX = {
@@ -39,11 +34,6 @@ const FIX = {
   optionalString: /Pass a string, or leave it out\.$/,
   size: /Send a smaller message, or split it into several\.$/,
   json: /Convert it to plain data first \(e\.g\. BigInt to string, remove circular references\), or send it as text or binary\.$/,
-};
-const circular = () => {
-  const order: Record<string, unknown> = { id: 7 };
-  order.self = order;
-  return order;
 };
 const tooLargeJson = { text: 'a'.repeat(MiB) };
 // Sizes computed here, independently of the client: the limit is on bytes, not characters.
@@ -58,7 +48,7 @@ interface Row {
 }
 
 const names: Row[] = [
-  { name: 'a hub name with a space', call: () => new WebPubSubRestClient(server.connectionString(SECRET_KEY), 'my hub'), argument: 'hub', what: /^Hub name "my hub" is invalid: it must start with a letter/, fix: FIX.hub },
+  { name: 'a hub name with a space', call: () => new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 'my hub'), argument: 'hub', what: /^Hub name "my hub" is invalid: it must start with a letter/, fix: FIX.hub },
   { name: 'a hub name starting with a digit (hub())', call: (c) => c.hub('1chat'), argument: 'hub', what: /^Hub name "1chat" is invalid/, fix: FIX.hub },
   { name: 'a hub name of 129 characters', call: (c) => c.hub(`h${'x'.repeat(128)}`), argument: 'hub', what: /is invalid: .*\(1 to 128 characters\)/, fix: FIX.hub },
   { name: 'a hub name with a dash (request builder)', call: () => buildSendToAllRequest({ hub: 'my-hub' }, {}), argument: 'hub', what: /^Hub name "my-hub" is invalid/, fix: FIX.hub },
@@ -124,23 +114,23 @@ describe.each([
     expect(argument).toBe(row.argument);
     expectClearMessage(message, row.what, row.fix);
     expectNoSecret(error);
-    expect(server.requests).toHaveLength(0);
+    expect(peer.server.requests).toHaveLength(0);
   });
 });
 
 describe('the client after bad input', () => {
-  // The control for every "nothing was sent" above: the same client does reach the server.
+  // The control for every "nothing was sent" above: the same client does reach the peer.server.
   it('still sends a good message, and it arrives', async () => {
     await client.sendToAll({ text: 'fine' });
     await client.group('room').sendToAll('fine', { contentType: 'text/plain' });
-    expect(server.requests.map((request) => request.path)).toEqual(['/api/hubs/chat/:send', '/api/hubs/chat/groups/room/:send']);
-    expect(server.requests[0].body.toString()).toBe('{"text":"fine"}');
+    expect(peer.server.requests.map((request) => request.path)).toEqual(['/api/hubs/chat/:send', '/api/hubs/chat/groups/room/:send']);
+    expect(peer.server.requests[0].body.toString()).toBe('{"text":"fine"}');
   });
 
   it('accepts the largest message allowed (exactly 1 MiB)', async () => {
     await client.sendToAll('a'.repeat(MiB), { contentType: 'text/plain' });
-    expect(server.requests).toHaveLength(1);
-    expect(server.requests[0].body.length).toBe(MiB);
+    expect(peer.server.requests).toHaveLength(1);
+    expect(peer.server.requests[0].body.length).toBe(MiB);
   });
 });
 
@@ -151,12 +141,12 @@ describe('findings: messages that could be clearer', () => {
   // message-payload.ts kindOf() prints "a object".
   it.each([
     ['an undefined userId', (c: WebPubSubRestClient) => c.sendToUser(undefined as never, {}), /^userId undefined is invalid/],
-    ['a numeric hub name', () => new WebPubSubRestClient(server.connectionString(SECRET_KEY), 42 as never), /^Hub name (number )?42 is invalid/],
+    ['a numeric hub name', () => new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 42 as never), /^Hub name (number )?42 is invalid/],
     ['an object sent as text/plain', (c: WebPubSubRestClient) => c.sendToAll({} as never, { contentType: 'text/plain' }), /but got an object\./],
   ])('%s is described in plain words', async (_name, call, expected) => {
     const error = (await failureOf(() => call(client))) as Error;
     expect(error).toBeInstanceOf(WebPubSubArgumentError);
-    expect(server.requests).toHaveLength(0);
+    expect(peer.server.requests).toHaveLength(0);
     expect(error.message).toMatch(expected);
   });
 
@@ -165,7 +155,7 @@ describe('findings: messages that could be clearer', () => {
   // the message, nor what to pass instead.
   it('a function that returns no stream is refused as a bad message, with the fix', async () => {
     const error = (await failureOf(() => client.sendToAll((() => 42) as never))) as Error;
-    expect(server.requests).toHaveLength(0);
+    expect(peer.server.requests).toHaveLength(0);
     expectNoSecret(error);
     expect(error).toBeInstanceOf(WebPubSubArgumentError);
     expect((error as WebPubSubArgumentError).argument).toBe('message');

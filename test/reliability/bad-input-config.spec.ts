@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, type DynamicModule } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -7,9 +6,11 @@ import {
   AzureKeyCredential, OnConnect, WebPubSubEventHandler, WebPubSubModule, WebPubSubService,
   type WebPubSubModuleOptions, type WebPubSubOptionsFactory,
 } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
-import { withoutWebPubSubEnv } from '../module/di/di-harness.js';
-import { expectClearMessage, expectNoSecret, failureOf, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
+import { useCaptureServer } from '../support/capture-server.js';
+import { withoutWebPubSubEnv } from '../support/env.js';
+import { ceSignature } from '../support/upstream-events.js';
+import { failureOf } from '../support/failure-of.js';
+import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
 
 /*
  * Bad module configuration. README ("Bad configuration fails at startup"): one message naming the
@@ -20,22 +21,18 @@ import { expectClearMessage, expectNoSecret, failureOf, SECRET_KEY, watchForCras
  */
 
 const crashes = watchForCrashes();
-let server: CaptureServer;
+const peer = useCaptureServer();
 let restoreEnv: () => void;
 let good: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   restoreEnv = withoutWebPubSubEnv();
-  server = await startCaptureServer();
-  good = server.connectionString(SECRET_KEY);
+  good = peer.server.connectionString(SECRET_KEY);
 });
+// Declared after useCaptureServer, so it runs once the server is closed.
 afterAll(async () => {
   restoreEnv();
-  await server.close();
   await crashes.check();
-});
-beforeEach(() => {
-  server.requests.length = 0;
 });
 
 /** Starts an app around the module (compile and init, as NestFactory does), which must refuse to start. */
@@ -86,9 +83,9 @@ const rows: Row[] = [
     what: /^WebPubSubModule: invalid `endpoint`\. The endpoint http:\/\/contoso\.example\.com uses plain http:\/\/ on a host that is not loopback/,
     fix: /Use https:\/\/, or pass allowInsecureConnection: true if this is intended/,
   },
-  { name: 'an AzureKeyCredential holding only spaces', module: withOptions(() => ({ endpoint: server.url, credential: new AzureKeyCredential('   '), hub: 'chat' })), what: /^WebPubSubModule: invalid `credential`\. The access key is empty\./, fix: /Copy a key from the Azure portal \(Keys blade\) into your AzureKeyCredential or connection string\.$/ },
-  { name: 'a credential that is neither kind', module: withOptions(() => ({ endpoint: server.url, credential: { secret: SECRET_KEY } as never, hub: 'chat' })), what: /^WebPubSubModule: `endpoint` needs a `credential` \(an AzureKeyCredential or a TokenCredential/, fix: /Pass one, or pass `connectionString` instead\.$/ },
-  { name: 'emulator together with endpoint', module: withOptions(() => ({ emulator: true, endpoint: server.url, credential: new AzureKeyCredential(SECRET_KEY), hub: 'chat' })), what: /^WebPubSubModule: `emulator` is set together with `connectionString` or `endpoint`\./, fix: /drop one of them\.$/ },
+  { name: 'an AzureKeyCredential holding only spaces', module: withOptions(() => ({ endpoint: peer.server.url, credential: new AzureKeyCredential('   '), hub: 'chat' })), what: /^WebPubSubModule: invalid `credential`\. The access key is empty\./, fix: /Copy a key from the Azure portal \(Keys blade\) into your AzureKeyCredential or connection string\.$/ },
+  { name: 'a credential that is neither kind', module: withOptions(() => ({ endpoint: peer.server.url, credential: { secret: SECRET_KEY } as never, hub: 'chat' })), what: /^WebPubSubModule: `endpoint` needs a `credential` \(an AzureKeyCredential or a TokenCredential/, fix: /Pass one, or pass `connectionString` instead\.$/ },
+  { name: 'emulator together with endpoint', module: withOptions(() => ({ emulator: true, endpoint: peer.server.url, credential: new AzureKeyCredential(SECRET_KEY), hub: 'chat' })), what: /^WebPubSubModule: `emulator` is set together with `connectionString` or `endpoint`\./, fix: /drop one of them\.$/ },
   { name: 'a useClass factory returning null', module: () => WebPubSubModule.forRootAsync({ useClass: NullOptions }), what: /^WebPubSubModule: the options factory returned no object\./, fix: /Return the module options, e\.g\. \{ connectionString, hub \}\.$/ },
   { name: 'a logger that is not a LoggerService', module: () => WebPubSubModule.forRoot({ connectionString: good, hub: 'chat', logger: 'yes' as never }), what: /^WebPubSubModule: `logger` must be true, false or a LoggerService/, fix: /e\.g\. new Logger\('WebPubSub'\)\)\.$/ },
   { name: 'an emulator port out of range', module: withOptions(() => ({ emulator: { port: 70000 }, hub: 'chat' })), what: /^Invalid emulator option `port`/, fix: /a whole number from 0 to 65535 \(0 picks a free port\)\.$/ },
@@ -101,15 +98,15 @@ describe('bad module configuration fails at startup', () => {
     const error = await startupError(row.module);
     expectClearMessage(error.message, row.what, row.fix);
     expectNoSecret(error);
-    expect(server.requests).toHaveLength(0);
+    expect(peer.server.requests).toHaveLength(0);
   });
 
-  // The control: the same module with good options starts, and its service reaches the server.
+  // The control: the same module with good options starts, and its service reaches the peer.server.
   it('a good configuration still starts and sends', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [WebPubSubModule.forRoot({ connectionString: good, hub: 'chat', logger: false })] }).compile();
     await moduleRef.get(WebPubSubService).sendToAll({ ok: true });
     await moduleRef.close();
-    expect(server.requests.map((r) => r.path)).toEqual(['/api/hubs/chat/:send']);
+    expect(peer.server.requests.map((r) => r.path)).toEqual(['/api/hubs/chat/:send']);
   });
 });
 
@@ -120,9 +117,6 @@ class ChatEvents {
     return { userId: 'someone' };
   }
 }
-
-/** hex(HMAC-SHA256(key, connectionId)), as the service signs ce-signature. */
-const sign = (key: string, connectionId: string) => `sha256=${createHmac('sha256', key).update(connectionId).digest('hex')}`;
 
 describe('findings: options of the wrong type', () => {
   const SECONDARY = 'SecondaryKeyForRotation0123456789abcdefghij=';
@@ -148,7 +142,7 @@ describe('findings: options of the wrong type', () => {
         .set({
           'ce-awpsversion': '1.0', 'ce-type': 'azure.webpubsub.sys.connect', 'ce-hub': 'chat', 'ce-connectionId': 'c1', 'ce-eventName': 'connect',
           // Signed with the single character "S", the first of the secondary key.
-          'ce-signature': sign(SECONDARY[0], 'c1'), 'webhook-request-origin': new URL(server.url).host, 'content-type': 'application/json',
+          'ce-signature': ceSignature(SECONDARY[0], 'c1'), 'webhook-request-origin': new URL(peer.server.url).host, 'content-type': 'application/json',
         })
         .send('{}');
       expect(forged.status).toBe(401);

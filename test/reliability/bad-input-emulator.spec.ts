@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubArgumentError, WebPubSubRestClient, WebPubSubRestError } from '../../lib/index.js';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import { rawCall, restToken } from '../emulator/rest/rest-harness.js';
+import { rawCall, restToken } from '../support/emulator-rest.js';
+import { useEmulator } from '../support/emulator-stage.js';
 import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
 
 /*
@@ -14,15 +14,9 @@ import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from 
  */
 
 const crashes = watchForCrashes();
-let emulator: WebPubSubEmulator;
-
-beforeAll(async () => {
-  emulator = await WebPubSubEmulator.start({ accessKey: SECRET_KEY });
-});
-afterAll(async () => {
-  await emulator.stop();
-  await crashes.check();
-});
+const stage = useEmulator({ accessKey: SECRET_KEY });
+// Declared after useEmulator, so it runs once the emulator is stopped.
+afterAll(() => crashes.check());
 
 const V = 'api-version=2024-12-01';
 const SEND = `/api/hubs/chat/:send?${V}`;
@@ -69,7 +63,7 @@ const OTHER_ROWS: Array<Row & { code: string }> = [
 
 /** Rows name the kind of token; it is signed here, for the URL the row calls. */
 function authorization(row: Row): string | null | undefined {
-  const url = `${emulator.endpoint}${row.path}`;
+  const url = `${stage.emulator.endpoint}${row.path}`;
   const now = Math.floor(Date.now() / 1000);
   if (row.init?.authorization === 'other-key') return `Bearer ${restToken('not-the-emulator-key', url)}`;
   if (row.init?.authorization === 'expired') return `Bearer ${restToken(SECRET_KEY, url, { iat: now - 7200, exp: now - 3600 })}`;
@@ -77,7 +71,7 @@ function authorization(row: Row): string | null | undefined {
 }
 
 async function expectServiceError(row: Row, code: string): Promise<void> {
-  const answer = await rawCall(emulator, row.method ?? 'POST', row.path, { ...row.init, authorization: authorization(row) });
+  const answer = await rawCall(stage.emulator, row.method ?? 'POST', row.path, { ...row.init, authorization: authorization(row) });
   expect(answer.status).toBe(row.status);
   expect(answer.headers.get('x-ms-error-code')).toBe(code);
   expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
@@ -86,7 +80,7 @@ async function expectServiceError(row: Row, code: string): Promise<void> {
   else expect(answer.json!.message).toMatch(row.what);
   expectNoSecret(answer.text);
   // The emulator keeps serving: the good call right after is accepted.
-  expect((await rawCall(emulator, 'POST', SEND, JSON_BODY)).status).toBe(202);
+  expect((await rawCall(stage.emulator, 'POST', SEND, JSON_BODY)).status).toBe(202);
 }
 
 describe('bad REST calls get the service status and error body', () => {
@@ -99,7 +93,7 @@ describe('bad REST calls get the service status and error body', () => {
   });
 
   it('no bad call was an internal error', () => {
-    expect(emulator.restCalls.filter((call) => call.status >= 500)).toEqual([]);
+    expect(stage.emulator.restCalls.filter((call) => call.status >= 500)).toEqual([]);
   });
 });
 
@@ -107,10 +101,10 @@ describe('apiVersion', () => {
   // The official SDK does not check it, so a typo would surface only at the first call: the client
   // refuses a malformed one up front, and the emulator (like the service) a well-formed unknown one.
   it('a malformed apiVersion is refused when the client is made, naming the option and the fix', () => {
-    const before = emulator.restCalls.length;
+    const before = stage.emulator.restCalls.length;
     let error: unknown;
     try {
-      new WebPubSubRestClient(emulator.connectionString, 'chat', { apiVersion: 'latest' });
+      new WebPubSubRestClient(stage.emulator.connectionString, 'chat', { apiVersion: 'latest' });
     } catch (caught) {
       error = caught;
     }
@@ -118,11 +112,11 @@ describe('apiVersion', () => {
     expect((error as WebPubSubArgumentError).argument).toBe('apiVersion');
     expect((error as Error).message).toBe('apiVersion "latest" is invalid: use a data-plane version date such as "2024-12-01" (the default), or leave it out.');
     expectNoSecret(error);
-    expect(emulator.restCalls.length).toBe(before);
+    expect(stage.emulator.restCalls.length).toBe(before);
   });
 
   it('an unknown version date fails at the first call with a WebPubSubRestError naming the supported ones', async () => {
-    const client = new WebPubSubRestClient(emulator.connectionString, 'chat', { apiVersion: '2019-01-01', retryOptions: { maxRetries: 0 } });
+    const client = new WebPubSubRestClient(stage.emulator.connectionString, 'chat', { apiVersion: '2019-01-01', retryOptions: { maxRetries: 0 } });
     const error = await client.sendToAll({ text: 'hi' }).then(() => undefined, (caught: unknown) => caught);
     expect(error).toBeInstanceOf(WebPubSubRestError);
     expect((error as WebPubSubRestError).statusCode).toBe(400);
@@ -136,7 +130,7 @@ describe('findings: bodies of the wrong shape', () => {
   // emulator answers 500 Error.Internal "The emulator failed to process the request." (and logs a
   // stack) instead of a 400.
   it('a JSON null body to :addToGroups is a 400, not an internal error', async () => {
-    const answer = await rawCall(emulator, 'POST', `/api/hubs/chat/:addToGroups?${V}`, { body: 'null', contentType: 'application/json' });
+    const answer = await rawCall(stage.emulator, 'POST', `/api/hubs/chat/:addToGroups?${V}`, { body: 'null', contentType: 'application/json' });
     expect(answer.json?.code).toBe('Error.BadRequest');
     expect(answer.status).toBe(400);
   });
@@ -144,7 +138,7 @@ describe('findings: bodies of the wrong shape', () => {
   // An array body has no `groups` but does have `filter` (Array.prototype.filter), so the answer
   // blames a filter the caller never sent.
   it('a JSON array body to :removeFromGroups does not blame the filter', async () => {
-    const answer = await rawCall(emulator, 'POST', `/api/hubs/chat/:removeFromGroups?${V}`, { body: '[]', contentType: 'application/json' });
+    const answer = await rawCall(stage.emulator, 'POST', `/api/hubs/chat/:removeFromGroups?${V}`, { body: '[]', contentType: 'application/json' });
     expect(answer.status).toBe(400);
     expect(answer.json?.message).toMatch(/^The body must be a JSON object: \{"groups"/);
   });

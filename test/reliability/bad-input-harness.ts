@@ -49,16 +49,6 @@ export function watchForCrashes(): CrashWatch {
   };
 }
 
-/** Runs a call that must fail (by throwing or by rejecting) and returns what it failed with. */
-export async function failureOf(run: () => unknown): Promise<unknown> {
-  try {
-    await run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('The call succeeded, but this bad input should have been refused');
-}
-
 /** Neither the message, the stack, nor any `cause` shows a secret (as Node would print it). */
 export function expectNoSecret(value: unknown, secrets: readonly string[] = [SECRET_KEY]): void {
   const text = typeof value === 'string' ? value : inspect(value, { depth: 10 });
@@ -69,4 +59,11 @@ export function expectNoSecret(value: unknown, secrets: readonly string[] = [SEC
 export function expectClearMessage(message: string, what: RegExp, fix: RegExp): void {
   expect(message).toMatch(what);
   expect(message).toMatch(fix);
+}
+
+/** An object that refers to itself: JSON cannot represent it. */
+export function circular(): Record<string, unknown> {
+  const order: Record<string, unknown> = { id: 7 };
+  order.self = order;
+  return order;
 }

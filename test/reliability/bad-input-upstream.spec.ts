@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { OnConnect, OnUserEvent, WebPubSubEventHandler, WebPubSubModule, type UserEventRequest } from '../../lib/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { ceSignature, upstreamEventHeaders, type UpstreamEventSource } from '../support/upstream-events.js';
 import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
 
 /*
@@ -58,21 +58,12 @@ class LobbyEvents {
   }
 }
 
-/** hex(HMAC-SHA256(key, connectionId)), computed here as the service does. */
-const sign = (key: string) => `sha256=${createHmac('sha256', key).update(CONNECTION_ID).digest('hex')}`;
+/** The connection the well-formed events come from, signed with the app's key. */
+const SOURCE: UpstreamEventSource = { hub: 'chat', connectionId: CONNECTION_ID, key: SECRET_KEY, origin: SERVICE_HOST };
 
-/** A well-formed, signed CloudEvent's headers, with overrides (undefined removes a header). */
-function headers(event: string, overrides: Record<string, string | undefined> = {}): Record<string, string> {
-  const system = ['connect', 'connected', 'disconnected'].includes(event);
-  const all: Record<string, string | undefined> = {
-    'ce-specversion': '1.0', 'ce-awpsversion': '1.0',
-    'ce-type': `azure.webpubsub.${system ? 'sys' : 'user'}.${event}`,
-    'ce-hub': 'chat', 'ce-connectionId': CONNECTION_ID, 'ce-eventName': event,
-    'ce-signature': sign(SECRET_KEY), 'webhook-request-origin': SERVICE_HOST, 'content-type': 'application/json',
-    ...overrides,
-  };
-  return Object.fromEntries(Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
+/** A well-formed, signed CloudEvent's headers with a JSON body, with overrides (undefined removes a header). */
+const headers = (event: string, overrides: Record<string, string | undefined> = {}) =>
+  upstreamEventHeaders(event, SOURCE, { 'content-type': 'application/json', ...overrides });
 
 const crashes = watchForCrashes();
 const logs = new CapturingLogger();
@@ -118,7 +109,7 @@ const rows: Row[] = [
   { name: 'no WebHook-Request-Origin', headers: headers('connect', { 'webhook-request-origin': undefined }), status: 400, what: /^WebHook-Request-Origin header is required \(abuse protection\)\./, fix: /Only Azure Web PubSub should call this route\.$/ },
   { name: 'a disallowed origin', headers: headers('connect', { 'webhook-request-origin': 'evil.example.com' }), status: 403, what: /^Origin "evil\.example\.com" is not an allowed Web PubSub service\./, fix: /Add its host to `events\.allowedOrigins` of WebPubSubModule if it is yours\.$/ },
   { name: 'an unknown hub', headers: headers('connect', { 'ce-hub': 'other' }), status: 400, what: /^No @WebPubSubEventHandler\(\{ hub: 'other' \}\) is registered\./, fix: /Add one, or point the hub's event handler elsewhere\.$/ },
-  { name: 'a signature made with another key', headers: headers('connect', { 'ce-signature': sign('someone-elses-key') }), status: 401, what: BAD_SIGNATURE },
+  { name: 'a signature made with another key', headers: headers('connect', { 'ce-signature': ceSignature('someone-elses-key', CONNECTION_ID) }), status: 401, what: BAD_SIGNATURE },
   { name: 'no signature', headers: headers('connect', { 'ce-signature': undefined }), status: 401, what: BAD_SIGNATURE },
   { name: 'malformed JSON on connect', headers: headers('connect'), body: '{"claims": {', status: 400, what: MALFORMED },
   { name: 'a bare number as the connect body', headers: headers('connect'), body: '5', status: 400, what: MALFORMED },
@@ -149,7 +140,7 @@ describe('bad upstream requests are refused before any handler runs', () => {
   });
 
   it('a refused signature is logged at warn naming hub and connection, without the signature', async () => {
-    const forged = sign('someone-elses-key');
+    const forged = ceSignature('someone-elses-key', CONNECTION_ID);
     await request(app.getHttpServer()).post('/eventhandler').set(headers('connect', { 'ce-signature': forged })).send('{}').expect(401);
     const warnings = logs.lines.filter((line) => line.level === 'warn');
     expect(warnings).toHaveLength(1);

@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { BroadcastToGroup, parseConnectionString, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
 import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
-import { waitFor } from '../support/wait-for.js';
-import { connectReceiver, type Receiver } from '../broadcast/delivery/delivery-harness.js';
-import type { WebPubSubInstanceContext } from '../../lib/core/webpubsub.context.js';
+import type { EmulatorApp } from '../support/emulator-app.js';
+import { useEmulator } from '../support/emulator-stage.js';
 import { instanceContext } from '../support/instance-context.js';
-
-export { CapturingLogger, connectReceiver, waitFor, type Receiver };
+import { connectOfficialClient, type OfficialClient } from '../support/official-client.js';
+import { waitFor } from '../support/wait-for.js';
 
 /*
  * Shared parts of the reliability suite: a Nest app listening on a real loopback port (so requests
@@ -27,13 +26,8 @@ export class RoomsController {
   }
 }
 
-export interface ReliabilityApp {
-  app: INestApplication;
-  service: WebPubSubService;
-  /** The instance's internal context (its background queue). */
-  context: WebPubSubInstanceContext;
-  /** The module's `logger`: every line the module and the broadcast interceptor wrote. */
-  logs: CapturingLogger;
+/** An EmulatorApp listening on loopback; its `logs` are the module's `logger` (every line the module and the interceptor wrote). */
+export interface ReliabilityApp extends EmulatorApp {
   /** `http://127.0.0.1:<port>` of the app. */
   url: string;
 }
@@ -54,6 +48,35 @@ export async function startListeningApp(
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, service: app.get(WebPubSubService), context: instanceContext(app), logs, url: `http://127.0.0.1:${port}` };
+}
+
+/** One emulator for a describe block, and the listening apps and receivers its tests (or hooks) start. */
+export interface ReliabilityStage {
+  readonly emulator: WebPubSubEmulator;
+  /** startListeningApp on the stage's emulator; closed after the test, or after the block from a beforeAll. */
+  startApp(controllers: Type[], options: Partial<WebPubSubModuleOptions>, appOptions?: NestApplicationOptions): Promise<ReliabilityApp>;
+  /** An official client as `userId` in `groups` (outside the app, so it outlives the app's close()); stopped like the app. */
+  connectReceiver(service: WebPubSubService, userId: string, groups: string[]): Promise<OfficialClient>;
+}
+
+/** A ReliabilityStage: call at the top of a `describe`; faults are cleared after every test. */
+export function useReliabilityStage(): ReliabilityStage {
+  const stage = useEmulator();
+  return {
+    get emulator() {
+      return stage.emulator;
+    },
+    async startApp(controllers, options, appOptions) {
+      const started = await startListeningApp(stage.emulator, controllers, options, appOptions);
+      stage.defer(() => started.app.close());
+      return started;
+    },
+    async connectReceiver(service, userId, groups) {
+      const receiver = await connectOfficialClient(service, { userId, groups });
+      stage.defer(() => receiver.stop());
+      return receiver;
+    },
+  };
 }
 
 export interface Outcome {
@@ -104,7 +127,7 @@ export function duplicates(ids: readonly string[]): Array<[string, number]> {
 }
 
 /** The `id` field of each group message a receiver got (markers and other shapes left out). */
-export function groupIds(receiver: Receiver): string[] {
+export function groupIds(receiver: Pick<OfficialClient, 'group'>): string[] {
   return receiver.group
     .map((message) => (message.data as { id?: unknown } | null)?.id)
     .filter((id): id is string => typeof id === 'string');
@@ -114,7 +137,7 @@ export function groupIds(receiver: Receiver): string[] {
  * Sends a marker to `group` and waits until `receiver` has it. The emulator delivers one connection's
  * messages in order, so everything accepted before the marker has then arrived.
  */
-export async function settle(service: WebPubSubService, receiver: Receiver, group: string, label: string): Promise<void> {
+export async function awaitMarker(service: WebPubSubService, receiver: OfficialClient, group: string, label: string): Promise<void> {
   const marker = `marker ${label}`;
   await service.group(group).sendToAll(marker, { contentType: 'text/plain' });
   await waitFor(() => receiver.group.some((message) => message.data === marker), `the ${label} marker`);

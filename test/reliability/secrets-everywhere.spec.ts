@@ -2,16 +2,19 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
-import { WebPubSubClient } from '@azure/web-pubsub-client';
 import {
   buildGenerateClientTokenRequest, buildSendToAllRequest, getWebPubSubToken, WebPubSubModule, WebPubSubService, type GenerateClientTokenOptions,
 } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { freePort } from '../support/free-port.js';
+import { captureOutput, type OutputCapture } from '../support/output-capture.js';
+import { startOfficialClient, type OfficialClient } from '../support/official-client.js';
+import { signatureHex } from '../support/upstream-events.js';
 import { waitFor } from '../support/wait-for.js';
 import {
-  authorizationRecorder, CapturingLogger, captureOutput, ChatEvents, CLIENT_OPTIONS, forgeEvent, HUB, NewsController, recordingEmulatorLogger, renderError,
-  SecretBook, signatureOf, tapEmulator, teeLogger, type OutputCapture,
+  authorizationRecorder, ChatEvents, CLIENT_OPTIONS, forgeEvent, HUB, NewsController, recordingEmulatorLogger, renderError,
+  SecretBook, tapEmulator, teeLogger,
 } from './secrets-harness.js';
 
 /*
@@ -70,17 +73,14 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
   }
 
   // Official clients connect (connect + connected upstream), then send user events.
-  const clients: WebPubSubClient[] = [];
+  const clients: OfficialClient[] = [];
   const connect = async (userId: string) => {
     // No roles: the permission checks below then answer what grant and revoke did.
     const { url } = await service.getClientAccessToken({ userId });
     book.addAccessUrl(`${userId}'s client access`, url);
-    const client = new WebPubSubClient(url, CLIENT_OPTIONS);
-    clients.push(client);
-    let id = '';
-    client.on('connected', (event) => (id = event.connectionId));
-    await client.start();
-    return { client, id: await waitFor(() => id, `${userId} to connect`) };
+    const official = await startOfficialClient(url, CLIENT_OPTIONS, userId);
+    clients.push(official);
+    return { client: official.client, id: official.connectionId };
   };
   try {
     const [alice, bob, carol] = [await connect('alice'), await connect('bob'), await connect('carol')];
@@ -142,9 +142,7 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
     await failure(refused.sendToAll({ refused: 1 }));
     const { url: wrongUrl } = await wrongKey.getClientAccessToken({ userId: 'mallory' });
     book.addAccessUrl('the wrong-key client access', wrongUrl);
-    const mallory = new WebPubSubClient(wrongUrl, CLIENT_OPTIONS);
-    clients.push(mallory);
-    await failure(mallory.start());
+    await failure(startOfficialClient(wrongUrl, CLIENT_OPTIONS, 'mallory'));
 
     // Forged upstream requests: a wrong key's signature (401), the secondary key's (accepted), a throwing handler (500).
     const origin = new URL(emulator.endpoint).host;
@@ -154,7 +152,7 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
       { what: 'a throwing handler', connectionId: 'forged-explode', key: PRIMARY, name: 'explode' },
     ];
     for (const { what, connectionId, key, name } of forged) {
-      const answer = await forgeEvent(appUrl, { hub: HUB, connectionId, name, origin, signature: `sha256=${signatureOf(key, connectionId)}`, body: { forged: true } });
+      const answer = await forgeEvent(appUrl, { hub: HUB, connectionId, name, origin, signature: `sha256=${signatureHex(key, connectionId)}`, body: { forged: true } });
       bodies.push({ what, ...answer });
     }
 
@@ -166,7 +164,7 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
     await service.closeAllConnections({ reason: REASON });
     await waitFor(() => events.seen.filter((seen) => seen.startsWith('disconnected')).length === 3, 'three disconnected events');
   } finally {
-    for (const client of clients) client.stop();
+    await Promise.all(clients.map((client) => client.stop()));
   }
 }
 
@@ -179,7 +177,7 @@ describe('no secret in any output, with every log at its most verbose', () => {
   beforeAll(async () => {
     for (const [name, key] of Object.entries(KEYS)) book.add(`the ${name} key`, key);
     originalLevel = getLogLevel();
-    output = captureOutput();
+    output = captureOutput({ console: true });
     setLogLevel('verbose');
     let emulator: WebPubSubEmulator | undefined;
     let app: INestApplication | undefined;
@@ -232,7 +230,7 @@ describe('no secret in any output, with every log at its most verbose', () => {
   it('has a detector that flags planted secrets and passes redacted text', () => {
     const planted = [
       `connecting with AccessKey ${PRIMARY}`,
-      `ce-signature: sha256=${signatureOf(SECONDARY, upstream[0].connectionId)}`,
+      `ce-signature: sha256=${signatureHex(SECONDARY, upstream[0].connectionId)}`,
       'Authorization: Bearer abc.def.ghijklmnop',
       'jwt eyJhbGciOiJIUzI1NiJ9 alone',
       'wss://host/client/hubs/chat?access_token=abc',

@@ -1,7 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type http from 'node:http';
 import { inspect } from 'node:util';
-import { jest } from '@jest/globals';
 import { ConsoleLogger, Controller, Post, type LoggerService, type LogLevel } from '@nestjs/common';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { WebPubSubJsonProtocol, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
@@ -12,22 +10,18 @@ import {
 import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import type { EmulatorLogger } from '../../lib/emulator/emulator.options.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { signatureHex } from '../support/upstream-events.js';
 
 /*
  * Pieces of the "no secret in any output" scenario: a book of every secret value the run produced,
- * a detector for those values and for secret-shaped text in general, capture of every output
- * channel (loggers, stdout/stderr, console, the emulator's log), and the app's fixtures.
+ * a detector for those values and for secret-shaped text in general, the loggers and taps that see
+ * every output channel (loggers, the console, the emulator's log, the wire), and the app's fixtures.
  */
-
-export { CapturingLogger };
 
 export const HUB = 'chat';
 
 /** The plain JSON protocol: a reliable client closed by the service keeps trying to recover for 30 s. */
-export const CLIENT_OPTIONS: WebPubSubClientOptions = {
-  protocol: WebPubSubJsonProtocol(),
-  keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, autoReconnect: false, reconnectRetryOptions: { maxRetries: 0 }, messageRetryOptions: { maxRetries: 0 },
-};
+export const CLIENT_OPTIONS: WebPubSubClientOptions = { protocol: WebPubSubJsonProtocol(), autoReconnect: false, reconnectRetryOptions: { maxRetries: 0 } };
 
 /** The app's event handlers: records what arrived; `explode` throws. */
 @WebPubSubEventHandler({ hub: HUB })
@@ -61,11 +55,6 @@ export class NewsController {
   @Post('background') @BroadcastToGroup('room', { delivery: 'background' }) queued() {
     return { headline: 'queued' };
   }
-}
-
-/** HMAC-SHA256(key, connectionId) in hex: the value after `sha256=` in a ce-signature header. */
-export function signatureOf(key: string, connectionId: string): string {
-  return createHmac('sha256', key).update(connectionId).digest('hex');
 }
 
 /** Secret-shaped text, whatever its value: none of it may appear in any output. */
@@ -105,7 +94,7 @@ export class SecretBook {
 
   /** The ce-signature each key gives this connection id (what the emulator sends, or a forger could). */
   addSignatures(connectionId: string, keys: Record<string, string>): void {
-    for (const [name, key] of Object.entries(keys)) this.add(`ce-signature of ${connectionId} with the ${name} key`, signatureOf(key, connectionId));
+    for (const [name, key] of Object.entries(keys)) this.add(`ce-signature of ${connectionId} with the ${name} key`, signatureHex(key, connectionId));
   }
 
   /** How many distinct values were recorded under labels containing each of `labelParts`. */
@@ -156,28 +145,6 @@ export function teeLogger(keep: CapturingLogger): LoggerService {
     printer[level](message, ...params);
   };
   return { log: both('log'), error: both('error'), warn: both('warn'), debug: both('debug'), verbose: both('verbose'), fatal: both('fatal') };
-}
-
-/** What the process printed while capturing: stdout, stderr and console calls (nothing reaches the terminal). */
-export interface OutputCapture {
-  stdout: string[];
-  stderr: string[];
-  console: string[];
-  restore(): void;
-}
-
-export function captureOutput(): OutputCapture {
-  const capture: OutputCapture = { stdout: [], stderr: [], console: [], restore: () => undefined };
-  const text = (chunk: unknown) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => capture.stdout.push(text(chunk)) > 0) as never),
-    jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown) => capture.stderr.push(text(chunk)) > 0) as never),
-    ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
-      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void capture.console.push(args.map((arg) => inspect(arg, { depth: 8 })).join(' '))),
-    ),
-  ];
-  capture.restore = () => spies.forEach((spy) => spy.mockRestore());
-  return capture;
 }
 
 /** An emulator logger keeping its lines. */

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+import type { OfficialClient } from '../support/official-client.js';
+import { waitFor } from '../support/wait-for.js';
 import {
-  connectReceiver, duplicates, groupIds, postJson, RoomsController, runPool, watchPeaks, secretsIn, settle, startListeningApp, waitFor,
-  type Outcome, type ReliabilityApp, type Receiver,
+  duplicates, groupIds, postJson, RoomsController, runPool, watchPeaks, secretsIn, awaitMarker, useReliabilityStage, type Outcome, type ReliabilityApp,
 } from './reliability-harness.js';
 
 /*
@@ -40,26 +40,19 @@ const ROUTE = 'RoomsController.create';
 const TARGET = 'group "lobby" of hub "chat"';
 
 describe('service outage with background delivery', () => {
-  let emulator: WebPubSubEmulator;
+  const stage = useReliabilityStage();
   let current: ReliabilityApp;
-  let receiver: Receiver;
+  let receiver: OfficialClient;
 
   beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-    current = await startListeningApp(emulator, [RoomsController, PingController], {
+    current = await stage.startApp([RoomsController, PingController], {
       // Errors and retried attempts are logged too, so the secret check covers the HTTP lines.
       httpLogging: 'errors',
       broadcast: { delivery: 'background', queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY },
       // A dead service fails a send fast: 3 attempts, at most 5 ms apart.
       retryOptions: { maxRetries: MAX_RETRIES, retryDelayInMs: 1, maxRetryDelayInMs: 5 },
     });
-    receiver = await connectReceiver(current.service, 'member', ['lobby']);
-  });
-  afterAll(async () => {
-    emulator.faults.clear();
-    await receiver?.stop();
-    await current?.app.close();
-    await emulator?.stop();
+    receiver = await stage.connectReceiver(current.service, 'member', ['lobby']);
   });
 
   const post = (id: string) => postJson(`${current.url}/rooms/lobby/messages`, { id });
@@ -73,13 +66,13 @@ describe('service outage with background delivery', () => {
     // Healthy first: the same route delivers, so what follows is the outage's doing.
     for (const outcome of await runPool(5, 5, (i) => post(`before-${i}`))) expect(outcome.status).toBe(201);
     await queue.drain();
-    await settle(service, receiver, 'lobby', 'before');
+    await awaitMarker(service, receiver, 'lobby', 'before');
     expect(groupIds(receiver).sort()).toEqual(ids('before', 5));
 
     // Down. Each failing send is slowed a little, so requests outpace the queue and fill it.
-    emulator.faults.serviceDown({ status: 503 });
-    emulator.faults.setLatency(OUTAGE_LATENCY_MS);
-    const callsBefore = emulator.restCalls.length;
+    stage.emulator.faults.serviceDown({ status: 503 });
+    stage.emulator.faults.setLatency(OUTAGE_LATENCY_MS);
+    const callsBefore = stage.emulator.restCalls.length;
     const watcher = watchPeaks(() => ({ size: queue.size, blocked: queue.blockedCount }));
     const outageIds = ids('down', OUTAGE_MESSAGES);
     let answered = 0;
@@ -115,22 +108,22 @@ describe('service outage with background delivery', () => {
     for (const { answered: done, failed } of atResponse) expect(done - failed).toBeLessThanOrEqual(QUEUE_LIMIT + CONCURRENCY);
 
     // Each outage broadcast failed after all its attempts and was logged exactly once.
-    const sends = emulator.restCalls.slice(callsBefore).filter((call) => call.operation === 'sendToGroup');
+    const sends = stage.emulator.restCalls.slice(callsBefore).filter((call) => call.operation === 'sendToGroup');
     expect(sends).toHaveLength(OUTAGE_MESSAGES * (1 + MAX_RETRIES));
     expect(sends.every((call) => call.status === 503)).toBe(true);
     const failures = broadcastFailures();
     expect(failures).toHaveLength(OUTAGE_MESSAGES);
     for (const line of failures) expect(line).toMatch(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: .*HTTP 503`));
-    expect(secretsIn(logs.text(), emulator.connectionString)).toEqual([]);
+    expect(secretsIn(logs.text(), stage.emulator.connectionString)).toEqual([]);
     expect(queue.size).toBe(0);
 
     // Back up: new broadcasts are delivered again, each exactly once; nothing from the outage
     // arrives late (it was reported as failed, so it must not also be delivered).
-    emulator.faults.clear();
+    stage.emulator.faults.clear();
     const afterIds = ids('after', 20);
     for (const outcome of await runPool(afterIds.length, IN_FLIGHT, (i) => post(afterIds[i]))) expect(outcome.status).toBe(201);
     await queue.drain();
-    await settle(service, receiver, 'lobby', 'after');
+    await awaitMarker(service, receiver, 'lobby', 'after');
     const received = groupIds(receiver);
     expect(duplicates(received)).toEqual([]);
     expect(received.sort()).toEqual([...ids('before', 5), ...afterIds].sort());

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { WebPubSubRestClient } from '../../lib/index.js';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import { connectReceiver, duplicates, groupIds, postJson, RoomsController, startListeningApp, waitFor, type ReliabilityApp, type Receiver } from './reliability-harness.js';
+import { waitFor } from '../support/wait-for.js';
+import { duplicates, groupIds, postJson, RoomsController, useReliabilityStage, type ReliabilityApp } from './reliability-harness.js';
 
 /*
  * app.close() in the middle of a load of background broadcasts, with a slow service: close() must
@@ -36,26 +36,17 @@ interface Sent {
 }
 
 describe('shutdown during background load', () => {
-  let emulator: WebPubSubEmulator;
+  const stage = useReliabilityStage();
   /** A client of the emulator that is not the app's (the app is closed by the time it is used). */
   let outside: WebPubSubRestClient;
   let current: ReliabilityApp | undefined;
-  let receiver: Receiver | undefined;
   let markers = 0;
 
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-    outside = new WebPubSubRestClient(emulator.connectionString, 'chat');
+  beforeAll(() => {
+    outside = new WebPubSubRestClient(stage.emulator.connectionString, 'chat');
   });
-  afterEach(async () => {
-    emulator.faults.clear();
-    await receiver?.stop();
-    await current?.app.close();
-    current = receiver = undefined;
-  });
-  afterAll(() => emulator?.stop());
 
-  const acceptedSends = () => emulator.restCalls.filter((call) => call.operation === 'sendToGroup' && call.status === 202).length;
+  const acceptedSends = () => stage.emulator.restCalls.filter((call) => call.operation === 'sendToGroup' && call.status === 202).length;
 
   /**
    * Posts broadcasts IN_FLIGHT at a time and calls app.close() after CLOSE_AFTER answers. A finite
@@ -63,17 +54,16 @@ describe('shutdown during background load', () => {
    * (refused, reset or 503), or SUSTAINED_CAP_MS after close() was called.
    */
   async function closeUnderLoad(load: { requests: number } | 'sustained', appOptions: NestApplicationOptions = {}) {
-    current = await startListeningApp(
-      emulator,
+    current = await stage.startApp(
       [RoomsController],
       { httpLogging: 'errors', broadcast: { delivery: 'background', queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY }, retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 10 } },
       appOptions,
     );
     const { app, service, context, url } = current;
-    receiver = await connectReceiver(service, `member-${markers}`, ['lobby']);
+    const receiver = await stage.connectReceiver(service, `member-${markers}`, ['lobby']);
     const received = receiver.group.length;
     const acceptedBefore = acceptedSends();
-    emulator.faults.setLatency(LATENCY_MS);
+    stage.emulator.faults.setLatency(LATENCY_MS);
 
     const sent: Sent[] = [];
     let answered = 0;
@@ -107,14 +97,13 @@ describe('shutdown during background load', () => {
     await closing;
 
     // A marker sent from outside after close(): once it is in, everything accepted before it is too.
-    emulator.faults.setLatency(0);
+    stage.emulator.faults.setLatency(0);
     const marker = `marker ${++markers}`;
     await outside.group('lobby').sendToAll(marker, { contentType: 'text/plain' });
-    await waitFor(() => receiver!.group.some((message) => message.data === marker), 'the marker sent after close()');
-    const messages = { ...receiver, group: receiver.group.slice(received) };
+    await waitFor(() => receiver.group.some((message) => message.data === marker), 'the marker sent after close()');
     const lastAnswerAt = Math.max(...sent.filter((entry) => entry.status === 201).map((entry) => entry.at!));
     return {
-      sent, atClose, pendingAtClose, received: groupIds(messages), acceptedAfter: acceptedSends() - acceptedBefore - 1,
+      sent, atClose, pendingAtClose, received: groupIds({ group: receiver.group.slice(received) }), acceptedAfter: acceptedSends() - acceptedBefore - 1,
       closeMs: closedAt - closeStartedAt,
       /** How long after close() was called the app still answered broadcasting requests. */
       answeringMs: lastAnswerAt - closeStartedAt,

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import {
-  connectReceiver, duplicates, groupIds, postJson, RoomsController, runPool, settle, startListeningApp, type ReliabilityApp, type Receiver,
-} from './reliability-harness.js';
+import type { OfficialClient } from '../support/official-client.js';
+import { duplicates, groupIds, postJson, RoomsController, runPool, awaitMarker, useReliabilityStage, type ReliabilityApp } from './reliability-harness.js';
 
 /*
  * 1,000 broadcasts through a decorated route while the emulator answers a seeded ~20% of the sends
@@ -45,14 +43,13 @@ function attemptRecorder(attempts: Attempt[]): PipelinePolicy {
 }
 
 describe('transient faults under load', () => {
-  let emulator: WebPubSubEmulator;
+  const stage = useReliabilityStage();
   let current: ReliabilityApp;
-  let receiver: Receiver;
+  let receiver: OfficialClient;
   const attempts: Attempt[] = [];
 
   beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-    current = await startListeningApp(emulator, [RoomsController], {
+    current = await stage.startApp([RoomsController], {
       httpLogging: 'errors',
       // With 20% of attempts failing independently, a message is lost only if all 1 + maxRetries
       // attempts fail: 0.2^11 ≈ 2e-8 per message, ≈ 2e-5 over 1,000 (the default 3 retries would
@@ -61,27 +58,21 @@ describe('transient faults under load', () => {
       retryOptions: { maxRetries: 10, retryDelayInMs: 1, maxRetryDelayInMs: 10 },
       clientOptions: { additionalPolicies: [{ policy: attemptRecorder(attempts), position: 'perRetry' }] },
     });
-    receiver = await connectReceiver(current.service, 'member', ['lobby']);
-  });
-  afterAll(async () => {
-    emulator.faults.clear();
-    await receiver?.stop();
-    await current?.app.close();
-    await emulator?.stop();
+    receiver = await stage.connectReceiver(current.service, 'member', ['lobby']);
   });
 
   it('delivers 1,000 broadcasts exactly once through 20% 503s and 429s, honouring Retry-After', async () => {
-    const callsBefore = emulator.restCalls.length;
+    const callsBefore = stage.emulator.restCalls.length;
     const attemptsBefore = attempts.length;
-    emulator.faults.failRandomly(FAILURE_RATE, { status: 503, operation: 'sendToGroup' }, { seed: 20240611 });
+    stage.emulator.faults.failRandomly(FAILURE_RATE, { status: 503, operation: 'sendToGroup' }, { seed: 20240611 });
 
     const ids = Array.from({ length: MESSAGES }, (_, i) => `m-${String(i).padStart(4, '0')}`);
     const outcomes = await runPool(MESSAGES, IN_FLIGHT, async (index) => {
       // Mid-run, so the throttled sends mix with the 503s and the others keep going meanwhile.
-      if (index === 300) emulator.faults.failNext(THROTTLED, { status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS, operation: 'sendToGroup' });
+      if (index === 300) stage.emulator.faults.failNext(THROTTLED, { status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS, operation: 'sendToGroup' });
       return postJson(`${current.url}/rooms/lobby/messages`, { id: ids[index] });
     });
-    emulator.faults.clear();
+    stage.emulator.faults.clear();
 
     // Await delivery (the default): 201 means the emulator accepted the broadcast.
     expect(outcomes.filter((outcome) => outcome.status !== 201)).toEqual([]);
@@ -89,7 +80,7 @@ describe('transient faults under load', () => {
 
     // What the emulator answered: ~20% 503s, exactly the 5 429s, and exactly one 202 per message
     // (a send retried after it had been accepted would show as a 1,001st 202).
-    const statuses = emulator.restCalls.slice(callsBefore).filter((call) => call.operation === 'sendToGroup').map((call) => call.status);
+    const statuses = stage.emulator.restCalls.slice(callsBefore).filter((call) => call.operation === 'sendToGroup').map((call) => call.status);
     const count = (status: number) => statuses.filter((candidate) => candidate === status).length;
     expect(count(202)).toBe(MESSAGES);
     expect(count(429)).toBe(THROTTLED);
@@ -117,7 +108,7 @@ describe('transient faults under load', () => {
     }
 
     // The connected official client got every id exactly once, and nothing else.
-    await settle(current.service, receiver, 'lobby', 'transient');
+    await awaitMarker(current.service, receiver, 'lobby', 'transient');
     const received = groupIds(receiver);
     expect(duplicates(received)).toEqual([]);
     expect(received).toHaveLength(MESSAGES);

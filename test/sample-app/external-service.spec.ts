@@ -3,7 +3,7 @@ import { WebPubSubClient, type OnGroupDataMessageArgs, type OnServerDataMessageA
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
-import { buildSampleApp, SampleAppProcess } from './sample-app-process.js';
+import { buildSampleApp, SampleAppProcess } from '../support/sample-app-process.js';
 
 /*
  * The sample app with WEBPUBSUB_CONNECTION_STRING set runs against that service, unchanged: here a

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
+import { closeServer, listenOnLoopback } from './loopback-server.js';
 import type { LoopbackCertificate } from './self-signed-certificate.js';
 
 /** One request as it arrived on the wire. */
@@ -76,19 +77,38 @@ export async function startCaptureServer(
     });
   };
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     url,
     port,
     requests,
     connectionString: (accessKey = 'capture-server-test-key') => `Endpoint=${url};AccessKey=${accessKey};Version=1.0;`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
+  };
+}
+
+/**
+ * A capture server for the enclosing describe block (or file): started before it, its request log
+ * emptied before each test (so a test sees only its own requests), closed after it.
+ */
+export function useCaptureServer(
+  respond?: (request: CapturedRequest) => ScriptedResponse,
+  options: CaptureServerOptions = {},
+): { readonly server: CaptureServer } {
+  let server: CaptureServer | undefined;
+  beforeAll(async () => {
+    server = await startCaptureServer(respond, options);
+  });
+  beforeEach(() => {
+    if (server) server.requests.length = 0;
+  });
+  afterAll(() => server?.close());
+  return {
+    get server(): CaptureServer {
+      if (!server) throw new Error('The capture server starts in beforeAll: use it inside a hook or a test.');
+      return server;
+    },
   };
 }
 

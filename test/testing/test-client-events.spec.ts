@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { UnauthorizedException } from '@nestjs/common';
 import { OnConnect, OnUserEvent, WebPubSubEventHandler, type ConnectRequest, type UserEventRequest } from '../../lib/index.js';
 import { WebPubSubTestClient } from '../../lib/testing/index.js';
-import { Stack } from '../events/e2e/harness.js';
+import { EventsStack } from '../support/events-stack.js';
 
 /* The test client against a Nest app's event handlers, through the emulator: what a user's own tests do. */
 @WebPubSubEventHandler({ hub: 'chat' })
@@ -20,14 +20,14 @@ class ChatEvents {
 }
 
 describe('WebPubSubTestClient with event handlers', () => {
-  let stack: Stack | undefined;
+  let stack: EventsStack | undefined;
   afterEach(async () => {
     await stack?.close();
     stack = undefined;
   });
 
   it('gets the answer of a user event, and is put in the group its connect handler chose', async () => {
-    stack = await Stack.start({ adapter: 'express', hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] });
+    stack = await new EventsStack({ adapter: 'express', hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] }).start();
     const { url } = await stack.service.getClientAccessToken({ userId: 'dana' });
     const client = await WebPubSubTestClient.connect(`${url}&ticket=valid`);
     try {
@@ -41,7 +41,7 @@ describe('WebPubSubTestClient with event handlers', () => {
   });
 
   it('says a connect handler refused it', async () => {
-    stack = await Stack.start({ adapter: 'express', hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] });
+    stack = await new EventsStack({ adapter: 'express', hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] }).start();
     const { url } = await stack.service.getClientAccessToken({ userId: 'mallory' });
     await expect(WebPubSubTestClient.connect(url)).rejects.toThrow(/could not connect to Web PubSub: HTTP 401|closed the test client's connection before it was connected/);
   });

@@ -71,6 +71,16 @@ describe('WebPubSubTestClient', () => {
     await expect(client.sendEvent('x', {})).rejects.toThrow('The test client is not connected');
   });
 
+  it('says the connection closed (not "timed out") when it closes during a wait, at once', async () => {
+    const client = await connect(chat, { userId: 'bob' });
+    const started = performance.now();
+    const waiting = client.waitForMessage(() => false, 30_000);
+    await chat.closeConnection(client.connectionId, { reason: 'kicked' });
+    await expect(waiting).rejects.toThrow('The connection closed while waiting for a matching message, so it will not arrive.');
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await expect(client.waitForMessage()).rejects.toThrow('The connection closed while waiting for a matching message');
+  });
+
   it('reports a refused connection without echoing the URL or its token', async () => {
     const { url } = await chat.getClientAccessToken({ userId: 'bob' });
     const forged = url.replace(/access_token=[^&]+/, 'access_token=not-a-token');

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import jsonwebtoken from 'jsonwebtoken';
 import { parseConnectionString, WebPubSubRestClient } from '../../lib/index.js';
 import { formatConnectionString } from '../../lib/client/index.js';
-import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
+import { useCaptureServer } from '../support/capture-server.js';
 import { expectArgumentError } from './unit-helpers.js';
 
 /*
@@ -70,21 +70,17 @@ describe('forms both SDKs accept: same endpoint, same key', () => {
 });
 
 describe('a key with = signs the wire request with the whole key', () => {
-  let server: CaptureServer;
-  beforeAll(async () => {
-    server = await startCaptureServer();
-  });
-  afterAll(() => server.close());
+  const peer = useCaptureServer();
 
   it('both clients sign with the whole key; jsonwebtoken verifies each token with it', async () => {
     const key = 'c2VjcmV0LWtleQ==';
-    const connectionString = `Endpoint=${server.url};AccessKey=${key};Version=1.0;`;
+    const connectionString = `Endpoint=${peer.server.url};AccessKey=${key};Version=1.0;`;
     await new WebPubSubRestClient(connectionString, 'hub').sendToAll('hi');
     await new WebPubSubServiceClient(connectionString, 'hub', { allowInsecureConnection: true }).sendToAll('hi');
-    expect(server.requests).toHaveLength(2);
-    for (const request of server.requests) {
+    expect(peer.server.requests).toHaveLength(2);
+    for (const request of peer.server.requests) {
       const token = String(request.headers.authorization).replace(/^Bearer /, '');
-      expect(() => jsonwebtoken.verify(token, key, { algorithms: ['HS256'], audience: server.url + request.url })).not.toThrow();
+      expect(() => jsonwebtoken.verify(token, key, { algorithms: ['HS256'], audience: peer.server.url + request.url })).not.toThrow();
     }
   });
 });

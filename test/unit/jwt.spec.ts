@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import jsonwebtoken from 'jsonwebtoken';
 import { WebPubSubRestClient } from '../../lib/index.js';
 import { signJwt, verifyJwt, type JwtVerifyOptions } from '../../lib/protocol/jwt.js';
-import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
+import { useCaptureServer } from '../support/capture-server.js';
 
 /*
  * Interop with jsonwebtoken, the library the official SDK signs with: what we sign verifies there
@@ -34,13 +34,11 @@ describe('tokens we sign verify with jsonwebtoken', () => {
   });
 
   describe('over the wire', () => {
-    let server: CaptureServer;
+    const peer = useCaptureServer();
     let client: WebPubSubRestClient;
-    beforeAll(async () => {
-      server = await startCaptureServer();
-      client = new WebPubSubRestClient(server.connectionString(KEY), 'hub1', { retryOptions: { maxRetries: 0 } });
+    beforeAll(() => {
+      client = new WebPubSubRestClient(peer.server.connectionString(KEY), 'hub1', { retryOptions: { maxRetries: 0 } });
     });
-    afterAll(() => server.close());
 
     it.each([
       ['sendToAll with query options', (c: WebPubSubRestClient) => c.sendToAll({ a: 1 }, { excludedConnections: ['c 1', "c'2"], filter: "userId eq 'ü'", messageTtlSeconds: 5 })],
@@ -48,10 +46,10 @@ describe('tokens we sign verify with jsonwebtoken', () => {
       ['a HEAD check', (c: WebPubSubRestClient) => c.hasPermission('c1', 'sendToGroup', { targetName: 'g1' })],
     ])('REST call token for %s: audience is the exact URL received, lifetime 1 hour (reference §2a)', async (_label, run) => {
       await run(client);
-      expect(server.requests).toHaveLength(1);
-      const [request] = server.requests.splice(0);
+      expect(peer.server.requests).toHaveLength(1);
+      const [request] = peer.server.requests.splice(0);
       const token = String(request.headers.authorization).replace(/^Bearer /, '');
-      const claims = verifyHs256(token, KEY, server.url + request.url);
+      const claims = verifyHs256(token, KEY, peer.server.url + request.url);
       expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
       expect(Math.abs(Number(claims.iat) - now())).toBeLessThan(30);
     });
@@ -62,17 +60,17 @@ describe('tokens we sign verify with jsonwebtoken', () => {
       [{ userId: 'u2', clientProtocol: 'socketio' as const }, '/clients/socketio/hubs/hub1', 3600],
     ])('client access token %j: audience %s over http(s), not ws (reference §2d)', async (options, path, lifetime) => {
       const { token, baseUrl, url } = await client.getClientAccessToken(options);
-      const claims = verifyHs256(token, KEY, `${server.url}${path}`);
+      const claims = verifyHs256(token, KEY, `${peer.server.url}${path}`);
       expect(Number(claims.exp) - Number(claims.iat)).toBe(lifetime);
-      expect(baseUrl).toBe(`${server.url.replace(/^http:/, 'ws:')}${path}`);
+      expect(baseUrl).toBe(`${peer.server.url.replace(/^http:/, 'ws:')}${path}`);
       expect(url).toBe(`${baseUrl}?access_token=${token}`);
       // The same claims as the official client signs (both verified by jsonwebtoken).
-      const official = new WebPubSubServiceClient(server.connectionString(KEY), 'hub1', { allowInsecureConnection: true });
+      const official = new WebPubSubServiceClient(peer.server.connectionString(KEY), 'hub1', { allowInsecureConnection: true });
       const theirs = verifyHs256((await official.getClientAccessToken(options)).token, KEY);
       const { iat: _iat, exp: _exp, ...stable } = claims;
       const { iat: _theirIat, exp: _theirExp, ...theirStable } = theirs;
       expect(stable).toEqual(theirStable);
-      expect(server.requests).toHaveLength(0);
+      expect(peer.server.requests).toHaveLength(0);
     });
   });
 });

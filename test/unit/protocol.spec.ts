@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { clientPath, clientTokenClaims } from '../../lib/protocol/client-token.js';
 import { formatQuery, parseQuery } from '../../lib/protocol/query.js';
 import { upstreamEventSource, upstreamEventType } from '../../lib/protocol/upstream-event.js';
 import { isValidSignature, signatureHeader } from '../../lib/protocol/upstream-signature.js';
+import { signatureHex } from '../support/upstream-events.js';
 
 /*
  * The protocol rules the client, the emulator and the event handler share, checked directly where no
@@ -70,10 +70,9 @@ describe('client access token claims', () => {
 
 describe('ce-signature', () => {
   const [primary, secondary, other] = ['primary-key', 'secondary-key', 'other-key'];
-  const hex = (key: string, connectionId: string) => createHmac('sha256', key).update(connectionId).digest('hex');
 
   it('signs each key as sha256=<HMAC-SHA256(key, connectionId) hex>, comma-joined', () => {
-    expect(signatureHeader([primary, secondary], 'conn1')).toBe(`sha256=${hex(primary, 'conn1')},sha256=${hex(secondary, 'conn1')}`);
+    expect(signatureHeader([primary, secondary], 'conn1')).toBe(`sha256=${signatureHex(primary, 'conn1')},sha256=${signatureHex(secondary, 'conn1')}`);
   });
 
   it('verifies what it signs, with either key alone', () => {
@@ -84,15 +83,15 @@ describe('ce-signature', () => {
   });
 
   it('accepts upper-case hex, spaces after commas and unknown entries beside a valid one', () => {
-    expect(isValidSignature(`sha256=${hex(primary, 'conn1').toUpperCase()}`, 'conn1', [primary])).toBe(true);
-    expect(isValidSignature(`md5=abc, sha256=${hex(primary, 'conn1')}`, 'conn1', [primary])).toBe(true);
+    expect(isValidSignature(`sha256=${signatureHex(primary, 'conn1').toUpperCase()}`, 'conn1', [primary])).toBe(true);
+    expect(isValidSignature(`md5=abc, sha256=${signatureHex(primary, 'conn1')}`, 'conn1', [primary])).toBe(true);
   });
 
   it.each([
     ['another key', () => signatureHeader([other], 'conn1')],
     ['another connection', () => signatureHeader([primary], 'conn2')],
-    ['a truncated signature', () => `sha256=${hex(primary, 'conn1').slice(0, -2)}`],
-    ['the hex without sha256=', () => hex(primary, 'conn1')],
+    ['a truncated signature', () => `sha256=${signatureHex(primary, 'conn1').slice(0, -2)}`],
+    ['the hex without sha256=', () => signatureHex(primary, 'conn1')],
     ['an empty header', () => ''],
     ['no header', () => undefined],
   ])('refuses %s', (_label, header) => {

@@ -1,10 +1,12 @@
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { AzureKeyCredential } from '@azure/core-auth';
 import type { PipelineRequest } from '@azure/core-rest-pipeline';
 import { WebPubSubRestClient } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer, type ScriptedResponse } from '../support/capture-server.js';
-import { caught, recordingHttpClient, stubTokenCredential } from './unit-helpers.js';
+import { useCaptureServer, type ScriptedResponse } from '../support/capture-server.js';
+import { failureOf } from '../support/failure-of.js';
+import { StubTokenCredential } from '../support/stub-token-credential.js';
+import { recordingHttpClient } from './unit-helpers.js';
 
 /*
  * No error of the client may carry the access key, a JWT or the connection string: not in its
@@ -42,17 +44,15 @@ function expectNoSecrets(error: unknown, connectionString: string): void {
   }
 }
 
-let server: CaptureServer;
 let respond: () => ScriptedResponse = () => ({ status: 200 });
+const peer = useCaptureServer(() => respond());
 let connectionString: string;
 let client: WebPubSubRestClient;
 
-beforeAll(async () => {
-  server = await startCaptureServer(() => respond());
-  connectionString = server.connectionString(SECRET_KEY);
+beforeAll(() => {
+  connectionString = peer.server.connectionString(SECRET_KEY);
   client = new WebPubSubRestClient(connectionString, 'hub1', { retryOptions: { maxRetries: 0 } });
 });
-afterAll(() => server.close());
 
 describe('argument errors while constructing', () => {
   const remote = 'https://x.webpubsub.azure.com';
@@ -72,7 +72,7 @@ describe('argument errors while constructing', () => {
   ];
 
   it.each(cases)('%s', async (_label, attempt) => {
-    const error = await caught(attempt);
+    const error = await failureOf(attempt);
     expectNoSecrets(error, `Endpoint=${remote};AccessKey=${SECRET_KEY}`);
   });
 });
@@ -105,7 +105,7 @@ describe('argument errors of operations on a keyed client', () => {
   ];
 
   it.each(cases)('%s', async (_label, attempt) => {
-    const error = await caught(() => attempt(client));
+    const error = await failureOf(() => attempt(client));
     expectNoSecrets(error, connectionString);
     // The client did sign nothing for these: the server saw no request, so no token exists yet.
   });
@@ -123,8 +123,8 @@ describe('errors after a request was signed and sent', () => {
   it.each(answers)('%s', async (_label, answer, attempt) => {
     respond = () => answer;
     try {
-      const error = await caught(() => attempt(client));
-      expect(server.requests.at(-1)?.headers.authorization).toMatch(/^Bearer eyJ/);
+      const error = await failureOf(() => attempt(client));
+      expect(peer.server.requests.at(-1)?.headers.authorization).toMatch(/^Bearer eyJ/);
       expectNoSecrets(error, connectionString);
     } finally {
       respond = () => ({ status: 200 });
@@ -134,7 +134,7 @@ describe('errors after a request was signed and sent', () => {
   it('a 500 and a token-less :generateToken answer on a TokenCredential client do not show its bearer token', async () => {
     const calls: PipelineRequest[] = [];
     const http = recordingHttpClient(calls);
-    const entra = new WebPubSubRestClient('https://x.webpubsub.azure.com', stubTokenCredential(ENTRA_TOKEN), 'hub1', {
+    const entra = new WebPubSubRestClient('https://x.webpubsub.azure.com', new StubTokenCredential(ENTRA_TOKEN), 'hub1', {
       retryOptions: { maxRetries: 0 },
       httpClient: {
         sendRequest: async (request) => {
@@ -143,7 +143,7 @@ describe('errors after a request was signed and sent', () => {
         },
       },
     });
-    const errors = [await caught(() => entra.sendToAll('m')), await caught(() => entra.getClientAccessToken({ userId: 'u' }))];
+    const errors = [await failureOf(() => entra.sendToAll('m')), await failureOf(() => entra.getClientAccessToken({ userId: 'u' }))];
     expect(calls.map((call) => call.headers.get('authorization'))).toEqual([`Bearer ${ENTRA_TOKEN}`, `Bearer ${ENTRA_TOKEN}`]);
     for (const error of errors) {
       expectNoSecrets(error, connectionString);

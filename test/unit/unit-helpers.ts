@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, beforeEach, expect } from '@jest/globals';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { beforeAll, beforeEach, expect } from '@jest/globals';
 import { createHttpHeaders, type HttpClient, type PipelineRequest } from '@azure/core-rest-pipeline';
 import { WebPubSubArgumentError, WebPubSubRestClient } from '../../lib/index.js';
-import { startCaptureServer, type CaptureServer } from '../support/capture-server.js';
+import { useCaptureServer, type CaptureServer } from '../support/capture-server.js';
+import { failureOf } from '../support/failure-of.js';
+import { StubTokenCredential } from '../support/stub-token-credential.js';
 
 /*
  * Shared pieces of the unit suites: a loopback peer that must stay silent when input is bad, a
@@ -15,35 +16,18 @@ export const UNIT_KEY = 'unit-suite-key-Zq7wXv3N+/pad==';
 /** Whatever a call does: throw synchronously, reject, or return. */
 export type Attempt = () => unknown;
 
-/** Runs an attempt and returns what it threw or rejected with; fails the test if it succeeded. */
-export async function caught(attempt: Attempt): Promise<unknown> {
-  try {
-    await attempt();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw, but it succeeded');
-}
-
 /**
  * Asserts the attempt fails with WebPubSubArgumentError naming `argument`, and that the message
  * matches every pattern (the problem, then the fix).
  */
 export async function expectArgumentError(attempt: Attempt, argument: string, says: readonly RegExp[]): Promise<WebPubSubArgumentError> {
-  const error = await caught(attempt);
+  const error = await failureOf(attempt);
   expect(error).toBeInstanceOf(WebPubSubArgumentError);
   const argumentError = error as WebPubSubArgumentError;
   expect(argumentError.name).toBe('WebPubSubArgumentError');
   expect(argumentError.argument).toBe(argument);
   for (const pattern of says) expect(argumentError.message).toMatch(pattern);
   return argumentError;
-}
-
-/** A stand-in for an Entra ID credential (there is no Entra ID on loopback). */
-export function stubTokenCredential(token = 'stub-entra-token'): TokenCredential {
-  return {
-    getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
-  };
 }
 
 /**
@@ -82,23 +66,22 @@ export function expectNothingSent(peer: SilentPeer): void {
 }
 
 /**
- * Starts a capture server for the enclosing describe block and clears its log before each test, so
- * a test can assert that nothing reached the network.
+ * A capture server for the enclosing describe block (its log cleared before each test) and clients
+ * pointed at it, so a test can assert that nothing reached the network.
  */
 export function useLoopbackPeer(): SilentPeer {
+  const captured = useCaptureServer();
   const peer = { entraCalls: [] as PipelineRequest[] } as SilentPeer;
-  beforeAll(async () => {
-    peer.server = await startCaptureServer();
+  beforeAll(() => {
+    peer.server = captured.server;
     peer.client = new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), 'hub1', { retryOptions: { maxRetries: 0 } });
-    peer.entraClient = new WebPubSubRestClient('https://unit.webpubsub.azure.com', stubTokenCredential(), 'hub1', {
+    peer.entraClient = new WebPubSubRestClient('https://unit.webpubsub.azure.com', new StubTokenCredential(), 'hub1', {
       retryOptions: { maxRetries: 0 },
       httpClient: recordingHttpClient(peer.entraCalls),
     });
   });
   beforeEach(() => {
-    peer.server.requests.length = 0;
     peer.entraCalls.length = 0;
   });
-  afterAll(() => peer.server.close());
   return peer;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { WebPubSubRestClient } from '../../lib/index.js';
-import { expectArgumentError, expectNothingSent, stubTokenCredential, UNIT_KEY, useLoopbackPeer } from './unit-helpers.js';
+import { StubTokenCredential } from '../support/stub-token-credential.js';
+import { expectArgumentError, expectNothingSent, UNIT_KEY, useLoopbackPeer } from './unit-helpers.js';
 
 /*
  * Construction: the credential, the endpoint, plain http to a remote host, and the reverse proxy
@@ -40,7 +41,7 @@ describe('credential', () => {
 
   it('accepts an AzureKeyCredential and a TokenCredential', () => {
     expect(new WebPubSubRestClient('https://x.webpubsub.azure.com', key(), 'hub1').endpoint).toBe('https://x.webpubsub.azure.com');
-    expect(new WebPubSubRestClient('https://x.webpubsub.azure.com', stubTokenCredential(), 'hub1').hubName).toBe('hub1');
+    expect(new WebPubSubRestClient('https://x.webpubsub.azure.com', new StubTokenCredential(), 'hub1').hubName).toBe('hub1');
   });
 });
 

@@ -3,7 +3,8 @@ import { Body, Controller, Post } from '@nestjs/common';
 import { from, type Observable } from 'rxjs';
 import request from 'supertest';
 import { BroadcastToHub } from '../../../lib/index.js';
-import { accepted, DeliveryStage, waitFor } from './delivery-harness.js';
+import { waitFor } from '../../support/wait-for.js';
+import { accepted, useDeliveryStage } from './delivery-harness.js';
 
 /*
  * Background delivery against a slow service: responses do not wait for sends, the queue stays
@@ -33,7 +34,7 @@ const REQUESTS = 12;
 const LATENCY_MS = 250;
 
 describe('background delivery with a slow service', () => {
-  const stage = new DeliveryStage();
+  const stage = useDeliveryStage();
 
   it('stays bounded, makes extra requests wait for room, and app.close() flushes everything exactly once', async () => {
     const current = await stage.startApp([TicksController], {

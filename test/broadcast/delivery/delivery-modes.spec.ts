@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { Body, Controller, Post } from '@nestjs/common';
 import request from 'supertest';
 import { BroadcastToHub, type BroadcastDefaults } from '../../../lib/index.js';
-import { accepted, DeliveryStage, waitFor } from './delivery-harness.js';
+import { waitFor } from '../../support/wait-for.js';
+import { accepted, useDeliveryStage } from './delivery-harness.js';
 
 /*
  * `await` vs `background` delivery, seen from the client of the route: with a slow service (emulator
@@ -35,7 +36,7 @@ class NewsController {
 const LATENCY_MS = 300;
 
 describe('broadcast delivery modes', () => {
-  const stage = new DeliveryStage();
+  const stage = useDeliveryStage();
 
   /** Starts the app, connects a receiver, then slows the service down. */
   async function setUp(broadcast: BroadcastDefaults = {}) {

@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import request from 'supertest';
 import { BroadcastToGroup, type BroadcastDefaults } from '../../../lib/index.js';
-import { DeliveryStage, waitFor, type Receiver, type TestApp } from './delivery-harness.js';
+import type { EmulatorApp } from '../../support/emulator-app.js';
+import type { OfficialClient } from '../../support/official-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { useDeliveryStage } from './delivery-harness.js';
 
 /*
  * Service faults injected into the emulator: transient errors are retried and delivered exactly
@@ -28,7 +31,7 @@ const ROUTE = 'RoomsController.create';
 const TARGET = 'group "lobby" of hub "chat"';
 
 describe('broadcast under service faults', () => {
-  const stage = new DeliveryStage();
+  const stage = useDeliveryStage();
 
   async function setUp(broadcast: BroadcastDefaults = {}) {
     const current = await stage.startApp([RoomsController], { broadcast });
@@ -41,7 +44,7 @@ describe('broadcast under service faults', () => {
   }
 
   /** Sends a marker and waits for it: the receiver then has everything sent before it (none of it twice). */
-  async function settled(receiver: Receiver, service: TestApp['service']): Promise<unknown[]> {
+  async function settled(receiver: OfficialClient, service: EmulatorApp['service']): Promise<unknown[]> {
     await service.group('lobby').sendToAll('marker', { contentType: 'text/plain' });
     await waitFor(() => receiver.group.some((message) => message.data === 'marker'), 'the marker message');
     return receiver.group.map((message) => message.data).filter((data) => data !== 'marker');

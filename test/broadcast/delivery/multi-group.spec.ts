@@ -1,9 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Body, Controller, Post } from '@nestjs/common';
 import request from 'supertest';
 import { BroadcastToGroup } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { connectReceiver, startApp, waitFor, type Receiver, type TestApp } from './delivery-harness.js';
+import type { EmulatorApp } from '../../support/emulator-app.js';
+import type { OfficialClient } from '../../support/official-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { useDeliveryStage } from './delivery-harness.js';
 
 /*
  * One result to several groups, seen by official @azure/web-pubsub-client receivers: `perGroup`
@@ -36,28 +38,20 @@ class AlertsController {
 }
 
 describe('broadcast to several groups', () => {
-  let emulator: WebPubSubEmulator;
-  let current: TestApp;
-  let receivers: Record<'both' | 'redOnly' | 'quoteOnly' | 'none', Receiver>;
+  const stage = useDeliveryStage();
+  let current: EmulatorApp;
+  let receivers: Record<'both' | 'redOnly' | 'quoteOnly' | 'none', OfficialClient>;
   beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-    current = await startApp(emulator, [AlertsController]);
-  });
-  afterEach(async () => {
-    await Promise.all(Object.values(receivers).map((receiver) => receiver.stop()));
-  });
-  afterAll(async () => {
-    await current.app.close();
-    await emulator.stop();
+    current = await stage.startApp([AlertsController]);
   });
 
   async function connectAll() {
     const { service } = current;
     receivers = {
-      both: await connectReceiver(service, 'both', GROUPS),
-      redOnly: await connectReceiver(service, 'red-only', ['red']),
-      quoteOnly: await connectReceiver(service, 'quote-only', ["o'brien"]),
-      none: await connectReceiver(service, 'none'),
+      both: await stage.connectReceiver(service, 'both', GROUPS),
+      redOnly: await stage.connectReceiver(service, 'red-only', ['red']),
+      quoteOnly: await stage.connectReceiver(service, 'quote-only', ["o'brien"]),
+      none: await stage.connectReceiver(service, 'none'),
     };
   }
 
@@ -81,9 +75,9 @@ describe('broadcast to several groups', () => {
 
   it('perGroup (default): one send per group; a member of both groups gets it twice, once per group', async () => {
     await connectAll();
-    const calls = emulator.restCalls.length;
+    const calls = stage.emulator.restCalls.length;
     await request(current.app.getHttpServer()).post('/alerts/per-group').send({ text: 'p' }).expect(201, { text: 'p' });
-    expect(emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual(['sendToGroup 202', 'sendToGroup 202']);
+    expect(stage.emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual(['sendToGroup 202', 'sendToGroup 202']);
     await settle();
     const data = { text: 'p' };
     expect(seen()).toEqual({
@@ -96,9 +90,9 @@ describe('broadcast to several groups', () => {
 
   it('filter: one filtered send; every member gets it once, as a server message', async () => {
     await connectAll();
-    const calls = emulator.restCalls.length;
+    const calls = stage.emulator.restCalls.length;
     await request(current.app.getHttpServer()).post('/alerts/filtered').send({ text: 'f' }).expect(201, { text: 'f' });
-    expect(emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual(['sendToAll 202']);
+    expect(stage.emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual(['sendToAll 202']);
     await settle();
     const data = { text: 'f' };
     expect(seen()).toEqual({

@@ -1,24 +1,19 @@
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { INestApplication, ModuleMetadata, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WebPubSubClient } from '@azure/web-pubsub-client';
 import request from 'supertest';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { getWebPubSubToken, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions, type WebPubSubRestClient } from '../../../lib/index.js';
-import { CaptureLogger } from '../../module/di/di-harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { createAdapterApp, initAdapterApp, type AdapterName } from '../../support/http-adapters.js';
+import { startOfficialClient, type OfficialClient } from '../../support/official-client.js';
 import { waitFor } from '../../support/wait-for.js';
-
-export { CaptureLogger, waitFor };
 
 /*
  * Shared by the broadcast e2e suites: a Nest app on Express or Fastify wired to a real emulator,
  * official @azure/web-pubsub-client receivers, and `inbox()`, which proves what each receiver got
  * (and did not get) by sending a final marker to everyone and reading up to it, without sleeping.
  */
-
-export type AdapterName = 'express' | 'fastify';
-/** For `describe.each(adapters)`. */
-export const adapters: AdapterName[] = ['express', 'fastify'];
 
 /** One message as a receiver saw it: `group` is absent for server (hub, user, connection) messages. */
 export interface Received {
@@ -30,11 +25,12 @@ export interface Received {
 
 export interface Receiver {
   label: string;
+  official: OfficialClient;
   connectionId: string;
-  messages: Received[];
   /** The REST client of the receiver's instance and hub, which sends its marker. */
   markerClient: WebPubSubRestClient;
-  stop(): Promise<void>;
+  /** How many of its messages `inbox()` has consumed. */
+  read: number;
 }
 
 export interface StartOptions extends Pick<ModuleMetadata, 'imports' | 'providers'> {
@@ -45,36 +41,33 @@ export interface StartOptions extends Pick<ModuleMetadata, 'imports' | 'provider
 
 /** A running app, its emulator, and the receivers it opened (all stopped by `close()`). */
 export class BroadcastApp {
-  readonly logs = new CaptureLogger();
+  readonly logs = new CapturingLogger();
   private readonly receivers: Receiver[] = [];
+  emulator!: WebPubSubEmulator;
   app!: INestApplication;
   service!: WebPubSubService;
 
-  private constructor(readonly adapter: AdapterName, readonly emulator: WebPubSubEmulator) {}
+  constructor(readonly adapter: AdapterName) {}
 
-  static async start(adapter: AdapterName, options: StartOptions): Promise<BroadcastApp> {
-    const harness = new BroadcastApp(adapter, await WebPubSubEmulator.start());
+  async start(options: StartOptions): Promise<this> {
+    this.emulator = await WebPubSubEmulator.start();
     try {
       const moduleRef = await Test.createTestingModule({
         imports: [
-          WebPubSubModule.forRoot({ connectionString: harness.emulator.connectionString, hub: 'chat', httpLogging: 'off', ...options.module }),
+          WebPubSubModule.forRoot({ connectionString: this.emulator.connectionString, hub: 'chat', httpLogging: 'off', ...options.module }),
           ...(options.imports ?? []),
         ],
         controllers: options.controllers,
         providers: options.providers,
       }).compile();
-      const nestOptions = { logger: harness.logs };
-      harness.app = adapter === 'fastify'
-        ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), nestOptions)
-        : moduleRef.createNestApplication(nestOptions);
-      await harness.app.init();
-      if (adapter === 'fastify') await (harness.app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
-      harness.service = harness.app.get(WebPubSubService);
+      this.app = createAdapterApp(moduleRef, this.adapter, { logger: this.logs });
+      await initAdapterApp(this.app);
+      this.service = this.app.get(WebPubSubService);
     } catch (error) {
-      await harness.emulator.stop();
+      await this.emulator.stop();
       throw error;
     }
-    return harness;
+    return this;
   }
 
   http() {
@@ -91,38 +84,23 @@ export class BroadcastApp {
    * `hub` (default: the service's hub), as `userId` and in `groups`.
    */
   async receiver(label: string, token: { userId?: string; groups?: string[] } = {}, hub?: string, service: WebPubSubService = this.service): Promise<Receiver> {
-    const client = hub ? service.hub(hub) : service.client;
-    const { url } = await client.getClientAccessToken(token);
-    // Keep-alive timers cannot be cancelled by stop() and would keep jest alive; no retries either.
-    const sdk = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, messageRetryOptions: { maxRetries: 0 } });
-    let stopped = false;
-    const receiver: Receiver = {
-      label, connectionId: '', messages: [], markerClient: client,
-      stop: async () => {
-        if (stopped) return;
-        sdk.stop();
-        await waitFor(() => stopped, `${label} to stop`);
-      },
-    };
-    sdk.on('connected', (event) => (receiver.connectionId = event.connectionId));
-    sdk.on('stopped', () => (stopped = true));
-    sdk.on('server-message', ({ message }) => receiver.messages.push({ dataType: message.dataType, data: normalise(message.data) }));
-    sdk.on('group-message', ({ message }) => receiver.messages.push({ group: message.group, dataType: message.dataType, data: normalise(message.data) }));
+    const markerClient = hub ? service.hub(hub) : service.client;
+    const { url } = await markerClient.getClientAccessToken(token);
+    const official = await startOfficialClient(url, {}, label);
+    const receiver: Receiver = { label, official, connectionId: official.connectionId, markerClient, read: 0 };
     this.receivers.push(receiver);
-    await sdk.start();
-    await waitFor(() => receiver.connectionId, `${label} to connect`);
     return receiver;
   }
 
   /** Stops the receivers opened so far (between tests). */
   async stopReceivers(): Promise<void> {
-    await Promise.all(this.receivers.splice(0).map((receiver) => receiver.stop()));
+    await Promise.all(this.receivers.splice(0).map((receiver) => receiver.official.stop()));
   }
 
   async close(): Promise<void> {
     await this.stopReceivers();
     await this.app?.close();
-    await this.emulator.stop();
+    await this.emulator?.stop();
   }
 
   /** The emulator's REST calls (`operation status`) made while `action` ran. */
@@ -136,6 +114,18 @@ export class BroadcastApp {
   warnings(): string[] {
     return this.logs.lines.filter((line) => line.level === 'warn').map((line) => line.message);
   }
+}
+
+/**
+ * A BroadcastApp for the enclosing describe block: started before it (with `options()` evaluated
+ * then, so they can name what earlier hooks started), its receivers stopped after each test.
+ */
+export function useBroadcastApp(adapter: AdapterName, options: () => StartOptions): BroadcastApp {
+  const harness = new BroadcastApp(adapter);
+  beforeAll(() => harness.start(options()));
+  afterEach(() => harness.stopReceivers());
+  afterAll(() => harness.close());
+  return harness;
 }
 
 let markers = 0;
@@ -157,11 +147,18 @@ export async function inbox(...receivers: Receiver[]): Promise<Received[][]> {
     await client.sendToAll({ marker });
   }
   return Promise.all(receivers.map(async (receiver) => {
+    const unread = () => receiver.official.messages.slice(receiver.read);
     const end = await waitFor(() => {
-      const index = receiver.messages.findIndex((message) => (message.data as { marker?: string } | null)?.marker === marker);
+      const index = unread().findIndex((message) => (message.data as { marker?: string } | null)?.marker === marker);
       return index >= 0 ? index + 1 : undefined;
     }, `the marker at ${receiver.label}`);
-    return receiver.messages.splice(0, end).slice(0, -1);
+    const got = unread().slice(0, end - 1);
+    receiver.read += end;
+    return got.map((message) => ({
+      ...(message.kind === 'groupData' ? { group: message.group } : {}),
+      dataType: message.dataType,
+      data: message.data instanceof ArrayBuffer ? Buffer.from(message.data) : message.data,
+    }));
   }));
 }
 
@@ -182,8 +179,4 @@ export function readBytes(response: unknown, done: (error: Error | null, body: B
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   stream.on('error', (error: Error) => done(error, Buffer.alloc(0)));
   stream.on('end', () => done(null, Buffer.concat(chunks)));
-}
-
-function normalise(data: unknown): unknown {
-  return data instanceof ArrayBuffer ? Buffer.from(data) : data;
 }

@@ -1,14 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Body, Controller, Post } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { concatMap, from } from 'rxjs';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import {
   BroadcastToGroup, BroadcastToHub, odata, type BroadcastContext, SendToConnection, SendToUser, WebPubSubBroadcastInterceptor, WebPubSubModule,
 } from '../../../lib/index.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { ADAPTERS, type AdapterName } from '../../support/http-adapters.js';
 import { instanceContext } from '../../support/instance-context.js';
-import { adapters, BroadcastApp, dataAt, inbox, type AdapterName } from './broadcast-harness.js';
+import { dataAt, inbox, useBroadcastApp } from './broadcast-harness.js';
 
 /*
  * How broadcasts are declared and tuned: stacked decorators, class-level declarations and method
@@ -116,27 +117,18 @@ class OptionsController {
   }
 }
 
-describe.each(adapters)('broadcast declarations on %s (interceptor also bound globally)', (adapter: AdapterName) => {
-  let harness: BroadcastApp;
-  let second: WebPubSubEmulator;
+describe.each(ADAPTERS)('broadcast declarations on %s (interceptor also bound globally)', (adapter: AdapterName) => {
+  /** The emulator of the named instance 'second'. */
+  const second = useEmulator();
   /** URLs of the default instance's REST calls, as they left the pipeline. */
   const urls: string[] = [];
   const recordUrls: PipelinePolicy = { name: 'record-urls', sendRequest: (request, next) => (urls.push(request.url), next(request)) };
-
-  beforeAll(async () => {
-    second = await WebPubSubEmulator.start();
-    harness = await BroadcastApp.start(adapter, {
-      controllers: [StackedController, ClassLevelController, PlainController, OptionsController],
-      imports: [WebPubSubModule.forRoot({ name: 'second', connectionString: second.connectionString, hub: 'chat', httpLogging: 'off' })],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: WebPubSubBroadcastInterceptor }],
-      module: { clientOptions: { additionalPolicies: [{ policy: recordUrls, position: 'perCall' }] } },
-    });
-  });
-  afterEach(() => harness.stopReceivers());
-  afterAll(async () => {
-    await harness?.close();
-    await second?.stop();
-  });
+  const harness = useBroadcastApp(adapter, () => ({
+    controllers: [StackedController, ClassLevelController, PlainController, OptionsController],
+    imports: [WebPubSubModule.forRoot({ name: 'second', connectionString: second.emulator.connectionString, hub: 'chat', httpLogging: 'off' })],
+    providers: [{ provide: APP_INTERCEPTOR, useClass: WebPubSubBroadcastInterceptor }],
+    module: { clientOptions: { additionalPolicies: [{ policy: recordUrls, position: 'perCall' }] } },
+  }));
 
   it('stacked decorators each send once, in the order written, even with the global binding', async () => {
     const crew = await harness.receiver('crew', { groups: ['crew'] });
@@ -180,7 +172,7 @@ describe.each(adapters)('broadcast declarations on %s (interceptor also bound gl
     const there = await harness.receiver('ops on second', { groups: ['ops'] }, undefined, harness.instance('second'));
     const here = await harness.receiver('ops on default', { groups: ['ops'] });
     const callsHere = await harness.restCallsDuring(
-      async () => expect(await harness.restCallsDuring(() => harness.http().post('/options/other-instance').expect(201), second)).toEqual(['sendToGroup 202']),
+      async () => expect(await harness.restCallsDuring(() => harness.http().post('/options/other-instance').expect(201), second.emulator)).toEqual(['sendToGroup 202']),
     );
     expect(callsHere).toEqual([]);
     expect(await dataAt(there, here)).toEqual([[{ instance: 'second' }], []]);

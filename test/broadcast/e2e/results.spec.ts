@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Controller, ForbiddenException, Get, Header, HttpCode, Post, Sse, StreamableFile, type MessageEvent } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { concatMap, from, Observable } from 'rxjs';
 import { BroadcastToHub } from '../../../lib/index.js';
-import { adapters, BroadcastApp, dataAt, inbox, readBytes, readText, type AdapterName } from './broadcast-harness.js';
+import { ADAPTERS, type AdapterName } from '../../support/http-adapters.js';
+import { dataAt, inbox, readBytes, readText, useBroadcastApp } from './broadcast-harness.js';
 
 /*
  * What a handler returns decides what is broadcast: values and promises once, each Observable
@@ -110,13 +111,8 @@ function resultsController() {
   return ResultsController;
 }
 
-describe.each(adapters)('broadcast results on %s', (adapter: AdapterName) => {
-  let harness: BroadcastApp;
-  beforeAll(async () => {
-    harness = await BroadcastApp.start(adapter, { controllers: [resultsController()] });
-  });
-  afterEach(() => harness.stopReceivers());
-  afterAll(() => harness?.close());
+describe.each(ADAPTERS)('broadcast results on %s', (adapter: AdapterName) => {
+  const harness = useBroadcastApp(adapter, () => ({ controllers: [resultsController()] }));
 
   it('a plain value and a promise are each broadcast once', async () => {
     const receiver = await harness.receiver('receiver');

@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   Body, Controller, Get, Injectable, Param, Post, Query, UseGuards, type CanActivate, type ExecutionContext,
 } from '@nestjs/common';
 import { BroadcastToGroup, BroadcastToHub, SendToConnection, SendToUser, type BroadcastContext } from '../../../lib/index.js';
-import { adapters, BroadcastApp, dataAt, inbox, type AdapterName } from './broadcast-harness.js';
+import { ADAPTERS, type AdapterName } from '../../support/http-adapters.js';
+import { dataAt, inbox, useBroadcastApp } from './broadcast-harness.js';
 
 /*
  * Each decorator reaches exactly its targets: receivers inside get the message once, receivers
@@ -98,13 +99,8 @@ class TargetsController {
   }
 }
 
-describe.each(adapters)('broadcast targets on %s', (adapter: AdapterName) => {
-  let harness: BroadcastApp;
-  beforeAll(async () => {
-    harness = await BroadcastApp.start(adapter, { controllers: [TargetsController], providers: [HeaderUserGuard] });
-  });
-  afterEach(() => harness.stopReceivers());
-  afterAll(() => harness?.close());
+describe.each(ADAPTERS)('broadcast targets on %s', (adapter: AdapterName) => {
+  const harness = useBroadcastApp(adapter, () => ({ controllers: [TargetsController], providers: [HeaderUserGuard] }));
 
   it('@BroadcastToHub reaches every connection of the hub and none of another hub', async () => {
     const a = await harness.receiver('a', { userId: 'a' });

@@ -1,104 +1,14 @@
-import {
-  WebPubSubClient,
-  type GroupDataMessage,
-  type OnConnectedArgs,
-  type OnDisconnectedArgs,
-  type ServerDataMessage,
-  type WebPubSubClientOptions,
-} from '@azure/web-pubsub-client';
-import { WebSocket } from 'ws';
-import { WebPubSubRestClient } from '../../../lib/index.js';
-import type { GenerateClientTokenOptions } from '../../../lib/index.js';
-import { waitFor as until } from '../../support/wait-for.js';
-
-export const JSON_PROTOCOL = 'json.webpubsub.azure.v1';
-export const RELIABLE_PROTOCOL = 'json.reliable.webpubsub.azure.v1';
-
-export { until };
+import { afterEach } from '@jest/globals';
+import type { WebPubSubClientOptions } from '@azure/web-pubsub-client';
+import { WebPubSubRestClient, type GenerateClientTokenOptions } from '../../../lib/index.js';
+import type { EmulatorStage } from '../../support/emulator-stage.js';
+import { startOfficialClient, type OfficialClient } from '../../support/official-client.js';
+import { RawClient, refusalStatus } from '../../support/raw-client.js';
 
 let hubCounter = 0;
 /** A fresh hub per test keeps tests independent on one emulator. */
 export function freshHub(prefix = 'hub'): string {
   return `${prefix}${++hubCounter}`;
-}
-
-/** An official @azure/web-pubsub-client with everything it emitted recorded. */
-export interface OfficialClient {
-  client: WebPubSubClient;
-  connectionId: string;
-  connected: OnConnectedArgs[];
-  disconnected: OnDisconnectedArgs[];
-  server: ServerDataMessage[];
-  group: GroupDataMessage[];
-  stops: number;
-  stop(): Promise<void>;
-}
-
-/** Raw frames as `ws` hands them over: text as string, binary as Buffer. */
-export interface Frame {
-  data: string | Buffer;
-  isBinary: boolean;
-}
-
-export interface CloseEvent {
-  code: number;
-  reason: string;
-}
-
-/** A raw `ws` client: frames are read in order with `next()`, so a test can assert exactly what came. */
-export class RawClient {
-  readonly frames: Frame[] = [];
-  closeEvent?: CloseEvent;
-  private read = 0;
-
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data, isBinary) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      this.frames.push({ data: isBinary ? bytes : bytes.toString('utf8'), isBinary });
-    });
-    ws.on('close', (code, reason) => (this.closeEvent = { code, reason: reason.toString('utf8') }));
-    ws.on('error', () => undefined);
-  }
-
-  /** The next unread frame. */
-  async next(what = 'the next frame'): Promise<Frame> {
-    const frame = await until(() => this.frames[this.read], what);
-    this.read++;
-    return frame;
-  }
-
-  /** The next unread frame, parsed as a JSON-subprotocol message. */
-  async nextJson(what = 'the next JSON frame'): Promise<Record<string, unknown>> {
-    const frame = await this.next(what);
-    if (frame.isBinary) throw new Error(`Expected a text frame for ${what}, got a binary one`);
-    return JSON.parse(frame.data as string) as Record<string, unknown>;
-  }
-
-  /** Frames received but not yet read. */
-  unread(): Frame[] {
-    return this.frames.slice(this.read);
-  }
-
-  send(message: unknown): void {
-    this.ws.send(typeof message === 'string' || Buffer.isBuffer(message) ? message : JSON.stringify(message));
-  }
-
-  /** Sends `ping` and waits for `pong`: every frame sent before has then been processed. */
-  async roundTrip(): Promise<void> {
-    this.send({ type: 'ping' });
-    const frame = await this.nextJson('pong');
-    if (frame.type !== 'pong') throw new Error(`Expected pong, got ${JSON.stringify(frame)}`);
-  }
-
-  async closed(what = 'the socket to close'): Promise<CloseEvent> {
-    return until(() => this.closeEvent, what);
-  }
-
-  async close(): Promise<void> {
-    if (this.closeEvent) return;
-    this.ws.close();
-    await until(() => this.closeEvent, 'the raw client to close', 2000).catch(() => this.ws.terminate());
-  }
 }
 
 /** Opens and closes clients for a test file, so no socket or SDK client outlives it. */
@@ -118,59 +28,21 @@ export class ClientSession {
 
   /** Starts an official client with a token from our REST client and waits for its `connected` event. */
   async official(hub: string, token: GenerateClientTokenOptions, options: WebPubSubClientOptions = {}): Promise<OfficialClient> {
-    // The SDK's keep-alive tasks await a 20 s / 40 s delay that stop() cannot cancel, which would
-    // hold the test process open: switch them off (raw tests cover ping/pong). No retries either,
-    // so a rejected operation fails at once.
-    const client = new WebPubSubClient(await this.url(hub, token), {
-      keepAliveIntervalInMs: 0,
-      keepAliveTimeoutInMs: 0,
-      messageRetryOptions: { maxRetries: 0 },
-      ...options,
-    });
-    const recorded: OfficialClient = {
-      client, connectionId: '', connected: [], disconnected: [], server: [], group: [], stops: 0,
-      stop: async () => {
-        if (recorded.stops > 0) return;
-        client.stop();
-        await until(() => recorded.stops > 0, 'the official client to stop');
-      },
-    };
-    client.on('connected', (event) => recorded.connected.push(event));
-    client.on('disconnected', (event) => recorded.disconnected.push(event));
-    client.on('server-message', (event) => recorded.server.push(event.message));
-    client.on('group-message', (event) => recorded.group.push(event.message));
-    client.on('stopped', () => recorded.stops++);
-    this.officials.push(recorded);
-    await client.start();
-    recorded.connectionId = (await until(() => recorded.connected[0], 'the connected event')).connectionId;
-    return recorded;
+    const client = await startOfficialClient(await this.url(hub, token), options);
+    this.officials.push(client);
+    return client;
   }
 
-  /** Opens a raw WebSocket; rejects with the HTTP status if the upgrade is refused. */
+  /** Opens a raw WebSocket; rejects with HandshakeRefused if the upgrade is refused. */
   async raw(url: string, protocols?: string | string[], headers?: Record<string, string>): Promise<RawClient> {
-    const ws = new WebSocket(url, protocols, { headers });
-    const raw = new RawClient(ws);
+    const raw = await RawClient.open(url, protocols, headers);
     this.raws.push(raw);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('unexpected-response', (request, response) => {
-        reject(new HandshakeRefused(response.statusCode ?? 0));
-        request.destroy();
-      });
-      ws.once('error', reject);
-    });
     return raw;
   }
 
   /** The HTTP status of a refused upgrade (fails if the upgrade succeeds). */
-  async refusal(url: string, protocols?: string | string[], headers?: Record<string, string>): Promise<number> {
-    try {
-      await this.raw(url, protocols, headers);
-    } catch (error) {
-      if (error instanceof HandshakeRefused) return error.status;
-      throw error;
-    }
-    throw new Error(`The upgrade of ${url.replace(/access_token=[^&]*/, 'access_token=…')} was accepted`);
+  refusal(url: string, protocols?: string | string[], headers?: Record<string, string>): Promise<number> {
+    return refusalStatus(url, protocols, headers);
   }
 
   async closeAll(): Promise<void> {
@@ -180,10 +52,11 @@ export class ClientSession {
   }
 }
 
-export class HandshakeRefused extends Error {
-  constructor(readonly status: number) {
-    super(`The WebSocket upgrade was refused with HTTP ${status}`);
-  }
+/** A ClientSession on the stage's emulator whose clients are closed after each test. */
+export function useClientSession(stage: EmulatorStage): ClientSession {
+  const session = new ClientSession(() => stage.emulator.connectionString);
+  afterEach(() => session.closeAll());
+  return session;
 }
 
 /** Bytes of an ArrayBuffer / Buffer as a plain array, for exact comparison. */

@@ -1,7 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { SendMessageError, WebPubSubJsonProtocol, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { bytesOf, ClientSession, freshHub, JSON_PROTOCOL, RELIABLE_PROTOCOL, until, type OfficialClient } from './client-harness.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import type { OfficialClient } from '../../support/official-client.js';
+import { JSON_PROTOCOL, RELIABLE_PROTOCOL } from '../../support/raw-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { bytesOf, freshHub, useClientSession } from './client-harness.js';
 
 /**
  * The official @azure/web-pubsub-client against the emulator, with tokens from our REST client:
@@ -28,13 +31,8 @@ async function ackError(operation: Promise<unknown>): Promise<string | undefined
 const texts = (client: OfficialClient) => client.group.map((message) => message.data);
 
 describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => {
-  let emulator: WebPubSubEmulator;
-  const session = new ClientSession(() => emulator.connectionString);
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-  });
-  afterEach(() => session.closeAll());
-  afterAll(() => emulator.stop());
+  const stage = useEmulator();
+  const session = useClientSession(stage);
 
   const connect = (hub: string, userId: string | undefined, roles: string[] = [], options: WebPubSubClientOptions = {}) =>
     session.official(hub, { userId, roles }, { ...protocol(), ...options });
@@ -43,7 +41,7 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     const hub = freshHub();
     const alice = await connect(hub, 'alice');
     expect(alice.connected).toEqual([{ connectionId: expect.any(String), userId: 'alice' }]);
-    expect(emulator.connections(hub)).toEqual([
+    expect(stage.emulator.connections(hub)).toEqual([
       { hub, connectionId: alice.connectionId, userId: 'alice', subprotocol: protocolName, groups: [], open: true },
     ]);
   });
@@ -56,7 +54,7 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await alice.client.joinGroup('room');
     await bob.client.joinGroup('room');
     await rest.group('room').sendToAll({ n: 1 });
-    await until(() => alice.group.length === 1 && bob.group.length === 1, 'both members to get the first group message');
+    await waitFor(() => alice.group.length === 1 && bob.group.length === 1, 'both members to get the first group message');
     // A REST group send has no sending user, so fromUserId is absent.
     expect(bob.group[0]).toMatchObject({ group: 'room', dataType: 'json', data: { n: 1 } });
     expect(bob.group[0].fromUserId).toBeUndefined();
@@ -65,7 +63,7 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await rest.group('room').sendToAll({ n: 2 });
     // A later direct message to bob proves the group message would have arrived before it.
     await rest.sendToConnection(bob.connectionId, 'marker');
-    await until(() => bob.server.length === 1 && alice.group.length === 2, 'the marker and alice’s second group message');
+    await waitFor(() => bob.server.length === 1 && alice.group.length === 2, 'the marker and alice’s second group message');
     expect(texts(bob)).toEqual([{ n: 1 }]);
     expect(texts(alice)).toEqual([{ n: 1 }, { n: 2 }]);
   });
@@ -79,7 +77,7 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await expect(alice.client.sendToGroup('room', { hi: 1 }, 'json', { noEcho: true })).resolves.toMatchObject({ isDuplicated: false });
     await alice.client.sendToGroup('room', 'echoed', 'text');
     await alice.client.sendToGroup('room', new Uint8Array([0, 1, 254, 255]).buffer, 'binary');
-    await until(() => bob.group.length === 3 && alice.group.length === 2, 'the group messages');
+    await waitFor(() => bob.group.length === 3 && alice.group.length === 2, 'the group messages');
     expect(bob.group.map(({ dataType, fromUserId, group }) => ({ dataType, fromUserId, group }))).toEqual([
       { dataType: 'json', fromUserId: 'alice', group: 'room' },
       { dataType: 'text', fromUserId: 'alice', group: 'room' },
@@ -101,7 +99,7 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await rest.sendToAll('Hello'); // a string is sent as JSON by default
     await rest.sendToUser('carol', 'plain text', { contentType: 'text/plain' });
     await rest.sendToConnection(carol.connectionId, new Uint8Array([1, 2, 3, 250]));
-    await until(() => carol.server.length === 4 && carolElsewhere.server.length === 3, 'the server messages');
+    await waitFor(() => carol.server.length === 4 && carolElsewhere.server.length === 3, 'the server messages');
     expect(carol.server.slice(0, 3).map(({ dataType, data }) => ({ dataType, data }))).toEqual([
       { dataType: 'json', data: { a: [1, 'x', null] } },
       { dataType: 'json', data: 'Hello' },
@@ -122,9 +120,9 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     const scoped = await connect(hub, 'scoped', ['webpubsub.joinLeaveGroup.g1']);
     await expect(scoped.client.joinGroup('g1')).resolves.toMatchObject({ isDuplicated: false });
     expect(await ackError(scoped.client.joinGroup('g2'))).toBe('Forbidden');
-    expect(emulator.connections(hub).find((c) => c.connectionId === scoped.connectionId)?.groups).toEqual(['g1']);
+    expect(stage.emulator.connections(hub).find((c) => c.connectionId === scoped.connectionId)?.groups).toEqual(['g1']);
     await scoped.client.leaveGroup('g1');
-    expect(emulator.connections(hub).find((c) => c.connectionId === scoped.connectionId)?.groups).toEqual([]);
+    expect(stage.emulator.connections(hub).find((c) => c.connectionId === scoped.connectionId)?.groups).toEqual([]);
   });
 
   it('enforces permissions granted and revoked through the REST API', async () => {
@@ -146,7 +144,7 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await rest.revokePermission(sender.connectionId, 'sendToGroup', { targetName: 'g1' });
     expect(await ackError(sender.client.sendToGroup('g1', 'revoked', 'text'))).toBe('Forbidden');
     await rest.sendToConnection(receiver.connectionId, 'marker');
-    await until(() => receiver.server.length === 1, 'the marker');
+    await waitFor(() => receiver.server.length === 1, 'the marker');
     expect(texts(receiver)).toEqual(['granted']);
   });
 
@@ -160,7 +158,7 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await expect(alice.client.sendToGroup('room', 'once', 'text', { ackId: 1001 })).resolves.toEqual({ ackId: 1001, isDuplicated: false });
     await expect(alice.client.sendToGroup('room', 'twice', 'text', { ackId: 1001 })).resolves.toEqual({ ackId: 1001, isDuplicated: true });
     await alice.client.sendToGroup('room', 'marker', 'text');
-    await until(() => bob.group.length >= 2, 'the marker');
+    await waitFor(() => bob.group.length >= 2, 'the marker');
     expect(texts(bob)).toEqual(['once', 'marker']);
   });
 
@@ -170,16 +168,16 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     expect(await ackError(alice.client.sendEvent('greet', { hello: 'world' }, 'json'))).toBe('InternalServerError');
     // The connection stays usable afterwards.
     await session.rest(hub).sendToConnection(alice.connectionId, 'still here', { contentType: 'text/plain' });
-    await until(() => alice.server.length === 1, 'a server message after the failed event');
+    await waitFor(() => alice.server.length === 1, 'a server message after the failed event');
   });
 
   it('passes the closeConnection reason to the disconnected event', async () => {
     const hub = freshHub();
     const alice = await connect(hub, 'alice', [], { autoReconnect: false });
     await session.rest(hub).closeConnection(alice.connectionId, { reason: 'maintenance window' });
-    await until(() => alice.stops === 1, 'the client to stop after the service closed it');
+    await waitFor(() => alice.stops === 1, 'the client to stop after the service closed it');
     expect(alice.disconnected).toEqual([{ connectionId: alice.connectionId, message: expect.objectContaining({ message: 'maintenance window' }) }]);
     expect(alice.connected).toHaveLength(1);
-    expect(emulator.connections(hub)).toEqual([]);
+    expect(stage.emulator.connections(hub)).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { ClientSession, freshHub, JSON_PROTOCOL, RELIABLE_PROTOCOL, until } from './client-harness.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { JSON_PROTOCOL, RELIABLE_PROTOCOL } from '../../support/raw-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { freshHub, useClientSession } from './client-harness.js';
 
 /**
  * The client endpoint seen through raw `ws` clients: token checks before the upgrade, the echoed
@@ -10,19 +12,14 @@ import { ClientSession, freshHub, JSON_PROTOCOL, RELIABLE_PROTOCOL, until } from
 const ACCESS_KEY = 'raw-protocols-test-key-0123456789abcdefghijklmnop';
 
 describe('client endpoint over raw WebSockets', () => {
-  let emulator: WebPubSubEmulator;
   const warnings: string[] = [];
-  const session = new ClientSession(() => emulator.connectionString);
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start({ accessKey: ACCESS_KEY, logger: { log: () => undefined, error: () => undefined, warn: (m) => warnings.push(m) } });
-  });
-  afterEach(() => session.closeAll());
-  afterAll(() => emulator.stop());
+  const stage = useEmulator({ accessKey: ACCESS_KEY, logger: { log: () => undefined, error: () => undefined, warn: (m) => warnings.push(m) } });
+  const session = useClientSession(stage);
 
-  const clientUrl = (hub: string) => `${emulator.endpoint.replace(/^http/, 'ws')}/client/hubs/${hub}`;
+  const clientUrl = (hub: string) => `${stage.emulator.endpoint.replace(/^http/, 'ws')}/client/hubs/${hub}`;
   /** A token signed independently of our REST client, with jsonwebtoken as the official SDK does. */
   const signed = (hub: string, claims: Record<string, unknown>, key = ACCESS_KEY, expiresIn: number | null = 3600) =>
-    jwt.sign({ aud: `${emulator.endpoint}/client/hubs/${hub}`, ...claims }, key, { algorithm: 'HS256', ...(expiresIn === null ? {} : { expiresIn }) });
+    jwt.sign({ aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, ...claims }, key, { algorithm: 'HS256', ...(expiresIn === null ? {} : { expiresIn }) });
 
   /** A JSON-subprotocol client and its `connected` message. */
   async function jsonClient(hub: string, token: { userId?: string; roles?: string[]; groups?: string[] } = {}, protocol = JSON_PROTOCOL) {
@@ -47,16 +44,16 @@ describe('client endpoint over raw WebSockets', () => {
     it.each(refused)('refuses %s before the upgrade', async (_case, url, status) => {
       const hub = freshHub();
       expect(await session.refusal(url(hub), JSON_PROTOCOL)).toBe(status);
-      expect(emulator.connections(hub)).toEqual([]);
+      expect(stage.emulator.connections(hub)).toEqual([]);
     });
 
     it('accepts the token as a Bearer header and on the /client/?hub= form', async () => {
       const hub = freshHub();
       const bearer = await session.raw(clientUrl(hub), JSON_PROTOCOL, { Authorization: `Bearer ${signed(hub, { sub: 'header' })}` });
       expect(await bearer.nextJson()).toMatchObject({ type: 'system', event: 'connected', userId: 'header' });
-      const query = await session.raw(`${emulator.endpoint.replace(/^http/, 'ws')}/client/?hub=${hub}&access_token=${signed(hub, { sub: 'query' })}`, JSON_PROTOCOL);
+      const query = await session.raw(`${stage.emulator.endpoint.replace(/^http/, 'ws')}/client/?hub=${hub}&access_token=${signed(hub, { sub: 'query' })}`, JSON_PROTOCOL);
       expect(await query.nextJson()).toMatchObject({ type: 'system', event: 'connected', userId: 'query' });
-      expect(emulator.connections(hub).map((c) => c.userId).sort()).toEqual(['header', 'query']);
+      expect(stage.emulator.connections(hub).map((c) => c.userId).sort()).toEqual(['header', 'query']);
     });
 
     it('takes initial groups and roles from the token, as arrays or single values', async () => {
@@ -65,7 +62,7 @@ describe('client endpoint over raw WebSockets', () => {
       const client = await session.raw(`${clientUrl(hub)}?access_token=${token}`, JSON_PROTOCOL);
       await client.nextJson('the connected message');
       const listed = await jsonClient(hub, { userId: 'listed', groups: ['g1', 'g2'] });
-      expect(emulator.connections(hub).map((c) => [c.userId, c.groups])).toEqual(expect.arrayContaining([['solo', ['g1']], ['listed', ['g1', 'g2']]]));
+      expect(stage.emulator.connections(hub).map((c) => [c.userId, c.groups])).toEqual(expect.arrayContaining([['solo', ['g1']], ['listed', ['g1', 'g2']]]));
       await session.rest(hub).group('g2').sendToAll({ to: 'g2' });
       expect(await listed.client.nextJson()).toEqual({ type: 'message', from: 'group', group: 'g2', dataType: 'json', data: { to: 'g2' } });
 
@@ -88,7 +85,7 @@ describe('client endpoint over raw WebSockets', () => {
       const { client, connected } = await jsonClient(hub, { userId: 'u1' }, protocol);
       expect(client.ws.protocol).toBe(protocol);
       expect(connected).toEqual({
-        type: 'system', event: 'connected', userId: 'u1', connectionId: emulator.connections(hub)[0].connectionId,
+        type: 'system', event: 'connected', userId: 'u1', connectionId: stage.emulator.connections(hub)[0].connectionId,
         ...(protocol === RELIABLE_PROTOCOL ? { reconnectionToken: expect.any(String) } : {}),
       });
     });
@@ -97,7 +94,7 @@ describe('client endpoint over raw WebSockets', () => {
       const hub = freshHub();
       const plain = await session.raw(await session.url(hub, { userId: 'p' }));
       expect(plain.ws.protocol).toBe('');
-      expect(emulator.connections(hub)).toEqual([expect.objectContaining({ userId: 'p', subprotocol: undefined })]);
+      expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ userId: 'p', subprotocol: undefined })]);
       await session.rest(hub).sendToAll('first', { contentType: 'text/plain' });
       expect(await plain.next()).toEqual({ data: 'first', isBinary: false });
     });
@@ -111,7 +108,7 @@ describe('client endpoint over raw WebSockets', () => {
       await rest.sendToUser('p', 'hi', { contentType: 'text/plain' });
       await rest.sendToAll('Hello');
       await rest.sendToAll({ a: [1, 'b'] });
-      await rest.sendToConnection(emulator.connections(hub)[0].connectionId, new Uint8Array([0, 1, 2, 255]));
+      await rest.sendToConnection(stage.emulator.connections(hub)[0].connectionId, new Uint8Array([0, 1, 2, 255]));
       expect(await plain.next()).toEqual({ data: 'hi', isBinary: false });
       expect(await plain.next()).toEqual({ data: '"Hello"', isBinary: false });
       expect(await plain.next()).toEqual({ data: '{"a":[1,"b"]}', isBinary: false });
@@ -135,7 +132,7 @@ describe('client endpoint over raw WebSockets', () => {
       const url = `${await session.url(hub, { userId: 'pub', roles, groups: ['g'] })}&webpubsub_mode=sendToGroup&group=g${query}`;
       const plain = await session.raw(url);
       const member = await jsonClient(hub, { userId: 'member', groups: ['g'] });
-      const pubId = emulator.connections(hub).find((c) => c.userId === 'pub')!.connectionId;
+      const pubId = stage.emulator.connections(hub).find((c) => c.userId === 'pub')!.connectionId;
       return { plain, member: member.client, pubId };
     }
 
@@ -165,10 +162,10 @@ describe('client endpoint over raw WebSockets', () => {
       const { plain, member } = await publisher(hub, '', ['webpubsub.sendToGroup.other']);
       const before = warnings.length;
       plain.send('forbidden');
-      await until(() => warnings.slice(before).some((w) => w.includes("send to group 'g'")), 'the emulator to refuse the frame');
+      await waitFor(() => warnings.slice(before).some((w) => w.includes("send to group 'g'")), 'the emulator to refuse the frame');
       await member.roundTrip();
       expect(member.unread()).toEqual([]);
-      expect(emulator.deliveries.filter((d) => d.hub === hub)).toEqual([]);
+      expect(stage.emulator.deliveries.filter((d) => d.hub === hub)).toEqual([]);
     });
   });
 
@@ -182,7 +179,7 @@ describe('client endpoint over raw WebSockets', () => {
       const { client } = await jsonClient(hub);
       client.ws.send(frame);
       expect((await client.closed()).code).toBe(code);
-      expect(emulator.connections(hub)).toEqual([]);
+      expect(stage.emulator.connections(hub)).toEqual([]);
     });
 
     it('sends disconnected with the closeConnection reason before closing; plain clients get only the close', async () => {
@@ -206,7 +203,7 @@ describe('client endpoint over raw WebSockets', () => {
       client.send({ type: 'joinGroup', group: 'silent' });
       client.send({ type: 'joinGroup', group: 'acked', ackId: 5 });
       expect(await client.nextJson()).toEqual({ type: 'ack', ackId: 5, success: true });
-      expect(emulator.connections(hub)[0].groups).toEqual(['silent', 'acked']);
+      expect(stage.emulator.connections(hub)[0].groups).toEqual(['silent', 'acked']);
     });
 
     it('maps server messages exactly: JSON value, text string, binary base64', async () => {

@@ -1,8 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { parseConnectionString } from '../../../lib/index.js';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { ClientSession, freshHub, JSON_PROTOCOL, RELIABLE_PROTOCOL, until, type RawClient } from './client-harness.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { JSON_PROTOCOL, RELIABLE_PROTOCOL, type RawClient } from '../../support/raw-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { ClientSession, freshHub, useClientSession } from './client-harness.js';
 
 /**
  * json.reliable.webpubsub.azure.v1: sequence ids, sequenceAck, recovery of a dropped socket with
@@ -10,13 +13,8 @@ import { ClientSession, freshHub, JSON_PROTOCOL, RELIABLE_PROTOCOL, until, type 
  * connection instead (failed recovery, expired window, full replay buffer).
  */
 describe('reliable protocol recovery', () => {
-  let emulator: WebPubSubEmulator;
-  const session = new ClientSession(() => emulator.connectionString);
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-  });
-  afterEach(() => session.closeAll());
-  afterAll(() => emulator.stop());
+  const stage = useEmulator();
+  const session = useClientSession(stage);
 
   /** A raw reliable client and what its `connected` message said. */
   async function rawReliable(hub: string, groups: string[] = []) {
@@ -44,23 +42,23 @@ describe('reliable protocol recovery', () => {
     alice.client.on('server-message', (event) => received.push(event.message.data));
     alice.client.on('group-message', (event) => received.push(event.message.data));
 
-    const drop = () => expect(emulator.faults.dropClients({ connectionId: alice.connectionId })).toBe(1);
+    const drop = () => expect(stage.emulator.faults.dropClients({ connectionId: alice.connectionId })).toBe(1);
     for (let n = 0; n < 200; n++) {
       if (n === 60) drop();
       if (n === 140) {
         // A second drop once the first recovery is done: the rotated reconnection token must work too.
-        await until(() => emulator.connections(hub)[0]?.open, 'the first recovery');
+        await waitFor(() => stage.emulator.connections(hub)[0]?.open, 'the first recovery');
         drop();
       }
       // Alternate direct and group messages: the group membership must survive recovery as well.
       await (n % 2 === 0 ? rest.sendToConnection(alice.connectionId, n) : rest.group('room').sendToAll(n));
     }
-    await until(() => received.length >= 200, 'all 200 messages', 15_000);
+    await waitFor(() => received.length >= 200, 'all 200 messages', 15_000);
     expect(received).toEqual(Array.from({ length: 200 }, (_, n) => n));
     // Recovery is invisible to the app: no second connected, no disconnected, same connection.
     expect(alice.connected).toHaveLength(1);
     expect(alice.disconnected).toEqual([]);
-    expect(emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: alice.connectionId, groups: ['room'], open: true })]);
+    expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: alice.connectionId, groups: ['room'], open: true })]);
   });
 
   it('numbers messages from 1 and, after sequenceAck and a drop, replays only what was not acknowledged', async () => {
@@ -74,9 +72,9 @@ describe('reliable protocol recovery', () => {
 
     first.client.send({ type: 'sequenceAck', sequenceId: 3 });
     await first.client.roundTrip(); // the ack has been processed
-    expect(emulator.faults.dropClients({ connectionId: first.connectionId })).toBe(1);
+    expect(stage.emulator.faults.dropClients({ connectionId: first.connectionId })).toBe(1);
     expect((await first.client.closed()).code).toBe(1006);
-    expect(emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: first.connectionId, open: false })]);
+    expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: first.connectionId, open: false })]);
     await rest.sendToConnection(first.connectionId, 'm6', { contentType: 'text/plain' }); // while offline
 
     const second = await session.raw(recoveryUrl(first.url, first.connectionId, first.token), RELIABLE_PROTOCOL);
@@ -102,17 +100,17 @@ describe('reliable protocol recovery', () => {
     expect(await second.nextJson()).toMatchObject({ type: 'system', event: 'connected', connectionId: first.connectionId });
     expect(await second.nextJson()).toMatchObject({ sequenceId: 1, data: 'unacked' });
     await first.client.closed('the replaced socket to be closed');
-    expect(emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: first.connectionId, open: true })]);
+    expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: first.connectionId, open: true })]);
   });
 
   it('recovers with an access token that has expired since the connection was made', async () => {
     const hub = freshHub();
     const first = await rawReliable(hub);
-    emulator.faults.dropClients({ connectionId: first.connectionId });
+    stage.emulator.faults.dropClients({ connectionId: first.connectionId });
     await first.client.closed();
     // exp is checked at connect only; the reconnection token is what a recovery proves.
-    const { accessKey } = parseConnectionString(emulator.connectionString);
-    const token = jwt.sign({ aud: `${emulator.endpoint}/client/hubs/${hub}`, sub: 'raw', exp: Math.floor(Date.now() / 1000) - 3600 }, accessKey);
+    const { accessKey } = parseConnectionString(stage.emulator.connectionString);
+    const token = jwt.sign({ aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, sub: 'raw', exp: Math.floor(Date.now() / 1000) - 3600 }, accessKey);
     const url = `${first.url.split('?')[0]}?access_token=${token}`;
     expect(await session.refusal(url, RELIABLE_PROTOCOL)).toBe(401); // too late for a new connection…
     const second = await session.raw(recoveryUrl(url, first.connectionId, first.token), RELIABLE_PROTOCOL);
@@ -122,7 +120,7 @@ describe('reliable protocol recovery', () => {
   it('closes a recovery with a wrong reconnection token or an unknown connection with 1008', async () => {
     const hub = freshHub();
     const { url, client, connectionId, token } = await rawReliable(hub);
-    emulator.faults.dropClients({ connectionId });
+    stage.emulator.faults.dropClients({ connectionId });
     await client.closed();
     const wrongToken = await session.raw(recoveryUrl(url, connectionId, `${token}x`), RELIABLE_PROTOCOL);
     expect((await wrongToken.closed('the wrong-token recovery to be closed')).code).toBe(1008);
@@ -140,7 +138,7 @@ describe('reliable protocol recovery', () => {
       const { connectionId, reconnectionToken } = await client.nextJson();
       shortWindow.faults.dropClients({ connectionId: connectionId as string });
       await client.closed();
-      await until(() => shortWindow.connections(hub).length === 0, 'the recovery window to expire', 3000);
+      await waitFor(() => shortWindow.connections(hub).length === 0, 'the recovery window to expire', 3000);
       const late = await local.raw(recoveryUrl(url, connectionId as string, reconnectionToken as string), RELIABLE_PROTOCOL);
       expect((await late.closed('the late recovery to be closed')).code).toBe(1008);
     } finally {
@@ -165,7 +163,7 @@ describe('reliable protocol recovery', () => {
     // As for any service-side close: a disconnected message with the reason comes last.
     expect(frames.slice(1000)).toEqual([{ type: 'system', event: 'disconnected', message: expect.any(String) }]);
     // Final, not waiting for recovery: the connection is gone and its token no longer recovers it.
-    expect(emulator.connections(hub).map((c) => c.connectionId)).not.toContain(receiver.connectionId);
+    expect(stage.emulator.connections(hub).map((c) => c.connectionId)).not.toContain(receiver.connectionId);
     const retry = await session.raw(recoveryUrl(receiver.url, receiver.connectionId, receiver.token), RELIABLE_PROTOCOL);
     expect((await retry.closed('the recovery of an overflowed connection to be closed')).code).toBe(1008);
   });
@@ -173,17 +171,17 @@ describe('reliable protocol recovery', () => {
   it('also ends a dropped connection whose buffer fills while it waits for recovery', async () => {
     const hub = freshHub();
     const receiver = await rawReliable(hub, ['flood']);
-    emulator.faults.dropClients({ connectionId: receiver.connectionId });
+    stage.emulator.faults.dropClients({ connectionId: receiver.connectionId });
     await receiver.client.closed();
     const sender = await session.raw(await session.url(hub, { roles: ['webpubsub.sendToGroup'] }), JSON_PROTOCOL);
     await sender.nextJson('the sender’s connected message');
     for (let n = 1; n <= 1000; n++) sender.send({ type: 'sendToGroup', group: 'flood', data: n });
     await sender.roundTrip();
     // 1000 buffered messages are still recoverable; the 1001st ends the connection.
-    expect(emulator.connections(hub).map((c) => c.connectionId)).toContain(receiver.connectionId);
+    expect(stage.emulator.connections(hub).map((c) => c.connectionId)).toContain(receiver.connectionId);
     sender.send({ type: 'sendToGroup', group: 'flood', data: 1001 });
     await sender.roundTrip();
-    expect(emulator.connections(hub).map((c) => c.connectionId)).not.toContain(receiver.connectionId);
+    expect(stage.emulator.connections(hub).map((c) => c.connectionId)).not.toContain(receiver.connectionId);
     const retry = await session.raw(recoveryUrl(receiver.url, receiver.connectionId, receiver.token), RELIABLE_PROTOCOL);
     expect((await retry.closed('the recovery of an overflowed connection to be closed')).code).toBe(1008);
   });

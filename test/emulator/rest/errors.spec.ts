@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { RestError } from '@azure/core-rest-pipeline';
-import type { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { accessKeyOf, closeClients, connectClients, officialClient, rawCall, restToken, type JsonClient } from './rest-harness.js';
+import { accessKeyOf, rawCall, restToken } from '../../support/emulator-rest.js';
+import { officialClient, useRestStage } from './rest-harness.js';
 
 /**
  * Failures as the service reports them: the status, an `ErrorDetail` body (`code`, `message`) and
@@ -13,18 +12,7 @@ import { accessKeyOf, closeClients, connectClients, officialClient, rawCall, res
  * properly signed token.
  */
 
-let emulator: WebPubSubEmulator;
-let service: WebPubSubServiceClient;
-let clients: Record<string, JsonClient>;
-beforeAll(async () => {
-  emulator = await WebPubSubEmulator.start();
-  service = officialClient(emulator, 'chat', { maxRetries: 0 });
-  clients = await connectClients(service, [{ name: 'a', userId: 'alice' }]);
-});
-afterAll(async () => {
-  await closeClients(clients);
-  await emulator.stop();
-});
+const stage = useRestStage('chat', [{ name: 'a', userId: 'alice' }]);
 
 /** Runs an official-client call that must fail, and returns its RestError. */
 async function restError(call: () => Promise<unknown>): Promise<RestError> {
@@ -35,17 +23,17 @@ async function restError(call: () => Promise<unknown>): Promise<RestError> {
 
 describe('error statuses through the official client', () => {
   const rows: Array<{ name: string; call: () => Promise<unknown>; status: number; code: string; message?: RegExp }> = [
-    { name: 'addConnection of an unknown connection', call: () => service.group('g').addConnection('no-such-connection'), status: 404, code: 'Error.Connection.NotExisted' },
-    { name: 'grantPermission on an unknown connection', call: () => service.grantPermission('no-such-connection', 'sendToGroup'), status: 404, code: 'Info.Connection.NotExisted' },
-    { name: 'addUser for a user without connections', call: () => service.group('g').addUser('nobody'), status: 404, code: 'Warning.User.NotExisted' },
-    { name: 'a hub name starting with a digit', call: () => officialClient(emulator, '1hub', { maxRetries: 0 }).sendToAll({}), status: 400, code: 'Error.BadRequest', message: /hub/i },
-    { name: 'a hub name with a dash', call: () => officialClient(emulator, 'a-b', { maxRetries: 0 }).sendToAll({}), status: 400, code: 'Error.BadRequest', message: /hub/i },
-    { name: 'a whitespace-only group', call: () => service.group('   ').sendToAll({}), status: 400, code: 'Error.BadRequest', message: /group/i },
-    { name: 'a group longer than 1024 characters', call: () => service.group('g'.repeat(1025)).addUser('alice'), status: 400, code: 'Error.BadRequest', message: /group/i },
-    { name: 'messageTtlSeconds 301', call: () => service.sendToAll({}, { messageTtlSeconds: 301 }), status: 400, code: 'Error.BadRequest', message: /messageTtlSeconds/ },
-    { name: 'an invalid filter', call: () => service.sendToAll({}, { filter: "userId eq 'a" }), status: 400, code: 'Error.BadRequest', message: /filter/i },
-    { name: 'an invalid filter in addConnectionsToGroups', call: () => service.addConnectionsToGroups(['g'], 'nope eq 1'), status: 400, code: 'Error.BadRequest', message: /nope/ },
-    { name: 'maxPageSize 201', call: async () => (await service.group('g').listConnections({ maxPageSize: 201 })).next(), status: 400, code: 'Error.BadRequest', message: /maxpagesize/i },
+    { name: 'addConnection of an unknown connection', call: () => stage.service.group('g').addConnection('no-such-connection'), status: 404, code: 'Error.Connection.NotExisted' },
+    { name: 'grantPermission on an unknown connection', call: () => stage.service.grantPermission('no-such-connection', 'sendToGroup'), status: 404, code: 'Info.Connection.NotExisted' },
+    { name: 'addUser for a user without connections', call: () => stage.service.group('g').addUser('nobody'), status: 404, code: 'Warning.User.NotExisted' },
+    { name: 'a hub name starting with a digit', call: () => officialClient(stage.emulator, '1hub', { maxRetries: 0 }).sendToAll({}), status: 400, code: 'Error.BadRequest', message: /hub/i },
+    { name: 'a hub name with a dash', call: () => officialClient(stage.emulator, 'a-b', { maxRetries: 0 }).sendToAll({}), status: 400, code: 'Error.BadRequest', message: /hub/i },
+    { name: 'a whitespace-only group', call: () => stage.service.group('   ').sendToAll({}), status: 400, code: 'Error.BadRequest', message: /group/i },
+    { name: 'a group longer than 1024 characters', call: () => stage.service.group('g'.repeat(1025)).addUser('alice'), status: 400, code: 'Error.BadRequest', message: /group/i },
+    { name: 'messageTtlSeconds 301', call: () => stage.service.sendToAll({}, { messageTtlSeconds: 301 }), status: 400, code: 'Error.BadRequest', message: /messageTtlSeconds/ },
+    { name: 'an invalid filter', call: () => stage.service.sendToAll({}, { filter: "userId eq 'a" }), status: 400, code: 'Error.BadRequest', message: /filter/i },
+    { name: 'an invalid filter in addConnectionsToGroups', call: () => stage.service.addConnectionsToGroups(['g'], 'nope eq 1'), status: 400, code: 'Error.BadRequest', message: /nope/ },
+    { name: 'maxPageSize 201', call: async () => (await stage.service.group('g').listConnections({ maxPageSize: 201 })).next(), status: 400, code: 'Error.BadRequest', message: /maxpagesize/i },
   ];
 
   it.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
@@ -79,7 +67,7 @@ describe('error statuses over raw HTTP (inputs the clients validate or cannot pr
   ];
 
   it.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
-    const answer = await rawCall(emulator, row.method, row.path, { body: row.body, contentType: row.contentType });
+    const answer = await rawCall(stage.emulator, row.method, row.path, { body: row.body, contentType: row.contentType });
     expect(answer.status).toBe(row.status);
     expect(answer.headers.get('x-ms-error-code')).toBe(row.code);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
@@ -88,11 +76,11 @@ describe('error statuses over raw HTTP (inputs the clients validate or cannot pr
   });
 
   it('answers HEAD failures with the header but no body', async () => {
-    const notFound = await rawCall(emulator, 'HEAD', '/api/hubs/chat/connections/no-such-connection?api-version=2024-12-01');
+    const notFound = await rawCall(stage.emulator, 'HEAD', '/api/hubs/chat/connections/no-such-connection?api-version=2024-12-01');
     expect([notFound.status, notFound.headers.get('x-ms-error-code'), notFound.text]).toEqual([404, 'Warning.Connection.NotExisted', '']);
-    const badHub = await rawCall(emulator, 'HEAD', '/api/hubs/1hub/groups/g?api-version=2024-12-01');
+    const badHub = await rawCall(stage.emulator, 'HEAD', '/api/hubs/1hub/groups/g?api-version=2024-12-01');
     expect([badHub.status, badHub.headers.get('x-ms-error-code'), badHub.text]).toEqual([400, 'Error.BadRequest', '']);
-    const unauthorized = await rawCall(emulator, 'HEAD', '/api/hubs/chat/users/alice?api-version=2024-12-01', { authorization: null });
+    const unauthorized = await rawCall(stage.emulator, 'HEAD', '/api/hubs/chat/users/alice?api-version=2024-12-01', { authorization: null });
     expect([unauthorized.status, unauthorized.headers.get('x-ms-error-code'), unauthorized.text]).toEqual([401, 'Error.Unauthorized', '']);
   });
 });
@@ -107,22 +95,22 @@ function forge(header: Record<string, unknown>, claims: Record<string, unknown>,
 describe('401 for REST tokens the service would refuse', () => {
   const path = '/api/hubs/chat/:send?api-version=2024-12-01';
   const now = Math.floor(Date.now() / 1000);
-  const url = () => `${emulator.endpoint}${path}`;
-  const key = () => accessKeyOf(emulator);
+  const url = () => `${stage.emulator.endpoint}${path}`;
+  const key = () => accessKeyOf(stage.emulator);
   const cases: Array<{ name: string; authorization: () => string | null; reason: RegExp }> = [
     { name: 'no Authorization header', authorization: () => null, reason: /no access token/ },
     { name: 'a non-Bearer scheme', authorization: () => `Basic ${Buffer.from('user:pass').toString('base64')}`, reason: /no access token/ },
     { name: 'an expired token', authorization: () => `Bearer ${restToken(key(), url(), { iat: now - 7200, exp: now - 3600 })}`, reason: /expired/ },
     { name: 'a token without exp', authorization: () => `Bearer ${restToken(key(), url(), { exp: undefined })}`, reason: /exp/ },
     { name: 'a token signed with another key', authorization: () => `Bearer ${restToken('some-other-key', url())}`, reason: /different key/ },
-    { name: 'a token for another audience', authorization: () => `Bearer ${restToken(key(), `${emulator.endpoint}/api/hubs/other/:send`)}`, reason: /audience/ },
+    { name: 'a token for another audience', authorization: () => `Bearer ${restToken(key(), `${stage.emulator.endpoint}/api/hubs/other/:send`)}`, reason: /audience/ },
     { name: 'alg none', authorization: () => `Bearer ${forge({ alg: 'none', typ: 'JWT' }, { aud: url(), exp: now + 600 }, key(), 'none')}`, reason: /HS256/ },
     { name: 'alg HS512', authorization: () => `Bearer ${forge({ alg: 'HS512', typ: 'JWT' }, { aud: url(), exp: now + 600 }, key(), 'sha512')}`, reason: /HS256/ },
     { name: 'a malformed token', authorization: () => 'Bearer not.a-jwt', reason: /malformed/ },
   ];
 
   it.each(cases.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
-    const answer = await rawCall(emulator, 'POST', path, { body: '{}', contentType: 'application/json', authorization: row.authorization() });
+    const answer = await rawCall(stage.emulator, 'POST', path, { body: '{}', contentType: 'application/json', authorization: row.authorization() });
     expect(answer.status).toBe(401);
     expect(answer.headers.get('x-ms-error-code')).toBe('Error.Unauthorized');
     expect(answer.json?.code).toBe('Error.Unauthorized');
@@ -130,14 +118,14 @@ describe('401 for REST tokens the service would refuse', () => {
   });
 
   it('accepts the same request with a valid token (the control for the rows above)', async () => {
-    expect((await rawCall(emulator, 'POST', path, { body: '{}', contentType: 'application/json' })).status).toBe(202);
+    expect((await rawCall(stage.emulator, 'POST', path, { body: '{}', contentType: 'application/json' })).status).toBe(202);
   });
 
   it.each([
     ['the URL without its query', () => url().split('?')[0]],
     ['the URL in another letter case', () => url().toUpperCase()],
   ])('accepts an audience of %s', async (_name, audience) => {
-    const answer = await rawCall(emulator, 'POST', path, { body: '{}', contentType: 'application/json', authorization: `Bearer ${restToken(key(), audience())}` });
+    const answer = await rawCall(stage.emulator, 'POST', path, { body: '{}', contentType: 'application/json', authorization: `Bearer ${restToken(key(), audience())}` });
     expect(answer.status).toBe(202);
   });
 
@@ -155,7 +143,7 @@ describe('401 for REST tokens the service would refuse', () => {
   });
 
   it('rejects the official client built from a connection string with the wrong key', async () => {
-    const wrong = officialClient(emulator, 'chat', { maxRetries: 0, connectionString: emulator.connectionString.replace(/AccessKey=[^;]+/, 'AccessKey=wrong-key') });
+    const wrong = officialClient(stage.emulator, 'chat', { maxRetries: 0, connectionString: stage.emulator.connectionString.replace(/AccessKey=[^;]+/, 'AccessKey=wrong-key') });
     const error = await restError(() => wrong.sendToAll({ hi: 1 }));
     expect([error.statusCode, error.code]).toEqual([401, 'Error.Unauthorized']);
   });

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { RestError } from '@azure/core-rest-pipeline';
-import { odata, type WebPubSubServiceClient } from '@azure/web-pubsub';
-import { ODataFilterError, parseODataFilter, WebPubSubEmulator, type FilterSubject } from '../../../lib/emulator/index.js';
-import { closeClients, connectClients, flush, officialClient, payloads, type JsonClient } from './rest-harness.js';
+import { odata } from '@azure/web-pubsub';
+import { ODataFilterError, parseODataFilter, type FilterSubject } from '../../../lib/emulator/index.js';
+import { flush, payloads, useRestStage } from './rest-harness.js';
 
 /**
  * The OData filter of the send and add/remove-to-groups APIs (reference: web-pubsub-rest.md §4,
@@ -15,29 +15,18 @@ import { closeClients, connectClients, flush, officialClient, payloads, type Jso
 const NAMES = ['alice1', 'alice2', 'bob', 'anon', 'oneil'] as const;
 type Name = (typeof NAMES)[number];
 
-let emulator: WebPubSubEmulator;
-let service: WebPubSubServiceClient;
-let clients: Record<Name, JsonClient>;
-beforeAll(async () => {
-  emulator = await WebPubSubEmulator.start();
-  service = officialClient(emulator, 'filters', { maxRetries: 0 });
-  clients = (await connectClients(service, [
-    { name: 'alice1', userId: 'alice', groups: ['g1'] },
-    { name: 'alice2', userId: 'alice', groups: ['g2'] },
-    { name: 'bob', userId: 'bob', groups: ['g1', 'g2'] },
-    { name: 'anon', groups: ['g2'] },
-    { name: 'oneil', userId: "o'neil", groups: ["it's"] },
-  ])) as Record<Name, JsonClient>;
-});
-afterAll(async () => {
-  await closeClients(clients);
-  await emulator.stop();
-});
+const stage = useRestStage<Name>('filters', [
+  { name: 'alice1', userId: 'alice', groups: ['g1'] },
+  { name: 'alice2', userId: 'alice', groups: ['g2'] },
+  { name: 'bob', userId: 'bob', groups: ['g1', 'g2'] },
+  { name: 'anon', groups: ['g2'] },
+  { name: 'oneil', userId: "o'neil", groups: ["it's"] },
+]);
 
 /** Which clients received `data`, after a flush proves everything sent before has arrived. */
 async function recipients(data: unknown): Promise<Name[]> {
-  await flush(service, Object.values(clients));
-  return NAMES.filter((name) => payloads(clients[name]).some((item) => JSON.stringify(item) === JSON.stringify(data)));
+  await flush(stage.service, Object.values(stage.clients));
+  return NAMES.filter((name) => payloads(stage.clients[name]).some((item) => JSON.stringify(item) === JSON.stringify(data)));
 }
 
 let counter = 0;
@@ -47,8 +36,8 @@ describe('filters on sendToAll decide exactly who receives', () => {
   const rows: Array<[filter: string | (() => string), expected: Name[]]> = [
     ["userId eq 'alice'", ['alice1', 'alice2']],
     ["userId ne 'alice'", ['bob', 'anon', 'oneil']],
-    [() => `connectionId eq '${clients.bob.connectionId}'`, ['bob']],
-    [() => `connectionId ne '${clients.bob.connectionId}' and userId ne null`, ['alice1', 'alice2', 'oneil']],
+    [() => `connectionId eq '${stage.clients.bob.connectionId}'`, ['bob']],
+    [() => `connectionId ne '${stage.clients.bob.connectionId}' and userId ne null`, ['alice1', 'alice2', 'oneil']],
     ["'g1' in groups", ['alice1', 'bob']],
     ["userId in ('alice', 'bob')", ['alice1', 'alice2', 'bob']],
     ["userId in ('bob')", ['bob']],
@@ -72,14 +61,14 @@ describe('filters on sendToAll decide exactly who receives', () => {
     '%s',
     async (_label, filter, expected) => {
       const data = next();
-      await service.sendToAll(data, { filter: typeof filter === 'string' ? filter : filter() });
+      await stage.service.sendToAll(data, { filter: typeof filter === 'string' ? filter : filter() });
       expect(await recipients(data)).toEqual(expected);
     },
   );
 
   it('applies excludedConnections on top of the filter', async () => {
     const data = next();
-    await service.sendToAll(data, { filter: "userId eq 'alice'", excludedConnections: [clients.alice1.connectionId] });
+    await stage.service.sendToAll(data, { filter: "userId eq 'alice'", excludedConnections: [stage.clients.alice1.connectionId] });
     expect(await recipients(data)).toEqual(['alice2']);
   });
 });
@@ -87,21 +76,21 @@ describe('filters on sendToAll decide exactly who receives', () => {
 describe('filters on group and user sends and on add/remove-to-groups', () => {
   it('group send: only members matching the filter', async () => {
     const data = next();
-    await service.group('g2').sendToAll(data, { filter: 'userId ne null' });
+    await stage.service.group('g2').sendToAll(data, { filter: 'userId ne null' });
     expect(await recipients(data)).toEqual(['alice2', 'bob']);
   });
 
   it("user send: only the user's connections matching the filter", async () => {
     const data = next();
-    await service.sendToUser('alice', data, { filter: "'g2' in groups" });
+    await stage.service.sendToUser('alice', data, { filter: "'g2' in groups" });
     expect(await recipients(data)).toEqual(['alice2']);
   });
 
   it('addConnectionsToGroups and removeConnectionsFromGroups select by filter', async () => {
-    const groupsOf = (name: Name) => emulator.connections('filters').find((info) => info.connectionId === clients[name].connectionId)!.groups;
-    await service.addConnectionsToGroups(['picked'], "userId eq null or 'g1' in groups");
+    const groupsOf = (name: Name) => stage.emulator.connections('filters').find((info) => info.connectionId === stage.clients[name].connectionId)!.groups;
+    await stage.service.addConnectionsToGroups(['picked'], "userId eq null or 'g1' in groups");
     expect(NAMES.filter((name) => groupsOf(name).includes('picked'))).toEqual(['alice1', 'bob', 'anon']);
-    await service.removeConnectionsFromGroups(['picked'], "userId in ('bob')");
+    await stage.service.removeConnectionsFromGroups(['picked'], "userId in ('bob')");
     expect(NAMES.filter((name) => groupsOf(name).includes('picked'))).toEqual(['alice1', 'anon']);
   });
 });
@@ -126,7 +115,7 @@ describe('invalid filters are refused with 400 and a message naming the problem'
   ];
 
   it.each(rows)('%s', async (filter, message) => {
-    const error = await service.sendToAll(next(), { filter }).then(() => undefined, (caught: unknown) => caught as RestError);
+    const error = await stage.service.sendToAll(next(), { filter }).then(() => undefined, (caught: unknown) => caught as RestError);
     expect(error).toBeInstanceOf(RestError);
     expect([error!.statusCode, error!.code]).toEqual([400, 'Error.BadRequest']);
     expect(error!.message).toMatch(/^Invalid filter/);
@@ -134,9 +123,9 @@ describe('invalid filters are refused with 400 and a message naming the problem'
   });
 
   it('refuses an invalid filter in addConnectionsToGroups too, changing nothing', async () => {
-    const error = await service.addConnectionsToGroups(['never'], "userId eq 'alice' or").then(() => undefined, (caught: unknown) => caught as RestError);
+    const error = await stage.service.addConnectionsToGroups(['never'], "userId eq 'alice' or").then(() => undefined, (caught: unknown) => caught as RestError);
     expect(error?.statusCode).toBe(400);
-    expect(emulator.connections('filters').some((info) => info.groups.includes('never'))).toBe(false);
+    expect(stage.emulator.connections('filters').some((info) => info.groups.includes('never'))).toBe(false);
   });
 });
 

@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
+import { WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import { buildGenerateClientTokenRequest, buildGetServiceStatusRequest, WebPubSubRestClient } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { closeClients, connectClients, flush, JsonClient, officialClient, payloads, SDK_TEST_OPTIONS, waitFor } from './rest-harness.js';
+import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { JsonClient } from '../../support/json-client.js';
+import { startOfficialClient } from '../../support/official-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { closeClients, connectClients, flush, officialClient, payloads } from './rest-harness.js';
 
 /**
  * Every REST operation of api-version 2024-12-01, driven by the official `@azure/web-pubsub`
@@ -223,13 +227,10 @@ const rows: Row[] = [
 ];
 
 describe('emulator REST operations, driven by the official @azure/web-pubsub client', () => {
-  let emulator: WebPubSubEmulator;
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-  });
-  afterAll(() => emulator.stop());
+  const stage = useEmulator();
 
   it.each(rows.map((row, index) => [row.name, row, index] as const))('%s', async (_name, row, index) => {
+    const { emulator } = stage;
     const hub = `ops${index}`;
     const service = officialClient(emulator, hub);
     const clients = await connectClients(service, CLIENTS);
@@ -246,7 +247,7 @@ describe('emulator REST operations, driven by the official @azure/web-pubsub cli
   });
 
   it('served all 25 operations of api-version 2024-12-01 with a success status', async () => {
-    const succeeded = new Set(emulator.restCalls.filter((call) => call.status < 300).map((call) => call.operation));
+    const succeeded = new Set(stage.emulator.restCalls.filter((call) => call.status < 300).map((call) => call.operation));
     expect([...succeeded].sort()).toEqual(
       [
         'addConnectionToGroup', 'addConnectionsToGroups', 'addUserToGroup', 'closeAllConnections', 'closeConnection', 'closeGroupConnections',
@@ -259,23 +260,14 @@ describe('emulator REST operations, driven by the official @azure/web-pubsub cli
 });
 
 describe('closeConnection reason through the official @azure/web-pubsub-client', () => {
+  const stage = useEmulator();
+
   it('surfaces the reason in the disconnected event', async () => {
-    const emulator = await WebPubSubEmulator.start();
-    try {
-      const service = officialClient(emulator, 'sdk');
-      const { url } = await service.getClientAccessToken({ userId: 'eve' });
-      const client = new WebPubSubClient(url, { ...SDK_TEST_OPTIONS, protocol: WebPubSubJsonProtocol(), autoReconnect: false });
-      let connectionId: string | undefined;
-      let reason: string | undefined;
-      client.on('connected', (event) => (connectionId = event.connectionId));
-      client.on('disconnected', (event) => (reason = event.message?.message));
-      await client.start();
-      await waitFor(() => connectionId, 'the SDK client to be connected');
-      await service.closeConnection(connectionId!, { reason: REASON });
-      expect(await waitFor(() => reason, 'the disconnected event')).toBe(REASON);
-      client.stop();
-    } finally {
-      await emulator.stop();
-    }
+    const service = officialClient(stage.emulator, 'sdk');
+    const { url } = await service.getClientAccessToken({ userId: 'eve' });
+    const client = await startOfficialClient(url, { protocol: WebPubSubJsonProtocol(), autoReconnect: false });
+    stage.defer(() => client.stop());
+    await service.closeConnection(client.connectionId, { reason: REASON });
+    expect(await waitFor(() => client.disconnected[0]?.message?.message, 'the disconnected event')).toBe(REASON);
   });
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type http from 'node:http';
 import WebSocket from 'ws';
 import { WebPubSubRestClient } from '../../../lib/index.js';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { allowAnyOrigin, startReceiver, type Receiver } from './upstream-helpers.js';
+import { allowAnyOrigin, useUpstreamStage } from './upstream-helpers.js';
 
 /*
  * A client that leaves while the connect handler is still deciding. Like the service, the emulator
@@ -16,35 +16,29 @@ function stopsPromptly(emulator: WebPubSubEmulator): Promise<string> {
 }
 
 describe('a client that leaves during its connect event', () => {
-  let receiver: Receiver;
-  let emulator: WebPubSubEmulator;
   /** The held answer to the connect event, released by the test. */
   let answerConnect: ((status: number) => void) | undefined;
 
-  beforeAll(async () => {
-    receiver = await startReceiver((request, response: http.ServerResponse) => {
+  const stage = useUpstreamStage(
+    (request, response: http.ServerResponse) => {
       if (request.method === 'OPTIONS') return allowAnyOrigin(response);
       if (String(request.headers['ce-type']).endsWith('sys.connect')) {
         answerConnect = (status) => response.writeHead(status).end();
         return;
       }
       response.writeHead(204).end();
-    });
-    emulator = await WebPubSubEmulator.start({
+    },
+    (port) => ({
       upstreamRetryDelaysMs: [],
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${receiver.port}/{event}`, systemEvents: ['connect', 'connected', 'disconnected'] }] } },
-    });
-  });
-  afterAll(async () => {
-    await emulator.stop();
-    await receiver.close();
-  });
+      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+    }),
+  );
 
   it('gets disconnected (with a reason) and no connected when the handler then accepts', async () => {
-    const { url } = await new WebPubSubRestClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'quitter' });
+    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({ userId: 'quitter' });
     const client = new WebSocket(url, 'json.webpubsub.azure.v1');
     client.on('error', () => undefined);
-    const connect = await receiver.requests.waitFor((request) => String(request.headers['ce-type']).endsWith('sys.connect'), 'the connect event');
+    const connect = await stage.receiver.requests.waitFor((request) => String(request.headers['ce-type']).endsWith('sys.connect'), 'the connect event');
     const connectionId = String(connect.headers['ce-connectionid']);
 
     const closed = new Promise((resolve) => client.once('close', resolve));
@@ -54,27 +48,27 @@ describe('a client that leaves during its connect event', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     answerConnect!(204);
 
-    const disconnected = await receiver.requests.waitFor(
+    const disconnected = await stage.receiver.requests.waitFor(
       (request) => String(request.headers['ce-type']).endsWith('sys.disconnected') && request.headers['ce-connectionid'] === connectionId,
       'the disconnected event',
     );
     expect(disconnected.headers['ce-userid']).toBe('quitter');
     expect(JSON.parse(disconnected.body.toString('utf8'))).toEqual({ reason: 'The client closed the connection before the connect event handler answered.' });
-    expect(receiver.posts('sys.connected', connectionId)).toEqual([]);
-    expect(emulator.connections('chat')).toEqual([]);
+    expect(stage.receiver.posts('sys.connected', connectionId)).toEqual([]);
+    expect(stage.emulator.connections('chat')).toEqual([]);
     // The abandoned socket is closed too: a half-closed one would keep stop() (and the test run) waiting.
-    await expect(stopsPromptly(emulator)).resolves.toBe('stopped');
+    await expect(stopsPromptly(stage.emulator)).resolves.toBe('stopped');
   });
 
   it('does not keep stop() waiting for a connect event still in flight', async () => {
     const pending = await WebPubSubEmulator.start({
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${receiver.port}/{event}`, systemEvents: ['connect'] }] } },
+      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${stage.receiver.port}/{event}`, systemEvents: ['connect'] }] } },
     });
     const { url } = await new WebPubSubRestClient(pending.connectionString, 'chat').getClientAccessToken({ userId: 'waiter' });
     const client = new WebSocket(url, 'json.webpubsub.azure.v1');
     client.on('error', () => undefined);
-    const before = receiver.posts('sys.connect').length;
-    await receiver.requests.waitFor(() => receiver.posts('sys.connect').length > before, 'the second connect event');
+    const before = stage.receiver.posts('sys.connect').length;
+    await stage.receiver.requests.waitFor(() => stage.receiver.posts('sys.connect').length > before, 'the second connect event');
     await expect(stopsPromptly(pending)).resolves.toBe('stopped');
     answerConnect!(204);
   });

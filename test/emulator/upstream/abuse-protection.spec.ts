@@ -1,8 +1,9 @@
 import type http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { WebPubSubRestClient } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { closeSocket, openSocket, recordingLogger, startReceiver, type CapturedRequest, type Receiver } from './upstream-helpers.js';
+import { JsonClient } from '../../support/json-client.js';
+import { JSON_PROTOCOL, refusalStatus } from '../../support/raw-client.js';
+import { recordingLogger, useUpstreamStage, type CapturedRequest } from './upstream-helpers.js';
 
 /**
  * The abuse-protection handshake (reference §4): OPTIONS, or GET when OPTIONS is 404, must get a
@@ -23,62 +24,47 @@ const HANDSHAKES: Record<string, (request: CapturedRequest, response: http.Serve
 };
 
 describe('upstream abuse-protection handshake', () => {
-  let receiver: Receiver;
-  let emulator: WebPubSubEmulator;
   const logger = recordingLogger();
   const attempts = new Map<string, number>();
-
-  beforeAll(async () => {
-    receiver = await startReceiver((request, response) => {
+  const hub = (port: number, scenario: string, systemEvents: Array<'connect' | 'connected'>) => ({
+    eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/${scenario}/{hub}/{event}`, userEventPattern: '*', systemEvents }],
+  });
+  const stage = useUpstreamStage(
+    (request, response) => {
       const scenario = request.path.split('/')[1];
       if (request.method === 'POST') return void response.writeHead(204).end();
       attempts.set(scenario, (attempts.get(scenario) ?? 0) + 1);
       HANDSHAKES[scenario](request, response, attempts.get(scenario)!);
-    });
-    const hub = (scenario: string, systemEvents: Array<'connect' | 'connected'>) => ({
-      eventHandlers: [{ urlTemplate: `http://127.0.0.1:${receiver.port}/${scenario}/{hub}/{event}`, userEventPattern: '*', systemEvents }],
-    });
-    emulator = await WebPubSubEmulator.start({
+    },
+    (port) => ({
       accessKey: ACCESS_KEY,
       logger,
       hubs: {
-        ...Object.fromEntries(Object.keys(HANDSHAKES).map((scenario) => [scenario, hub(scenario, ['connect', 'connected'])])),
-        lateBare: hub('bare', ['connected']),
+        ...Object.fromEntries(Object.keys(HANDSHAKES).map((scenario) => [scenario, hub(port, scenario, ['connect', 'connected'])])),
+        lateBare: hub(port, 'bare', ['connected']),
       },
-    });
-  });
+    }),
+  );
 
-  afterAll(async () => {
-    await emulator?.stop();
-    await receiver?.close();
-  });
-
-  const tokenUrl = async (hub: string) => (await new WebPubSubRestClient(emulator.connectionString, hub).getClientAccessToken({ userId: 'u' })).url;
-  const requestsTo = (scenario: string, hub = scenario) => receiver.requests.items.filter((r) => r.path.startsWith(`/${scenario}/${hub}/`));
+  const tokenUrl = async (hub: string) => (await new WebPubSubRestClient(stage.emulator.connectionString, hub).getClientAccessToken({ userId: 'u' })).url;
+  const requestsTo = (scenario: string, hub = scenario) => stage.receiver.requests.items.filter((r) => r.path.startsWith(`/${scenario}/${hub}/`));
 
   /** A refused upgrade's HTTP status (fails the test if the client got in). */
   async function refusedStatus(hub: string): Promise<number> {
     const url = await tokenUrl(hub);
-    const outcome = await openSocket(url).then(
-      async ({ ws }) => {
-        await closeSocket(ws);
-        return 101;
-      },
-      (error: { status?: number }) => error.status ?? 0,
-    );
+    const outcome = await refusalStatus(url, JSON_PROTOCOL);
     // Nothing the emulator logged may carry the key or the client's token.
     expect(logger.lines.items.filter((line) => line.includes(ACCESS_KEY) || line.includes(new URL(url).searchParams.get('access_token')!))).toEqual([]);
     return outcome;
   }
 
   it('sends events once the handler allows the emulator origin', async () => {
-    const { ws, frames } = await openSocket(await tokenUrl('good'));
-    await frames.waitFor((f) => f.event === 'connected', 'connected frame');
-    await receiver.requests.waitFor((r) => r.path === '/good/good/connected', 'the connected event');
-    await closeSocket(ws);
+    const client = await JsonClient.connect(await tokenUrl('good'), 'the client');
+    await stage.receiver.requests.waitFor((r) => r.path === '/good/good/connected', 'the connected event');
+    await client.close();
     const [handshake, ...events] = requestsTo('good');
     expect(handshake).toMatchObject({ method: 'OPTIONS', path: '/good/good/validate' });
-    expect(handshake.headers['webhook-request-origin']).toBe(new URL(emulator.endpoint).host);
+    expect(handshake.headers['webhook-request-origin']).toBe(new URL(stage.emulator.endpoint).host);
     expect(events.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /good/good/connect', 'POST /good/good/connected']);
   });
 
@@ -92,37 +78,34 @@ describe('upstream abuse-protection handshake', () => {
     expect(status).toBeGreaterThanOrEqual(500);
     expect(status).toBeLessThan(600);
     expect(requestsTo(scenario).filter((r) => r.method === 'POST')).toEqual([]);
-    const validateUrl = `http://127.0.0.1:${receiver.port}/${scenario}/${scenario}/validate`;
+    const validateUrl = `http://127.0.0.1:${stage.receiver.port}/${scenario}/${scenario}/validate`;
     expect(logger.lines.items.some((line) => line.includes(validateUrl) && /abuse-protection/i.test(line))).toBe(true);
   });
 
   it('falls back to GET when OPTIONS is 404', async () => {
-    const { ws, frames } = await openSocket(await tokenUrl('getonly'));
-    await frames.waitFor((f) => f.event === 'connected', 'connected frame');
-    await receiver.requests.waitFor((r) => r.path === '/getonly/getonly/connected', 'the connected event');
-    await closeSocket(ws);
+    const client = await JsonClient.connect(await tokenUrl('getonly'), 'the client');
+    await stage.receiver.requests.waitFor((r) => r.path === '/getonly/getonly/connected', 'the connected event');
+    await client.close();
     const handshakes = requestsTo('getonly').filter((r) => r.path.endsWith('/validate'));
     expect(handshakes.map((r) => r.method)).toEqual(['OPTIONS', 'GET']);
-    expect(handshakes[1].headers['webhook-request-origin']).toBe(new URL(emulator.endpoint).host);
+    expect(handshakes[1].headers['webhook-request-origin']).toBe(new URL(stage.emulator.endpoint).host);
     expect(handshakes[1].headers['ce-awpsversion']).toBe('1.0');
   });
 
   it('tries a failed handshake again for the next event', async () => {
     expect(await refusedStatus('flaky')).toBeGreaterThanOrEqual(500);
-    const { ws, frames } = await openSocket(await tokenUrl('flaky'));
-    await frames.waitFor((f) => f.event === 'connected', 'connected frame');
-    await receiver.requests.waitFor((r) => r.path === '/flaky/flaky/connected', 'the connected event');
-    await closeSocket(ws);
+    const client = await JsonClient.connect(await tokenUrl('flaky'), 'the client');
+    await stage.receiver.requests.waitFor((r) => r.path === '/flaky/flaky/connected', 'the connected event');
+    await client.close();
     expect(requestsTo('flaky').filter((r) => r.method === 'OPTIONS')).toHaveLength(2);
   });
 
   it('admits the client but drops (and logs) a non-blocking event whose handler fails the handshake', async () => {
     const url = await tokenUrl('lateBare');
-    const { ws, frames } = await openSocket(url);
-    await frames.waitFor((f) => f.event === 'connected', 'connected frame');
-    const validateUrl = `http://127.0.0.1:${receiver.port}/bare/lateBare/validate`;
+    const client = await JsonClient.connect(url, 'the client');
+    const validateUrl = `http://127.0.0.1:${stage.receiver.port}/bare/lateBare/validate`;
     await logger.lines.waitFor((line) => line.includes(validateUrl), 'a log line naming the handler URL');
-    await closeSocket(ws);
+    await client.close();
     expect(requestsTo('bare', 'lateBare').filter((r) => r.method === 'POST')).toEqual([]);
     expect(logger.lines.items.filter((line) => line.includes(ACCESS_KEY))).toEqual([]);
   });

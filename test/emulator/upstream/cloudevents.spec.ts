@@ -1,9 +1,10 @@
-import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import WebSocket from 'ws';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubRestClient } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { allowAnyOrigin, closeSocket, openSocket, startReceiver, type CapturedRequest, type Receiver } from './upstream-helpers.js';
+import type { WebPubSubEmulatorOptions } from '../../../lib/emulator/index.js';
+import { JsonClient, type JsonFrame } from '../../support/json-client.js';
+import { RawClient } from '../../support/raw-client.js';
+import { ceSignature } from '../../support/upstream-events.js';
+import { allowAnyOrigin, useUpstreamStage, type CapturedRequest } from './upstream-helpers.js';
 
 /**
  * The wire format of upstream events, as a plain node:http receiver sees it: CloudEvents binary
@@ -13,11 +14,6 @@ import { allowAnyOrigin, closeSocket, openSocket, startReceiver, type CapturedRe
 const PRIMARY_KEY = 'primary-key-0123456789abcdefghijklmnopqrstuv';
 const SECONDARY_KEY = 'secondary-key-zyxwvutsrqponmlkjihgfedcba98';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-/** hex(HMAC-SHA256(key = UTF-8 access key, message = UTF-8 connection id)), computed independently of the emulator. */
-function hmacHex(key: string, connectionId: string): string {
-  return createHmac('sha256', Buffer.from(key, 'utf8')).update(Buffer.from(connectionId, 'utf8')).digest('hex');
-}
 
 /** Answers like a handler: connect picks json.webpubsub.azure.v1 when offered and sets state; user events echo their body; the rest 204. */
 function respond(request: CapturedRequest, response: import('node:http').ServerResponse): void {
@@ -33,8 +29,9 @@ function respond(request: CapturedRequest, response: import('node:http').ServerR
   response.writeHead(204).end();
 }
 
-async function startEmulator(port: number, secondaryAccessKey?: string): Promise<WebPubSubEmulator> {
-  return WebPubSubEmulator.start({
+/** The emulator's options: every event of hub `chat` to the receiver on `port`. */
+function emulatorOptions(port: number, secondaryAccessKey?: string): WebPubSubEmulatorOptions {
+  return {
     accessKey: PRIMARY_KEY,
     secondaryAccessKey,
     hubs: {
@@ -44,60 +41,48 @@ async function startEmulator(port: number, secondaryAccessKey?: string): Promise
         ],
       },
     },
-  });
+  };
 }
 
 describe('upstream CloudEvents on the wire', () => {
-  let receiver: Receiver;
-  let emulator: WebPubSubEmulator;
+  const stage = useUpstreamStage(respond, (port) => emulatorOptions(port));
   let rest: WebPubSubRestClient;
-  let ws: WebSocket;
+  let client: JsonClient;
   let connectionId: string;
-  let replies: Array<Record<string, unknown>>;
+  let replies: JsonFrame[];
 
   beforeAll(async () => {
-    receiver = await startReceiver(respond);
-    emulator = await startEmulator(receiver.port);
-    rest = new WebPubSubRestClient(emulator.connectionString, 'chat');
+    rest = new WebPubSubRestClient(stage.emulator.connectionString, 'chat');
     const { url } = await rest.getClientAccessToken({ userId: 'u1' });
     // Offers both JSON subprotocols; the connect response chooses the plain JSON one.
-    const opened = await openSocket(`${url}&extra=1&extra=2`, ['json.reliable.webpubsub.azure.v1', 'json.webpubsub.azure.v1']);
-    ws = opened.ws;
-    const connected = await opened.frames.waitFor((f) => f.event === 'connected', 'the connected system frame');
-    connectionId = connected.connectionId as string;
+    client = await JsonClient.connect(`${url}&extra=1&extra=2`, 'the client', ['json.reliable.webpubsub.azure.v1', 'json.webpubsub.azure.v1']);
+    stage.defer(() => client.close());
+    connectionId = client.connectionId;
     // One user event of each dataType, then one that replaces the connection state.
     for (const [ackId, dataType, data] of [[1, 'json', { a: 1 }], [2, 'text', 'hi'], [3, 'binary', 'AAEC+g==']] as const) {
-      ws.send(JSON.stringify({ type: 'event', event: 'echo', ackId, dataType, data }));
-      await opened.frames.waitFor((f) => f.type === 'ack' && f.ackId === ackId, `ack ${ackId}`);
+      await client.request({ type: 'event', event: 'echo', dataType, data }, ackId);
     }
-    ws.send(JSON.stringify({ type: 'event', event: 'remember', ackId: 4, dataType: 'text', data: '' }));
-    await opened.frames.waitFor((f) => f.type === 'ack' && f.ackId === 4, 'ack 4');
-    replies = opened.frames.items.filter((f) => f.type === 'message');
+    await client.request({ type: 'event', event: 'remember', dataType: 'text', data: '' }, 4);
+    replies = client.frames.filter((f) => f.type === 'message');
     await rest.closeConnection(connectionId, { reason: 'closed by the test' });
-    await receiver.requests.waitFor((r) => String(r.headers['ce-type']).endsWith('sys.disconnected'), 'the disconnected event');
-    expect(ws.protocol).toBe('json.webpubsub.azure.v1');
-  });
-
-  afterAll(async () => {
-    if (ws) await closeSocket(ws);
-    await emulator?.stop();
-    await receiver?.close();
+    await stage.receiver.requests.waitFor((r) => String(r.headers['ce-type']).endsWith('sys.disconnected'), 'the disconnected event');
+    expect(client.raw.ws.protocol).toBe('json.webpubsub.azure.v1');
   });
 
   const one = (type: string): CapturedRequest => {
-    const found = receiver.posts(type, connectionId);
+    const found = stage.receiver.posts(type, connectionId);
     expect(found).toHaveLength(1);
     return found[0];
   };
 
   it('sends the handshake to the {event}=validate URL before any event, with no signature', () => {
-    const [first] = receiver.requests.items;
+    const [first] = stage.receiver.requests.items;
     expect(first.method).toBe('OPTIONS');
     expect(first.path).toBe('/upstream/chat/validate');
-    expect(first.headers['webhook-request-origin']).toBe(new URL(emulator.endpoint).host);
+    expect(first.headers['webhook-request-origin']).toBe(new URL(stage.emulator.endpoint).host);
     expect(first.headers['ce-awpsversion']).toBe('1.0');
     expect(first.headers['ce-signature']).toBeUndefined();
-    expect(receiver.requests.items.filter((r) => r.method === 'OPTIONS')).toHaveLength(1);
+    expect(stage.receiver.requests.items.filter((r) => r.method === 'OPTIONS')).toHaveLength(1);
   });
 
   it('sends connect with every CloudEvents header and the documented body', () => {
@@ -112,7 +97,7 @@ describe('upstream CloudEvents on the wire', () => {
       'ce-connectionid': connectionId,
       'ce-eventname': 'connect',
       'ce-userid': 'u1',
-      'webhook-request-origin': new URL(emulator.endpoint).host,
+      'webhook-request-origin': new URL(stage.emulator.endpoint).host,
       'content-type': 'application/json; charset=utf-8',
     });
     expect(connect.headers['ce-id']).toEqual(expect.any(String));
@@ -150,7 +135,7 @@ describe('upstream CloudEvents on the wire', () => {
   });
 
   it('sends user events with the payload and the content type of their dataType', () => {
-    const echoes = receiver.posts('user.echo', connectionId);
+    const echoes = stage.receiver.posts('user.echo', connectionId);
     expect(echoes.map((r) => [r.headers['content-type'], [...r.body]])).toEqual([
       ['application/json', [...Buffer.from('{"a":1}')]],
       ['text/plain', [...Buffer.from('hi')]],
@@ -174,77 +159,64 @@ describe('upstream CloudEvents on the wire', () => {
   });
 
   it('gives every event of a connection its own ce-id', () => {
-    const ids = receiver.posts('', connectionId).map((r) => r.headers['ce-id']);
+    const ids = stage.receiver.posts('', connectionId).map((r) => r.headers['ce-id']);
     expect(ids).toHaveLength(7);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('signs every event with sha256=HMAC-SHA256(access key, connection id)', () => {
-    const posts = receiver.posts('', connectionId);
+    const posts = stage.receiver.posts('', connectionId);
     expect(posts.length).toBeGreaterThan(0);
-    for (const post of posts) expect(post.headers['ce-signature']).toBe(`sha256=${hmacHex(PRIMARY_KEY, connectionId)}`);
+    for (const post of posts) expect(post.headers['ce-signature']).toBe(ceSignature(PRIMARY_KEY, connectionId));
   });
 
   it('omits ce-userId for an anonymous client', async () => {
     const { url } = await rest.getClientAccessToken();
-    const { ws: anonymous, frames } = await openSocket(url);
-    const id = (await frames.waitFor((f) => f.event === 'connected', 'connected frame')).connectionId as string;
-    const connected = await receiver.requests.waitFor((r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.connected'), 'connected event');
-    await closeSocket(anonymous);
-    expect(receiver.posts('sys.connect', id)[0].headers['ce-userid']).toBeUndefined();
+    const anonymous = await JsonClient.connect(url, 'the anonymous client');
+    const id = anonymous.connectionId;
+    const connected = await stage.receiver.requests.waitFor((r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.connected'), 'connected event');
+    await anonymous.close();
+    expect(stage.receiver.posts('sys.connect', id)[0].headers['ce-userid']).toBeUndefined();
     expect(connected.headers['ce-userid']).toBeUndefined();
   });
 });
 
 describe('user events from a simple WebSocket client', () => {
+  const stage = useUpstreamStage(respond, (port) => emulatorOptions(port));
+
   it('sends each frame as user event "message" (text/plain or octet-stream) and returns the reply raw', async () => {
-    const receiver = await startReceiver(respond);
-    const emulator = await startEmulator(receiver.port);
-    try {
-      const { url } = await new WebPubSubRestClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'plain' });
-      const ws = new WebSocket(url);
-      const replies: Array<[boolean, string]> = [];
-      const twoReplies = new Promise<void>((resolve) =>
-        ws.on('message', (data, isBinary) => {
-          replies.push([isBinary, isBinary ? (data as Buffer).toString('hex') : data.toString()]);
-          if (replies.length === 2) resolve();
-        }),
-      );
-      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-      ws.send('hello');
-      ws.send(Buffer.from([9, 8, 7]), { binary: true });
-      await twoReplies;
-      await closeSocket(ws);
-      expect(replies).toEqual([[false, 'hello'], [true, '090807']]);
-      const messages = receiver.requests.items.filter((r) => r.headers['ce-type'] === 'azure.webpubsub.user.message');
-      expect(messages.map((r) => [r.headers['ce-eventname'], r.headers['content-type'], r.body.toString('hex')])).toEqual([
-        ['message', 'text/plain', Buffer.from('hello').toString('hex')],
-        ['message', 'application/octet-stream', '090807'],
-      ]);
-      expect(messages[0].headers['ce-subprotocol']).toBeUndefined();
-    } finally {
-      await emulator.stop();
-      await receiver.close();
+    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({ userId: 'plain' });
+    const client = await RawClient.open(url);
+    stage.defer(() => client.close());
+    client.send('hello');
+    client.send(Buffer.from([9, 8, 7]));
+    const replies: Array<[boolean, string]> = [];
+    for (const what of ['the text reply', 'the binary reply']) {
+      const { isBinary, data } = await client.next(what);
+      replies.push([isBinary, isBinary ? (data as Buffer).toString('hex') : (data as string)]);
     }
+    await client.close();
+    expect(replies).toEqual([[false, 'hello'], [true, '090807']]);
+    const messages = stage.receiver.requests.items.filter((r) => r.headers['ce-type'] === 'azure.webpubsub.user.message');
+    expect(messages.map((r) => [r.headers['ce-eventname'], r.headers['content-type'], r.body.toString('hex')])).toEqual([
+      ['message', 'text/plain', Buffer.from('hello').toString('hex')],
+      ['message', 'application/octet-stream', '090807'],
+    ]);
+    expect(messages[0].headers['ce-subprotocol']).toBeUndefined();
   });
 });
 
 describe('ce-signature with a secondary access key', () => {
+  const stage = useUpstreamStage(respond, (port) => emulatorOptions(port, SECONDARY_KEY));
+
   it('carries one signature per key, primary first, comma-separated', async () => {
-    const receiver = await startReceiver(respond);
-    const emulator = await startEmulator(receiver.port, SECONDARY_KEY);
-    try {
-      const { url } = await new WebPubSubRestClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'u2' });
-      const { ws, frames } = await openSocket(url);
-      const id = (await frames.waitFor((f) => f.event === 'connected', 'connected frame')).connectionId as string;
-      await closeSocket(ws);
-      const disconnected = await receiver.requests.waitFor((r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.disconnected'), 'disconnected event');
-      const expected = `sha256=${hmacHex(PRIMARY_KEY, id)},sha256=${hmacHex(SECONDARY_KEY, id)}`;
-      expect(disconnected.headers['ce-signature']).toBe(expected);
-      expect(receiver.posts('sys.connect', id)[0].headers['ce-signature']).toBe(expected);
-    } finally {
-      await emulator.stop();
-      await receiver.close();
-    }
+    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({ userId: 'u2' });
+    const client = await JsonClient.connect(url, 'the client');
+    const id = client.connectionId;
+    await client.close();
+    const disconnected = await stage.receiver.requests.waitFor((r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.disconnected'), 'disconnected event');
+    const expected = `${ceSignature(PRIMARY_KEY, id)},${ceSignature(SECONDARY_KEY, id)}`;
+    expect(disconnected.headers['ce-signature']).toBe(expected);
+    expect(stage.receiver.posts('sys.connect', id)[0].headers['ce-signature']).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SendMessageError, WebPubSubClient, WebPubSubJsonProtocol, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
+import { SendMessageError, WebPubSubJsonProtocol, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import {
   WebPubSubEventHandler,
   type ConnectRequest,
@@ -10,8 +10,11 @@ import {
 } from '@azure/web-pubsub-express';
 import express from 'express';
 import { WebPubSubRestClient } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { closeServer, EventLog, listen, stoppable } from './upstream-helpers.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { closeServer, listenOnLoopback } from '../../support/loopback-server.js';
+import { startOfficialClient, type OfficialClient } from '../../support/official-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { EventLog } from './upstream-helpers.js';
 
 /**
  * The official @azure/web-pubsub-express receiver, mounted in an Express 5 app, takes the
@@ -19,15 +22,15 @@ import { closeServer, EventLog, listen, stoppable } from './upstream-helpers.js'
  * `mode` query parameter, which also proves the query reaches the connect event.
  */
 describe('upstream events to @azure/web-pubsub-express', () => {
-  let emulator: WebPubSubEmulator;
   let server: http.Server;
+  /** The app's port, known before the emulator starts so its event handler URLs can name it. */
+  let port: number;
   let rest: WebPubSubRestClient;
   const seen = new EventLog<{ method: string; path: string; origin?: string; allowedOrigin?: string | string[] }>();
   const connects = new EventLog<ConnectRequest>();
   const connected = new EventLog<ConnectedRequest>();
   const userEvents = new EventLog<UserEventRequest>();
   const disconnected = new EventLog<DisconnectedRequest>();
-  const stops: Array<() => Promise<void>> = [];
   let guarded: express.RequestHandler | undefined;
 
   const chat = new WebPubSubEventHandler('chat', {
@@ -71,18 +74,24 @@ describe('upstream events to @azure/web-pubsub-express', () => {
     // Handlers whose allowedEndpoints need the emulator's address, known only once it has started.
     app.use((req, res, next) => (guarded ? guarded(req, res, next) : next()));
     server = http.createServer(app);
-    const port = await listen(server);
-    emulator = await WebPubSubEmulator.start({
-      hubs: {
-        chat: {
-          eventHandlers: [
-            { urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] },
-          ],
-        },
-        allowed: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/allowed/{event}`, systemEvents: ['connect', 'connected'] }] },
-        denied: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/denied/{event}`, systemEvents: ['connect', 'connected'] }] },
+    port = await listenOnLoopback(server);
+  });
+  const stage = useEmulator(() => ({
+    hubs: {
+      chat: {
+        eventHandlers: [
+          { urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] },
+        ],
       },
-    });
+      allowed: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/allowed/{event}`, systemEvents: ['connect', 'connected'] }] },
+      denied: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/denied/{event}`, systemEvents: ['connect', 'connected'] }] },
+    },
+  }));
+  // Declared after useEmulator: the app's server closes once the emulator has stopped.
+  afterAll(() => server && closeServer(server));
+
+  beforeAll(() => {
+    const { emulator } = stage;
     rest = new WebPubSubRestClient(emulator.connectionString, 'chat');
     const allowed = new WebPubSubEventHandler('allowed', { path: '/allowed', allowedEndpoints: [emulator.endpoint], onConnected: (r) => connected.push(r) });
     const denied = new WebPubSubEventHandler('denied', { path: '/denied', allowedEndpoints: ['http://elsewhere.example:4000'], onConnected: (r) => connected.push(r) });
@@ -90,59 +99,47 @@ describe('upstream events to @azure/web-pubsub-express', () => {
     guarded = (req, res, next) => middlewares[0](req, res, () => middlewares[1](req, res, next));
   });
 
-  afterAll(async () => {
-    await Promise.all(stops.map((stop) => stop()));
-    await emulator?.stop();
-    if (server) await closeServer(server);
-  });
-
   /**
-   * The SDK's keep-alive and reliable sequence-ack loops leave their last delay (up to 40 s) running
-   * after stop(), which would hold Jest open: turn keep-alives off and use the non-reliable JSON protocol.
+   * The reliable protocol's sequence-ack loop leaves its last delay (up to 40 s) running after
+   * stop(), which would hold Jest open: use the non-reliable JSON protocol (keep-alives are off too).
    */
-  const quiet: WebPubSubClientOptions = { autoReconnect: false, keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, protocol: WebPubSubJsonProtocol() };
+  const quiet: WebPubSubClientOptions = { autoReconnect: false, protocol: WebPubSubJsonProtocol() };
 
-  /** An official client with a token for `token-user` and no roles; `mode` steers the connect handler. */
-  async function newClient(mode: string, options: WebPubSubClientOptions = {}): Promise<WebPubSubClient> {
+  /** A client URL with a token for `token-user` and no roles; `mode` steers the connect handler. */
+  async function modeUrl(mode: string): Promise<string> {
     const { url } = await rest.getClientAccessToken({ userId: 'token-user', roles: [] });
-    return new WebPubSubClient(`${url}&mode=${mode}`, { ...quiet, ...options });
+    return `${url}&mode=${mode}`;
   }
 
-  async function started(mode: string, options?: WebPubSubClientOptions): Promise<{ client: WebPubSubClient; connectionId: string; userId?: string }> {
-    const client = await newClient(mode, options);
-    stops.push(stoppable(client));
-    const ready = new Promise<{ connectionId: string; userId?: string }>((resolve) => client.on('connected', (e) => resolve(e)));
-    await client.start();
-    return { client, ...(await ready) };
+  /** A started official client, stopped after the test. */
+  async function started(url: string): Promise<OfficialClient> {
+    const client = await startOfficialClient(url, quiet);
+    stage.defer(() => client.stop());
+    return client;
   }
 
   it('passes the abuse-protection handshake before any event', async () => {
-    await started('assign');
+    await started(await modeUrl('assign'));
     const options = await seen.waitFor((r) => r.method === 'OPTIONS', 'the OPTIONS handshake');
     expect(options.path).toBe('/eventhandler/validate');
-    expect(options.origin).toBe(new URL(emulator.endpoint).host);
+    expect(options.origin).toBe(new URL(stage.emulator.endpoint).host);
     expect(options.allowedOrigin).toBe('*');
     expect(seen.items.findIndex((r) => r.method === 'OPTIONS')).toBeLessThan(seen.items.findIndex((r) => r.method === 'POST'));
   });
 
   it('honours allowedEndpoints: only the emulator host passes the handshake', async () => {
     const allowedUrl = (await rest.hub('allowed').getClientAccessToken()).url;
-    const ok = new WebPubSubClient(allowedUrl, quiet);
-    stops.push(stoppable(ok));
-    const ready = new Promise<string>((resolve) => ok.on('connected', (e) => resolve(e.connectionId)));
-    await ok.start();
-    const connectionId = await ready;
+    const { connectionId } = await started(allowedUrl);
     await connected.waitFor((r) => r.context.connectionId === connectionId && r.context.hub === 'allowed', 'onConnected on the allowed hub');
-    expect(seen.items.find((r) => r.method === 'OPTIONS' && r.path === '/allowed/validate')?.allowedOrigin).toEqual([new URL(emulator.endpoint).host]);
+    expect(seen.items.find((r) => r.method === 'OPTIONS' && r.path === '/allowed/validate')?.allowedOrigin).toEqual([new URL(stage.emulator.endpoint).host]);
 
-    const refused = new WebPubSubClient((await rest.hub('denied').getClientAccessToken()).url, quiet);
-    await expect(refused.start()).rejects.toThrow();
+    await expect(startOfficialClient((await rest.hub('denied').getClientAccessToken()).url, quiet)).rejects.toThrow();
     expect(seen.items.find((r) => r.method === 'OPTIONS' && r.path === '/denied/validate')?.allowedOrigin).toEqual(['elsewhere.example:4000']);
     expect(seen.items.filter((r) => r.path.startsWith('/denied/') && r.method === 'POST')).toEqual([]);
   });
 
   it('gives handleConnect the claims, query and subprotocols, without the token', async () => {
-    const { connectionId } = await started('assign');
+    const { connectionId } = await started(await modeUrl('assign'));
     const request = await connects.waitFor((r) => r.context.connectionId === connectionId, 'the connect event');
     expect(request.context.hub).toBe('chat');
     expect(request.context.userId).toBe('token-user');
@@ -154,24 +151,22 @@ describe('upstream events to @azure/web-pubsub-express', () => {
   });
 
   it('honours the userId, groups and roles of the connect response', async () => {
-    const { client, connectionId, userId } = await started('assign');
+    const { client, connectionId, userId, group } = await started(await modeUrl('assign'));
     expect(userId).toBe('assigned-user');
-    expect(emulator.connections('chat').find((c) => c.connectionId === connectionId)).toMatchObject({
+    expect(stage.emulator.connections('chat').find((c) => c.connectionId === connectionId)).toMatchObject({
       userId: 'assigned-user',
       groups: ['assigned-group'],
     });
-    const groupMessages = new EventLog<unknown>();
-    client.on('group-message', (e) => groupMessages.push({ group: e.message.group, data: e.message.data }));
     await rest.group('assigned-group').sendToAll('to the assigned group', { contentType: 'text/plain' });
-    await groupMessages.waitFor(() => true, 'a message to the assigned group');
-    expect(groupMessages.items).toEqual([{ group: 'assigned-group', data: 'to the assigned group' }]);
+    await waitFor(() => group[0], 'a message to the assigned group');
+    expect(group.map((message) => ({ group: message.group, data: message.data }))).toEqual([{ group: 'assigned-group', data: 'to the assigned group' }]);
     // The token gave no roles; the response's webpubsub.joinLeaveGroup is what lets this succeed.
     await expect(client.joinGroup('another-group')).resolves.toBeDefined();
-    expect(emulator.connections('chat').find((c) => c.connectionId === connectionId)?.groups.sort()).toEqual(['another-group', 'assigned-group']);
+    expect(stage.emulator.connections('chat').find((c) => c.connectionId === connectionId)?.groups.sort()).toEqual(['another-group', 'assigned-group']);
   });
 
   it('keeps the token identity when handleConnect answers with no body (204)', async () => {
-    const { client, userId } = await started('default', { messageRetryOptions: { maxRetries: 0 } });
+    const { client, userId } = await started(await modeUrl('default'));
     expect(userId).toBe('token-user');
     // Token roles were empty, so joining is forbidden.
     const error = await client.joinGroup('g').then(() => undefined, (e: unknown) => e);
@@ -179,21 +174,20 @@ describe('upstream events to @azure/web-pubsub-express', () => {
   });
 
   it('calls onConnected with the connection state set during connect', async () => {
-    const { connectionId } = await started('assign');
+    const { connectionId } = await started(await modeUrl('assign'));
     const request = await connected.waitFor((r) => r.context.connectionId === connectionId, 'onConnected');
     expect(request.context.userId).toBe('assigned-user');
     expect(request.context.states).toEqual({ visits: 1 });
   });
 
   it('rejects the client when handleConnect fails, with no connected or disconnected event', async () => {
-    const client = await newClient('reject');
     // A failed start() leaves the client stopped (it emits no `stopped` event), so nothing to clean up.
-    await expect(client.start()).rejects.toThrow();
+    await expect(startOfficialClient(await modeUrl('reject'), quiet)).rejects.toThrow();
     const rejected = await connects.waitFor((r) => r.query?.mode?.[0] === 'reject', 'the rejected connect');
     const rejectedId = rejected.context.connectionId;
-    expect(emulator.connections('chat').map((c) => c.connectionId)).not.toContain(rejectedId);
+    expect(stage.emulator.connections('chat').map((c) => c.connectionId)).not.toContain(rejectedId);
     // A later accepted client's whole lifecycle serves as a barrier for anything the rejected one might have caused.
-    const { connectionId } = await started('assign');
+    const { connectionId } = await started(await modeUrl('assign'));
     await rest.closeConnection(connectionId);
     await disconnected.waitFor((r) => r.context.connectionId === connectionId, 'the barrier disconnected event');
     expect(connected.items.map((r) => r.context.connectionId)).not.toContain(rejectedId);
@@ -204,32 +198,28 @@ describe('upstream events to @azure/web-pubsub-express', () => {
     ['json', { n: 1, list: ['a'] }, { echo: { n: 1, list: ['a'] } }],
     ['text', 'hello', 'echo:hello'],
   ] as const)('sends a %s user event to handleUserEvent and its reply back to the client', async (dataType, data, reply) => {
-    const { client, connectionId } = await started('assign');
-    const replies = new EventLog<{ dataType: string; data: unknown }>();
-    client.on('server-message', (e) => replies.push({ dataType: e.message.dataType, data: e.message.data }));
+    const { client, connectionId, server } = await started(await modeUrl('assign'));
     await client.sendEvent('echo', data, dataType);
     const request = await userEvents.waitFor((r) => r.context.connectionId === connectionId, 'handleUserEvent');
     expect(request).toMatchObject({ dataType, data, context: { eventName: 'echo', userId: 'assigned-user', states: { visits: 1 } } });
     // The reply is delivered before the ack that resolved sendEvent.
-    expect(replies.items).toEqual([{ dataType, data: reply }]);
+    expect(server.map((message) => ({ dataType: message.dataType, data: message.data }))).toEqual([{ dataType, data: reply }]);
   });
 
   it('sends a binary user event as bytes and returns binary bytes', async () => {
-    const { client, connectionId } = await started('assign');
-    const replies = new EventLog<{ dataType: string; data: unknown }>();
-    client.on('server-message', (e) => replies.push({ dataType: e.message.dataType, data: e.message.data }));
+    const { client, connectionId, server: replies } = await started(await modeUrl('assign'));
     await client.sendEvent('echo', new Uint8Array([0, 1, 2, 250]).buffer, 'binary');
     const request = await userEvents.waitFor((r) => r.context.connectionId === connectionId, 'handleUserEvent');
     expect(request.dataType).toBe('binary');
     expect(Buffer.isBuffer(request.data)).toBe(true);
     expect([...Buffer.from(request.data as ArrayBuffer)]).toEqual([0, 1, 2, 250]);
-    expect(replies.items).toHaveLength(1);
-    expect(replies.items[0].dataType).toBe('binary');
-    expect([...new Uint8Array(replies.items[0].data as ArrayBuffer)]).toEqual([0xff, 0, 1, 2, 250]);
+    expect(replies).toHaveLength(1);
+    expect(replies[0].dataType).toBe('binary');
+    expect([...new Uint8Array(replies[0].data as ArrayBuffer)]).toEqual([0xff, 0, 1, 2, 250]);
   });
 
   it('rejects sendEvent with InternalServerError when handleUserEvent fails', async () => {
-    const { client } = await started('assign', { messageRetryOptions: { maxRetries: 0 } });
+    const { client } = await started(await modeUrl('assign'));
     const error = await client.sendEvent('boom', 'x', 'text').then(
       () => undefined,
       (e: unknown) => e,
@@ -239,12 +229,11 @@ describe('upstream events to @azure/web-pubsub-express', () => {
   });
 
   it('calls onDisconnected with the reason given to closeConnection', async () => {
-    const { client, connectionId } = await started('assign');
-    const clientSide = new Promise<string | undefined>((resolve) => client.on('disconnected', (e) => resolve(e.message?.message)));
+    const { connectionId, disconnected: clientSide } = await started(await modeUrl('assign'));
     await rest.closeConnection(connectionId, { reason: 'maintenance window' });
     const request = await disconnected.waitFor((r) => r.context.connectionId === connectionId, 'onDisconnected');
     expect(request.reason).toBe('maintenance window');
     expect(request.context.states).toEqual({ visits: 1 });
-    expect(await clientSide).toBe('maintenance window');
+    expect((await waitFor(() => clientSide[0], 'the client disconnected event')).message?.message).toBe('maintenance window');
   });
 });

@@ -1,8 +1,8 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { WebPubSubClient } from '@azure/web-pubsub-client';
-import WebSocket from 'ws';
-import type { EmulatorLogger } from '../../../lib/emulator/index.js';
+import type { EmulatorLogger, WebPubSubEmulator, WebPubSubEmulatorOptions } from '../../../lib/emulator/index.js';
+import { useEmulator, type EmulatorStage } from '../../support/emulator-stage.js';
+import { closeServer, listenOnLoopback } from '../../support/loopback-server.js';
 
 /** A list that tests can wait on: `waitFor` resolves with the first item (past or future) that matches. */
 export class EventLog<T> {
@@ -69,7 +69,7 @@ export async function startReceiver(respond: Responder): Promise<Receiver> {
       respond(captured, response);
     });
   });
-  const port = await listen(server);
+  const port = await listenOnLoopback(server);
   return {
     port,
     requests,
@@ -81,68 +81,40 @@ export async function startReceiver(respond: Responder): Promise<Receiver> {
   };
 }
 
+/** An emulator whose events go to a receiver, for a describe block. */
+export interface UpstreamStage extends EmulatorStage {
+  readonly receiver: Receiver;
+}
+
+/**
+ * Starts a receiver answering with `respond`, then an emulator with `options(receiver.port)`, before
+ * the block; after it, stops the emulator, then closes the receiver.
+ */
+export function useUpstreamStage(respond: Responder, options: (receiverPort: number) => WebPubSubEmulatorOptions): UpstreamStage {
+  let receiver: Receiver | undefined;
+  beforeAll(async () => {
+    receiver = await startReceiver(respond);
+  });
+  const stage = useEmulator(() => options(receiver!.port));
+  afterAll(() => receiver?.close());
+  return {
+    get emulator(): WebPubSubEmulator {
+      return stage.emulator;
+    },
+    get receiver(): Receiver {
+      return receiver!;
+    },
+    defer: (close) => stage.defer(close),
+  };
+}
+
 /** Answers the abuse-protection handshake as a well-behaved handler does. */
 export function allowAnyOrigin(response: http.ServerResponse): void {
   response.writeHead(200, { 'WebHook-Allowed-Origin': '*' }).end();
-}
-
-export async function listen(server: http.Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-export function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 }
 
 /** A logger that keeps every line, to check what the emulator reported (and that no key leaked). */
 export function recordingLogger(): EmulatorLogger & { lines: EventLog<string> } {
   const lines = new EventLog<string>();
   return { lines, log: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
-}
-
-/** A raw `ws` client: resolves once open (collecting text frames), or rejects with the HTTP status of a refused upgrade. */
-export function openSocket(url: string, protocols: string[] = ['json.webpubsub.azure.v1']): Promise<{ ws: WebSocket; frames: EventLog<Record<string, unknown>> }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols);
-    const frames = new EventLog<Record<string, unknown>>();
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary) frames.push(JSON.parse(data.toString()) as Record<string, unknown>);
-    });
-    ws.on('error', (error) => reject(error));
-    ws.on('unexpected-response', (request, response) => {
-      response.resume();
-      request.destroy();
-      reject(Object.assign(new Error(`upgrade refused with HTTP ${response.statusCode}`), { status: response.statusCode }));
-    });
-    ws.on('open', () => resolve({ ws, frames }));
-  });
-}
-
-/** Closes a raw socket and waits until it is closed. */
-export function closeSocket(ws: WebSocket): Promise<void> {
-  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    ws.once('close', () => resolve());
-    ws.close();
-  });
-}
-
-/**
- * Watches an official client from creation so `stop()` can wait for its `stopped` event even when
- * the client already stopped on its own (server close with autoReconnect off): no socket or timer
- * outlives the test.
- */
-export function stoppable(client: WebPubSubClient): () => Promise<void> {
-  const stopped = new Promise<void>((resolve) => client.on('stopped', () => resolve()));
-  return () => {
-    client.stop();
-    return stopped;
-  };
 }

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import WebSocket from 'ws';
 import {
   OnConnect,
   OnConnected,
@@ -12,7 +11,9 @@ import {
   type ConnectRequest,
   type UserEventRequest,
 } from '../../../lib/index.js';
-import { ADAPTERS, Stack } from './harness.js';
+import { useEventsStack } from '../../support/events-stack.js';
+import { ADAPTERS } from '../../support/http-adapters.js';
+import { refusalStatus } from '../../support/raw-client.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /** An ordinary provider, injected into the handler class to prove DI works there. */
@@ -56,73 +57,43 @@ class ChatEvents {
   }
 }
 
-/** The HTTP status a rejected WebSocket handshake got, seen by a raw `ws` client. */
-function handshakeStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      response.resume();
-      socket.terminate();
-    });
-    socket.once('open', () => {
-      socket.close();
-      reject(new Error('the handshake was accepted'));
-    });
-    socket.once('error', (error) => {
-      if (!/Unexpected server response/.test(error.message)) reject(error);
-    });
-  });
-}
-
 describe.each(ADAPTERS)('@OnConnect on %s', (adapter) => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await Stack.start({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [Greeter, ChatEvents] });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const stack = useEventsStack({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [Greeter, ChatEvents] });
 
   it('assigns userId and groups: a REST broadcast to the assigned group reaches the client', async () => {
-    const client = await (await stack.client({ userId: 'u1' })).start();
+    const client = await stack.connect({ userId: 'u1' });
     expect(client.userId).toBe('app-u1');
     await stack.service.group('room-u1').sendToAll({ to: 'room' });
-    const message = await waitFor(() => client.group[0], 'the group broadcast');
-    expect(message).toEqual({ group: 'room-u1', data: { to: 'room' } });
+    const message = await client.waitForMessage((received) => received.from === 'group');
+    expect({ group: message.group, data: message.data }).toEqual({ group: 'room-u1', data: { to: 'room' } });
     await waitFor(() => stack.app.get(ChatEvents).connected.includes('app-u1'), '@OnConnected with the assigned userId');
-    client.stop();
   });
 
   it('assigns roles: joinGroup is allowed only for the group the roles name', async () => {
-    const client = await (await stack.client({ userId: 'u2' })).start();
-    await expect(client.client.joinGroup('extra')).resolves.toBeDefined();
-    await expect(client.client.joinGroup('other')).rejects.toMatchObject({ errorDetail: { name: 'Forbidden' } });
+    const client = await stack.connect({ userId: 'u2' });
+    await expect(client.joinGroup('extra')).resolves.toBeUndefined();
+    await expect(client.joinGroup('other')).rejects.toThrow('Joining group "other" was refused by Web PubSub: Forbidden:');
     // Without the connect handler's roles the same client may not join 'extra'.
-    const plain = await (await stack.client({ userId: 'plain' })).start();
+    const plain = await stack.connect({ userId: 'plain' });
     expect(plain.userId).toBe('plain');
-    await expect(plain.client.joinGroup('extra')).rejects.toMatchObject({ errorDetail: { name: 'Forbidden' } });
-    client.stop();
-    plain.stop();
+    await expect(plain.joinGroup('extra')).rejects.toThrow('Joining group "extra" was refused by Web PubSub: Forbidden:');
   });
 
   it('injects providers and the WebPubSubService into the handler class', async () => {
-    const client = await (await stack.client({ userId: 'u3' })).start();
-    await client.client.sendEvent('whoami', {}, 'json');
-    await client.serverMessage(2, 'the REST message and the reply');
+    const client = await stack.connect({ userId: 'u3' });
+    await client.sendEvent('whoami', {});
+    const messages = await client.waitForMessages(2);
     // The REST send happens before the handler returns, so it arrives first.
-    expect(client.server.map((message) => message.data)).toEqual([{ via: 'rest' }, { greeting: 'hello u3', userId: 'app-u3' }]);
-    client.stop();
+    expect(messages.map((message) => [message.from, message.data])).toEqual([['server', { via: 'rest' }], ['server', { greeting: 'hello u3', userId: 'app-u3' }]]);
   });
 
   it.each([
     ['intruder', 401],
     ['banned', 403],
-  ])('rejects %s with HTTP %d: start() fails and the handshake carries the status', async (userId, status) => {
-    const client = await stack.client({ userId });
-    await expect(client.client.start()).rejects.toThrow();
+  ])('rejects %s with HTTP %d: connecting fails and the handshake carries the status', async (userId, status) => {
+    await expect(stack.connect({ userId })).rejects.toThrow();
     const { url } = await stack.service.getClientAccessToken({ userId });
-    expect(await handshakeStatus(url)).toBe(status);
+    expect(await refusalStatus(url)).toBe(status);
     expect(stack.app.get(ChatEvents).connected).not.toContain(userId);
     // A rejected connect is no handler failure: nothing logged at error level.
     expect(stack.errorLines()).toEqual([]);

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { OnUserEvent, WebPubSubEventHandler, WebPubSubModule, type UserEventRequest } from '../../../lib/index.js';
 import { acceptEveryEventBody } from '../../support/event-bodies.js';
-import { sign, userEvent } from '../security/harness.js';
+import { upstreamEventHeaders } from '../../support/upstream-events.js';
 
 /**
  * How handlers are found (like @nestjs/bull's explorer): whatever the provider form, whatever its
@@ -13,7 +13,8 @@ import { sign, userEvent } from '../security/harness.js';
  */
 const KEY_A = 'KeyOfInstanceA0000000000000000000000000000000=';
 const KEY_B = 'KeyOfInstanceB1111111111111111111111111111111=';
-const connectionString = (key: string) => `Endpoint=https://contoso.webpubsub.azure.com;AccessKey=${key};Version=1.0;`;
+const SERVICE_HOST = 'contoso.webpubsub.azure.com';
+const connectionString = (key: string) => `Endpoint=https://${SERVICE_HOST};AccessKey=${key};Version=1.0;`;
 
 let app: INestApplication | undefined;
 afterEach(async () => {
@@ -31,7 +32,7 @@ async function start(metadata: ModuleMetadata): Promise<INestApplication> {
 
 /** Sends a signed `echo` user event for `hub` to `path`, as connection `connectionId`. */
 function sendEvent(path: string, hub: string, key: string, connectionId = 'conn-1') {
-  const headers = { ...userEvent('application/json'), 'ce-hub': hub, 'ce-eventName': 'echo', 'ce-type': 'azure.webpubsub.user.echo', 'ce-connectionId': connectionId, 'ce-signature': sign(key, connectionId) };
+  const headers = upstreamEventHeaders('echo', { hub, connectionId, userId: 'u1', key, origin: SERVICE_HOST }, { 'content-type': 'application/json' });
   return request(app!.getHttpServer()).post(path).set(headers).send('{"n":1}');
 }
 

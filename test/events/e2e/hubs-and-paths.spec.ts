@@ -1,77 +1,57 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { OnConnect, OnUserEvent, WebPubSubEventHandler, type ConnectRequest, type UserEventRequest } from '../../../lib/index.js';
-import { ADAPTERS, Stack } from './harness.js';
+import { useEventsStack } from '../../support/events-stack.js';
+import { ADAPTERS } from '../../support/http-adapters.js';
 
-/** Two hubs, one class each: the answer names the class, so a mix-up shows. */
-@WebPubSubEventHandler({ hub: 'chat' })
-class ChatEvents {
-  @OnConnect()
-  connect(request: ConnectRequest) {
-    return { userId: `chat-${request.context.userId}` };
-  }
+/** A handler class for `hub` whose answers carry `label`, so a mix-up of hubs shows. */
+function labelledEvents(hub: string, label: string) {
+  @WebPubSubEventHandler({ hub })
+  class LabelledEvents {
+    @OnConnect()
+    connect(request: ConnectRequest) {
+      return { userId: `${label}-${request.context.userId}` };
+    }
 
-  @OnUserEvent('who')
-  who(event: UserEventRequest) {
-    return `chat handled ${event.context.hub}`;
+    @OnUserEvent('who')
+    who(event: UserEventRequest) {
+      return `${label} handled ${event.context.hub}`;
+    }
   }
+  return LabelledEvents;
 }
 
-@WebPubSubEventHandler({ hub: 'Alerts' })
-class AlertEvents {
-  @OnConnect()
-  connect(request: ConnectRequest) {
-    return { userId: `alerts-${request.context.userId}` };
-  }
-
-  @OnUserEvent('who')
-  who(event: UserEventRequest) {
-    return `alerts handled ${event.context.hub}`;
-  }
-}
+/** Two hubs, one class each; 'Alerts' is the emulator's hub 'alerts' in another letter case. */
+const ChatEvents = labelledEvents('chat', 'chat');
+const AlertEvents = labelledEvents('Alerts', 'alerts');
 
 describe.each(ADAPTERS)('hubs and paths on %s', (adapter) => {
   describe('two hubs on the default path, one with {event} in the URL template and one without', () => {
-    let stack: Stack;
-    beforeAll(async () => {
-      stack = await Stack.start({
-        adapter,
-        hub: 'chat',
-        hubs: { chat: { template: '/eventhandler/{event}' }, alerts: { template: '/eventhandler' } },
-        providers: [ChatEvents, AlertEvents],
-      });
-    });
-    afterAll(async () => {
-      await stack?.close();
+    const stack = useEventsStack({
+      adapter,
+      hub: 'chat',
+      hubs: { chat: { template: '/eventhandler/{event}' }, alerts: { template: '/eventhandler' } },
+      providers: [ChatEvents, AlertEvents],
     });
 
     it('dispatches each hub to its own class (hub names ignore case)', async () => {
-      const chat = await (await stack.client({ userId: 'u' })).start();
-      const alerts = await (await stack.client({ userId: 'u', hub: 'alerts' })).start();
+      const chat = await stack.connect({ userId: 'u' });
+      const alerts = await stack.connect({ userId: 'u', hub: 'alerts' });
       expect([chat.userId, alerts.userId]).toEqual(['chat-u', 'alerts-u']);
-      await chat.client.sendEvent('who', '', 'text');
-      await alerts.client.sendEvent('who', '', 'text');
-      expect((await chat.serverMessage(1, 'the chat reply')).data).toBe('chat handled chat');
-      expect((await alerts.serverMessage(1, 'the alerts reply')).data).toBe('alerts handled alerts');
-      chat.stop();
-      alerts.stop();
+      await chat.sendEvent('who', '', 'text');
+      await alerts.sendEvent('who', '', 'text');
+      expect((await chat.waitForMessage()).data).toBe('chat handled chat');
+      expect((await alerts.waitForMessage()).data).toBe('alerts handled alerts');
     });
   });
 
   describe('a custom eventsPath', () => {
-    let stack: Stack;
-    beforeAll(async () => {
-      stack = await Stack.start({ adapter, hub: 'chat', eventsPath: '/hooks/wps', hubs: { chat: { template: '/hooks/wps/{event}' } }, providers: [ChatEvents] });
-    });
-    afterAll(async () => {
-      await stack?.close();
-    });
+    const stack = useEventsStack({ adapter, hub: 'chat', eventsPath: '/hooks/wps', hubs: { chat: { template: '/hooks/wps/{event}' } }, providers: [ChatEvents] });
 
     it('serves the events there', async () => {
-      const chat = await (await stack.client({ userId: 'p' })).start();
+      const chat = await stack.connect({ userId: 'p' });
       expect(chat.userId).toBe('chat-p');
-      await chat.client.sendEvent('who', '', 'text');
-      expect((await chat.serverMessage(1, 'the reply')).data).toBe('chat handled chat');
-      chat.stop();
+      await chat.sendEvent('who', '', 'text');
+      expect((await chat.waitForMessage()).data).toBe('chat handled chat');
     });
 
     it('no longer serves the default path', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   OnConnect,
   OnDisconnected,
@@ -9,7 +9,8 @@ import {
   type DisconnectedEvent,
   type UserEventRequest,
 } from '../../../lib/index.js';
-import { ADAPTERS, Stack } from './harness.js';
+import { useEventsStack } from '../../support/events-stack.js';
+import { ADAPTERS } from '../../support/http-adapters.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /** Answers user events with each kind of reply, keeps connection state, and records disconnects. */
@@ -66,74 +67,65 @@ class ChatEvents {
 }
 
 describe.each(ADAPTERS)('user events, state and disconnects on %s', (adapter) => {
-  let stack: Stack;
+  const stack = useEventsStack({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] });
   let events: ChatEvents;
-  beforeAll(async () => {
-    stack = await Stack.start({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] });
+  beforeAll(() => {
     events = stack.app.get(ChatEvents);
-  });
-  afterAll(async () => {
-    await stack?.close();
   });
 
   it('answers a JSON event with JSON', async () => {
-    const client = await (await stack.client({ userId: 'j' })).start();
-    await client.client.sendEvent('json', { a: [1, 'two'] }, 'json');
-    const reply = await client.serverMessage(1, 'the JSON reply');
-    expect(reply).toMatchObject({ dataType: 'json', data: { got: { a: [1, 'two'] }, dataType: 'json' } });
-    client.stop();
+    const client = await stack.connect({ userId: 'j' });
+    await client.sendEvent('json', { a: [1, 'two'] }, 'json');
+    const reply = await client.waitForMessage();
+    expect(reply).toMatchObject({ from: 'server', dataType: 'json', data: { got: { a: [1, 'two'] }, dataType: 'json' } });
   });
 
   it('answers a text event with text', async () => {
-    const client = await (await stack.client({ userId: 't' })).start();
-    await client.client.sendEvent('text', 'héllo', 'text');
-    expect(await client.serverMessage(1, 'the text reply')).toMatchObject({ dataType: 'text', data: 'text:héllo' });
-    client.stop();
+    const client = await stack.connect({ userId: 't' });
+    await client.sendEvent('text', 'héllo', 'text');
+    expect(await client.waitForMessage()).toMatchObject({ from: 'server', dataType: 'text', data: 'text:héllo' });
   });
 
   it('passes binary bodies intact both ways', async () => {
-    const client = await (await stack.client({ userId: 'b' })).start();
+    const client = await stack.connect({ userId: 'b' });
     // Every byte value, including ones invalid as UTF-8, so any text decoding on the way would show.
     const bytes = Buffer.from(Array.from({ length: 512 }, (_, index) => index % 256));
-    await client.client.sendEvent('binary', bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), 'binary');
-    const reply = await client.serverMessage(1, 'the binary reply');
+    await client.sendEvent('binary', bytes, 'binary');
+    const reply = await client.waitForMessage();
     expect(reply.dataType).toBe('binary');
-    expect(Buffer.from(reply.data as ArrayBuffer).equals(Buffer.from(bytes).reverse())).toBe(true);
+    expect((reply.data as Buffer).equals(Buffer.from(bytes).reverse())).toBe(true);
     expect(events.received.at(-1)?.dataType).toBe('binary');
     expect(Buffer.from(events.received.at(-1)!.data as Buffer).equals(bytes)).toBe(true);
-    client.stop();
   });
 
   it('sends nothing back when the handler returns nothing', async () => {
-    const client = await (await stack.client({ userId: 's' })).start();
-    await client.client.sendEvent('silent', 'x', 'text');
+    const client = await stack.connect({ userId: 's' });
+    await client.sendEvent('silent', 'x', 'text');
     // The marker's reply comes after anything the silent event could have sent on the same connection.
-    await client.client.sendEvent('text', 'marker', 'text');
-    await client.serverMessage(1, 'the marker reply');
-    expect(client.server).toEqual([expect.objectContaining({ data: 'text:marker' })]);
-    client.stop();
+    await client.sendEvent('text', 'marker', 'text');
+    await client.waitForMessage((message) => message.data === 'text:marker');
+    expect(client.messages).toEqual([expect.objectContaining({ from: 'server', data: 'text:marker' })]);
   });
 
   it('keeps state from connect for user events and disconnected; REST closeConnection reason reaches @OnDisconnected', async () => {
-    const client = await (await stack.client({ userId: 'st' })).start();
+    // The official client, as its disconnected event shows the reason the service gave.
+    const client = await stack.connectOfficial({ userId: 'st' });
     await client.client.sendEvent('state', {}, 'json');
-    expect((await client.serverMessage(1, 'the state reply')).data).toEqual({ viaAccess: 'connect of st', viaContext: 'connect of st' });
-    await stack.service.closeConnection(client.connectionId!, { reason: 'kicked by test' });
+    expect((await waitFor(() => client.server[0], 'the state reply')).data).toEqual({ viaAccess: 'connect of st', viaContext: 'connect of st' });
+    await stack.service.closeConnection(client.connectionId, { reason: 'kicked by test' });
     const seen = await waitFor(() => events.disconnects.find((entry) => entry.userId === 'st'), '@OnDisconnected for st');
     expect(seen).toEqual({ userId: 'st', reason: 'kicked by test', states: { since: 'connect of st', touched: true } });
     // The client sees the same reason in its disconnected event.
-    expect(await waitFor(() => client.disconnected, 'the client disconnected event')).toBe('kicked by test');
+    expect((await waitFor(() => client.disconnected[0], 'the client disconnected event')).message?.message).toBe('kicked by test');
   });
 
   it('turns a throwing handler into an ack error and an error log, and keeps serving', async () => {
-    const client = await (await stack.client({ userId: 'e' })).start();
-    await expect(client.client.sendEvent('boom', {}, 'json')).rejects.toMatchObject({ errorDetail: { name: 'InternalServerError' } });
+    const client = await stack.connect({ userId: 'e' });
+    await expect(client.sendEvent('boom', {}, 'json')).rejects.toThrow('Event "boom" was refused by Web PubSub: InternalServerError:');
     await waitFor(() => stack.errorLines().some((line) => line.includes('ChatEvents.boom') && line.includes('handler exploded')), 'the error log line');
     // The app still answers: the same kind of event on a new connection, and connect itself.
-    const after = await (await stack.client({ userId: 'e2' })).start();
-    await after.client.sendEvent('json', { n: 1 }, 'json');
-    expect((await after.serverMessage(1, 'a reply after the failure')).data).toEqual({ got: { n: 1 }, dataType: 'json' });
-    client.stop();
-    after.stop();
+    const after = await stack.connect({ userId: 'e2' });
+    await after.sendEvent('json', { n: 1 }, 'json');
+    expect((await after.waitForMessage()).data).toEqual({ got: { n: 1 }, dataType: 'json' });
   });
 });

@@ -1,47 +1,44 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { freePort } from '../../support/free-port.js';
-import type { INestApplication } from '@nestjs/common';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { WebPubSubClient } from '@azure/web-pubsub-client';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { calls, CapturingLogger, createApp, resetCalls } from './harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { freePort } from '../../support/free-port.js';
+import { startOfficialClient } from '../../support/official-client.js';
+import { calls, useEventApps } from './harness.js';
 
 const EMULATOR_KEY = 'EmulatorKeyAa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0KkLlMmNn=';
 const OTHER_KEY = 'AppKeyThatIsNotTheEmulatorsXx1Yy2Zz3Ww4Vv5Uu6Tt7=';
 
-/** A real emulator signing with EMULATOR_KEY, calling a Nest app that trusts `appKey`; a real client connects. */
-async function connectThrough(appKey: string): Promise<{ started: boolean; logger: CapturingLogger }> {
-  const port = await freePort();
-  emulator = await WebPubSubEmulator.start({
+describe('signatures from a real emulator', () => {
+  /** The app's port, picked before the emulator starts so its event handler URL can name it. */
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+  });
+  const stage = useEmulator(() => ({
     accessKey: EMULATOR_KEY,
     hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, systemEvents: ['connect'] }] } },
-  });
-  const logger = new CapturingLogger();
-  // The app talks to the same emulator endpoint (so its default allowed origin is the emulator's host) with its own key.
-  app = await createApp('express', { connectionString: `Endpoint=${emulator.endpoint};AccessKey=${appKey};Version=1.0;`, hub: 'chat' }, logger);
-  await app.listen(port, '127.0.0.1');
-  // The client's token comes from the emulator's real key, so only the upstream signature differs.
-  const { url } = await new WebPubSubServiceClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'u1' });
-  client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, autoReconnect: false, reconnectRetryOptions: { maxRetries: 0 } });
-  const started = await client.start().then(
-    () => true,
-    () => false,
-  );
-  return { started, logger };
-}
+  }));
+  const apps = useEventApps();
 
-let emulator: WebPubSubEmulator | undefined;
-let app: INestApplication | undefined;
-let client: WebPubSubClient | undefined;
-
-describe('signatures from a real emulator', () => {
-  afterEach(async () => {
-    client?.stop();
-    await app?.close();
-    await emulator?.stop();
-    client = app = emulator = undefined;
-    resetCalls();
-  });
+  /** A real emulator signing with EMULATOR_KEY, calling a Nest app that trusts `appKey`; a real client connects. */
+  async function connectThrough(appKey: string): Promise<{ started: boolean; logger: CapturingLogger }> {
+    const { emulator } = stage;
+    const logger = new CapturingLogger();
+    // The app talks to the same emulator endpoint (so its default allowed origin is the emulator's host) with its own key.
+    const app = await apps.start('express', { connectionString: `Endpoint=${emulator.endpoint};AccessKey=${appKey};Version=1.0;`, hub: 'chat' }, logger);
+    await app.listen(port, '127.0.0.1');
+    // The client's token comes from the emulator's real key, so only the upstream signature differs.
+    const { url } = await new WebPubSubServiceClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'u1' });
+    const started = await startOfficialClient(url, { autoReconnect: false, reconnectRetryOptions: { maxRetries: 0 } }).then(
+      (client) => {
+        stage.defer(() => client.stop());
+        return true;
+      },
+      () => false,
+    );
+    return { started, logger };
+  }
 
   it('rejects events signed with a key the app does not have (client connect fails with 401 upstream)', async () => {
     const { started, logger } = await connectThrough(OTHER_KEY);

@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import { WebPubSubModule } from '../../../lib/index.js';
 import { EventMessages } from '../../../lib/events/events.messages.js';
-import { CapturingLogger, calls, CONNECTION_STRING, createApp, resetCalls, userEvent } from './harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { calls, CONNECTION_STRING, createApp, resetCalls, userEvent } from './harness.js';
 
 /**
  * Without the README's body setup lines the app's own parsers decide what an event may carry. The
@@ -63,6 +67,14 @@ describe('event bodies without the setup lines', () => {
     }
     expect(EventMessages.parserRefused(400, '/eventhandler')).toContain("app.use('/eventhandler', json({ limit: '2mb', strict: false }))");
     expect(EventMessages.noOctetStreamParser('/eventhandler')).toContain("addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }");
+  });
+
+  it('an app with no event handler hears nothing of parsers (the default route exists anyway)', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [WebPubSubModule.forRoot({ connectionString: CONNECTION_STRING, hub: 'chat' })] }).compile();
+    app = moduleRef.createNestApplication(new FastifyAdapter());
+    app.useLogger(logger);
+    await app.init();
+    expect(warnings()).toEqual([]);
   });
 
   it('with the setup lines, nothing is logged at startup on either adapter', async () => {

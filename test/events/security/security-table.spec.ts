@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { ADAPTERS } from '../../support/http-adapters.js';
+import { ceSignature } from '../../support/upstream-events.js';
 import {
-  ADAPTERS, CapturingLogger, calls, connectHeaders, CONNECTION_ID, createApp, FORGED, OTHER_KEY, PRIMARY_KEY, resetCalls, SECONDARY_KEY, SERVICE_HOST, sign, totalCalls, userEvent,
+  calls, connectHeaders, CONNECTION_ID, createApp, FORGED, OTHER_KEY, PRIMARY_KEY, resetCalls, SECONDARY_KEY, SERVICE_HOST, totalCalls, userEvent,
   CONNECTION_STRING,
 } from './harness.js';
 
@@ -19,8 +22,8 @@ const huge = Buffer.alloc(2 * 1024 * 1024 + 1024, 0x61);
 // Every rejection: the documented status, and no handler ever runs.
 const rejected: Case[] = [
   { name: 'a forged signature', headers: connectHeaders({ 'ce-signature': FORGED }), status: 401 },
-  { name: 'a signature computed with another key', headers: connectHeaders({ 'ce-signature': sign(OTHER_KEY, CONNECTION_ID) }), status: 401 },
-  { name: 'a signature for another connection', headers: connectHeaders({ 'ce-signature': sign(PRIMARY_KEY, 'conn-other') }), status: 401 },
+  { name: 'a signature computed with another key', headers: connectHeaders({ 'ce-signature': ceSignature(OTHER_KEY, CONNECTION_ID) }), status: 401 },
+  { name: 'a signature for another connection', headers: connectHeaders({ 'ce-signature': ceSignature(PRIMARY_KEY, 'conn-other') }), status: 401 },
   { name: 'no signature', headers: connectHeaders({ 'ce-signature': undefined }), status: 401 },
   { name: 'no WebHook-Request-Origin', headers: connectHeaders({ 'webhook-request-origin': undefined }), status: 400 },
   { name: 'a disallowed origin', headers: connectHeaders({ 'webhook-request-origin': 'evil.example.com' }), status: 403 },
@@ -58,7 +61,7 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
   });
 
   it('accepts a signature list where one of two entries is valid', async () => {
-    const response = await post(connectHeaders({ 'ce-signature': `${FORGED},${sign(PRIMARY_KEY, CONNECTION_ID)}` }));
+    const response = await post(connectHeaders({ 'ce-signature': `${FORGED},${ceSignature(PRIMARY_KEY, CONNECTION_ID)}` }));
     expect([200, 204]).toContain(response.status);
     expect(calls.connect).toBe(1);
   });
@@ -92,7 +95,7 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
   });
 
   it('logs a 401 at warn naming hub and connection, without the signature or any key', async () => {
-    const signature = sign(OTHER_KEY, CONNECTION_ID);
+    const signature = ceSignature(OTHER_KEY, CONNECTION_ID);
     const response = await post(connectHeaders({ 'ce-signature': signature }));
     expect(response.status).toBe(401);
     const warnings = logger.lines.filter((line) => line.level === 'warn');

@@ -4,7 +4,8 @@ import { Injectable, Module, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { AzureKeyCredential, InjectWebPubSub, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../../lib/index.js';
-import { CaptureLogger, setEnv, withoutWebPubSubEnv } from './di-harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { setEnv, withoutWebPubSubEnv } from '../../support/env.js';
 
 /*
  * Every bad configuration fails when the app starts, with one message that names the option and the
@@ -131,7 +132,7 @@ describe('injecting an instance that was never registered', () => {
 
 describe('a real app (NestFactory.create)', () => {
   it('refuses to start, and what Nest logs about it shows no key', async () => {
-    const logger = new CaptureLogger();
+    const logger = new CapturingLogger();
     @Module({ imports: [WebPubSubModule.forRoot({ connectionString: `Endpoint=https://contoso.webpubsub.azure.com;AccessKey=${KEY};Port=0;`, hub: 'chat' })] })
     class AppModule {}
     const creating = NestFactory.create(AppModule, { logger, abortOnError: false });

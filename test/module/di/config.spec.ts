@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ConfigModule, ConfigService, registerAs, type ConfigType } from '@nestjs/config';
 import type { ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { getWebPubSubToken, WebPubSubModule, WebPubSubService } from '../../../lib/index.js';
-import { setEnv } from './di-harness.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { setEnv } from '../../support/env.js';
 
 /*
  * @nestjs/config as apps use it: a real ConfigModule reading a .env file, feeding forRootAsync through
@@ -17,10 +17,9 @@ import { setEnv } from './di-harness.js';
 
 const ENV_NAMES = ['WEBPUBSUB_CONNECTION_STRING', 'WEBPUBSUB_HUB', 'CHAT_PUBSUB_CONNECTION', 'CHAT_PUBSUB_HUB', 'OTHER_SECRET'];
 
-let emulator: WebPubSubEmulator;
+const stage = useEmulator({ accessKey: 'config-spec-access-key' });
 let dir: string;
 let restoreEnv: () => void;
-const opened: TestingModule[] = [];
 
 /** Writes a .env file (values quoted, as a connection string has `=` and `;`) and returns its path. */
 function envFile(name: string, values: Record<string, string>): string {
@@ -31,15 +30,15 @@ function envFile(name: string, values: Record<string, string>): string {
 
 async function compile(metadata: ModuleMetadata): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  opened.push(moduleRef);
+  stage.defer(() => moduleRef.close());
   return moduleRef;
 }
 
 /** Sends through the service and returns the emulator's record of it. */
 async function sendThrough(service: WebPubSubService): Promise<string[]> {
-  const from = emulator.restCalls.length;
+  const from = stage.emulator.restCalls.length;
   await service.sendToAll({ from: 'config' });
-  return emulator.restCalls.slice(from).map((call) => `${call.path} ${call.status}`);
+  return stage.emulator.restCalls.slice(from).map((call) => `${call.path} ${call.status}`);
 }
 
 /** The typed namespace an app would declare next to its other configuration. */
@@ -49,26 +48,19 @@ const webpubsubConfig = registerAs('webpubsub', () => ({
   logger: false as const,
 }));
 
-beforeAll(async () => {
-  emulator = await WebPubSubEmulator.start({ accessKey: 'config-spec-access-key' });
+beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'webpubsub-config-'));
 });
 beforeEach(() => {
   // ConfigModule copies the .env values into process.env: every test starts and ends without them.
   restoreEnv = setEnv(Object.fromEntries(ENV_NAMES.map((name) => [name, undefined])));
 });
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((moduleRef) => moduleRef.close()));
-  restoreEnv();
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await emulator.stop();
-});
+afterEach(() => restoreEnv());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('WebPubSubModule with @nestjs/config', () => {
   it('forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory }) reads the .env file', async () => {
-    const envFilePath = envFile('service.env', { CHAT_PUBSUB_CONNECTION: emulator.connectionString, CHAT_PUBSUB_HUB: 'fromdotenv' });
+    const envFilePath = envFile('service.env', { CHAT_PUBSUB_CONNECTION: stage.emulator.connectionString, CHAT_PUBSUB_HUB: 'fromdotenv' });
     const moduleRef = await compile({
       imports: [
         ConfigModule.forRoot({ envFilePath }),
@@ -89,7 +81,7 @@ describe('WebPubSubModule with @nestjs/config', () => {
   });
 
   it('a typed registerAs namespace with ConfigModule.forFeature and inject: [webpubsubConfig.KEY]', async () => {
-    const envFilePath = envFile('namespace.env', { CHAT_PUBSUB_CONNECTION: emulator.connectionString, CHAT_PUBSUB_HUB: 'namespaced' });
+    const envFilePath = envFile('namespace.env', { CHAT_PUBSUB_CONNECTION: stage.emulator.connectionString, CHAT_PUBSUB_HUB: 'namespaced' });
     const moduleRef = await compile({
       imports: [
         ConfigModule.forRoot({ envFilePath }),
@@ -106,7 +98,7 @@ describe('WebPubSubModule with @nestjs/config', () => {
   });
 
   it('the namespace loaded globally with ConfigModule.forRoot({ load, isGlobal }) for a named instance', async () => {
-    const envFilePath = envFile('global.env', { CHAT_PUBSUB_CONNECTION: emulator.connectionString });
+    const envFilePath = envFile('global.env', { CHAT_PUBSUB_CONNECTION: stage.emulator.connectionString });
     const moduleRef = await compile({
       imports: [
         ConfigModule.forRoot({ envFilePath, load: [webpubsubConfig], isGlobal: true }),
@@ -123,13 +115,13 @@ describe('WebPubSubModule with @nestjs/config', () => {
   });
 
   it('WEBPUBSUB_CONNECTION_STRING and WEBPUBSUB_HUB from the .env file reach forRoot() without options', async () => {
-    const envFilePath = envFile('documented.env', { WEBPUBSUB_CONNECTION_STRING: emulator.connectionString, WEBPUBSUB_HUB: 'documented' });
+    const envFilePath = envFile('documented.env', { WEBPUBSUB_CONNECTION_STRING: stage.emulator.connectionString, WEBPUBSUB_HUB: 'documented' });
     const moduleRef = await compile({ imports: [ConfigModule.forRoot({ envFilePath }), WebPubSubModule.forRoot({ logger: false })] });
     expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['/api/hubs/documented/:send 202']);
   });
 
   it('a variable missing from the .env file fails at startup naming the option and the variable, without the key', async () => {
-    const envFilePath = envFile('incomplete.env', { CHAT_PUBSUB_HUB: 'chat', OTHER_SECRET: emulator.connectionString });
+    const envFilePath = envFile('incomplete.env', { CHAT_PUBSUB_HUB: 'chat', OTHER_SECRET: stage.emulator.connectionString });
     const compiling = Test.createTestingModule({
       imports: [
         ConfigModule.forRoot({ envFilePath }),

@@ -2,9 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Body, Controller, Get, HttpCode, Param, Post, Query, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../../lib/index.js';
-import { CaptureLogger, connectOutcome, connectUrl, portOf, until, type Receiver } from './di-harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { startOfficialClient, type OfficialClient } from '../../support/official-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { connectOutcome, portOf } from './di-harness.js';
 
 /*
  * A Nest app over real sockets: a controller sends through the injected service, and official
@@ -51,10 +54,10 @@ class NotifyController {
 
 /** One running app and the clients connected through it. */
 class Running {
-  readonly logger = new CaptureLogger();
+  readonly logger = new CapturingLogger();
   app!: INestApplication;
   service!: WebPubSubService;
-  private readonly receivers: Receiver[] = [];
+  private readonly receivers: OfficialClient[] = [];
 
   async start(options: WebPubSubModuleOptions): Promise<void> {
     const moduleRef = await Test.createTestingModule({ imports: [WebPubSubModule.forRoot(options)], controllers: [NotifyController] })
@@ -66,9 +69,9 @@ class Running {
   }
 
   /** Connects an official client with the URL the app's negotiate route hands out. */
-  async connect(userId: string): Promise<Receiver> {
+  async connect(userId: string): Promise<OfficialClient> {
     const { body } = await request(this.app.getHttpServer()).get('/negotiate').query({ userId }).expect(200);
-    const receiver = await connectUrl((body as { url: string }).url, userId);
+    const receiver = await startOfficialClient((body as { url: string }).url, {}, `the official client of ${userId}`);
     this.receivers.push(receiver);
     return receiver;
   }
@@ -87,6 +90,15 @@ class Running {
   }
 }
 
+/** A Running app for the enclosing describe block (`options()` is read when it starts); clients stopped after each test. */
+function useRunningApp(options: () => WebPubSubModuleOptions): Running {
+  const running = new Running();
+  beforeAll(() => running.start(options()));
+  afterEach(() => running.stopClients());
+  afterAll(() => running.close());
+  return running;
+}
+
 /** The shared scenario: broadcast, group and user sends reach exactly the right clients. */
 async function deliversThroughTheApp(running: Running): Promise<void> {
   const alice = await running.connect('alice');
@@ -97,7 +109,7 @@ async function deliversThroughTheApp(running: Running): Promise<void> {
   await running.post('/users/bob', { text: 'to bob' });
   // A last broadcast: once both have it, everything sent before has arrived too (one ordered socket each).
   await running.post('/all', { text: 'end' });
-  await until(() => alice.server.length >= 2 && bob.server.length >= 3, 'alice and bob to get the closing broadcast');
+  await waitFor(() => alice.server.length >= 2 && bob.server.length >= 3, 'alice and bob to get the closing broadcast');
   expect(alice.server.map((message) => message.data)).toEqual([{ text: 'to all' }, { text: 'end' }]);
   expect(alice.group.map((message) => [message.group, message.data])).toEqual([['room1', { text: 'to room1' }]]);
   expect(bob.server.map((message) => message.data)).toEqual([{ text: 'to all' }, { text: 'to bob' }, { text: 'end' }]);
@@ -105,10 +117,7 @@ async function deliversThroughTheApp(running: Running): Promise<void> {
 }
 
 describe('e2e with `emulator: true` (embedded)', () => {
-  const running = new Running();
-  beforeAll(() => running.start({ emulator: true, hub: 'chat' }));
-  afterEach(() => running.stopClients());
-  afterAll(() => running.close());
+  const running = useRunningApp(() => ({ emulator: true, hub: 'chat' }));
 
   it('uses the embedded emulator: tokens and REST calls point at a loopback port it opened', async () => {
     expect(running.service.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -140,29 +149,20 @@ describe('e2e with `emulator: true` (embedded)', () => {
 });
 
 describe('e2e with an external emulator', () => {
-  const running = new Running();
-  let emulator: WebPubSubEmulator;
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start({ accessKey: 'e2e-external-emulator-key' });
-    await running.start({ connectionString: emulator.connectionString, hub: 'chat' });
-  });
-  afterEach(() => running.stopClients());
-  afterAll(async () => {
-    await running.close();
-    await emulator.stop();
-  });
+  const external = useEmulator({ accessKey: 'e2e-external-emulator-key' });
+  const running = useRunningApp(() => ({ connectionString: external.emulator.connectionString, hub: 'chat' }));
 
   it('delivers sendToAll, group and user sends from a controller to official clients', async () => {
-    const from = emulator.restCalls.length;
+    const from = external.emulator.restCalls.length;
     await deliversThroughTheApp(running);
-    expect(emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.status}`)).toEqual([
+    expect(external.emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.status}`)).toEqual([
       'addConnectionToGroup 200', 'sendToAll 202', 'sendToGroup 202', 'sendToUser 202', 'sendToAll 202',
     ]);
-    expect(emulator.connections('chat').map((connection) => connection.userId).sort()).toEqual(['alice', 'bob']);
+    expect(external.emulator.connections('chat').map((connection) => connection.userId).sort()).toEqual(['alice', 'bob']);
   });
 
   it('starts no emulator of its own, and logs REST calls without the key', () => {
-    expect(running.service.endpoint).toBe(emulator.endpoint);
+    expect(running.service.endpoint).toBe(external.emulator.endpoint);
     expect(running.logger.text()).not.toContain('embedded Web PubSub emulator');
     expect(running.logger.lines.some((line) => line.message.includes('/api/hubs/chat/:send'))).toBe(true);
     expect(running.logger.text()).not.toContain('e2e-external-emulator-key');

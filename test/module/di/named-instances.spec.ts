@@ -1,9 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { InjectWebPubSub, WebPubSubModule, WebPubSubRestClient, WebPubSubService } from '../../../lib/index.js';
-import { CaptureLogger, connectOutcome, connectReceiver, portOf, until, type Receiver } from './di-harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { connectOfficialClient } from '../../support/official-client.js';
+import { waitFor } from '../../support/wait-for.js';
+import { connectOutcome, portOf } from './di-harness.js';
 
 /*
  * Several registrations in one app: named instances, each with its own connection and hub, declared in
@@ -11,8 +15,8 @@ import { CaptureLogger, connectOutcome, connectReceiver, portOf, until, type Rec
  * (the embedded emulator here). Each emulator must see only the calls of its own instance.
  */
 
-let alertsEmulator: WebPubSubEmulator;
-let auditEmulator: WebPubSubEmulator;
+const alertsStage = useEmulator({ accessKey: 'alerts-emulator-key' });
+const auditStage = useEmulator({ accessKey: 'audit-emulator-key' });
 
 @Injectable()
 class AlertsPublisher {
@@ -39,16 +43,17 @@ class Dispatcher {
   ) {}
 }
 
-const logger = new CaptureLogger();
+const logger = new CapturingLogger();
 let moduleRef: TestingModule | undefined;
 let dispatcher: Dispatcher;
-const receivers: Receiver[] = [];
+let alertsEmulator: WebPubSubEmulator;
+let auditEmulator: WebPubSubEmulator;
 
 beforeAll(async () => {
-  [alertsEmulator, auditEmulator] = await Promise.all([
-    WebPubSubEmulator.start({ accessKey: 'alerts-emulator-key' }),
-    WebPubSubEmulator.start({ accessKey: 'audit-emulator-key' }),
-  ]);
+  alertsEmulator = alertsStage.emulator;
+  auditEmulator = auditStage.emulator;
+  // Closed before the emulators stop, as an app closes before the services it used.
+  alertsStage.defer(() => moduleRef?.close());
   moduleRef = await Test.createTestingModule({
     imports: [
       alertsModule(),
@@ -61,13 +66,6 @@ beforeAll(async () => {
     providers: [Dispatcher],
   }).compile();
   dispatcher = moduleRef.get(Dispatcher);
-});
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((receiver) => receiver.stop()));
-});
-afterAll(async () => {
-  await moduleRef?.close();
-  await Promise.all([alertsEmulator.stop(), auditEmulator.stop()]);
 });
 
 describe('named instances', () => {
@@ -107,16 +105,16 @@ describe('named instances', () => {
   it('official clients connected through each instance receive only that instance\'s messages', async () => {
     const { audit, main, alerts } = dispatcher;
     const [onAlerts, onAudit, onMain] = await Promise.all([
-      connectReceiver(alerts.webPubSub, 'alice'),
-      connectReceiver(audit, 'alice'),
-      connectReceiver(main, 'alice'),
+      connectOfficialClient(alerts.webPubSub, { userId: 'alice' }),
+      connectOfficialClient(audit, { userId: 'alice' }),
+      connectOfficialClient(main, { userId: 'alice' }),
     ]);
-    receivers.push(onAlerts, onAudit, onMain);
+    for (const receiver of [onAlerts, onAudit, onMain]) alertsStage.defer(() => receiver.stop());
     expect(alertsEmulator.connections('alerts').map((connection) => connection.connectionId)).toEqual([onAlerts.connectionId]);
     expect(auditEmulator.connections('audit').map((connection) => connection.connectionId)).toEqual([onAudit.connectionId]);
 
     await Promise.all([alerts.webPubSub.sendToUser('alice', { via: 'alerts' }), audit.sendToUser('alice', { via: 'audit' }), main.sendToUser('alice', { via: 'main' })]);
-    await until(() => onAlerts.server.length && onAudit.server.length && onMain.server.length, 'each receiver to get its message');
+    await waitFor(() => onAlerts.server.length && onAudit.server.length && onMain.server.length, 'each receiver to get its message');
     expect([onAlerts, onAudit, onMain].map((receiver) => receiver.server.map((message) => message.data))).toEqual([
       [{ via: 'alerts' }],
       [{ via: 'audit' }],

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Inject, Injectable, Module, type ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
@@ -7,7 +7,8 @@ import {
 } from '../../../lib/index.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 import { StubTokenCredential } from '../../support/stub-token-credential.js';
-import { setEnv, withoutWebPubSubEnv } from './di-harness.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { setEnv, withoutWebPubSubEnv } from '../../support/env.js';
 
 /*
  * Every way to register the module (forRoot, forRootAsync with useFactory / useClass / useExisting,
@@ -16,29 +17,28 @@ import { setEnv, withoutWebPubSubEnv } from './di-harness.js';
  */
 
 const ACCESS_KEY = 'register-spec-access-key';
-let emulator: WebPubSubEmulator;
-const opened: TestingModule[] = [];
+const stage = useEmulator({ accessKey: ACCESS_KEY });
 let restoreEnv: () => void;
 
 async function compile(metadata: ModuleMetadata): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
-  opened.push(moduleRef);
+  stage.defer(() => moduleRef.close());
   return moduleRef;
 }
 
 /** The calls the emulator served for one hub since `from` (its index in restCalls). */
-const callsSince = (from: number) => emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.path} ${call.status}`);
+const callsSince = (from: number) => stage.emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.path} ${call.status}`);
 
 /** Sends through the service and returns what the emulator saw. */
 async function sendThrough(service: WebPubSubService): Promise<string[]> {
-  const from = emulator.restCalls.length;
+  const from = stage.emulator.restCalls.length;
   await service.sendToAll({ hello: service.hubName });
   return callsSince(from);
 }
 
 const SETTINGS = Symbol('SETTINGS');
 /** A module standing in for an app's own configuration module. */
-@Module({ providers: [{ provide: SETTINGS, useFactory: () => ({ connectionString: emulator.connectionString, hub: 'fromsettings' }) }], exports: [SETTINGS] })
+@Module({ providers: [{ provide: SETTINGS, useFactory: () => ({ connectionString: stage.emulator.connectionString, hub: 'fromsettings' }) }], exports: [SETTINGS] })
 class SettingsModule {}
 
 @Injectable()
@@ -65,25 +65,18 @@ class Notifier {
 @Module({ providers: [Notifier], exports: [Notifier] })
 class FeatureModule {}
 
-beforeAll(async () => {
-  emulator = await WebPubSubEmulator.start({ accessKey: ACCESS_KEY });
+beforeAll(() => {
   restoreEnv = withoutWebPubSubEnv();
 });
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((moduleRef) => moduleRef.close()));
-});
-afterAll(async () => {
-  restoreEnv();
-  await emulator.stop();
-});
+afterAll(() => restoreEnv());
 
 describe('WebPubSubModule.forRoot', () => {
   it('provides WebPubSubService by class: a facade with every public WebPubSubRestClient member, for its hub', async () => {
-    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: false })] });
+    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false })] });
     const service = moduleRef.get(WebPubSubService);
     expect(service).not.toBeInstanceOf(WebPubSubRestClient);
     expect(service.client).toBeInstanceOf(WebPubSubRestClient);
-    expect(service).toMatchObject({ instanceName: 'default', hubName: 'chat', endpoint: emulator.endpoint, apiVersion: service.client.apiVersion });
+    expect(service).toMatchObject({ instanceName: 'default', hubName: 'chat', endpoint: stage.emulator.endpoint, apiVersion: service.client.apiVersion });
     const clientMembers = Object.getOwnPropertyNames(WebPubSubRestClient.prototype).filter((name) => name !== 'constructor');
     expect(clientMembers).toEqual(expect.arrayContaining(['sendToAll', 'sendToUser', 'group', 'hub', 'getClientAccessToken', 'closeUserConnections', 'grantPermission', 'removeConnectionsFromGroups', 'pipeline']));
     const serviceMembers = Object.getOwnPropertyNames(WebPubSubService.prototype);
@@ -94,11 +87,11 @@ describe('WebPubSubModule.forRoot', () => {
   });
 
   it('exposes the raw client (service.client) and clients for other hubs (service.hub)', async () => {
-    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: false })] });
+    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false })] });
     const service = moduleRef.get(WebPubSubService);
     expect(service.client).toBeInstanceOf(WebPubSubRestClient);
     expect(service.client.hubName).toBe('chat');
-    const from = emulator.restCalls.length;
+    const from = stage.emulator.restCalls.length;
     await service.client.group('room').sendToAll('text', { contentType: 'text/plain' });
     await service.hub('lobby').sendToUser('alice', { n: 1 });
     expect(service.hub('lobby').hubName).toBe('lobby');
@@ -110,15 +103,15 @@ describe('WebPubSubModule.forRoot', () => {
     const entra = new StubTokenCredential();
     const moduleRef = await compile({
       imports: [
-        WebPubSubModule.forRoot({ endpoint: emulator.endpoint, credential: new AzureKeyCredential(ACCESS_KEY), hub: 'keyed', logger: false }),
-        WebPubSubModule.forRoot({ name: 'entra', endpoint: emulator.endpoint, credential: entra, hub: 'entra', logger: false, retryOptions: { maxRetries: 0 } }),
+        WebPubSubModule.forRoot({ endpoint: stage.emulator.endpoint, credential: new AzureKeyCredential(ACCESS_KEY), hub: 'keyed', logger: false }),
+        WebPubSubModule.forRoot({ name: 'entra', endpoint: stage.emulator.endpoint, credential: entra, hub: 'entra', logger: false, retryOptions: { maxRetries: 0 } }),
       ],
     });
     expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/keyed/:send 202']);
     // There is no Entra ID on loopback: the pipeline refuses a bearer token over plain http, which shows
     // the TokenCredential (not a key) is what this instance signs with.
     const entraService = moduleRef.get<WebPubSubService>(getWebPubSubToken('entra'));
-    expect(entraService.endpoint).toBe(emulator.endpoint);
+    expect(entraService.endpoint).toBe(stage.emulator.endpoint);
     await expect(entraService.sendToAll({})).rejects.toThrow(/Bearer token authentication/);
   });
 
@@ -127,21 +120,21 @@ describe('WebPubSubModule.forRoot', () => {
     try {
       const moduleRef = await compile({
         imports: [
-          WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: false, apiVersion: '2024-01-01', retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 } }),
-          WebPubSubModule.forRoot({ name: 'once', connectionString: emulator.connectionString, hub: 'chat', logger: false, retryOptions: { maxRetries: 0 } }),
-          WebPubSubModule.forRoot({ name: 'proxied', connectionString: emulator.connectionString, hub: 'chat', logger: false, reverseProxyEndpoint: proxy.endpoint, retryOptions: { maxRetries: 0 } }),
+          WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false, apiVersion: '2024-01-01', retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 } }),
+          WebPubSubModule.forRoot({ name: 'once', connectionString: stage.emulator.connectionString, hub: 'chat', logger: false, retryOptions: { maxRetries: 0 } }),
+          WebPubSubModule.forRoot({ name: 'proxied', connectionString: stage.emulator.connectionString, hub: 'chat', logger: false, reverseProxyEndpoint: proxy.endpoint, retryOptions: { maxRetries: 0 } }),
         ],
       });
       const service = moduleRef.get(WebPubSubService);
       expect(service.apiVersion).toBe('2024-01-01');
       // One 500 is retried by the default instance, not by the one with maxRetries: 0.
-      emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
+      stage.emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
       expect(await sendThrough(service)).toEqual(['sendToAll /api/hubs/chat/:send 500', 'sendToAll /api/hubs/chat/:send 202']);
-      emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
+      stage.emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
       await expect(moduleRef.get<WebPubSubService>(getWebPubSubToken('once')).sendToAll({})).rejects.toMatchObject({ status: 500 });
       // The proxy host gets the request (its token names the service, so the emulator refuses it).
       const proxied = moduleRef.get<WebPubSubService>(getWebPubSubToken('proxied'));
-      const from = emulator.restCalls.length;
+      const from = stage.emulator.restCalls.length;
       await expect(proxied.sendToAll({})).rejects.toBeInstanceOf(WebPubSubRestError);
       expect(proxy.restCalls.map((call) => `${call.operation} ${call.path}`)).toEqual(['sendToAll /api/hubs/chat/:send']);
       expect(callsSince(from)).toEqual([]);
@@ -193,11 +186,11 @@ describe('WebPubSubModule.forRootAsync', () => {
         WebPubSubModule.forRootAsync({
           extraProviders: [{ provide: HUB, useValue: 'extra' }],
           inject: [HUB],
-          useFactory: (hub: string) => ({ connectionString: emulator.connectionString, hub, logger: false }),
+          useFactory: (hub: string) => ({ connectionString: stage.emulator.connectionString, hub, logger: false }),
         }),
         WebPubSubModule.forRootAsync({
           name: 'byClass',
-          extraProviders: [{ provide: SETTINGS, useValue: { connectionString: emulator.connectionString } }],
+          extraProviders: [{ provide: SETTINGS, useValue: { connectionString: stage.emulator.connectionString } }],
           useClass: ClassFactory,
         }),
       ],
@@ -209,8 +202,8 @@ describe('WebPubSubModule.forRootAsync', () => {
 
 describe('isGlobal', () => {
   it.each([
-    ['forRoot', () => WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'global', logger: false, isGlobal: true })],
-    ['forRootAsync', () => WebPubSubModule.forRootAsync({ isGlobal: true, useFactory: () => ({ connectionString: emulator.connectionString, hub: 'global', logger: false }) })],
+    ['forRoot', () => WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'global', logger: false, isGlobal: true })],
+    ['forRootAsync', () => WebPubSubModule.forRootAsync({ isGlobal: true, useFactory: () => ({ connectionString: stage.emulator.connectionString, hub: 'global', logger: false }) })],
   ])('%s({ isGlobal: true }) makes the service injectable in a feature module that does not import it', async (_name, register) => {
     const moduleRef = await compile({ imports: [register(), FeatureModule] });
     const notifier = moduleRef.get(Notifier);
@@ -220,7 +213,7 @@ describe('isGlobal', () => {
 
   it('without isGlobal, a feature module that does not import it cannot inject the service', async () => {
     const compiling = Test.createTestingModule({
-      imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'local', logger: false }), FeatureModule],
+      imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'local', logger: false }), FeatureModule],
     }).compile();
     await expect(compiling).rejects.toThrow(/can't resolve dependencies of the Notifier \(\?\)[\s\S]*WebPubSubService[\s\S]*FeatureModule/);
   });
@@ -228,7 +221,7 @@ describe('isGlobal', () => {
 
 describe('environment fallback', () => {
   it('forRoot() reads WEBPUBSUB_CONNECTION_STRING and WEBPUBSUB_HUB when the app starts', async () => {
-    const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: emulator.connectionString, WEBPUBSUB_HUB: 'fromenv' });
+    const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: stage.emulator.connectionString, WEBPUBSUB_HUB: 'fromenv' });
     try {
       const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ logger: false })] });
       expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/fromenv/:send 202']);
@@ -241,7 +234,7 @@ describe('environment fallback', () => {
     const other = await WebPubSubEmulator.start();
     const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: other.connectionString, WEBPUBSUB_HUB: 'fromenv' });
     try {
-      const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'explicit', logger: false })] });
+      const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'explicit', logger: false })] });
       expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/explicit/:send 202']);
       expect(other.restCalls).toEqual([]);
     } finally {
@@ -251,7 +244,7 @@ describe('environment fallback', () => {
   });
 
   it('only the missing one falls back: an explicit hub with the connection string from the environment', async () => {
-    const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: emulator.connectionString, WEBPUBSUB_HUB: 'fromenv' });
+    const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: stage.emulator.connectionString, WEBPUBSUB_HUB: 'fromenv' });
     try {
       const moduleRef = await compile({ imports: [WebPubSubModule.forRootAsync({ useFactory: () => ({ hub: 'mixed', logger: false }) })] });
       expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/mixed/:send 202']);
@@ -264,7 +257,7 @@ describe('environment fallback', () => {
 describe('registering an instance twice', () => {
   /** A feature module that registers the default instance again, as a copied events sample would. */
   const featureRegistering = (logger: CapturingLogger) => {
-    @Module({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'events', logger })] })
+    @Module({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'events', logger })] })
     class EventsFeatureModule {}
     return EventsFeatureModule;
   };
@@ -272,23 +265,23 @@ describe('registering an instance twice', () => {
 
   it('warns once at startup, naming the count and the fix, when the default instance is registered twice', async () => {
     const logger = new CapturingLogger();
-    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger }), featureRegistering(logger)] });
+    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger }), featureRegistering(logger)] });
     expect(warnings(logger)).toEqual([expect.stringMatching(/^WebPubSubModule: the default instance is registered 2 times .*Register it once .*isGlobal: true.*or give the other registrations a `name`\.$/)]);
     expect(logger.text()).not.toContain(ACCESS_KEY);
   });
 
   it('warns for a named instance registered twice too, and not for distinct instances', async () => {
     const logger = new CapturingLogger();
-    const named = () => WebPubSubModule.forRoot({ name: 'alerts', connectionString: emulator.connectionString, hub: 'alerts', logger });
+    const named = () => WebPubSubModule.forRoot({ name: 'alerts', connectionString: stage.emulator.connectionString, hub: 'alerts', logger });
     @Module({ imports: [named()] })
     class AlertsFeatureModule {}
-    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger }), named(), AlertsFeatureModule] });
+    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger }), named(), AlertsFeatureModule] });
     expect(warnings(logger)).toEqual([expect.stringMatching(/^WebPubSubModule \(instance "alerts"\): the instance is registered 2 times/)]);
   });
 
   it('says nothing when each instance is registered once, however many modules inject it', async () => {
     const logger = new CapturingLogger();
-    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger, isGlobal: true }), FeatureModule] });
+    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger, isGlobal: true }), FeatureModule] });
     expect(warnings(logger)).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { buildGenerateClientTokenRequest, WebPubSubModule, WebPubSubService } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import {
-  CapturingLogger, captureStdio, expectNoSecrets, parseCallLine, parseConsoleOutput, RawClient, type LogLine, type StdCapture,
-} from './logging-harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { JsonClient } from '../../support/json-client.js';
+import { captureOutput, type OutputCapture } from '../../support/output-capture.js';
+import { expectNoSecrets, parseCallLine, parseConsoleOutput, type LogLine } from './logging-harness.js';
 
 /*
  * With `httpLogging: 'verbose'`, every REST operation of the service, run against the emulator with
@@ -48,7 +49,7 @@ async function runEveryOperation(service: WebPubSubService): Promise<{ expected:
   const connect = async (userId: string) => {
     const { token, url } = await service.getClientAccessToken({ userId, roles: ['webpubsub.sendToGroup'] });
     secrets.push(token, url);
-    return RawClient.connect(url);
+    return JsonClient.connect(url, userId);
   };
   const [alice, bob, carol] = [await connect('alice-user'), await connect('bob-user'), await connect('carol-user')];
   const [a, b, c] = [alice.connectionId, bob.connectionId, carol.connectionId];
@@ -130,17 +131,17 @@ const MODES = [
 ];
 
 describe.each(MODES)('verbose HTTP logging of every operation through $mode', ({ useConsole }) => {
-  let emulator: WebPubSubEmulator;
+  const stage = useEmulator({ accessKey: KEY });
   let app: INestApplicationContext | undefined;
   let run: Run;
 
   beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start({ accessKey: KEY });
+    stage.defer(() => app?.close());
     const logger = new CapturingLogger();
-    const stdio: StdCapture | undefined = useConsole ? captureStdio() : undefined;
+    const stdio: OutputCapture | undefined = useConsole ? captureOutput() : undefined;
     try {
       const module = WebPubSubModule.forRoot({
-        connectionString: emulator.connectionString,
+        connectionString: stage.emulator.connectionString,
         hub: HUB,
         httpLogging: 'verbose',
         retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
@@ -155,11 +156,6 @@ describe.each(MODES)('verbose HTTP logging of every operation through $mode', ({
     } finally {
       stdio?.restore();
     }
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await emulator.stop();
   });
 
   const ours = () => run.lines.filter((line) => line.context === 'WebPubSub');

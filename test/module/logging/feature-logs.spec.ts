@@ -1,12 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Controller, Post, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { BroadcastToGroup, OnUserEvent, WebPubSubEventHandler, WebPubSubModule } from '../../../lib/index.js';
-import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { parseConnectionString } from '../../../lib/client/index.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
-import { sign } from '../../events/security/harness.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { upstreamEventHeaders } from '../../support/upstream-events.js';
 
 /**
  * The module's `logger` option governs every line the package writes, not only HTTP tracing: a
@@ -30,41 +30,21 @@ class FailingEvents {
   }
 }
 
+/** A `boom` user event from conn-1, signed with `key`. */
 function userEvent(app: INestApplication, key: string) {
-  return request(app.getHttpServer())
-    .post('/eventhandler')
-    .set({
-      'ce-awpsversion': '1.0',
-      'ce-specversion': '1.0',
-      'ce-type': 'azure.webpubsub.user.boom',
-      'ce-hub': 'chat',
-      'ce-connectionId': 'conn-1',
-      'ce-eventName': 'boom',
-      'ce-signature': sign(key, 'conn-1'),
-      'webhook-request-origin': '127.0.0.1',
-      'content-type': 'text/plain',
-    })
-    .send('x');
+  const headers = upstreamEventHeaders('boom', { hub: 'chat', connectionId: 'conn-1', key, origin: '127.0.0.1' }, { 'content-type': 'text/plain' });
+  return request(app.getHttpServer()).post('/eventhandler').set(headers).send('x');
 }
 
 describe('the module `logger` option for broadcast and event logs', () => {
-  let emulator: WebPubSubEmulator;
+  const stage = useEmulator();
   let app: INestApplication | undefined;
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start();
-  });
-  afterEach(async () => {
-    emulator.faults.clear();
-    await app?.close();
-    app = undefined;
-  });
-  afterAll(() => emulator.stop());
 
   async function start(moduleLogger: LoggerService | false): Promise<CapturingLogger> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         WebPubSubModule.forRoot({
-          connectionString: emulator.connectionString,
+          connectionString: stage.emulator.connectionString,
           hub: 'chat',
           logger: moduleLogger,
           httpLogging: 'off',
@@ -76,13 +56,14 @@ describe('the module `logger` option for broadcast and event logs', () => {
       providers: [FailingEvents],
     }).compile();
     const appLogs = new CapturingLogger();
-    app = moduleRef.createNestApplication({ logger: appLogs });
-    await app.init();
+    const started = moduleRef.createNestApplication({ logger: appLogs });
+    stage.defer(() => started.close());
+    app = await started.init();
     return appLogs;
   }
 
   async function causeEveryLine(key: string): Promise<void> {
-    emulator.faults.serviceDown({ status: 500 });
+    stage.emulator.faults.serviceDown({ status: 500 });
     expect((await request(app!.getHttpServer()).post('/say')).status).toBe(201);
     expect((await userEvent(app!, key)).status).toBe(500);
     expect((await userEvent(app!, 'not-the-key')).status).toBe(401);
@@ -91,7 +72,7 @@ describe('the module `logger` option for broadcast and event logs', () => {
   it("writes them to the module's logger with the WebPubSub context, and not to the app's", async () => {
     const moduleLogs = new CapturingLogger();
     const appLogs = await start(moduleLogs);
-    await causeEveryLine(parseConnectionString(emulator.connectionString).accessKey);
+    await causeEveryLine(parseConnectionString(stage.emulator.connectionString).accessKey);
 
     const ours = moduleLogs.lines.map(({ level, message, context }) => ({ level, message, context }));
     expect(ours).toEqual([
@@ -106,7 +87,7 @@ describe('the module `logger` option for broadcast and event logs', () => {
 
   it('`logger: false` silences them', async () => {
     const appLogs = await start(false);
-    await causeEveryLine(parseConnectionString(emulator.connectionString).accessKey);
+    await causeEveryLine(parseConnectionString(stage.emulator.connectionString).accessKey);
     // The app logger does capture (Nest's own start-up lines), so the empty filter below means something.
     expect(appLogs.lines.length).toBeGreaterThan(0);
     expect(appLogs.lines.filter((line) => line.context === 'WebPubSub' || line.text.includes('FailingEvents'))).toEqual([]);

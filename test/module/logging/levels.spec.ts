@@ -1,9 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebPubSubModule, WebPubSubRestError, WebPubSubService, type HttpLoggingLevel } from '../../../lib/index.js';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { CapturingLogger, captureStdio, parseCallLine, parseConsoleOutput, UUID, type LogLine } from './logging-harness.js';
+import { CapturingLogger } from '../../support/capturing-logger.js';
+import { useEmulator } from '../../support/emulator-stage.js';
+import { captureOutput } from '../../support/output-capture.js';
+import { parseCallLine, parseConsoleOutput, UUID, type LogLine } from './logging-harness.js';
 
 /*
  * Which level each outcome is logged at, and how `httpLogging` and `logger` choose what is logged:
@@ -15,23 +18,13 @@ const KEY = 'levels-distinctive-access-key-8b1f07';
 const HUB = 'chat';
 
 describe('HTTP logging levels', () => {
-  let emulator: WebPubSubEmulator;
-  const closers: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    emulator = await WebPubSubEmulator.start({ accessKey: KEY });
-  });
-  afterEach(async () => {
-    emulator.faults.clear();
-    await Promise.all(closers.splice(0).map((close) => close()));
-  });
-  afterAll(() => emulator.stop());
+  const stage = useEmulator({ accessKey: KEY });
 
   /** A service logging to `logger` (maxRetries 2, 1 ms delays); with `console`, Nest's Logger prints through a ConsoleLogger. */
   async function serviceWith(
     logger: LoggerService | boolean,
     httpLogging: HttpLoggingLevel,
-    { connectionString = emulator.connectionString, console = false } = {},
+    { connectionString = stage.emulator.connectionString, console = false } = {},
   ): Promise<WebPubSubService> {
     const builder = Test.createTestingModule({
       imports: [
@@ -45,7 +38,7 @@ describe('HTTP logging levels', () => {
       ],
     });
     const moduleRef = await (console ? builder.setLogger(new ConsoleLogger()) : builder).compile();
-    closers.push(() => moduleRef.close());
+    stage.defer(() => moduleRef.close());
     return moduleRef.get(WebPubSubService);
   }
 
@@ -55,8 +48,8 @@ describe('HTTP logging levels', () => {
   it('logs a 503 then success as one warn (attempt 1) and one debug (attempt 2) sharing the request id', async () => {
     const logger = new CapturingLogger();
     const service = await serviceWith(logger, 'verbose');
-    emulator.faults.failNext(1, { status: 503 });
-    emulator.faults.setLatency(20);
+    stage.emulator.faults.failNext(1, { status: 503 });
+    stage.emulator.faults.setLatency(20);
     let sentId: string | undefined;
     await service.sendToAll('hi', { contentType: 'text/plain', onResponse: (response) => (sentId = response.request.headers.get('x-ms-client-request-id')) });
 
@@ -86,7 +79,7 @@ describe('HTTP logging levels', () => {
   it('logs a persistent 500 as a warn per attempt and one error naming the last attempt', async () => {
     const logger = new CapturingLogger();
     const service = await serviceWith(logger, 'debug');
-    emulator.faults.serviceDown({ status: 500 });
+    stage.emulator.faults.serviceDown({ status: 500 });
     await expect(service.group('room').sendToAll('x', { contentType: 'text/plain' })).rejects.toMatchObject({ statusCode: 500 });
 
     expect(calls(logger.lines, 'warn').map((call) => [call.status, call.attempt])).toEqual([[500, 1], [500, 2], [500, 3]]);
@@ -101,13 +94,13 @@ describe('HTTP logging levels', () => {
   it('logs a 429 without Retry-After as an error only (not retried), and with Retry-After as a retry', async () => {
     const logger = new CapturingLogger();
     const service = await serviceWith(logger, 'debug');
-    emulator.faults.failNext(1, { status: 429 });
+    stage.emulator.faults.failNext(1, { status: 429 });
     await expect(service.sendToUser('u1', 'x', { contentType: 'text/plain' })).rejects.toBeInstanceOf(WebPubSubRestError);
     expect(at(logger.lines, 'warn')).toEqual([]);
     expect(calls(logger.lines, 'error')).toMatchObject([{ status: 429, attempt: 1 }]);
 
     logger.lines.length = 0;
-    emulator.faults.failNext(1, { status: 429, retryAfterSeconds: 0 });
+    stage.emulator.faults.failNext(1, { status: 429, retryAfterSeconds: 0 });
     await service.sendToUser('u1', 'x', { contentType: 'text/plain' });
     expect(calls(logger.lines, 'warn')).toMatchObject([{ status: 429, attempt: 1 }]);
     expect(at(logger.lines, 'warn')[0].message).toContain('(Retry-After 0)');
@@ -131,12 +124,12 @@ describe('HTTP logging levels', () => {
     expect(await service.userExists('ghost')).toBe(false);
     expect(logger.lines).toEqual([]);
 
-    emulator.faults.failNext(1, { status: 503 });
+    stage.emulator.faults.failNext(1, { status: 503 });
     await service.sendToAll('retried', { contentType: 'text/plain' });
     expect(calls(logger.lines, 'warn')).toMatchObject([{ status: 503, attempt: 1 }]);
     expect(logger.lines.length).toBe(1);
 
-    emulator.faults.serviceDown({ status: 500 });
+    stage.emulator.faults.serviceDown({ status: 500 });
     await expect(service.closeAllConnections()).rejects.toMatchObject({ statusCode: 500 });
     expect(calls(logger.lines, 'error')).toMatchObject([{ method: 'POST', status: 500, attempt: 3 }]);
     expect(at(logger.lines, 'debug').length + at(logger.lines, 'verbose').length).toBe(0);
@@ -146,19 +139,19 @@ describe('HTTP logging levels', () => {
     const logger = new CapturingLogger();
     const service = await serviceWith(logger, 'off');
     await service.sendToAll('ok', { contentType: 'text/plain' });
-    emulator.faults.failNext(1, { status: 503 });
+    stage.emulator.faults.failNext(1, { status: 503 });
     await service.sendToAll('retried', { contentType: 'text/plain' });
-    emulator.faults.serviceDown({ status: 500 });
+    stage.emulator.faults.serviceDown({ status: 500 });
     await expect(service.sendToAll('failed', { contentType: 'text/plain' })).rejects.toMatchObject({ statusCode: 500 });
     expect(logger.lines).toEqual([]);
   });
 
   it('`logger: false` prints nothing of ours, even at verbose and on failure', async () => {
-    const stdio = captureStdio();
+    const stdio = captureOutput();
     try {
       const service = await serviceWith(false, 'verbose', { console: true });
       await service.sendToAll('ok', { contentType: 'text/plain' });
-      emulator.faults.serviceDown({ status: 500 });
+      stage.emulator.faults.serviceDown({ status: 500 });
       await expect(service.sendToAll('failed', { contentType: 'text/plain' })).rejects.toMatchObject({ statusCode: 500 });
     } finally {
       stdio.restore();
@@ -169,11 +162,11 @@ describe('HTTP logging levels', () => {
   });
 
   it("prints each line once under the context of a user's own Nest Logger", async () => {
-    const stdio = captureStdio();
+    const stdio = captureOutput();
     try {
       const service = await serviceWith(new Logger('MyApp'), 'debug', { console: true });
       await service.sendToAll('ok', { contentType: 'text/plain' });
-      emulator.faults.serviceDown({ status: 500 });
+      stage.emulator.faults.serviceDown({ status: 500 });
       await expect(service.sendToAll('failed', { contentType: 'text/plain' })).rejects.toMatchObject({ statusCode: 500 });
     } finally {
       stdio.restore();

@@ -1,46 +1,12 @@
-import { jest } from '@jest/globals';
-import WebSocket from 'ws';
-import { waitFor } from '../../support/wait-for.js';
-import { CapturingLogger } from '../../support/capturing-logger.js';
-
 /**
- * Shared pieces of the HTTP-logging suites: loggers that keep every line, a capture of what Nest's
- * ConsoleLogger really prints, raw WebSocket clients, and the checks for secrets in log text.
+ * Shared pieces of the HTTP-logging suites: parsers for what Nest's ConsoleLogger prints and for the
+ * request lines, and the checks for secrets in log text.
  */
 
 export interface LogLine {
   level: string;
   message: string;
   context?: string;
-}
-
-export { CapturingLogger };
-
-/** What the process wrote to stdout and stderr while capturing (and nothing reaches the terminal). */
-export interface StdCapture {
-  text(): string;
-  /** Every non-empty output line, ANSI colours removed. */
-  lines(): string[];
-  restore(): void;
-}
-
-export function captureStdio(): StdCapture {
-  const chunks: string[] = [];
-  const keep = (chunk: unknown) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(keep as never);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(keep as never);
-  const text = () => chunks.join('').replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
-  return {
-    text,
-    lines: () => text().split('\n').filter((line) => line.trim() !== ''),
-    restore: () => {
-      out.mockRestore();
-      err.mockRestore();
-    },
-  };
 }
 
 const CONSOLE_LINE = /^\[Nest\] \d+\s+- .+?\s+(LOG|ERROR|WARN|DEBUG|VERBOSE|FATAL) \[([^\]]+)\] (.*)$/;
@@ -95,40 +61,5 @@ export function expectNoSecrets(lines: string[], secrets: string[]): void {
     if (/bearer\s+\S/i.test(line)) throw new Error(`A log line contains an Authorization value: ${line}`);
     if (/access_token=(?!REDACTED)/.test(line)) throw new Error(`A log line contains an access_token value: ${line}`);
     for (const secret of secrets) if (line.includes(secret)) throw new Error(`A log line contains "${secret}": ${line}`);
-  }
-}
-
-export { waitFor };
-
-/** A raw `ws` client on `json.webpubsub.azure.v1`, connected with a client-access URL. */
-export class RawClient {
-  readonly frames: Array<Record<string, unknown>> = [];
-  closed = false;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
-    socket.on('close', () => (this.closed = true));
-    socket.on('error', () => undefined);
-  }
-
-  static async connect(url: string): Promise<RawClient> {
-    const client = new RawClient(new WebSocket(url, 'json.webpubsub.azure.v1'));
-    await waitFor(() => client.frames.find((frame) => frame.event === 'connected'), 'the connected message');
-    return client;
-  }
-
-  get connectionId(): string {
-    return this.frames.find((frame) => frame.event === 'connected')!.connectionId as string;
-  }
-
-  waitClosed(): Promise<true> {
-    return waitFor(() => this.closed, 'the socket to close');
-  }
-
-  async close(): Promise<void> {
-    if (this.closed || this.socket.readyState === WebSocket.CLOSED) return;
-    const done = new Promise((resolve) => this.socket.once('close', resolve));
-    this.socket.close();
-    await done;
   }
 }
