@@ -34,7 +34,7 @@ export function bodyReader(request: RouteRequest): () => Promise<Buffer> {
  * Reads a stream, keeping at most one chunk past the limit so the dispatcher still sees an oversized
  * body; the rest is read and dropped (stopping early would destroy the socket the answer goes out on).
  */
-async function readLimited(stream: IncomingMessage): Promise<Buffer> {
+export async function readLimited(stream: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {

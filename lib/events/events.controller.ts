@@ -1,10 +1,11 @@
-import { All, Controller, Inject, Req, Res, StreamableFile, type OnModuleInit, type Type } from '@nestjs/common';
-import { DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
+import { All, Controller, Inject, Req, Res, SetMetadata, StreamableFile, type OnModuleInit, type Type } from '@nestjs/common';
+import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
 import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
 import { bodyReader, type RouteRequest } from './events.body.js';
 import { EventDispatcher } from './events.dispatcher.js';
 import { EventHandlerExplorer, type HubHandlers } from './events.explorer.js';
+import { installEventGate } from './events.gate.js';
 import { EventsMetadataAccessor } from './events.metadata-accessor.js';
 import { checkBodyParsers } from './events.parser-check.js';
 
@@ -18,6 +19,7 @@ export function createEventsController(instance: string, path: string): Type {
   class WebPubSubEventsController implements OnModuleInit {
     private hubs = new Map<string, HubHandlers>();
     private readonly dispatcher: EventDispatcher;
+    private gateInstalled = false;
 
     constructor(
       @Inject(getWebPubSubContextToken(instance)) private readonly context: WebPubSubInstanceContext,
@@ -26,12 +28,26 @@ export function createEventsController(instance: string, path: string): Type {
       private readonly accessor: EventsMetadataAccessor,
       private readonly moduleRef: ModuleRef,
       private readonly adapterHost: HttpAdapterHost,
+      private readonly config: ApplicationConfig,
     ) {
       this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.hubs.get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
+      // The gate must come before the body parsers and CORS that main.ts and app.init() add: as soon
+      // as the adapter exists (NestFactory.create sets it before this runs; a testing module, when
+      // it creates the app). Nest versions without `init$` get it at onModuleInit instead.
+      if (adapterHost.httpAdapter) this.installGate();
+      else (adapterHost as Partial<Pick<HttpAdapterHost, 'init$'>>).init$?.subscribe(() => this.installGate());
+    }
+
+    private installGate(): void {
+      const adapter = this.adapterHost.httpAdapter;
+      if (this.gateInstalled || !adapter) return;
+      this.gateInstalled = true;
+      installEventGate(adapter, () => joinPaths(this.config.getGlobalPrefix(), path), this.dispatcher);
     }
 
     /** Here, not in the constructor: every provider exists by now, and so does the HTTP adapter. */
     onModuleInit(): void {
+      this.installGate();
       this.hubs = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context).explore();
       // Only a route with handlers can be limited by a parser; an app without events hears nothing of it.
       if (this.hubs.size > 0) checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
@@ -39,6 +55,10 @@ export function createEventsController(instance: string, path: string): Type {
 
     // `:event`, not `{*path}`: Fastify's router rejects path-to-regexp wildcards; one segment serves `/{event}` on both.
     @All(['', ':event'])
+    // The service's handshake is an OPTIONS request that CORS must not answer: this is what
+    // @nestjs/platform-fastify's `@RouteConfig({ cors: false })` writes (that package is optional
+    // here); @fastify/cors then leaves the route alone. Express apps get the same from the gate.
+    @SetMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { cors: false })
     async handle(@Req() request: RouteRequest, @Res() response: unknown): Promise<void> {
       const answer = await this.dispatcher.dispatch({ method: request.method ?? '', headers: request.headers, body: bodyReader(request), source: request });
       const adapter = this.adapterHost.httpAdapter;
@@ -48,4 +68,12 @@ export function createEventsController(instance: string, path: string): Type {
     }
   }
   return WebPubSubEventsController;
+}
+
+/** The metadata key of @nestjs/platform-fastify's `@RouteConfig()`. */
+const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
+
+function joinPaths(prefix: string, path: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, '');
+  return trimmed ? `/${trimmed}${path}` : path;
 }

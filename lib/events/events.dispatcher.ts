@@ -3,6 +3,7 @@ import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { EventMessages } from './events.messages.js';
 import type { ConnectionStateAccess, ConnectRequest, UserEventRequest, WebPubSubEventContext } from './events.types.js';
 import type { HubHandlers } from './events.explorer.js';
+import { isGroupName, isId, MAX_GROUP_NAME_LENGTH } from '../protocol/rules.js';
 import { isValidSignature } from '../protocol/upstream-signature.js';
 
 /** An upstream HTTP request, reduced to what the dispatcher needs (adapter-neutral). */
@@ -13,6 +14,15 @@ export interface UpstreamHttpRequest {
   body: () => Promise<Buffer>;
   /** The framework's request object: request-scoped handlers are resolved for it. */
   source: object;
+}
+
+/** An event whose headers passed every check. */
+export interface CheckedEvent {
+  type: string;
+  hub: string;
+  connectionId: string;
+  origin: string;
+  handlers: HubHandlers;
 }
 
 /** The request once its body is read. */
@@ -40,25 +50,9 @@ export class EventDispatcher {
   constructor(private readonly config: DispatchConfig) {}
 
   async dispatch(request: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
-    const origin = header(request, 'webhook-request-origin');
-    if (request.method === 'OPTIONS' || request.method === 'GET') return this.handshake(origin);
-    if (request.method !== 'POST') throw new BadRequestException(EventMessages.notCloudEvent());
-    const type = header(request, 'ce-type');
-    const hub = header(request, 'ce-hub');
-    const connectionId = header(request, 'ce-connectionid');
-    if (!header(request, 'ce-awpsversion') || !type?.startsWith('azure.webpubsub.') || !hub || !connectionId) {
-      throw new BadRequestException(EventMessages.notCloudEvent());
-    }
-    if (!origin) throw new BadRequestException(EventMessages.missingOrigin());
-    if (!this.allows(origin)) throw new ForbiddenException(EventMessages.originNotAllowed(origin));
-    const handlers = this.config.handlersFor(hub);
-    if (!handlers) throw new BadRequestException(EventMessages.unknownHub(hub));
-    if (handlers.keys && !isValidSignature(header(request, 'ce-signature'), connectionId, handlers.keys())) {
-      handlers.log('warn', EventMessages.signatureRejected(hub, connectionId, origin));
-      throw new UnauthorizedException(EventMessages.badSignature());
-    }
+    if (request.method === 'OPTIONS' || request.method === 'GET') return this.handshake(header(request, 'webhook-request-origin'));
+    const { type, hub, connectionId, origin, handlers } = this.checkHeaders(request);
     // Every check so far read headers only: a refused request's body is never read.
-    if (Number(header(request, 'content-length')) > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
     const body = await request.body();
     if (body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
     const states = parseStates(header(request, 'ce-connectionstate'));
@@ -77,7 +71,33 @@ export class EventDispatcher {
     return result;
   }
 
-  private handshake(origin: string | undefined): UpstreamHttpResponse {
+  /**
+   * What can be checked before the body is read, cheapest first: method, CloudEvents headers,
+   * origin, hub, signature, and the declared size. Throws the HttpException that refuses the event.
+   */
+  checkHeaders(request: Pick<UpstreamHttpRequest, 'method' | 'headers'>): CheckedEvent {
+    if (request.method !== 'POST') throw new BadRequestException(EventMessages.notCloudEvent());
+    const type = header(request, 'ce-type');
+    const hub = header(request, 'ce-hub');
+    const connectionId = header(request, 'ce-connectionid');
+    if (!header(request, 'ce-awpsversion') || !type?.startsWith('azure.webpubsub.') || !hub || !connectionId) {
+      throw new BadRequestException(EventMessages.notCloudEvent());
+    }
+    const origin = header(request, 'webhook-request-origin');
+    if (!origin) throw new BadRequestException(EventMessages.missingOrigin());
+    if (!this.allows(origin)) throw new ForbiddenException(EventMessages.originNotAllowed(origin));
+    const handlers = this.config.handlersFor(hub);
+    if (!handlers) throw new BadRequestException(EventMessages.unknownHub(hub));
+    if (handlers.keys && !isValidSignature(header(request, 'ce-signature'), connectionId, handlers.keys())) {
+      handlers.log('warn', EventMessages.signatureRejected(hub, connectionId, origin));
+      throw new UnauthorizedException(EventMessages.badSignature());
+    }
+    if (Number(header(request, 'content-length')) > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
+    return { type, hub, connectionId, origin, handlers };
+  }
+
+  /** The abuse-protection handshake (OPTIONS, or GET): allowed origins only. */
+  handshake(origin: string | undefined): UpstreamHttpResponse {
     if (!origin) throw new BadRequestException(EventMessages.missingOrigin());
     if (!this.allows(origin)) throw new ForbiddenException(EventMessages.originNotAllowed(origin));
     return { status: 200, headers: { 'WebHook-Allowed-Origin': this.config.allowedOrigins.includes('*') ? '*' : origin } };
@@ -105,6 +125,7 @@ export class EventDispatcher {
         return this.call(handlers, name, async (): Promise<UpstreamHttpResponse> => {
           const answer = await run(connect, state, request.source);
           if (answer === undefined || answer === null) return { status: 204, headers: {} };
+          checkConnectAnswer(answer);
           return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
         });
       }
@@ -156,13 +177,15 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+/** The connection's states, on an object with no prototype: `constructor` or `__proto__` are plain keys. */
 function parseStates(encoded: string | undefined): Record<string, unknown> {
-  if (!encoded) return {};
+  const states = Object.create(null) as Record<string, unknown>;
+  if (!encoded) return states;
   try {
     const value = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.assign(states, value) : states;
   } catch {
-    return {};
+    return states;
   }
 }
 
@@ -170,7 +193,8 @@ function stateAccess(states: Record<string, unknown>): { access: ConnectionState
   let changed = false;
   return {
     access: {
-      get: (key) => states[key],
+      // Own keys only: `get('constructor')` is a state that was never set, not Object's constructor.
+      get: (key) => (Object.hasOwn(states, key) ? states[key] : undefined),
       set: (key, value) => {
         states[key] = value;
         changed = true;
@@ -201,4 +225,22 @@ function toUserEventResponse(answer: unknown): UpstreamHttpResponse {
     return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes };
   }
   return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
+}
+
+/**
+ * A connect answer is checked as the service checks token claims: an answer it cannot use would
+ * otherwise connect a client no user send reaches (`userId: 123`) or into groups that cannot exist.
+ * Throws inside the handler's call, so the failure is logged with the handler's name (500).
+ */
+function checkConnectAnswer(answer: unknown): void {
+  if (typeof answer !== 'object' || Array.isArray(answer)) throw new TypeError(EventMessages.invalidConnectAnswer('(the answer)', 'an object such as { userId, groups, roles }'));
+  const { userId, groups, roles, subprotocol } = answer as Record<string, unknown>;
+  if (userId !== undefined && (typeof userId !== 'string' || !isId(userId))) throw new TypeError(EventMessages.invalidConnectAnswer('userId', 'a non-empty string other than "." and ".."'));
+  if (groups !== undefined && (!Array.isArray(groups) || !groups.every(isGroupName))) {
+    throw new TypeError(EventMessages.invalidConnectAnswer('groups', `an array of group names (1 to ${MAX_GROUP_NAME_LENGTH} characters, not blank, not "." or "..")`));
+  }
+  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string' && role !== ''))) {
+    throw new TypeError(EventMessages.invalidConnectAnswer('roles', 'an array of role names such as "webpubsub.sendToGroup"'));
+  }
+  if (subprotocol !== undefined && typeof subprotocol !== 'string') throw new TypeError(EventMessages.invalidConnectAnswer('subprotocol', 'one of the subprotocols the client offered'));
 }

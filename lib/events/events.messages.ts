@@ -19,9 +19,8 @@ export const EventMessages = {
     `Two classes are @WebPubSubEventHandler({ hub: '${hub}'${instanceOption(instance)} }). Use one class per hub and instance.`,
   instanceWithoutRoute: (className: string, hub: string, instance: string) =>
     `${className} is @WebPubSubEventHandler({ hub: '${hub}'${instanceOption(instance)} }), but instance "${instance}" serves no event route, so its events would never arrive. Register it with one: WebPubSubModule.forRoot({ name: '${instance}', eventsPath: '/${instance}/eventhandler', … }).`,
-  parserRefused: (status: number, mountPath: string) =>
-    `An upstream event was refused with ${status} by the app's JSON body parser before it reached the Web PubSub route (Nest's default parser takes only objects and arrays, up to 100 kB; a client may send any JSON value up to 1 MiB). To accept every event, add in main.ts before app.listen(): app.use('${mountPath}', json({ limit: '2mb', strict: false })) (json is express.json, from the express package).`,
-  parserRefusedAnswer: () => "The app's body parser refused this event before the Web PubSub route could read it; the app's log says how to accept it.",
+  invalidConnectAnswer: (field: string, expected: string) =>
+    `its answer's \`${field}\` is invalid: the service needs ${expected}. The client was refused; return a valid answer, or throw an HttpException to refuse on purpose.`,
   noOctetStreamParser: (path: string) =>
     `Binary user events to ${path} will be refused with 415: this Fastify app has no parser for application/octet-stream. To accept them, add in main.ts before app.listen(): app.getHttpAdapter().getInstance().addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }, (_request, body, done) => done(null, body)).`,
 } as const;

@@ -20,14 +20,22 @@ export function isHubName(hub: unknown): hub is string {
   return typeof hub === 'string' && HUB_NAME_PATTERN.test(hub);
 }
 
-/** Group names: 1 to 1024 characters, not only whitespace. */
-export function isGroupName(group: unknown): group is string {
-  return typeof group === 'string' && group.length > 0 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== '';
+/**
+ * `.` and `..` as a name: in a REST path they are dot segments, which URL parsing removes, so
+ * `/groups/../:send` would reach the hub's `/:send`. Refused wherever a name goes into a path.
+ */
+export function isDotSegment(name: string): boolean {
+  return name === '.' || name === '..';
 }
 
-/** userId and connectionId only need to be non-empty strings (`minLength: 1`). */
+/** Group names: 1 to 1024 characters, not only whitespace, not `.` or `..`. */
+export function isGroupName(group: unknown): group is string {
+  return typeof group === 'string' && group.length > 0 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== '' && !isDotSegment(group);
+}
+
+/** userId and connectionId: non-empty strings (`minLength: 1`), not `.` or `..`. */
 export function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
+  return typeof value === 'string' && value.length > 0 && !isDotSegment(value);
 }
 
 export function isPermission(value: unknown): value is Permission {

@@ -53,7 +53,7 @@ export class EventsStack {
         providers,
       }).compile();
       this.app = createAdapterApp(moduleRef, adapter, { logger: this.logs });
-      acceptEveryEventBody(this.app, eventsPath);
+      acceptEveryEventBody(this.app);
       await initAdapterApp(this.app);
       await this.app.listen(port, '127.0.0.1');
     } catch (error) {

@@ -25,7 +25,7 @@ afterEach(async () => {
 async function start(metadata: ModuleMetadata): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule(metadata).compile();
   app = moduleRef.createNestApplication({ logger: false });
-  acceptEveryEventBody(app, '/');
+  acceptEveryEventBody(app);
   await app.init();
   return app;
 }

@@ -1,0 +1,91 @@
+import { HttpException } from '@nestjs/common';
+import type { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { readLimited } from './events.body.js';
+import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
+import type { EventDispatcher, UpstreamHttpResponse } from './events.dispatcher.js';
+import { EventMessages } from './events.messages.js';
+
+type HttpAdapter = NonNullable<HttpAdapterHost['httpAdapter']>;
+
+/** A request as Express and Fastify's onRequest hook show it (Fastify's `raw` is the Node request). */
+interface GateRequest {
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  headers: Record<string, string | string[] | undefined>;
+  raw?: IncomingMessage;
+  body?: unknown;
+  _body?: boolean;
+}
+
+/**
+ * The front door of an event route, in place before the app's body parsers and CORS (installed as
+ * soon as the HTTP adapter exists, through public adapter APIs). For the service's requests to the
+ * route only (the others pass untouched):
+ * - Express: answers the abuse-protection handshake itself, so `app.enableCors()` cannot answer it
+ *   first; refuses an event whose headers fail (method, CloudEvents headers, origin, hub, signature,
+ *   Content-Length) without reading its body; reads an accepted event's body, so no JSON parser
+ *   limits it (Nest's takes only objects and arrays, up to 100 kB).
+ * - Fastify: refuses events on their headers in an onRequest hook, before Fastify reads the body.
+ * The route itself checks the same headers again (a cheap HMAC), so it is also right without a gate.
+ */
+export function installEventGate(adapter: HttpAdapter, routePath: () => string, dispatcher: EventDispatcher): void {
+  const type = adapter.getType();
+  const forRoute = (request: GateRequest) =>
+    (request.headers['ce-awpsversion'] !== undefined || request.headers['webhook-request-origin'] !== undefined) && servesPath(request.originalUrl ?? request.url ?? '', routePath());
+  const refuse = (response: unknown, error: unknown): boolean => {
+    if (!(error instanceof HttpException)) return false;
+    adapter.reply(response, error.getResponse(), error.getStatus());
+    return true;
+  };
+
+  if (type === 'express') {
+    adapter.use(async (request: GateRequest, response: unknown, next: (error?: unknown) => void) => {
+      if (!forRoute(request)) return next();
+      try {
+        if (request.method === 'OPTIONS' || request.method === 'GET') return send(adapter, response, dispatcher.handshake(header(request, 'webhook-request-origin')));
+        dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers });
+        const body = await readLimited(request as unknown as IncomingMessage);
+        if (body.length > MAX_EVENT_BODY_BYTES) return adapter.reply(response, { statusCode: 413, message: EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES), error: 'Payload Too Large' }, 413);
+        request.body = body;
+        // body-parser's own mark of a request whose body was read (Express 4's parsers skip on it; Express 5's see the ended stream).
+        request._body = true;
+        next();
+      } catch (error) {
+        if (!refuse(response, error)) next(error);
+      }
+    });
+    return;
+  }
+  if (type === 'fastify') {
+    const fastify = adapter.getInstance() as { addHook(name: 'onRequest', hook: (request: GateRequest, reply: unknown, done: (error?: Error) => void) => void): void };
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (!forRoute(request) || request.method === 'OPTIONS' || request.method === 'GET') return done();
+      try {
+        dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers });
+      } catch (error) {
+        if (refuse(reply, error)) return;
+        return done(error as Error);
+      }
+      done();
+    });
+  }
+}
+
+function send(adapter: HttpAdapter, response: unknown, answer: UpstreamHttpResponse): void {
+  for (const [name, value] of Object.entries(answer.headers)) adapter.setHeader(response, name, value);
+  adapter.reply(response, answer.body ?? '', answer.status);
+}
+
+function header(request: GateRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Whether a URL is the route's path (global prefix included) or one segment below it, as the route serves. */
+export function servesPath(url: string, routePath: string): boolean {
+  const pathname = url.split('?')[0].toLowerCase();
+  const route = routePath.toLowerCase().replace(/\/+$/, '');
+  return pathname.startsWith(route) && /^(\/[^/]*)?\/?$/.test(pathname.slice(route.length));
+}
