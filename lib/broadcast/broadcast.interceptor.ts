@@ -85,7 +85,7 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     }
     for (const { label, send } of sends) {
       if (delivery === 'background') {
-        await instance.backgroundQueue.enqueue(() => send().catch((error: unknown) => this.fail(instance, route, label, error, 'log')), orderKey);
+        await instance.backgroundQueue.enqueue(() => send().catch((error: unknown) => this.fail(instance, route, label, error, 'log')), orderKey, `${route} to ${label}`);
         continue;
       }
       try {

@@ -24,6 +24,8 @@ export const ClientMessages = {
     `Hub name ${describe(hub)} is invalid: it must start with a letter and contain only letters, digits and _ \` , . [ ] (1 to 128 characters). Rename the hub, e.g. "chat".`,
   groupInvalid: (argument: string, group: unknown) =>
     `${argument} ${describe(group)} is invalid: a group name must be 1 to 1024 characters and not only whitespace. Pass a non-empty group name.`,
+  dotSegmentName: (argument: string, value: string) =>
+    `${argument} ${describe(value)} is refused: "." and ".." are dot segments that URL parsing removes from a request path, so the call would reach another operation (e.g. a send to the whole hub). Use another name, or check where this value comes from (e.g. a route parameter).`,
   idEmpty: (argument: string, value: unknown) =>
     `${argument} ${describe(value)} is invalid: it must be a non-empty string. Pass the id you got from the connected event or the client.`,
   integerOutOfRange: (argument: string, value: unknown, min: number, max: number) =>
@@ -37,6 +39,9 @@ export const ClientMessages = {
   optionalStringInvalid: (argument: string) => `${argument} must be a string when given. Pass a string, or leave it out.`,
   filterRequired: (operation: string) =>
     `${operation} needs an OData filter that selects the connections, e.g. odata\`userId eq \${userId}\`. Pass a filter string.`,
+  // The value itself is not echoed: it comes from the caller's data and may be anything.
+  odataValueInvalid: (position: number, kind: string) =>
+    `odata value ${position} is ${kind}: only strings, numbers, booleans and null can go into a filter (strings are quoted and escaped), and ${kind} would be inlined unquoted. Pass one value per placeholder, e.g. ids.map((id) => odata\`userId eq \${id}\`).join(' or '), or check where this value comes from (a repeated query parameter arrives as an array).`,
   groupsRequired: (operation: string) => `${operation} needs at least one group name. Pass e.g. ["room1"].`,
   messageMissing: () =>
     'The message is undefined. Pass a string, an object, a number or boolean (sent as JSON), or binary data (Buffer, ArrayBuffer, typed array, Blob).',
@@ -60,6 +65,8 @@ export const ClientMessages = {
     'The service returned a nextLink that is not a valid URL, so paging stopped. Report this with the x-ms-request-id of the last response.',
   serviceError: (operation: string, status: number, code: string | undefined, message: string | undefined) =>
     `Web PubSub ${operation} failed with HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message.replace(/\.+$/, '')}` : ''}.`,
+  requestTimedOut: (ms: number) =>
+    `Web PubSub did not answer within ${ms} ms, so the request was abandoned and not retried (the service may still carry it out). Check that the endpoint is reachable and answers, or raise timeoutInMs (requestOptions.timeout for one call; 0 means no timeout).`,
   tokenResponseInvalid: () =>
     'The service answered :generateToken without a token. Check that the endpoint is a Web PubSub service and that the credential has the "Web PubSub Service Owner" role.',
 } as const;

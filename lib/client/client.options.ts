@@ -21,6 +21,12 @@ export interface WebPubSubRestClientOptions extends PipelineOptions {
    * emulator) are always allowed.
    */
   allowInsecureConnection?: boolean;
+  /**
+   * Milliseconds each attempt of a REST call may take (connecting, headers and body) before it is
+   * abandoned with a RestError of code `REQUEST_TIMEOUT`, which is not retried. Default 30000; 0: no
+   * timeout. `requestOptions.timeout` overrides it for one call.
+   */
+  timeoutInMs?: number;
   /** Options of core-rest-pipeline's log policy (which headers and query names may be logged). */
   loggingOptions?: LogPolicyOptions;
 }
@@ -29,7 +35,7 @@ export interface WebPubSubRestClientOptions extends PipelineOptions {
 export interface OperationOptions {
   abortSignal?: AbortSignal;
   requestOptions?: {
-    /** Milliseconds before an attempt is abandoned (0: no timeout). */
+    /** Milliseconds before an attempt is abandoned (0: no timeout); overrides the client's `timeoutInMs`. */
     timeout?: number;
     customHeaders?: Record<string, string>;
   };

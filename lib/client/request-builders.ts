@@ -1,8 +1,8 @@
 import type { HttpMethods, RequestBodyType } from '@azure/core-rest-pipeline';
 import { toMessagePayload, type MessageContentType } from './message-payload.js';
 import {
-  assertFilter, assertGroup, assertGroupList, assertId, assertMessageTtl, assertOptionalInteger,
-  assertOptionalString, assertOptionalStringList, assertPermission, MAX_INT32, MAX_PAGE_SIZE, type Permission,
+  assertFilter, assertGroup, assertGroupList, assertId, assertMessageTtl, assertOptionalInteger, assertOptionalName,
+  assertOptionalNameList, assertOptionalString, assertOptionalStringList, assertPermission, MAX_INT32, MAX_PAGE_SIZE, type Permission,
 } from './validation.js';
 import { assertApiVersion, resolveContext, type RequestContext } from './request-context.js';
 import { DEFAULT_API_VERSION, type WebPubSubRequest } from './web-pubsub-request.js';
@@ -85,7 +85,7 @@ function optionalQuery(name: string, value: string | number | undefined): WebPub
 }
 
 function sendQuery(options: BroadcastSendOptions | undefined): WebPubSubRequest['query'] {
-  assertOptionalStringList(options?.excludedConnections, 'excludedConnections');
+  assertOptionalNameList(options?.excludedConnections, 'excludedConnections');
   assertOptionalString(options?.filter, 'filter');
   assertMessageTtl(options?.messageTtlSeconds);
   return [
@@ -96,7 +96,7 @@ function sendQuery(options: BroadcastSendOptions | undefined): WebPubSubRequest[
 }
 
 function closeQuery(options: CloseOptions | undefined): WebPubSubRequest['query'] {
-  assertOptionalStringList(options?.excluded, 'excluded');
+  assertOptionalNameList(options?.excluded, 'excluded');
   assertOptionalString(options?.reason, 'reason');
   return [...listQuery('excluded', options?.excluded), ...optionalQuery('reason', options?.reason)];
 }
@@ -282,9 +282,9 @@ export function buildListConnectionsInGroupRequest(context: RequestContext | str
 
 export function buildGenerateClientTokenRequest(context: RequestContext | string, options?: GenerateTokenQuery): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
-  assertOptionalString(options?.userId, 'userId');
+  assertOptionalName(options?.userId, 'userId');
   assertOptionalStringList(options?.roles, 'roles');
-  assertOptionalStringList(options?.groups, 'groups');
+  assertOptionalNameList(options?.groups, 'groups');
   assertOptionalInteger(options?.minutesToExpire, 'minutesToExpire', 1, MAX_INT32);
   assertOptionalString(options?.clientType, 'clientType');
   const query = [

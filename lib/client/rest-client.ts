@@ -15,7 +15,7 @@ import type { JSONTypes } from './message-payload.js';
 import * as build from './request-builders.js';
 import type { RequestContext } from './request-context.js';
 import { WebPubSubTransport } from './rest-transport.js';
-import { assertHub, assertOptionalInteger, assertOptionalString, assertOptionalStringList, MAX_INT32, type Permission } from './validation.js';
+import { assertHub, assertOptionalInteger, assertOptionalName, assertOptionalNameList, assertOptionalStringList, MAX_INT32, type Permission } from './validation.js';
 import type { WebPubSubRequest } from './web-pubsub-request.js';
 
 /**
@@ -184,9 +184,9 @@ export class WebPubSubRestClient {
       throw new WebPubSubArgumentError('clientProtocol', ClientMessages.clientProtocolInvalid(clientProtocol));
     }
     assertOptionalInteger(expirationTimeInMinutes, 'expirationTimeInMinutes', 1, MAX_INT32);
-    assertOptionalString(options.userId, 'userId');
+    assertOptionalName(options.userId, 'userId');
     assertOptionalStringList(options.roles, 'roles');
-    assertOptionalStringList(options.groups, 'groups');
+    assertOptionalNameList(options.groups, 'groups');
     const key = this.transport.accessKey;
     if (key !== undefined) {
       return toClientTokenResponse(this.endpoint, this.hubName, signClientAccessToken(this.endpoint, this.hubName, key, options), clientProtocol);

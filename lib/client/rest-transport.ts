@@ -10,6 +10,8 @@ import { ClientMessages } from './client.messages.js';
 import type { OperationOptions, WebPubSubRestClientOptions } from './client.options.js';
 import { normalizeEndpoint } from './connection-string.js';
 import { assertApiVersion } from './request-context.js';
+import { attemptTimeoutPolicy, DEFAULT_TIMEOUT_IN_MS } from './timeout.policy.js';
+import { assertOptionalInteger, MAX_INT32 } from './validation.js';
 import { SDK_NAME, SDK_VERSION } from './version.js';
 import { DEFAULT_API_VERSION, formatQuery, type WebPubSubRequest } from './web-pubsub-request.js';
 
@@ -25,6 +27,8 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export class WebPubSubTransport {
   readonly pipeline: Pipeline;
   readonly apiVersion: string;
+  /** Per-attempt timeout of every call (0: none), unless a call's `requestOptions.timeout` says otherwise. */
+  readonly timeoutInMs: number;
   private readonly httpClient: HttpClient;
   private readonly allowInsecureConnection: boolean;
 
@@ -48,6 +52,9 @@ export class WebPubSubTransport {
     }
     if (options.apiVersion !== undefined) assertApiVersion(options.apiVersion);
     this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    // setTimeout fires at once beyond int32, so larger values are refused rather than misread.
+    assertOptionalInteger(options.timeoutInMs, 'timeoutInMs', 0, MAX_INT32);
+    this.timeoutInMs = options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS;
     this.allowInsecureConnection = /^http:/i.test(endpoint) || /^http:/i.test(proxyEndpoint ?? '');
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
     const userPrefix = options.userAgentOptions?.userAgentPrefix;
@@ -65,6 +72,8 @@ export class WebPubSubTransport {
     for (const { policy, position } of options.additionalPolicies ?? []) {
       this.pipeline.addPolicy(policy, position === 'perRetry' ? { afterPhase: 'Sign' } : {});
     }
+    // Last, next to the HTTP client: it times the network, and the policies above see its error.
+    this.pipeline.addPolicy(attemptTimeoutPolicy(), { afterPhase: 'Sign' });
   }
 
   /** The access key, when the client signs with one (client tokens are then signed locally). */
@@ -74,6 +83,7 @@ export class WebPubSubTransport {
 
   /** Runs a request through the pipeline and returns the raw response, whatever its status. */
   async send(request: WebPubSubRequest, options: OperationOptions = {}): Promise<PipelineResponse> {
+    assertOptionalInteger(options.requestOptions?.timeout, 'requestOptions.timeout', 0, MAX_INT32);
     const headers = createHttpHeaders(request.headers);
     for (const [name, value] of Object.entries(options.requestOptions?.customHeaders ?? {})) headers.set(name, value);
     const pipelineRequest = createPipelineRequest({
@@ -82,7 +92,7 @@ export class WebPubSubTransport {
       headers,
       body: request.body,
       abortSignal: options.abortSignal,
-      timeout: options.requestOptions?.timeout,
+      timeout: options.requestOptions?.timeout ?? this.timeoutInMs,
       allowInsecureConnection: this.allowInsecureConnection,
     });
     const response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);

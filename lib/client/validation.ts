@@ -1,4 +1,4 @@
-import { isGroupName, isHubName, isId, isPermission, MAX_MESSAGE_TTL_SECONDS, type Permission } from '../protocol/rules.js';
+import { isDotSegment, isGroupName, isHubName, isId, isPermission, MAX_MESSAGE_TTL_SECONDS, type Permission } from '../protocol/rules.js';
 import { WebPubSubArgumentError } from './client.errors.js';
 import { ClientMessages } from './client.messages.js';
 
@@ -15,15 +15,36 @@ export function assertHub(hub: unknown): asserts hub is string {
 }
 
 export function assertGroup(group: unknown, argument = 'group'): asserts group is string {
+  assertNotDotSegment(group, argument);
   if (!isGroupName(group)) {
     throw new WebPubSubArgumentError(argument, ClientMessages.groupInvalid(argument, group));
   }
 }
 
 export function assertId(value: unknown, argument: 'userId' | 'connectionId'): asserts value is string {
+  assertNotDotSegment(value, argument);
   if (!isId(value)) {
     throw new WebPubSubArgumentError(argument, ClientMessages.idEmpty(argument, value));
   }
+}
+
+/** `.` and `..` get their own message: the reason is not the one the name rules give. */
+function assertNotDotSegment(value: unknown, argument: string): void {
+  if (typeof value === 'string' && isDotSegment(value)) {
+    throw new WebPubSubArgumentError(argument, ClientMessages.dotSegmentName(argument, value));
+  }
+}
+
+/** A userId or connectionId that may be left out (token options, query values). */
+export function assertOptionalName(value: unknown, argument: string): void {
+  assertOptionalString(value, argument);
+  assertNotDotSegment(value, argument);
+}
+
+/** A list of group names or connection ids that may be left out: each item is a name too. */
+export function assertOptionalNameList(value: unknown, argument: string): void {
+  assertOptionalStringList(value, argument);
+  (value as string[] | undefined)?.forEach((item, index) => assertNotDotSegment(item, `${argument}[${index}]`));
 }
 
 export function assertIntegerInRange(value: unknown, argument: string, min: number, max: number): asserts value is number {

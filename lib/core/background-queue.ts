@@ -3,6 +3,8 @@ interface QueuedTask {
   orderKey?: object;
   /** Arrival number, for `flush()`. */
   seq: number;
+  /** What the task sends where, for the log line when it is dropped at shutdown. */
+  label?: string;
 }
 
 /**
@@ -42,16 +44,30 @@ export class BackgroundQueue {
   }
 
   /** Queues a task; resolves once it is queued (waiting for room first if the queue is full). */
-  enqueue(task: () => Promise<void>, orderKey?: object): Promise<void> {
+  enqueue(task: () => Promise<void>, orderKey?: object, label?: string): Promise<void> {
     const seq = this.arrivals++;
     this.unfinished.add(seq);
     // Behind anyone already blocked, so a steady stream of new callers cannot starve them.
     if (this.waiting.length < this.limit && this.blocked.length === 0) {
-      this.waiting.push({ task, orderKey, seq });
+      this.waiting.push({ task, orderKey, seq, label });
       this.pump();
       return Promise.resolve();
     }
-    return new Promise((admitted) => this.blocked.push({ task, orderKey, seq, admitted }));
+    return new Promise((admitted) => this.blocked.push({ task, orderKey, seq, label, admitted }));
+  }
+
+  /**
+   * Gives up on everything not yet being sent (waiting, and callers blocked for room, who are let
+   * go): for a bounded shutdown. Returns their labels; sends in flight are left to finish or fail.
+   */
+  abandon(): { dropped: string[]; inFlight: number } {
+    const blocked = this.blocked.splice(0);
+    blocked.forEach(({ admitted }) => admitted());
+    const dropped = [...this.waiting.splice(0), ...blocked];
+    for (const { seq } of dropped) this.unfinished.delete(seq);
+    this.settleFlushes();
+    if (this.idle) this.drainWaiters.splice(0).forEach((resolve) => resolve());
+    return { dropped: dropped.map(({ label }) => label ?? 'a background message'), inFlight: this.running };
   }
 
   /**
@@ -112,8 +128,8 @@ export class BackgroundQueue {
   /** Moves blocked callers' tasks into the room just freed, in arrival order. */
   private admitBlocked(): void {
     while (this.waiting.length < this.limit && this.blocked.length > 0) {
-      const { task, orderKey, seq, admitted } = this.blocked.shift()!;
-      this.waiting.push({ task, orderKey, seq });
+      const { task, orderKey, seq, label, admitted } = this.blocked.shift()!;
+      this.waiting.push({ task, orderKey, seq, label });
       admitted();
     }
   }

@@ -3,7 +3,23 @@ import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/c
 import { contextualWriter } from './nest-log-writer.js';
 import type { HttpLoggingLevel } from './webpubsub.options.js';
 
+/** Never logged in clear, even when allowed: these names carry credentials. */
 const SECRET_HEADER = /authorization|cookie|signature|token|key/i;
+/**
+ * Headers shown in clear at `verbose`: standard HTTP headers and Azure's correlation and error
+ * headers, as the Azure SDK's log sanitizer shows by default (plus Web PubSub's error code and
+ * retry hints). Every other value is REDACTED; `httpLoggingAllowedHeaderNames` allows more.
+ */
+const DEFAULT_ALLOWED_HEADERS = [
+  'accept', 'accept-encoding', 'cache-control', 'connection', 'content-length', 'content-type', 'date', 'etag', 'expires',
+  'if-match', 'if-modified-since', 'if-none-match', 'if-unmodified-since', 'last-modified', 'pragma', 'retry-after',
+  'server', 'transfer-encoding', 'user-agent', 'keep-alive', 'www-authenticate', 'origin', 'request-id', 'traceparent', 'ms-cv',
+  'access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods',
+  'access-control-allow-origin', 'access-control-expose-headers', 'access-control-max-age',
+  'access-control-request-headers', 'access-control-request-method',
+  'client-request-id', 'return-client-request-id', 'x-ms-client-request-id', 'x-ms-return-client-request-id',
+  'x-ms-request-id', 'x-ms-correlation-request-id', 'x-ms-useragent', 'x-ms-error-code', 'retry-after-ms', 'x-ms-retry-after-ms',
+];
 const RETRY_AFTER_HEADERS = ['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms'];
 
 /**
@@ -19,11 +35,11 @@ function isRetriedStatus(response: PipelineResponse): boolean {
 
 /**
  * Two pipeline policies that log every REST call through a Nest logger, with nothing secret in the
- * lines: query values (other than api-version) and secret-looking headers are replaced by REDACTED,
+ * lines: query values (other than api-version) and the values of headers not on the allowlist are REDACTED,
  * and bodies are never logged. `perCall` logs the outcome (duration, attempts); `perRetry` logs each
  * attempt that failed and may be retried. Every line of one call names the same client request id.
  */
-export function nestHttpLoggingPolicies(logger: LoggerService, level: HttpLoggingLevel, context: string): {
+export function nestHttpLoggingPolicies(logger: LoggerService, level: HttpLoggingLevel, context: string, allowedHeaderNames: readonly string[] = []): {
   perCall: PipelinePolicy;
   perRetry: PipelinePolicy;
 } {
@@ -31,6 +47,8 @@ export function nestHttpLoggingPolicies(logger: LoggerService, level: HttpLoggin
   const verbose = level === 'verbose';
   const debug = level === 'debug' || verbose;
   const write = contextualWriter(logger, context);
+  const allowed = new Set([...DEFAULT_ALLOWED_HEADERS, ...allowedHeaderNames.map((name) => name.toLowerCase())]);
+  const formatHeaders = (message: PipelineRequest | PipelineResponse) => formatAllowedHeaders(message, allowed);
   return {
     perCall: {
       name: 'webPubSubNestLoggingPolicy',
@@ -96,9 +114,10 @@ export function redactUrl(url: string): string {
   return `${parsed.origin}${parsed.pathname}${query.length ? `?${query.join('&')}` : ''}`;
 }
 
-function formatHeaders(message: PipelineRequest | PipelineResponse): string {
+/** Every header name, with its value only when allowed (and not credential-like): an allowlist, not a blocklist. */
+function formatAllowedHeaders(message: PipelineRequest | PipelineResponse, allowed: ReadonlySet<string>): string {
   const headers: Record<string, string> = {};
-  for (const [name, value] of message.headers) headers[name] = SECRET_HEADER.test(name) ? 'REDACTED' : value;
+  for (const [name, value] of message.headers) headers[name] = allowed.has(name.toLowerCase()) && !SECRET_HEADER.test(name) ? value : 'REDACTED';
   return JSON.stringify(headers);
 }
 

@@ -4,6 +4,7 @@ import { parseConnectionString, type WebPubSubRestClient } from '../client/index
 import { BackgroundQueue } from './background-queue.js';
 import type { EventsSettings } from './events.settings.js';
 import type { LogWriter } from './nest-log-writer.js';
+import { InstanceMessages } from './webpubsub.messages.js';
 import type { WebPubSubSettings } from './webpubsub.settings.js';
 
 /** What a context is made of; see WebPubSubInstanceContext. */
@@ -37,6 +38,10 @@ export class WebPubSubInstanceContext implements BeforeApplicationShutdown, OnAp
   private readonly onShutdown?: () => Promise<void>;
   /** The key of a connection string, parsed on first use (it cannot change). */
   private connectionStringKey?: string;
+  /** Resolves when `broadcast.shutdownTimeoutInMs` has passed since shutdown began. */
+  private shutdownDeadline?: Promise<'timeout'>;
+  private shutdownTimer?: NodeJS.Timeout;
+  private inFlightReported = false;
 
   constructor(init: WebPubSubContextInit) {
     this.instance = init.settings.instance;
@@ -74,12 +79,32 @@ export class WebPubSubInstanceContext implements BeforeApplicationShutdown, OnAp
    * requests may still arrive: waiting for an idle queue here would never end under steady traffic.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.backgroundQueue.flush();
+    await this.withinShutdownTimeout(this.backgroundQueue.flush());
   }
 
   /** Once the HTTP server is closed: sends what arrived meanwhile, then stops what the instance started. */
   async onApplicationShutdown(): Promise<void> {
-    await this.backgroundQueue.drain();
+    await this.withinShutdownTimeout(this.backgroundQueue.drain());
+    clearTimeout(this.shutdownTimer);
     await this.onShutdown?.();
+  }
+
+  /**
+   * Waits for `done`, but both shutdown hooks together no longer than `broadcast.shutdownTimeoutInMs`:
+   * a service that never answers must not hold `app.close()` forever. What is still queued then is
+   * dropped, and each message is logged, so nothing is lost silently.
+   */
+  private async withinShutdownTimeout(done: Promise<void>): Promise<void> {
+    const limit = this.settings.broadcast.shutdownTimeoutInMs;
+    if (limit === 0) return done;
+    this.shutdownDeadline ??= new Promise((resolve) => {
+      this.shutdownTimer = setTimeout(() => resolve('timeout'), limit);
+    });
+    if ((await Promise.race([done, this.shutdownDeadline])) !== 'timeout') return;
+    const { dropped, inFlight } = this.backgroundQueue.abandon();
+    for (const label of dropped) this.log('error', InstanceMessages.broadcastDroppedAtShutdown(label, limit));
+    // Once: the second hook finds the same sends still in flight.
+    if (inFlight > 0 && !this.inFlightReported) this.log('warn', InstanceMessages.broadcastsInFlightAtShutdown(inFlight, limit));
+    this.inFlightReported ||= inFlight > 0;
   }
 }

@@ -34,12 +34,24 @@ export interface WebPubSubInstanceOptions {
   /** Defaults to `2024-12-01`. */
   apiVersion?: string;
   retryOptions?: PipelineRetryOptions;
+  /**
+   * Milliseconds each attempt of a REST call may take before it is abandoned (and not retried): a
+   * service that accepts connections and never answers fails the call instead of hanging it.
+   * Default 30000; 0: no timeout. A call's `requestOptions.timeout` overrides it.
+   */
+  timeoutInMs?: number;
   /** Other options of the underlying `WebPubSubRestClient` (http client, policies, user agent). */
-  clientOptions?: Omit<WebPubSubRestClientOptions, 'reverseProxyEndpoint' | 'apiVersion' | 'retryOptions'>;
+  clientOptions?: Omit<WebPubSubRestClientOptions, 'reverseProxyEndpoint' | 'apiVersion' | 'retryOptions' | 'timeoutInMs'>;
   /** `true` (default): Nest's Logger with context `WebPubSub`; `false`: silent; or your own LoggerService. */
   logger?: boolean | LoggerService;
   /** How much of each REST call to log; defaults to `debug`. */
   httpLogging?: HttpLoggingLevel;
+  /**
+   * More headers whose values `httpLogging: 'verbose'` shows in clear, like the Azure SDK's
+   * `loggingOptions.additionalAllowedHeaderNames`. Headers other than the standard and Azure ones are
+   * logged as REDACTED; names that look like credentials (authorization, key, token, …) always are.
+   */
+  httpLoggingAllowedHeaderNames?: string[];
   /** Defaults for the broadcast decorators of this instance. */
   broadcast?: BroadcastDefaults;
   /** The upstream event route's security settings (allowed origins, extra keys). */
@@ -66,4 +78,9 @@ export interface BroadcastDefaults {
   queueLimit?: number;
   /** How many background messages are sent at once (default 4); one request's messages keep their order. */
   concurrency?: number;
+  /**
+   * How long `app.close()` waits for queued background messages, in milliseconds (default 10000; 0:
+   * no limit). What is still queued then is dropped, each logged with its route and target.
+   */
+  shutdownTimeoutInMs?: number;
 }

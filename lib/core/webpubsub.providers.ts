@@ -82,7 +82,7 @@ function resolveLogger(instance: string, option: WebPubSubInstanceOptions['logge
 function clientOptionsOf(options: WebPubSubInstanceOptions, settings: WebPubSubSettings, logger: LoggerService | undefined): WebPubSubRestClientOptions {
   const policies = [...(options.clientOptions?.additionalPolicies ?? [])];
   if (logger && settings.httpLogging !== 'off') {
-    const { perCall, perRetry } = nestHttpLoggingPolicies(logger, settings.httpLogging, WEBPUBSUB_LOGGER_CONTEXT);
+    const { perCall, perRetry } = nestHttpLoggingPolicies(logger, settings.httpLogging, WEBPUBSUB_LOGGER_CONTEXT, settings.httpLoggingAllowedHeaderNames);
     policies.push({ policy: perCall, position: 'perCall' }, { policy: perRetry, position: 'perRetry' });
   }
   return {
@@ -92,6 +92,7 @@ function clientOptionsOf(options: WebPubSubInstanceOptions, settings: WebPubSubS
     reverseProxyEndpoint: options.reverseProxyEndpoint,
     apiVersion: options.apiVersion,
     retryOptions: options.retryOptions,
+    timeoutInMs: options.timeoutInMs,
     additionalPolicies: policies,
   };
 }

@@ -14,6 +14,8 @@ export interface WebPubSubSettings {
   connection: WebPubSubConnection;
   hub: string;
   httpLogging: HttpLoggingLevel;
+  /** Extra header names `verbose` logging shows in clear. */
+  httpLoggingAllowedHeaderNames: string[];
   broadcast: Required<BroadcastDefaults>;
   /** The environment variable an option was read from (for error messages), by option name. */
   fromEnv: Partial<Record<string, string>>;
@@ -28,13 +30,17 @@ export function resolveSettings(instance: string, options: WebPubSubInstanceOpti
   if (typeof options !== 'object' || options === null) throw new Error(InstanceMessages.optionsNotObject(instance));
   const httpLogging = options.httpLogging ?? 'debug';
   if (!HTTP_LOGGING_LEVELS.includes(httpLogging)) throw new Error(InstanceMessages.invalidHttpLogging(instance, httpLogging));
+  const httpLoggingAllowedHeaderNames = options.httpLoggingAllowedHeaderNames ?? [];
+  if (!Array.isArray(httpLoggingAllowedHeaderNames) || httpLoggingAllowedHeaderNames.some((name) => typeof name !== 'string' || name === '')) {
+    throw new Error(InstanceMessages.invalidAllowedHeaderNames(instance));
+  }
   const hub = options.hub ?? env.WEBPUBSUB_HUB;
   if (!hub) throw new Error(InstanceMessages.missingHub(instance));
   const connection = resolveConnection(instance, options, env);
   const fromEnv: WebPubSubSettings['fromEnv'] = {};
   if (options.hub == null) fromEnv.hub = 'WEBPUBSUB_HUB';
   if (connection.kind === 'connectionString' && options.connectionString == null) fromEnv.connectionString = 'WEBPUBSUB_CONNECTION_STRING';
-  return { instance, hub, httpLogging, connection, fromEnv, broadcast: resolveBroadcastDefaults(instance, options.broadcast ?? {}) };
+  return { instance, hub, httpLogging, httpLoggingAllowedHeaderNames, connection, fromEnv, broadcast: resolveBroadcastDefaults(instance, options.broadcast ?? {}) };
 }
 
 function resolveConnection(instance: string, options: WebPubSubInstanceOptions, env: NodeJS.ProcessEnv): WebPubSubConnection {
@@ -59,6 +65,7 @@ function resolveBroadcastDefaults(instance: string, defaults: BroadcastDefaults)
     onError: defaults.onError ?? 'throw',
     queueLimit: defaults.queueLimit ?? 1000,
     concurrency: defaults.concurrency ?? 4,
+    shutdownTimeoutInMs: defaults.shutdownTimeoutInMs ?? 10_000,
   };
   if (resolved.delivery !== 'await' && resolved.delivery !== 'background') {
     throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'delivery', resolved.delivery, '"await" or "background"'));
@@ -70,6 +77,11 @@ function resolveBroadcastDefaults(instance: string, defaults: BroadcastDefaults)
     if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {
       throw new Error(InstanceMessages.invalidBroadcastOption(instance, name, resolved[name], 'a whole number of at least 1'));
     }
+  }
+  const { shutdownTimeoutInMs } = resolved;
+  // Beyond int32 setTimeout fires at once.
+  if (!Number.isInteger(shutdownTimeoutInMs) || shutdownTimeoutInMs < 0 || shutdownTimeoutInMs > 2_147_483_647) {
+    throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'shutdownTimeoutInMs', shutdownTimeoutInMs, 'a whole number of milliseconds from 0 (no limit) to 2147483647'));
   }
   return resolved;
 }

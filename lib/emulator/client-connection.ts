@@ -137,7 +137,7 @@ export class ClientConnection {
   }
 
   closeSocket(code: number, reason: string): void {
-    if (this.socket && this.socket.readyState <= 1) this.socket.close(code, reason.slice(0, 120));
+    if (this.socket && this.socket.readyState <= 1) this.socket.close(code, closeFrameReason(reason));
   }
 
   /** Roles from the token or connect response, plus permissions granted over REST. */
@@ -149,6 +149,22 @@ export class ClientConnection {
       this.grantedPermissions.has(`${action}:${group}`)
     );
   }
+}
+
+/** A close frame holds 123 bytes of reason (125 less the code); ws throws past that. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** The reason cut to what a close frame holds, at a character boundary (the full text goes elsewhere). */
+export function closeFrameReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let cut = '';
+  let bytes = 0;
+  for (const character of reason) {
+    bytes += Buffer.byteLength(character);
+    if (bytes > MAX_CLOSE_REASON_BYTES) break;
+    cut += character;
+  }
+  return cut;
 }
 
 /** Connection ids look like the service's: 22 URL-safe characters. */

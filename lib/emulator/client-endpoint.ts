@@ -3,17 +3,20 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clientPath } from '../protocol/client-token.js';
 import { verifyJwt, type JwtClaims } from '../protocol/jwt.js';
-import { isGroupName } from '../protocol/rules.js';
+import { isGroupName, isHubName } from '../protocol/rules.js';
 import {
-  ClientConnection, newConnectionId, JSON_SUBPROTOCOL, MAX_UNACKED_BYTES, MAX_UNACKED_MESSAGES, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind,
+  ClientConnection, closeFrameReason, newConnectionId, JSON_SUBPROTOCOL, MAX_UNACKED_BYTES, MAX_UNACKED_MESSAGES, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind,
 } from './client-connection.js';
 import { ClientProtocol } from './client-protocol.js';
+import { readConnectAnswer } from './connect-answer.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { failureText } from './rest-auth.js';
 
 /** 1 MiB per frame, as the service allows. */
 const MAX_FRAME_BYTES = 1024 * 1024;
+/** Frames read from one client and not yet handled, past which its socket is paused. */
+const MAX_WAITING_FRAMES = 4;
 const RESERVED_QUERY = new Set(['access_token', 'awps_connection_id', 'awps_reconnection_token']);
 
 interface Admission {
@@ -65,14 +68,15 @@ export class ClientEndpoint {
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     this.upgrading.add(socket);
     socket.once('close', () => this.upgrading.delete(socket));
-    const url = new URL(request.url ?? '/', 'http://emulator');
-    const hub = decodeURIComponent(url.pathname.replace(/^\/client\/hubs\//, '').replace(/^\/client\/?$/, url.searchParams.get('hub') ?? ''));
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
     try {
-      if (!hub || hub.includes('/')) throw new Rejection(404, EmulatorMessages.notFound());
+      const url = new URL(request.url ?? '/', 'http://emulator');
+      const hub = hubOf(request.url ?? '/', url);
+      if (!isHubName(hub)) throw new Rejection(400, EmulatorMessages.invalidHub(hub));
       const recoveryId = url.searchParams.get('awps_connection_id');
-      const claims = this.verifyToken(request, url, hub, recoveryId !== null);
-      if (recoveryId) return this.recover(request, socket, head, hub, recoveryId, url.searchParams.get('awps_reconnection_token') ?? '');
+      const reconnectionToken = url.searchParams.get('awps_reconnection_token') ?? '';
+      const claims = this.verifyToken(request, url, hub, !!recoveryId && this.recoverable(hub, recoveryId, reconnectionToken));
+      if (recoveryId) return this.recover(request, socket, head, hub, recoveryId, reconnectionToken);
       if (offered.some((name) => name.startsWith('protobuf.')) && !offered.some((name) => name.startsWith('json.'))) {
         throw new Rejection(400, EmulatorMessages.protobufUnsupported());
       }
@@ -106,7 +110,7 @@ export class ClientEndpoint {
       .catch((error: Error) => this.core.logger.warn(error.message));
   }
 
-  /** A recovery still needs a token signed for this hub, but its expiry was checked at connect (the reconnection token vouches now). */
+  /** A real recovery still needs a token signed for this hub, but its expiry was checked at connect (the reconnection token vouches now). */
   private verifyToken(request: IncomingMessage, url: URL, hub: string, recovery: boolean): JwtClaims {
     const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const token = url.searchParams.get('access_token') ?? bearer;
@@ -153,11 +157,11 @@ export class ClientEndpoint {
     if (response.status < 200 || response.status > 299) throw new Rejection(response.status, EmulatorMessages.connectRejected(response.status));
     admission.connectionState = response.headers.get('ce-connectionstate') ?? undefined;
     if (response.status === 204 || response.body.length === 0) return admission;
-    const answer = JSON.parse(response.body.toString('utf8') || 'null') as { userId?: string; groups?: string[]; roles?: string[]; subprotocol?: string } | null;
-    if (!answer) return admission;
+    const answer = readConnectAnswer(response.body);
+    if ('invalid' in answer) throw new Rejection(500, EmulatorMessages.invalidConnectAnswer(answer.invalid));
     if (answer.userId) admission.userId = answer.userId;
-    if (Array.isArray(answer.roles)) admission.roles = new Set(answer.roles);
-    if (Array.isArray(answer.groups) && answer.groups.length > 0) admission.groups = answer.groups;
+    if (answer.roles) admission.roles = new Set(answer.roles);
+    if (answer.groups && answer.groups.length > 0) admission.groups = answer.groups;
     if (answer.subprotocol) {
       if (!offered.includes(answer.subprotocol)) throw new Rejection(500, `The connect handler chose subprotocol "${answer.subprotocol}", which the client did not offer.`);
       admission.subprotocol = answer.subprotocol;
@@ -185,9 +189,18 @@ export class ClientEndpoint {
 
   private attach(ws: WebSocket, connection: ClientConnection, query: URLSearchParams): void {
     let queue = Promise.resolve();
+    let waiting = 0;
     ws.on('message', (data, isBinary) => {
+      // Backpressure: while a few frames wait (a slow event handler), stop reading the socket, so
+      // the client's frames wait in its own buffers rather than pile up here.
+      if (++waiting >= MAX_WAITING_FRAMES) ws.pause();
       // One frame at a time per connection, so acks and deliveries keep the client's order.
-      queue = queue.then(() => this.protocol.onMessage(connection, data, isBinary, query)).catch((error: Error) => this.core.logger.error(error.message));
+      queue = queue
+        .then(() => this.protocol.onMessage(connection, data, isBinary, query))
+        .catch((error: Error) => this.core.logger.error(error.message))
+        .finally(() => {
+          if (--waiting < MAX_WAITING_FRAMES && ws.isPaused) ws.resume();
+        });
     });
     ws.on('error', (error) => this.core.logger.warn(`Client ${connection.connectionId}: ${error.message}`));
     ws.on('close', (code) => {
@@ -203,13 +216,19 @@ export class ClientEndpoint {
     });
   }
 
+  /** A real recovery: a reliable connection of this hub that is still open to it, and its reconnection token. */
+  private recoverable(hub: string, connectionId: string, token: string): boolean {
+    const connection = this.core.hub(hub).connections.get(connectionId);
+    return !!connection && connection.kind === 'reliable' && !connection.closed && connection.reconnectionToken === token;
+  }
+
   private recover(request: IncomingMessage, socket: Duplex, head: Buffer, hub: string, connectionId: string, token: string): void {
     const connection = this.core.hub(hub).connections.get(connectionId);
-    const valid = connection && connection.kind === 'reliable' && !connection.closed && connection.reconnectionToken === token;
+    const valid = this.recoverable(hub, connectionId, token);
     (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = connection?.subprotocol ?? RELIABLE_JSON_SUBPROTOCOL;
     this.server.handleUpgrade(request, socket, head, (ws) => {
-      if (!valid || connection.closed) {
-        ws.close(1008, EmulatorMessages.recoveryFailed().slice(0, 120));
+      if (!valid || !connection || connection.closed) {
+        ws.close(1008, closeFrameReason(EmulatorMessages.recoveryFailed()));
         return;
       }
       // The client may notice a dead socket before the emulator does: the new socket replaces it.
@@ -226,6 +245,24 @@ export class ClientEndpoint {
     for (const socket of this.upgrading) socket.destroy();
     for (const client of this.server.clients) client.terminate();
     this.server.close();
+  }
+}
+
+/**
+ * The hub of `/client/hubs/{hub}` or `/client/?hub=`, read from the raw path: URL parsing removes
+ * dot segments, so `/client/hubs/..` would otherwise look like `/client/`.
+ */
+function hubOf(rawUrl: string, url: URL): string {
+  const path = rawUrl.split('?')[0];
+  const encoded = /^\/client\/hubs\/([^/]+)$/.exec(path)?.[1];
+  if (encoded === undefined) {
+    if (!/^\/client\/?$/.test(path) || !url.searchParams.get('hub')) throw new Rejection(404, EmulatorMessages.notFound());
+    return url.searchParams.get('hub')!;
+  }
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new Rejection(400, EmulatorMessages.malformedHub());
   }
 }
 

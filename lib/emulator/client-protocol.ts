@@ -1,7 +1,7 @@
 import { contentTypeOf, dataTypeOf, type ClientConnection, type DataType, type Payload } from './client-connection.js';
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
-import { isGroupName } from '../protocol/rules.js';
+import { isDotSegment, isGroupName } from '../protocol/rules.js';
 
 /** A frame's data as `ws` hands it over (its `RawData`, spelled out so no declaration of ours needs `@types/ws`). */
 type SocketData = Buffer | ArrayBuffer | Buffer[];
@@ -89,6 +89,8 @@ export class ClientProtocol {
       }
       case 'event': {
         if (typeof frame.event !== 'string' || frame.event === '') throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('"event" must be a non-empty string.'));
+        // The event name goes into the handler's URL, where `..` would become another path.
+        if (isDotSegment(frame.event)) throw new FrameError('BadRequest', EmulatorMessages.dotName('event name'));
         const payload = payloadOf(frame);
         await this.userEvent(connection, frame.event, contentTypeOf(payload.dataType), payload.bytes);
         return;

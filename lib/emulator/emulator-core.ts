@@ -69,9 +69,13 @@ export class EmulatorCore {
     connection.closed = true;
     connection.cancelRecoveryTimer();
     if (reason !== undefined) connection.sendFrame({ type: 'system', event: 'disconnected', message: reason });
-    connection.closeSocket(code, reason ?? '');
-    this.hub(connection.hub).remove(connection);
-    this.notifyDisconnected(connection, reason);
+    try {
+      connection.closeSocket(code, reason ?? '');
+    } finally {
+      // Even if the socket refuses to close, the connection is gone: unlisted, and reported upstream.
+      this.hub(connection.hub).remove(connection);
+      this.notifyDisconnected(connection, reason);
+    }
   }
 
   notifyDisconnected(connection: ClientConnection, reason: string | undefined): void {

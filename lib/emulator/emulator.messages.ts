@@ -6,6 +6,8 @@ export const EmulatorMessages = {
   invalidHub: (hub: string) => `Invalid hub name "${hub}": it must start with a letter and contain only letters, digits and _ \` , . [ ] (1-128 characters).`,
   invalidGroup: () => 'Invalid group name: it must be 1 to 1024 characters and not only whitespace.',
   invalidId: (name: string) => `Invalid ${name}: it must not be empty.`,
+  dotName: (what: string) => `Invalid ${what}: it must not be "." or ".." (URLs treat them as path segments). Choose another name.`,
+  malformedHub: () => 'Invalid hub name: the path is not valid percent-encoding. Encode the hub name with encodeURIComponent.',
   invalidTtl: (value: string) => `Invalid messageTtlSeconds "${value}": it must be a whole number from 0 to 300.`,
   invalidFilter: (reason: string) => `Invalid filter: ${reason}`,
   invalidInteger: (name: string, value: string, min: number, max: number) => `Invalid ${name} "${value}": it must be a whole number from ${min} to ${max}.`,
@@ -28,6 +30,8 @@ export const EmulatorMessages = {
   invalidInitialGroup: () => 'Invalid webpubsub.group claim: every group must be a valid group name.',
   recoveryFailed: () => 'Connection recovery failed: the connection is unknown, expired or the reconnection token is wrong.',
   leftDuringConnect: () => 'The client closed the connection before the connect event handler answered.',
+  invalidConnectAnswer: (reason: string) =>
+    `The connect event handler's answer is invalid: ${reason}. Answer with {"userId": "<id>", "groups": ["<group>"], "roles": ["<role>"], "subprotocol": "<offered>"} (each optional), or with no body.`,
   connectRejected: (status: number) => `The connect event handler rejected the client with HTTP ${status}.`,
   abuseProtectionFailed: (url: string, reason: string) =>
     `Upstream ${url} failed the abuse-protection handshake (${reason}). It must answer OPTIONS with WebHook-Allowed-Origin: * or the emulator's host.`,

@@ -143,11 +143,15 @@ function generateToken(context: OperationContext): RestResult {
   const protocol = clientType.toLowerCase();
   if (protocol !== 'default' && protocol !== 'mqtt') throw badRequest(EmulatorMessages.invalidClientType(clientType));
   const [roles, groups] = [all(context, 'role'), all(context, 'group')];
+  const userId = one(context, 'userId');
+  // A token for user `..` or group `..` would make a connection no REST call can name.
+  if (userId !== undefined && userId !== '') checkId(userId, 'userId');
+  groups.forEach(checkGroup);
   const claims = clientTokenClaims({
     endpoint: context.endpoint,
     hub: context.hub.name,
     protocol,
-    userId: one(context, 'userId'),
+    userId,
     roles: roles.length ? roles : undefined,
     groups: groups.length ? groups : undefined,
     expirationTimeInMinutes: minutes,
@@ -218,7 +222,11 @@ const routes: Route[] = [
   { method: 'GET', operation: 'listConnectionsInGroup', pattern: ['groups', '{group}', 'connections'], run: listConnections },
   {
     method: 'PUT', operation: 'addConnectionToGroup', pattern: ['groups', '{group}', 'connections', '{connectionId}'],
-    run: (c) => (c.hub.join(connectionOf(c, 'Error.Connection.NotExisted'), group(c)), OK),
+    run: (c) => {
+      const name = group(c); // a bad name is a 400 before an unknown connection is a 404
+      c.hub.join(connectionOf(c, 'Error.Connection.NotExisted'), name);
+      return OK;
+    },
   },
   {
     method: 'DELETE', operation: 'removeConnectionFromGroup', pattern: ['groups', '{group}', 'connections', '{connectionId}'],

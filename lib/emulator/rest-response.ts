@@ -1,6 +1,6 @@
 import { EmulatorMessages } from './emulator.messages.js';
 import { parseODataFilter, type FilterPredicate } from './odata-filter.js';
-import { isGroupName, isHubName, isId } from '../protocol/rules.js';
+import { isDotSegment, isGroupName, isHubName, isId } from '../protocol/rules.js';
 
 export interface RestResult {
   status: number;
@@ -35,10 +35,12 @@ export function checkHub(hub: string): void {
 }
 
 export function checkGroup(group: string): void {
+  if (isDotSegment(group)) throw badRequest(EmulatorMessages.dotName('group name'));
   if (!isGroupName(group)) throw badRequest(EmulatorMessages.invalidGroup());
 }
 
 export function checkId(value: string, name: string): void {
+  if (isDotSegment(value)) throw badRequest(EmulatorMessages.dotName(name));
   if (!isId(value)) throw badRequest(EmulatorMessages.invalidId(name));
 }
 

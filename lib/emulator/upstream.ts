@@ -96,12 +96,12 @@ export class UpstreamInvoker {
       'ce-time': new Date().toISOString(),
       'ce-hub': subject.hub,
       'ce-connectionId': subject.connectionId,
-      'ce-eventName': event.name,
+      'ce-eventName': headerText(event.name),
       'ce-signature': signatureHeader(this.options.keys, subject.connectionId),
       'webhook-request-origin': this.options.origin,
       'content-type': event.kind === 'user' ? event.contentType : 'application/json; charset=utf-8',
     };
-    if (subject.userId) headers['ce-userId'] = subject.userId;
+    if (subject.userId) headers['ce-userId'] = headerText(subject.userId);
     if (subject.subprotocol) headers['ce-subprotocol'] = subject.subprotocol;
     if (subject.connectionState) headers['ce-connectionState'] = subject.connectionState;
     const body = event.kind === 'user' ? event.body : Buffer.from(JSON.stringify(event.body));
@@ -146,6 +146,14 @@ export class UpstreamInvoker {
     }
     return false;
   }
+}
+
+/**
+ * A header carries no raw non-ASCII text (fetch refuses it). Such a value goes percent-encoded as
+ * UTF-8, as the CloudEvents HTTP binding writes header values; printable ASCII goes as it is.
+ */
+function headerText(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
 }
 
 function fillTemplate(template: string, hub: string, event: string): string {

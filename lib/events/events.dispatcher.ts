@@ -3,7 +3,7 @@ import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { EventMessages } from './events.messages.js';
 import type { ConnectionStateAccess, ConnectRequest, UserEventRequest, WebPubSubEventContext } from './events.types.js';
 import type { HubHandlers } from './events.explorer.js';
-import { isGroupName, isId, MAX_GROUP_NAME_LENGTH } from '../protocol/rules.js';
+import { connectAnswerProblem } from '../protocol/connect-answer.js';
 import { isValidSignature } from '../protocol/upstream-signature.js';
 
 /** An upstream HTTP request, reduced to what the dispatcher needs (adapter-neutral). */
@@ -228,19 +228,11 @@ function toUserEventResponse(answer: unknown): UpstreamHttpResponse {
 }
 
 /**
- * A connect answer is checked as the service checks token claims: an answer it cannot use would
- * otherwise connect a client no user send reaches (`userId: 123`) or into groups that cannot exist.
- * Throws inside the handler's call, so the failure is logged with the handler's name (500).
+ * A connect answer the service cannot use would connect a client no user send reaches
+ * (`userId: 123`) or into groups that cannot exist. Thrown inside the handler's call, so the failure
+ * is logged with the handler's name (500).
  */
 function checkConnectAnswer(answer: unknown): void {
-  if (typeof answer !== 'object' || Array.isArray(answer)) throw new TypeError(EventMessages.invalidConnectAnswer('(the answer)', 'an object such as { userId, groups, roles }'));
-  const { userId, groups, roles, subprotocol } = answer as Record<string, unknown>;
-  if (userId !== undefined && (typeof userId !== 'string' || !isId(userId))) throw new TypeError(EventMessages.invalidConnectAnswer('userId', 'a non-empty string other than "." and ".."'));
-  if (groups !== undefined && (!Array.isArray(groups) || !groups.every(isGroupName))) {
-    throw new TypeError(EventMessages.invalidConnectAnswer('groups', `an array of group names (1 to ${MAX_GROUP_NAME_LENGTH} characters, not blank, not "." or "..")`));
-  }
-  if (roles !== undefined && (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string' && role !== ''))) {
-    throw new TypeError(EventMessages.invalidConnectAnswer('roles', 'an array of role names such as "webpubsub.sendToGroup"'));
-  }
-  if (subprotocol !== undefined && typeof subprotocol !== 'string') throw new TypeError(EventMessages.invalidConnectAnswer('subprotocol', 'one of the subprotocols the client offered'));
+  const problem = connectAnswerProblem(answer);
+  if (problem) throw new TypeError(EventMessages.invalidConnectAnswer(problem.field, problem.expected));
 }

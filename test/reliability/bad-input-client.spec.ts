@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   buildSendToAllRequest, buildSendToGroupRequest, WebPubSubArgumentError, WebPubSubRestClient,
 } from '../../lib/index.js';
-import { useCaptureServer } from '../support/capture-server.js';
 import { failureOf } from '../support/failure-of.js';
-import { circular, expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
+import { circular, expectClearMessage, expectNoSecret, SECRET_KEY, useRecordingClient } from './bad-input-harness.js';
 
 /*
  * Bad names, options and message bodies given to the REST client. README ("Errors, validation and
@@ -14,15 +13,8 @@ import { circular, expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrash
  * server received nothing". Expected texts are the documented ones of lib/client/client.messages.ts.
  */
 
-const crashes = watchForCrashes();
-const peer = useCaptureServer();
-let client: WebPubSubRestClient;
-
-beforeAll(() => {
-  client = new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 'chat', { retryOptions: { maxRetries: 0 } });
-});
-// Declared after useCaptureServer, so it runs once the server is closed.
-afterAll(() => crashes.check());
+const session = useRecordingClient();
+const { peer } = session;
 
 const MiB = 1024 * 1024;
 const FIX = {
@@ -107,7 +99,7 @@ describe.each([
   ['message bodies', bodies],
 ])('bad %s are refused before any network call', (_family, rows) => {
   it.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
-    const error = await failureOf(() => row.call(client));
+    const error = await failureOf(() => row.call(session.client));
     expect(error).toBeInstanceOf(WebPubSubArgumentError);
     expect(error).toBeInstanceOf(TypeError);
     const { argument, message } = error as WebPubSubArgumentError;
@@ -121,14 +113,14 @@ describe.each([
 describe('the client after bad input', () => {
   // The control for every "nothing was sent" above: the same client does reach the peer.server.
   it('still sends a good message, and it arrives', async () => {
-    await client.sendToAll({ text: 'fine' });
-    await client.group('room').sendToAll('fine', { contentType: 'text/plain' });
+    await session.client.sendToAll({ text: 'fine' });
+    await session.client.group('room').sendToAll('fine', { contentType: 'text/plain' });
     expect(peer.server.requests.map((request) => request.path)).toEqual(['/api/hubs/chat/:send', '/api/hubs/chat/groups/room/:send']);
     expect(peer.server.requests[0].body.toString()).toBe('{"text":"fine"}');
   });
 
   it('accepts the largest message allowed (exactly 1 MiB)', async () => {
-    await client.sendToAll('a'.repeat(MiB), { contentType: 'text/plain' });
+    await session.client.sendToAll('a'.repeat(MiB), { contentType: 'text/plain' });
     expect(peer.server.requests).toHaveLength(1);
     expect(peer.server.requests[0].body.length).toBe(MiB);
   });
@@ -144,7 +136,7 @@ describe('findings: messages that could be clearer', () => {
     ['a numeric hub name', () => new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 42 as never), /^Hub name (number )?42 is invalid/],
     ['an object sent as text/plain', (c: WebPubSubRestClient) => c.sendToAll({} as never, { contentType: 'text/plain' }), /but got an object\./],
   ])('%s is described in plain words', async (_name, call, expected) => {
-    const error = (await failureOf(() => call(client))) as Error;
+    const error = (await failureOf(() => call(session.client))) as Error;
     expect(error).toBeInstanceOf(WebPubSubArgumentError);
     expect(peer.server.requests).toHaveLength(0);
     expect(error.message).toMatch(expected);
@@ -154,7 +146,7 @@ describe('findings: messages that could be clearer', () => {
   // fails inside core-rest-pipeline with a RestError "Unrecognized body type": nothing says it is
   // the message, nor what to pass instead.
   it('a function that returns no stream is refused as a bad message, with the fix', async () => {
-    const error = (await failureOf(() => client.sendToAll((() => 42) as never))) as Error;
+    const error = (await failureOf(() => session.client.sendToAll((() => 42) as never))) as Error;
     expect(peer.server.requests).toHaveLength(0);
     expectNoSecret(error);
     expect(error).toBeInstanceOf(WebPubSubArgumentError);

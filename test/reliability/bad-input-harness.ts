@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
 import vm from 'node:vm';
-import { beforeAll, expect } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { WebPubSubRestClient } from '../../lib/index.js';
+import { useCaptureServer } from '../support/capture-server.js';
 
 /**
  * Shared pieces of the bad-input suites: a distinctive access key to search for, a watch on the
@@ -66,4 +68,20 @@ export function circular(): Record<string, unknown> {
   const order: Record<string, unknown> = { id: 7 };
   order.self = order;
   return order;
+}
+
+/**
+ * A client aimed at a recording loopback server, with no retries, so "before any network call" is
+ * checked as "the server received nothing"; the crash watch is checked once the server is closed.
+ */
+export function useRecordingClient(): { peer: ReturnType<typeof useCaptureServer>; client: WebPubSubRestClient } {
+  const crashes = watchForCrashes();
+  const peer = useCaptureServer();
+  const session = { peer, client: undefined as unknown as WebPubSubRestClient };
+  beforeAll(() => {
+    session.client = new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 'chat', { retryOptions: { maxRetries: 0 } });
+  });
+  // Registered after useCaptureServer's hooks, so it runs once the server is closed.
+  afterAll(() => crashes.check());
+  return session;
 }

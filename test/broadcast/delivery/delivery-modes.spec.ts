@@ -48,7 +48,7 @@ describe('broadcast delivery modes', () => {
 
   it('defaults to await delivery and onError throw, with a bounded queue', async () => {
     const { context } = await setUp();
-    expect(context.broadcastDefaults).toEqual({ delivery: 'await', onError: 'throw', queueLimit: 1000, concurrency: 4 });
+    expect(context.broadcastDefaults).toEqual({ delivery: 'await', onError: 'throw', queueLimit: 1000, concurrency: 4, shutdownTimeoutInMs: 10_000 });
     expect(context.backgroundQueue.limit).toBe(1000);
     expect(context.backgroundQueue.concurrency).toBe(4);
   });

@@ -30,6 +30,8 @@ describe('broadcast defaults at startup', () => {
     ['queueLimit Infinity', { queueLimit: Infinity }, '`broadcast.queueLimit` Infinity is invalid. Use a whole number of at least 1.'],
     ['delivery "later"', { delivery: 'later' as never }, '`broadcast.delivery` "later" is invalid. Use "await" or "background".'],
     ['onError "ignore"', { onError: 'ignore' as never }, '`broadcast.onError` "ignore" is invalid. Use "throw" or "log".'],
+    ['shutdownTimeoutInMs 1.5', { shutdownTimeoutInMs: 1.5 }, '`broadcast.shutdownTimeoutInMs` 1.5 is invalid. Use a whole number of milliseconds from 0 (no limit) to 2147483647.'],
+    ['shutdownTimeoutInMs 2^31', { shutdownTimeoutInMs: 2 ** 31 }, '`broadcast.shutdownTimeoutInMs` 2147483648 is invalid. Use a whole number of milliseconds from 0 (no limit) to 2147483647.'],
   ];
 
   it.each(invalid)('forRoot refuses %s', async (_, broadcast, message) => {
@@ -41,8 +43,8 @@ describe('broadcast defaults at startup', () => {
   });
 
   it('keeps the defaults for options left undefined (e.g. unset config keys) and uses the valid ones given', async () => {
-    const context = await start({ delivery: undefined, onError: 'log', queueLimit: undefined, concurrency: 8 }, true);
-    expect(context.broadcastDefaults).toEqual({ delivery: 'await', onError: 'log', queueLimit: 1000, concurrency: 8 });
+    const context = await start({ delivery: undefined, onError: 'log', queueLimit: undefined, concurrency: 8, shutdownTimeoutInMs: undefined }, true);
+    expect(context.broadcastDefaults).toEqual({ delivery: 'await', onError: 'log', queueLimit: 1000, concurrency: 8, shutdownTimeoutInMs: 10_000 });
     expect([context.backgroundQueue.limit, context.backgroundQueue.concurrency]).toEqual([1000, 8]);
   });
 

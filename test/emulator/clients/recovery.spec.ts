@@ -117,6 +117,27 @@ describe('reliable protocol recovery', () => {
     expect(await second.nextJson()).toMatchObject({ type: 'system', event: 'connected', connectionId: first.connectionId }); // …not for a recovery
   });
 
+  // Issue item 6: the clock-skew pass is for a real recovery only, not for any URL that names
+  // awps_connection_id.
+  it.each([
+    ['an empty awps_connection_id', () => ({ id: '', token: '' })],
+    ['an unknown connection id', () => ({ id: 'no-such-connection', token: 'x' })],
+    ['a wrong reconnection token', (first: { connectionId: string; token: string }) => ({ id: first.connectionId, token: `${first.token}x` })],
+  ])('refuses an expired or not-yet-valid token with 401 for %s', async (_case, recovery) => {
+    const hub = freshHub();
+    const first = await rawReliable(hub);
+    stage.emulator.faults.dropClients({ connectionId: first.connectionId });
+    await first.client.closed();
+    const { accessKey } = parseConnectionString(stage.emulator.connectionString);
+    const now = Math.floor(Date.now() / 1000);
+    const { id, token } = recovery(first);
+    for (const claims of [{ exp: now - 3600 }, { nbf: now + 3600, exp: now + 7200 }]) {
+      const accessToken = jwt.sign({ aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, sub: 'raw', ...claims }, accessKey);
+      expect(await session.refusal(recoveryUrl(`${first.url.split('?')[0]}?access_token=${accessToken}`, id, token), RELIABLE_PROTOCOL)).toBe(401);
+    }
+    expect(stage.emulator.connections(hub).map((c) => c.connectionId)).toEqual([first.connectionId]);
+  });
+
   it('closes a recovery with a wrong reconnection token or an unknown connection with 1008', async () => {
     const hub = freshHub();
     const { url, client, connectionId, token } = await rawReliable(hub);

@@ -1,0 +1,40 @@
+import { isGroupName, isId, MAX_GROUP_NAME_LENGTH } from './rules.js';
+
+/** What a connect handler may answer to shape the connection. */
+export interface ConnectAnswer {
+  userId?: string;
+  groups?: string[];
+  roles?: string[];
+  subprotocol?: string;
+}
+
+/** Which field of a connect answer the service cannot use, and what it needs there. */
+export interface ConnectAnswerProblem {
+  field: 'userId' | 'groups' | 'roles' | 'subprotocol' | '(the answer)';
+  expected: string;
+}
+
+/**
+ * Checks a connect handler's answer as the service checks token claims: a string userId, valid
+ * group names, string roles, a string subprotocol. An absent or null field leaves the connection's
+ * own (and an empty userId keeps the token's). The emulator fails such a connect with 500, as the
+ * service does; the app's event route refuses to send it.
+ */
+export function connectAnswerProblem(answer: unknown): ConnectAnswerProblem | undefined {
+  if (answer === null || answer === undefined) return undefined;
+  if (typeof answer !== 'object' || Array.isArray(answer)) return { field: '(the answer)', expected: 'an object such as { userId, groups, roles }' };
+  const { userId, groups, roles, subprotocol } = answer as Record<string, unknown>;
+  if (!isAbsent(userId) && !(userId === '' || isId(userId))) return { field: 'userId', expected: 'a string other than "." and ".."' };
+  if (!isListOf(groups, isGroupName)) return { field: 'groups', expected: `a list of group names (1 to ${MAX_GROUP_NAME_LENGTH} characters, not only whitespace, not "." or "..")` };
+  if (!isListOf(roles, (role) => typeof role === 'string')) return { field: 'roles', expected: 'a list of role names such as "webpubsub.sendToGroup"' };
+  if (!isAbsent(subprotocol) && typeof subprotocol !== 'string') return { field: 'subprotocol', expected: 'one of the subprotocols the client offered' };
+  return undefined;
+}
+
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+function isListOf(value: unknown, check: (item: unknown) => boolean): boolean {
+  return isAbsent(value) || (Array.isArray(value) && value.every(check));
+}
