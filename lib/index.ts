@@ -41,6 +41,9 @@ export {
 export type {
   WebPubSubRestClientOptions,
   OperationOptions,
+  OperationRequestOptions,
+  FullOperationResponse,
+  RawResponseCallback,
   HubSendToAllOptions,
   HubSendTextToAllOptions,
   HubSendToUserOptions,
@@ -95,7 +98,8 @@ export type {
   BroadcastErrorMode,
   Resolvable,
 } from './broadcast/broadcast.options.js';
-export { WebPubSubEventHandler, OnConnect, OnConnected, OnUserEvent, OnDisconnected } from './events/events.decorators.js';
+export { WebPubSubEventHandler, OnConnect, OnConnected, OnUserEvent, OnDisconnected, OnGroupJoined, OnGroupLeft } from './events/events.decorators.js';
+export { MqttConnectError } from './events/events.mqtt.js';
 export type { EventHandlerOptions } from './events/events.decorators.js';
 export type { WebPubSubEventsOptions } from './core/events.settings.js';
 export type {
@@ -106,6 +110,13 @@ export type {
   DisconnectedEvent,
   UserEventRequest,
   ConnectionStateAccess,
+  GroupJoinedRequest,
+  GroupLeftRequest,
+  MqttConnectionContextProperties,
+  MqttConnectProperties,
+  MqttUserProperty,
+  MqttConnectErrorResponse,
+  MqttDisconnectedProperties,
 } from './events/events.types.js';
 export { AzureKeyCredential } from '@azure/core-auth';
 export type { TokenCredential } from '@azure/core-auth';

@@ -67,6 +67,12 @@ export const ClientMessages = {
     `Web PubSub ${operation} failed with HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message.replace(/\.+$/, '')}` : ''}.`,
   requestTimedOut: (ms: number) =>
     `Web PubSub did not answer within ${ms} ms, so the request was abandoned and not retried (the service may still carry it out). Check that the endpoint is reachable and answers, or raise timeoutInMs (requestOptions.timeout for one call; 0 means no timeout).`,
+  jwtHeadersInvalid: () => 'jwtHeaders must be an object of JWT header fields, e.g. { kid: "key1" }. Pass an object, or leave it out.',
+  // The given value is not echoed: a header field could hold anything.
+  jwtHeaderFixed: (name: string, fixed: string) =>
+    `jwtHeaders.${name} cannot be changed: client access tokens always carry ${name} "${fixed}" (they are HS256-signed with the access key). Remove ${name} from jwtHeaders.`,
+  jwtHeadersNeedKey: () =>
+    'jwtHeaders only apply to tokens signed locally with an access key; with a TokenCredential the service signs the token and sets its header. Remove jwtHeaders, or create the client with a connection string or AzureKeyCredential.',
   tokenResponseInvalid: () =>
     'The service answered :generateToken without a token. Check that the endpoint is a Web PubSub service and that the credential has the "Web PubSub Service Owner" role.',
 } as const;

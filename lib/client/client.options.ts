@@ -31,16 +31,43 @@ export interface WebPubSubRestClientOptions extends PipelineOptions {
   loggingOptions?: LogPolicyOptions;
 }
 
-/** Options every operation accepts. */
+/**
+ * The final response of an operation, as core-client's `FullOperationResponse` has it: the pipeline
+ * response plus its body parsed as JSON (when it is JSON).
+ */
+export interface FullOperationResponse extends PipelineResponse {
+  parsedHeaders?: Record<string, unknown>;
+  parsedBody?: unknown;
+}
+
+/**
+ * core-client's `RawResponseCallback`: called once per operation with the final response, for an
+ * error answer too (then with the error the operation throws).
+ */
+export type RawResponseCallback = (rawResponse: FullOperationResponse, flatResponse: unknown, error?: unknown) => void;
+
+/** core-client's `OperationRequestOptions`, as far as a REST call of this client uses them. */
+export interface OperationRequestOptions {
+  /** Milliseconds before an attempt is abandoned (0: no timeout); overrides the client's `timeoutInMs`. */
+  timeout?: number;
+  /** Headers added to this call's request (they replace a header of the same name). */
+  customHeaders?: Record<string, string>;
+  /**
+   * Allow plain `http://` for this call, as the client's `allowInsecureConnection` does for every
+   * call (loopback `http://` is always allowed). `false` does not withdraw the client's permission.
+   */
+  allowInsecureConnection?: boolean;
+}
+
+/** Options every operation accepts (core-client's `OperationOptions`). */
 export interface OperationOptions {
   abortSignal?: AbortSignal;
-  requestOptions?: {
-    /** Milliseconds before an attempt is abandoned (0: no timeout); overrides the client's `timeoutInMs`. */
-    timeout?: number;
-    customHeaders?: Record<string, string>;
-  };
-  /** Called with the raw response of the final attempt. */
-  onResponse?: (response: PipelineResponse) => void;
+  requestOptions?: OperationRequestOptions;
+  /**
+   * Called with the final response: `rawResponse` (status, headers, `parsedBody`), the flattened
+   * body as the official client gives it, and for an answer the operation rejects, the error it throws.
+   */
+  onResponse?: RawResponseCallback;
 }
 
 // The official SDK's option names, so code written for @azure/web-pubsub compiles unchanged.

@@ -8,7 +8,7 @@ import type {
   HubSendTextToUserOptions, HubSendToAllOptions, HubSendToConnectionOptions, HubSendToUserOptions, OperationOptions,
   SendWithContentTypeOptions, WebPubSubRestClientOptions,
 } from './client.options.js';
-import { CLIENT_PROTOCOLS, signClientAccessToken, toClientTokenResponse, type ClientTokenResponse } from './client-access-token.js';
+import { assertJwtHeaders, CLIENT_PROTOCOLS, signClientAccessToken, toClientTokenResponse, type ClientTokenResponse } from './client-access-token.js';
 import { normalizeEndpoint, parseConnectionString } from './connection-string.js';
 import { WebPubSubGroupClient } from './group-client.js';
 import type { JSONTypes } from './message-payload.js';
@@ -187,7 +187,9 @@ export class WebPubSubRestClient {
     assertOptionalName(options.userId, 'userId');
     assertOptionalStringList(options.roles, 'roles');
     assertOptionalNameList(options.groups, 'groups');
+    assertJwtHeaders(options.jwtHeaders);
     const key = this.transport.accessKey;
+    if (options.jwtHeaders !== undefined && key === undefined) throw new WebPubSubArgumentError('jwtHeaders', ClientMessages.jwtHeadersNeedKey());
     if (key !== undefined) {
       return toClientTokenResponse(this.endpoint, this.hubName, signClientAccessToken(this.endpoint, this.hubName, key, options), clientProtocol);
     }

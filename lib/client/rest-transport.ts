@@ -10,6 +10,7 @@ import { ClientMessages } from './client.messages.js';
 import type { OperationOptions, WebPubSubRestClientOptions } from './client.options.js';
 import { normalizeEndpoint } from './connection-string.js';
 import { assertApiVersion } from './request-context.js';
+import { notifyResponse } from './response-callback.js';
 import { attemptTimeoutPolicy, DEFAULT_TIMEOUT_IN_MS } from './timeout.policy.js';
 import { assertOptionalInteger, MAX_INT32 } from './validation.js';
 import { SDK_NAME, SDK_VERSION } from './version.js';
@@ -55,7 +56,8 @@ export class WebPubSubTransport {
     // setTimeout fires at once beyond int32, so larger values are refused rather than misread.
     assertOptionalInteger(options.timeoutInMs, 'timeoutInMs', 0, MAX_INT32);
     this.timeoutInMs = options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS;
-    this.allowInsecureConnection = /^http:/i.test(endpoint) || /^http:/i.test(proxyEndpoint ?? '');
+    // The checks above refused remote http:// unless allowed, so what is left is loopback or allowed.
+    this.allowInsecureConnection = options.allowInsecureConnection === true || /^http:/i.test(endpoint) || /^http:/i.test(proxyEndpoint ?? '');
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
     const userPrefix = options.userAgentOptions?.userAgentPrefix;
     this.pipeline = createPipelineFromOptions({
@@ -83,28 +85,36 @@ export class WebPubSubTransport {
 
   /** Runs a request through the pipeline and returns the raw response, whatever its status. */
   async send(request: WebPubSubRequest, options: OperationOptions = {}): Promise<PipelineResponse> {
-    assertOptionalInteger(options.requestOptions?.timeout, 'requestOptions.timeout', 0, MAX_INT32);
+    const response = await this.dispatch(request, options);
+    notifyResponse(options, response);
+    return response;
+  }
+
+  /** Sends and throws a WebPubSubRestError unless the status is one the operation expects. */
+  async call(request: WebPubSubRequest, options: OperationOptions = {}): Promise<PipelineResponse> {
+    const response = await this.dispatch(request, options);
+    const error = request.expectedStatus.includes(response.status) ? undefined : toRestError(request.operation, response);
+    notifyResponse(options, response, error);
+    if (error) throw error;
+    return response;
+  }
+
+  private dispatch(request: WebPubSubRequest, options: OperationOptions): Promise<PipelineResponse> {
+    const requestOptions = options.requestOptions;
+    assertOptionalInteger(requestOptions?.timeout, 'requestOptions.timeout', 0, MAX_INT32);
     const headers = createHttpHeaders(request.headers);
-    for (const [name, value] of Object.entries(options.requestOptions?.customHeaders ?? {})) headers.set(name, value);
+    for (const [name, value] of Object.entries(requestOptions?.customHeaders ?? {})) headers.set(name, value);
     const pipelineRequest = createPipelineRequest({
       url: this.endpoint + request.path + formatQuery(request.query),
       method: request.method,
       headers,
       body: request.body,
       abortSignal: options.abortSignal,
-      timeout: options.requestOptions?.timeout ?? this.timeoutInMs,
-      allowInsecureConnection: this.allowInsecureConnection,
+      timeout: requestOptions?.timeout ?? this.timeoutInMs,
+      // As core-client: the call's `true` adds to the client's permission; its `false` takes none away.
+      allowInsecureConnection: this.allowInsecureConnection || requestOptions?.allowInsecureConnection === true,
     });
-    const response = await this.pipeline.sendRequest(this.httpClient, pipelineRequest);
-    options.onResponse?.(response);
-    return response;
-  }
-
-  /** Sends and throws a WebPubSubRestError unless the status is one the operation expects. */
-  async call(request: WebPubSubRequest, options?: OperationOptions): Promise<PipelineResponse> {
-    const response = await this.send(request, options);
-    if (!request.expectedStatus.includes(response.status)) throw toRestError(request.operation, response);
-    return response;
+    return this.pipeline.sendRequest(this.httpClient, pipelineRequest);
   }
 
   /** For HEAD checks: 200 → true, 404 → false, anything else → WebPubSubRestError. */

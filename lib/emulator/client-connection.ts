@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Permission } from '../protocol/rules.js';
+import { GroupPermissions, type InvalidRole } from './group-permissions.js';
 
 /**
  * What a connection needs of its WebSocket (a `ws` socket in practice). Declared here rather than
@@ -41,7 +42,10 @@ export class ClientConnection {
   reconnectionToken = randomBytes(24).toString('base64url');
   socket: ClientSocket | null = null;
   readonly groups = new Set<string>();
-  readonly grantedPermissions = new Set<string>();
+  /** Pattern roles the connection was given that the service cannot use (they grant nothing). */
+  readonly invalidRoles: InvalidRole[] = [];
+  /** Its group permissions: from its roles, then changed by grant / revoke over REST. */
+  readonly permissions: Record<Permission, GroupPermissions>;
   /** ackIds whose request succeeded (a repeat gets `Duplicate`). */
   readonly succeededAckIds = new Set<number>();
   /** `ce-connectionState` as last set by a blocking event's response. */
@@ -68,7 +72,12 @@ export class ClientConnection {
     readonly subprotocol: string | undefined,
     readonly kind: ProtocolKind,
     readonly upstreamContext: { claims: Record<string, string[]>; query: Record<string, string[]>; headers: Record<string, string[]> },
-  ) {}
+  ) {
+    this.permissions = {
+      joinLeaveGroup: new GroupPermissions('joinLeaveGroup', roles, this.invalidRoles),
+      sendToGroup: new GroupPermissions('sendToGroup', roles, this.invalidRoles),
+    };
+  }
 
   /** Delivers a message in the form the connection's protocol expects. Returns false if it had to be dropped. */
   deliver(source: MessageSource, payload: Payload): boolean {
@@ -140,14 +149,9 @@ export class ClientConnection {
     if (this.socket && this.socket.readyState <= 1) this.socket.close(code, closeFrameReason(reason));
   }
 
-  /** Roles from the token or connect response, plus permissions granted over REST. */
+  /** Roles from the token or connect response, as changed by grant / revoke over REST. */
   may(action: Permission, group: string): boolean {
-    return (
-      this.roles.has(`webpubsub.${action}`) ||
-      this.roles.has(`webpubsub.${action}.${group}`) ||
-      this.grantedPermissions.has(action) ||
-      this.grantedPermissions.has(`${action}:${group}`)
-    );
+    return this.permissions[action].allows(group);
   }
 }
 

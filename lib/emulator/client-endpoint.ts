@@ -173,6 +173,8 @@ export class ClientEndpoint {
     const kind: ProtocolKind = admission.subprotocol === RELIABLE_JSON_SUBPROTOCOL ? 'reliable' : admission.subprotocol === JSON_SUBPROTOCOL ? 'json' : 'plain';
     const connection = new ClientConnection(admission.connectionId, admission.hub, admission.userId, admission.roles, admission.subprotocol, kind, admission);
     connection.connectionState = admission.connectionState;
+    // The service skips a pattern role it cannot read and connects the client anyway.
+    for (const { role, reason } of connection.invalidRoles) this.core.logger.warn(EmulatorMessages.invalidPatternRole(connection.connectionId, role, reason));
     connection.socket = ws;
     // Final, not a drop: the client gets `disconnected` and 1008 and must start a new connection.
     connection.onBufferFull = () =>

@@ -37,6 +37,8 @@ export const EmulatorMessages = {
     `Upstream ${url} failed the abuse-protection handshake (${reason}). It must answer OPTIONS with WebHook-Allowed-Origin: * or the emulator's host.`,
   upstreamFailed: (event: string, url: string, reason: string) => `Upstream ${event} event to ${url} failed: ${reason}.`,
   noEventHandler: (event: string) => `No event handler is configured for user event "${event}".`,
+  invalidPatternRole: (connectionId: string, role: string, reason: string) =>
+    `Connection ${connectionId}: role "${role}" grants nothing, as ${reason}. Write the pattern with ? (one character but "."), * (a run without "."), ** (any run), \\ escaping only \\, * and ?, and at most five *.`,
   forbidden: (action: string, group: string) => `The connection has no permission to ${action} group '${group}'.`,
   duplicateAck: (ackId: number) => `Message with ack-id: ${ackId} has been processed.`,
   notSupported: (type: string) => `Message type "${type}" is not supported by the emulator.`,

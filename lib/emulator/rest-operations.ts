@@ -242,7 +242,7 @@ const routes: Route[] = [
     method: 'PUT', operation: 'grantPermission', pattern: ['permissions', '{permission}', 'connections', '{connectionId}'],
     run: (c) => {
       const { name, target } = permission(c);
-      connectionOf(c, 'Info.Connection.NotExisted').grantedPermissions.add(target === undefined ? name : `${name}:${target}`);
+      connectionOf(c, 'Info.Connection.NotExisted').permissions[name].grant(target);
       return OK;
     },
   },
@@ -251,7 +251,8 @@ const routes: Route[] = [
     run: (c) => {
       const { name, target } = permission(c);
       checkId(c.params.connectionId, 'connectionId');
-      c.hub.connections.get(c.params.connectionId)?.grantedPermissions.delete(target === undefined ? name : `${name}:${target}`);
+      // Also takes away what a token or connect-answer role gave (see the README's emulator section).
+      c.hub.connections.get(c.params.connectionId)?.permissions[name].revoke(target);
       return NO_CONTENT;
     },
   },
@@ -260,7 +261,7 @@ const routes: Route[] = [
     run: (c) => {
       const { name, target } = permission(c);
       const connection = connectionOf(c, 'Warning.Connection.NotExisted');
-      const granted = target === undefined ? connection.roles.has(`webpubsub.${name}`) || connection.grantedPermissions.has(name) : connection.may(name, target);
+      const granted = target === undefined ? connection.permissions[name].coversAll : connection.may(name, target);
       return exists(granted, 'Warning.Permission.NotExisted', EmulatorMessages.permissionNotExisted());
     },
   },

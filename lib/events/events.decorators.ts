@@ -12,6 +12,8 @@ export type EventHandlerMethod =
   | { kind: 'connect' }
   | { kind: 'connected' }
   | { kind: 'disconnected' }
+  | { kind: 'groupJoined' }
+  | { kind: 'groupLeft' }
   | { kind: 'user'; event: string };
 
 /**
@@ -30,6 +32,12 @@ export const OnConnected = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METH
 
 /** Handles `disconnected`, with the close reason. */
 export const OnDisconnected = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'disconnected' } satisfies EventHandlerMethod);
+
+/** Handles `azure.webpubsub.gp.joined`: `{ context, group }` (the hub's event handler must list group presence events). */
+export const OnGroupJoined = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'groupJoined' } satisfies EventHandlerMethod);
+
+/** Handles `azure.webpubsub.gp.left`: `{ context, group }` (the hub's event handler must list group presence events). */
+export const OnGroupLeft = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'groupLeft' } satisfies EventHandlerMethod);
 
 /**
  * Handles a user event (`message` for plain WebSocket clients; `'*'` for any event without its own

@@ -1,7 +1,8 @@
 import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, NotFoundException, PayloadTooLargeException, UnauthorizedException } from '@nestjs/common';
 import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { EventMessages } from './events.messages.js';
-import type { ConnectionStateAccess, ConnectRequest, UserEventRequest, WebPubSubEventContext } from './events.types.js';
+import { mqttContextOf, mqttRefusal } from './events.mqtt.js';
+import type { ConnectionStateAccess, ConnectRequest, DisconnectedEvent, UserEventRequest, WebPubSubEventContext } from './events.types.js';
 import type { HubHandlers } from './events.explorer.js';
 import { connectAnswerProblem } from '../protocol/connect-answer.js';
 import { isValidSignature } from '../protocol/upstream-signature.js';
@@ -56,6 +57,7 @@ export class EventDispatcher {
     const body = await request.body();
     if (body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
     const states = parseStates(header(request, 'ce-connectionstate'));
+    const mqtt = mqttContextOf((name) => header(request, name));
     const context: WebPubSubEventContext = {
       hub,
       connectionId,
@@ -64,6 +66,8 @@ export class EventDispatcher {
       subprotocol: header(request, 'ce-subprotocol') || undefined,
       origin,
       states,
+      clientProtocol: mqtt ? 'mqtt' : 'default',
+      ...(mqtt && { mqtt }),
     };
     const state = stateAccess(states);
     const result = await this.run({ ...request, body }, type, context, handlers, state.access);
@@ -118,15 +122,23 @@ export class EventDispatcher {
           headers: body.headers ?? {},
           subprotocols: body.subprotocols ?? [],
           clientCertificates: body.clientCertificates ?? [],
+          ...(context.mqtt && body.mqtt && { mqtt: body.mqtt }),
         };
         if (!handlers.connect) return { status: 204, headers: {} };
         const { name, run } = handlers.connect;
         // Serialized inside `call`, so an answer with no JSON form is reported as the handler's failure.
-        return this.call(handlers, name, async (): Promise<UpstreamHttpResponse> => {
+        const answering = this.call(handlers, name, async (): Promise<UpstreamHttpResponse> => {
           const answer = await run(connect, state, request.source);
           if (answer === undefined || answer === null) return { status: 204, headers: {} };
           checkConnectAnswer(answer);
           return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
+        });
+        if (!context.mqtt) return answering;
+        // An MQTT client learns why it was refused only from a CONNACK code in a JSON body.
+        return answering.catch((error: unknown) => {
+          if (!(error instanceof HttpException)) throw error;
+          const { status, body } = mqttRefusal(error, connect.mqtt);
+          return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
         });
       }
       case 'azure.webpubsub.sys.connected':
@@ -134,9 +146,18 @@ export class EventDispatcher {
         if (handlers.connected) await this.call(handlers, handlers.connected.name, () => handlers.connected!.run({ context }, state, request.source));
         return { status: 204, headers: {} };
       case 'azure.webpubsub.sys.disconnected': {
-        const body = parseJson(request.body) as { reason?: unknown };
+        const body = parseJson(request.body) as { reason?: unknown; mqtt?: DisconnectedEvent['mqtt'] };
         const reason = typeof body.reason === 'string' && body.reason !== '' ? body.reason : undefined;
-        if (handlers.disconnected) await this.call(handlers, handlers.disconnected.name, () => handlers.disconnected!.run({ context, reason }, state, request.source));
+        const event: DisconnectedEvent = { context, reason, ...(context.mqtt && body.mqtt && { mqtt: body.mqtt }) };
+        if (handlers.disconnected) await this.call(handlers, handlers.disconnected.name, () => handlers.disconnected!.run(event, state, request.source));
+        return { status: 204, headers: {} };
+      }
+      case 'azure.webpubsub.gp.joined':
+      case 'azure.webpubsub.gp.left': {
+        const { group } = parseJson(request.body) as { group?: unknown };
+        if (typeof group !== 'string') throw new BadRequestException(EventMessages.missingGroup(type));
+        const handler = type === 'azure.webpubsub.gp.joined' ? handlers.groupJoined : handlers.groupLeft;
+        if (handler) await this.call(handlers, handler.name, () => handler.run({ context, group }, state, request.source));
         return { status: 204, headers: {} };
       }
       default: {

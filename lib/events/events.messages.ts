@@ -10,6 +10,7 @@ export const EventMessages = {
   badSignature: () => 'The ce-signature header is missing or does not match any access key.',
   signatureRejected: (hub: string, connectionId: string, origin: string) =>
     `Rejected an upstream event for hub "${hub}", connection "${connectionId}" from "${origin}": its ce-signature is missing or matches no access key.`,
+  missingGroup: (type: string) => `The ${type} event body has no \`group\` string. Only Azure Web PubSub should call this route.`,
   malformedBody: () => 'The event body is not valid JSON.',
   bodyTooLarge: (limit: number) => `The event body is larger than ${limit} bytes.`,
   handlerFailed: (handler: string, reason: string) => `Web PubSub event handler ${handler} failed: ${reason}`,

@@ -4,13 +4,38 @@ export interface WebPubSubEventContext {
   connectionId: string;
   /** Undefined for anonymous connections. */
   userId?: string;
-  /** The event name without prefix: `connect`, `connected`, `disconnected`, or the user event's name. */
+  /** The event name without prefix: `connect`, `connected`, `disconnected`, `joined`, `left`, or the user event's name. */
   eventName: string;
   subprotocol?: string;
   /** The `WebHook-Request-Origin` host of the service that sent the event. */
   origin: string;
   /** Connection state (`ce-connectionState`, base64 JSON) as set by earlier blocking events; `{}` when none. */
   states: Record<string, unknown>;
+  /** `mqtt` for MQTT clients (an `mqtt` subprotocol and a `ce-physicalConnectionId`), else `default`. */
+  clientProtocol: 'default' | 'mqtt';
+  /** MQTT clients only. */
+  mqtt?: MqttConnectionContextProperties;
+}
+
+export interface MqttConnectionContextProperties {
+  /** The network connection (`ce-physicalConnectionId`); `connectionId` names the MQTT session's connection. */
+  physicalConnectionId: string;
+  /** The MQTT session (`ce-sessionId`), when the client keeps one. */
+  sessionId?: string;
+}
+
+export interface MqttUserProperty {
+  name: string;
+  value: string;
+}
+
+/** What an MQTT client sent in its CONNECT packet. */
+export interface MqttConnectProperties {
+  /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. */
+  protocolVersion: number;
+  username?: string;
+  password?: string;
+  userProperties?: MqttUserProperty[];
 }
 
 /** The `connect` event: who is connecting, and with what. */
@@ -21,6 +46,8 @@ export interface ConnectRequest {
   headers: Record<string, string[]>;
   subprotocols: string[];
   clientCertificates: Array<{ thumbprint: string; content?: string }>;
+  /** MQTT clients only: their CONNECT packet. */
+  mqtt?: MqttConnectProperties;
 }
 
 /** What an `@OnConnect` handler may return to shape the connection (or nothing to accept it as is). */
@@ -30,6 +57,18 @@ export interface ConnectResponse {
   roles?: string[];
   /** One of the subprotocols the client offered. */
   subprotocol?: string;
+  /** MQTT clients only: user properties sent back in the CONNACK packet. */
+  mqtt?: { userProperties?: MqttUserProperty[] };
+}
+
+/** What an `@OnConnect` handler throws in a `MqttConnectError` to refuse an MQTT client with a CONNACK code of its choice. */
+export interface MqttConnectErrorResponse {
+  mqtt: {
+    /** An MQTT 3.1.1 return code (1-5) or MQTT 5 reason code (0x80 and up); it decides the HTTP status. */
+    code: number;
+    reason?: string;
+    userProperties?: MqttUserProperty[];
+  };
 }
 
 export interface ConnectedEvent {
@@ -40,6 +79,26 @@ export interface DisconnectedEvent {
   context: WebPubSubEventContext;
   /** Why the connection closed, when the service knows (e.g. the reason given to closeConnection). */
   reason?: string;
+  /** MQTT clients only: how the session ended. */
+  mqtt?: MqttDisconnectedProperties;
+}
+
+export interface MqttDisconnectedProperties {
+  /** The DISCONNECT packet (sent by the client, or by the service when it closed the connection). */
+  disconnectPacket: { code: number; userProperties?: MqttUserProperty[] };
+  initiatedByClient: boolean;
+}
+
+/** A connection joined a group (sent only when the hub's event handler lists group presence events). */
+export interface GroupJoinedRequest {
+  context: WebPubSubEventContext;
+  group: string;
+}
+
+/** A connection left a group (sent only when the hub's event handler lists group presence events). */
+export interface GroupLeftRequest {
+  context: WebPubSubEventContext;
+  group: string;
 }
 
 /** A user event: `data` is parsed by its content type (JSON value, text, or binary Buffer). */

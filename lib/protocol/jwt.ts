@@ -16,10 +16,18 @@ export interface JwtClaims {
   [claim: string]: unknown;
 }
 
-const HEADER = base64Url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+/** The header fields every token carries; extra header fields may add to them, never change them. */
+export const JWT_FIXED_HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 
-export function signJwt(claims: JwtClaims, key: string): string {
-  const signingInput = `${HEADER}.${base64Url(JSON.stringify(claims))}`;
+const HEADER = base64Url(JSON.stringify(JWT_FIXED_HEADER));
+
+/**
+ * Signs `claims`. `extraHeader` adds header fields (e.g. `kid`, as the Python SDK's `jwt_headers`);
+ * `alg` and `typ` always stay HS256/JWT, whatever it holds, since the signature is HS256.
+ */
+export function signJwt(claims: JwtClaims, key: string, extraHeader?: Readonly<Record<string, unknown>>): string {
+  const header = extraHeader && Object.keys(extraHeader).length > 0 ? base64Url(JSON.stringify({ ...extraHeader, ...JWT_FIXED_HEADER })) : HEADER;
+  const signingInput = `${header}.${base64Url(JSON.stringify(claims))}`;
   return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
 }
 

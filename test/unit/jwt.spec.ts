@@ -33,6 +33,14 @@ describe('tokens we sign verify with jsonwebtoken', () => {
     expect(() => verifyHs256(token, `${key}x`)).toThrow(/invalid signature/);
   });
 
+  it('adds extra header fields, and alg/typ stay HS256/JWT whatever the extra fields say', () => {
+    const iat = now();
+    const token = signJwt({ aud: 'https://x/api', iat, exp: iat + 60 }, KEY, { kid: 'k1', alg: 'none', typ: 'x' });
+    expect(headerOf(token)).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'k1' });
+    expect(verifyHs256(token, KEY, 'https://x/api')).toMatchObject({ aud: 'https://x/api' });
+    expect(verifyJwt(token, { keys: [KEY] })).toMatchObject({ ok: true });
+  });
+
   describe('over the wire', () => {
     const peer = useCaptureServer();
     let client: WebPubSubRestClient;

@@ -1,5 +1,5 @@
 import { afterEach } from '@jest/globals';
-import type { WebPubSubClientOptions } from '@azure/web-pubsub-client';
+import { SendMessageError, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import { WebPubSubRestClient, type GenerateClientTokenOptions } from '../../../lib/index.js';
 import type { EmulatorStage } from '../../support/emulator-stage.js';
 import { startOfficialClient, type OfficialClient } from '../../support/official-client.js';
@@ -64,4 +64,15 @@ export function bytesOf(data: unknown): number[] {
   if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') return [...new Uint8Array(data as ArrayBuffer)];
   if (Buffer.isBuffer(data)) return [...data];
   throw new Error(`Expected binary data, got ${Object.prototype.toString.call(data)}`);
+}
+
+/** The service's answer to a rejected join, leave or send: the ack's error name. */
+export async function ackError(operation: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await operation;
+  } catch (error) {
+    if (error instanceof SendMessageError) return error.errorDetail?.name;
+    throw error;
+  }
+  throw new Error('The operation succeeded, but the test expected the service to reject it');
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { SendMessageError, WebPubSubJsonProtocol, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
+import { WebPubSubJsonProtocol, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import { useEmulator } from '../../support/emulator-stage.js';
 import type { OfficialClient } from '../../support/official-client.js';
 import { JSON_PROTOCOL, RELIABLE_PROTOCOL } from '../../support/raw-client.js';
 import { waitFor } from '../../support/wait-for.js';
-import { bytesOf, freshHub, useClientSession } from './client-harness.js';
+import { ackError, bytesOf, freshHub, useClientSession } from './client-harness.js';
 
 /**
  * The official @azure/web-pubsub-client against the emulator, with tokens from our REST client:
@@ -15,17 +15,6 @@ const PROTOCOLS: Array<[string, () => WebPubSubClientOptions]> = [
   [JSON_PROTOCOL, () => ({ protocol: WebPubSubJsonProtocol() })],
 ];
 const ALL_GROUP_ROLES = ['webpubsub.joinLeaveGroup', 'webpubsub.sendToGroup'];
-
-/** The service's answer to a rejected operation: the ack's error name. */
-async function ackError(operation: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await operation;
-  } catch (error) {
-    if (error instanceof SendMessageError) return error.errorDetail?.name;
-    throw error;
-  }
-  throw new Error('The operation succeeded, but the test expected the service to reject it');
-}
 
 /** Compact view of received messages: what an app reads off the SDK's events. */
 const texts = (client: OfficialClient) => client.group.map((message) => message.data);

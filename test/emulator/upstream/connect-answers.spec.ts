@@ -52,4 +52,14 @@ describe('connect answers', () => {
     expect(stage.emulator.connections('answers')).toEqual([expect.objectContaining({ userId: 'answered', groups: ['room'] })]);
     expect(await rest().hasPermission(client.connectionId, 'sendToGroup')).toBe(true);
   });
+
+  it('pattern roles in an answer apply; an invalid pattern is skipped, not a failed connect', async () => {
+    // The service reads roles the same way from a token and from a connect answer.
+    const answer = JSON.stringify({ roles: ['webpubsub.joinLeaveGroups.team.?', 'webpubsub.joinLeaveGroups.bad\\x'] });
+    const client = await JsonClient.connect(await urlAnswering(answer), 'patterned');
+    stage.defer(() => client.close());
+    expect((await client.request({ type: 'joinGroup', group: 'team.a' }, 1)).success).toBe(true);
+    expect((await client.request({ type: 'joinGroup', group: 'team.ab' }, 2)).error?.name).toBe('Forbidden');
+    expect((await client.request({ type: 'joinGroup', group: 'badx' }, 3)).error?.name).toBe('Forbidden');
+  });
 });
