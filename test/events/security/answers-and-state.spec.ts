@@ -1,13 +1,12 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   AzureKeyCredential, OnConnect, OnUserEvent, WebPubSubEventHandler, WebPubSubModule, type ConnectionStateAccess, type UserEventRequest,
 } from '../../../lib/index.js';
-import { CapturingLogger } from '../../support/capturing-logger.js';
 import { ceSignature } from '../../support/upstream-events.js';
-import { connectHeaders, CONNECTION_ID, PRIMARY_KEY, SECONDARY_KEY, userEvent } from './harness.js';
+import { connectHeaders, CONNECTION_ID, PRIMARY_KEY, SECONDARY_KEY, useAppPerTest, userEvent } from './harness.js';
 
 /** What the connect handler answers, set per test. */
 let connectAnswer: unknown;
@@ -25,20 +24,15 @@ class AnsweringEvents {
   }
 }
 
-let app: INestApplication | undefined;
-const logger = new CapturingLogger();
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  logger.lines.length = 0;
-});
+const slot = useAppPerTest();
+const { logger } = slot;
 
 async function start(options: Parameters<typeof WebPubSubModule.forRoot>[0]): Promise<INestApplication> {
   @Module({ imports: [WebPubSubModule.forRoot({ hub: 'chat', logger, ...options })], providers: [AnsweringEvents] })
   class AppModule {}
-  app = (await Test.createTestingModule({ imports: [AppModule] }).compile()).createNestApplication({ logger: false });
-  await app.init();
-  return app;
+  slot.app = (await Test.createTestingModule({ imports: [AppModule] }).compile()).createNestApplication({ logger: false });
+  await slot.app.init();
+  return slot.app;
 }
 
 const connectBody = JSON.stringify({ claims: {}, query: {}, headers: {}, subprotocols: [] });
@@ -59,7 +53,7 @@ describe('connect answers are checked as token claims are', () => {
   ])('refuses %s with a 500 whose log names the handler and the field', async (_, answer, field) => {
     connectAnswer = answer;
     await start({ connectionString: `Endpoint=${endpoint};AccessKey=${PRIMARY_KEY};Version=1.0;` });
-    const response = await request(app!.getHttpServer()).post('/eventhandler').set(connectHeaders()).send(connectBody);
+    const response = await request(slot.app!.getHttpServer()).post('/eventhandler').set(connectHeaders()).send(connectBody);
     expect(response.status).toBe(500);
     const errors = logger.lines.filter((line) => line.level === 'error').map((line) => line.message);
     expect(errors).toEqual([expect.stringContaining(`AnsweringEvents.connect failed: its answer's \`${field}\` is invalid`)]);
@@ -68,7 +62,7 @@ describe('connect answers are checked as token claims are', () => {
   it('accepts a valid answer (control)', async () => {
     connectAnswer = { userId: 'alice', groups: ['lobby', 'room 1'], roles: ['webpubsub.sendToGroup.lobby'], subprotocol: 'json.webpubsub.azure.v1' };
     await start({ connectionString: `Endpoint=${endpoint};AccessKey=${PRIMARY_KEY};Version=1.0;` });
-    const response = await request(app!.getHttpServer()).post('/eventhandler').set(connectHeaders()).send(connectBody);
+    const response = await request(slot.app!.getHttpServer()).post('/eventhandler').set(connectHeaders()).send(connectBody);
     expect([response.status, response.body]).toEqual([200, connectAnswer]);
   });
 });
@@ -77,7 +71,7 @@ describe('connection state', () => {
   it('reads only keys the state has: constructor and __proto__ are states never set', async () => {
     await start({ connectionString: `Endpoint=${endpoint};AccessKey=${PRIMARY_KEY};Version=1.0;` });
     const states = Buffer.from(JSON.stringify({ room: 'lobby' })).toString('base64');
-    const response = await request(app!.getHttpServer()).post('/eventhandler').set({ ...userEvent('application/json'), 'ce-connectionState': states }).send('{}');
+    const response = await request(slot.app!.getHttpServer()).post('/eventhandler').set({ ...userEvent('application/json'), 'ce-connectionState': states }).send('{}');
     expect(response.body).toEqual({ constructor: 'undefined', proto: 'undefined', room: 'lobby' });
   });
 });
@@ -86,7 +80,7 @@ describe('key rotation', () => {
   it('after credential.update(newKey), events signed with the new key pass and the old key is refused, with no restart', async () => {
     const credential = new AzureKeyCredential(PRIMARY_KEY);
     await start({ endpoint, credential });
-    const send = (key: string) => request(app!.getHttpServer()).post('/eventhandler/message').set({ ...userEvent('application/json'), 'ce-signature': ceSignature(key, CONNECTION_ID) }).send('{}');
+    const send = (key: string) => request(slot.app!.getHttpServer()).post('/eventhandler/message').set({ ...userEvent('application/json'), 'ce-signature': ceSignature(key, CONNECTION_ID) }).send('{}');
     expect((await send(PRIMARY_KEY)).status).toBe(200);
     credential.update(SECONDARY_KEY);
     expect((await send(SECONDARY_KEY)).status).toBe(200);

@@ -65,6 +65,18 @@ export async function createApp(
   return app;
 }
 
+/** One app per test (set `slot.app`): closed after the test, with the logger emptied and the handler counts reset. */
+export function useAppPerTest(): { app?: INestApplication; logger: CapturingLogger } {
+  const slot: { app?: INestApplication; logger: CapturingLogger } = { logger: new CapturingLogger() };
+  afterEach(async () => {
+    await slot.app?.close();
+    slot.app = undefined;
+    slot.logger.lines.length = 0;
+    resetCalls();
+  });
+  return slot;
+}
+
 /** For specs whose tests start their own apps: each test's apps are closed, and the handler counts reset, after it. */
 export function useEventApps(): { start: typeof createApp } {
   const started: INestApplication[] = [];

@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
+import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -7,8 +6,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { WebPubSubModule } from '../../../lib/index.js';
 import { EventMessages } from '../../../lib/events/events.messages.js';
-import { CapturingLogger } from '../../support/capturing-logger.js';
-import { calls, CONNECTION_STRING, CountingChatEvents, createApp, FORGED, resetCalls, userEvent } from './harness.js';
+import { calls, CONNECTION_STRING, CountingChatEvents, createApp, FORGED, useAppPerTest, userEvent } from './harness.js';
 
 /**
  * Event bodies and the app's own parsers. On Express the route's gate reads event bodies before
@@ -16,33 +14,27 @@ import { calls, CONNECTION_STRING, CountingChatEvents, createApp, FORGED, resetC
  * binary events, and the route says so once at startup, with the line.
  */
 describe('event bodies and the app\'s parsers', () => {
-  let app: INestApplication | undefined;
-  const logger = new CapturingLogger();
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    logger.lines.length = 0;
-    resetCalls();
-  });
+  const slot = useAppPerTest();
+  const { logger } = slot;
   const warnings = () => logger.lines.filter((line) => line.level === 'warn').map((line) => line.message);
-  const post = (headers: Record<string, string>, body: string | Buffer, path = '/eventhandler/message') => request(app!.getHttpServer()).post(path).set(headers).send(body);
+  const post = (headers: Record<string, string>, body: string | Buffer, path = '/eventhandler/message') => request(slot.app!.getHttpServer()).post(path).set(headers).send(body);
 
   it('Express, with no setup line: any JSON value up to the route\'s limit reaches the handler, past Nest\'s strict 100 kB parser', async () => {
-    app = await createApp('express', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger, false);
+    slot.app = await createApp('express', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger, false);
     for (const body of ['5', '"hi"', 'null', JSON.stringify('a'.repeat(1024 * 1024 - 64))]) expect((await post(userEvent('application/json'), body)).status).toBe(204);
     expect(calls.user).toBe(4);
     const broken = await post(userEvent('application/json'), '{not json');
     expect([broken.status, broken.body.message]).toEqual([400, 'The event body is not valid JSON.']);
     expect(warnings()).toEqual([]);
     // Other routes keep the app's own parser: a bare value is still refused there.
-    const elsewhere = await request(app.getHttpServer()).post('/elsewhere').set('content-type', 'application/json').send('5');
+    const elsewhere = await request(slot.app.getHttpServer()).post('/elsewhere').set('content-type', 'application/json').send('5');
     expect(elsewhere.status).toBe(400);
   });
 
   it('Express: a forged or oversized event is refused on its headers, before its body is read', async () => {
-    app = await createApp('express', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger, false);
-    await app.listen(0, '127.0.0.1');
-    const { port } = (app.getHttpServer().address() as { port: number });
+    slot.app = await createApp('express', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger, false);
+    await slot.app.listen(0, '127.0.0.1');
+    const { port } = (slot.app.getHttpServer().address() as { port: number });
     // Declares 64 MiB and sends none of it: an answer can only come from the headers.
     for (const [headers, status] of [[{ ...userEvent('application/json'), 'ce-signature': FORGED }, 401], [userEvent('application/json'), 413]] as const) {
       const answer = await new Promise<number>((resolve, reject) => {
@@ -62,21 +54,21 @@ describe('event bodies and the app\'s parsers', () => {
 
   it.each(['express', 'fastify'] as const)('%s: the handshake and the events work with app.enableCors() and a global prefix', async (adapter) => {
     const moduleRef = await Test.createTestingModule({ imports: [WebPubSubModule.forRoot({ connectionString: CONNECTION_STRING, hub: 'chat', logger })], providers: [CountingChatEvents] }).compile();
-    app = adapter === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
-    app.setGlobalPrefix('api');
-    app.enableCors();
-    await app.init();
-    if (adapter === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
-    const handshake = await request(app.getHttpServer()).options('/api/eventhandler').set('WebHook-Request-Origin', 'contoso.webpubsub.azure.com');
+    slot.app = adapter === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter()) : moduleRef.createNestApplication();
+    slot.app.setGlobalPrefix('api');
+    slot.app.enableCors();
+    await slot.app.init();
+    if (adapter === 'fastify') await (slot.app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+    const handshake = await request(slot.app.getHttpServer()).options('/api/eventhandler').set('WebHook-Request-Origin', 'contoso.webpubsub.azure.com');
     expect([handshake.status, handshake.headers['webhook-allowed-origin']]).toEqual([200, 'contoso.webpubsub.azure.com']);
     expect((await post(userEvent('application/json'), '5', '/api/eventhandler/message')).status).toBe(204);
     // An app route's own preflight is still CORS's.
-    const preflight = await request(app.getHttpServer()).options('/api/anything').set('Origin', 'https://site.example').set('Access-Control-Request-Method', 'POST');
+    const preflight = await request(slot.app.getHttpServer()).options('/api/anything').set('Origin', 'https://site.example').set('Access-Control-Request-Method', 'POST');
     expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([204, '*']);
   });
 
   it('Fastify: with no parser for binary events, says so at startup with the exact line; binary events get 415', async () => {
-    app = await createApp('fastify', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger, false);
+    slot.app = await createApp('fastify', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger, false);
     expect(warnings()).toEqual([expect.stringContaining("addContentTypeParser('application/octet-stream'")]);
     expect((await post(userEvent('application/octet-stream'), Buffer.from([1, 2, 3]))).status).toBe(415);
     expect(calls.user).toBe(0);
@@ -86,7 +78,7 @@ describe('event bodies and the app\'s parsers', () => {
   });
 
   it('Fastify: a forged event is refused on its headers, before Fastify reads or parses its body', async () => {
-    app = await createApp('fastify', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger);
+    slot.app = await createApp('fastify', { connectionString: CONNECTION_STRING, hub: 'chat' }, logger);
     // Not JSON at all: a parser that ran first would answer 400, the signature check answers 401.
     const forged = await post({ ...userEvent('application/json'), 'ce-signature': FORGED }, '{not json');
     expect(forged.status).toBe(401);
@@ -102,17 +94,17 @@ describe('event bodies and the app\'s parsers', () => {
 
   it('an app with no event handler hears nothing of parsers (the default route exists anyway)', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [WebPubSubModule.forRoot({ connectionString: CONNECTION_STRING, hub: 'chat' })] }).compile();
-    app = moduleRef.createNestApplication(new FastifyAdapter());
-    app.useLogger(logger);
-    await app.init();
+    slot.app = moduleRef.createNestApplication(new FastifyAdapter());
+    slot.app.useLogger(logger);
+    await slot.app.init();
     expect(warnings()).toEqual([]);
   });
 
   it('with the setup line, nothing is logged at startup on either adapter', async () => {
     for (const adapter of ['express', 'fastify'] as const) {
-      app = await createApp(adapter, { connectionString: CONNECTION_STRING, hub: 'chat' }, logger);
-      await app.close();
-      app = undefined;
+      slot.app = await createApp(adapter, { connectionString: CONNECTION_STRING, hub: 'chat' }, logger);
+      await slot.app.close();
+      slot.app = undefined;
     }
     expect(warnings()).toEqual([]);
   });
