@@ -42,6 +42,7 @@ export type {
   WebPubSubRestClientOptions,
   OperationOptions,
   OperationRequestOptions,
+  WebPubSubTracingOptions,
   FullOperationResponse,
   RawResponseCallback,
   HubSendToAllOptions,

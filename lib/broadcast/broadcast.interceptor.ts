@@ -3,6 +3,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { concatMap, type Observable } from 'rxjs';
+import { captureActiveTracingContext, linkedTracingOptions, type OperationOptions } from '../client/index.js';
 import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
 import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
 import { BROADCAST_TARGETS } from './broadcast.constants.js';
@@ -10,6 +11,12 @@ import { BroadcastMessages } from './broadcast.messages.js';
 import type { BroadcastContext, BroadcastTarget } from './broadcast.options.js';
 import { planSends } from './broadcast.targets.js';
 import { isStreamingResult } from './streaming-body.js';
+
+/** What a request's broadcasts carry: the order of its emissions, and its span (for tracing). */
+interface RequestOrigin {
+  orderKey: object;
+  requestSpan: ReturnType<typeof captureActiveTracingContext>;
+}
 
 /** Requests some binding of the interceptor already broadcasts for (it may be bound several ways). */
 const claimed = new WeakSet<object>();
@@ -38,15 +45,17 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     claimed.add(request);
     // One key per request: its emissions are sent in order even in background delivery.
     const orderKey = {};
+    // The request's span (when a tracer is registered): an awaited send is its child, a background one links to it.
+    const requestSpan = captureActiveTracingContext();
     return next.handle().pipe(
       concatMap(async (result: unknown) => {
-        await this.broadcast(execution, request, targets, result, orderKey);
+        await this.broadcast(execution, request, targets, result, { orderKey, requestSpan });
         return result;
       }),
     );
   }
 
-  private async broadcast(execution: ExecutionContext, request: Record<string, unknown>, targets: BroadcastTarget[], result: unknown, orderKey: object): Promise<void> {
+  private async broadcast(execution: ExecutionContext, request: Record<string, unknown>, targets: BroadcastTarget[], result: unknown, origin: RequestOrigin): Promise<void> {
     if (result === undefined || result === null) return;
     const route = `${execution.getClass().name}.${execution.getHandler().name}`;
     if (isStreamingResult(result)) {
@@ -66,10 +75,10 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
       user: request.user,
       execution,
     };
-    for (const target of targets) await this.broadcastTo(target, route, context, orderKey);
+    for (const target of targets) await this.broadcastTo(target, route, context, origin);
   }
 
-  private async broadcastTo(target: BroadcastTarget, route: string, context: BroadcastContext, orderKey: object): Promise<void> {
+  private async broadcastTo(target: BroadcastTarget, route: string, context: BroadcastContext, { orderKey, requestSpan }: RequestOrigin): Promise<void> {
     const { options } = target;
     const instance = this.contextFor(target);
     const delivery = options.delivery ?? instance.broadcastDefaults.delivery;
@@ -79,7 +88,9 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     try {
       const message = options.map ? options.map(context.result, context) : context.result;
       if (message === undefined || message === null) return;
-      sends = planSends(target, options.hub ? instance.client.hub(options.hub) : instance.client, message, context);
+      const operation: OperationOptions = requestSpan === undefined ? {}
+        : { tracingOptions: delivery === 'background' ? linkedTracingOptions(requestSpan) : { tracingContext: requestSpan } };
+      sends = planSends(target, options.hub ? instance.client.hub(options.hub) : instance.client, message, context, operation);
     } catch (error) {
       return this.fail(instance, route, describeTarget, error, delivery === 'await' ? onError : 'log');
     }

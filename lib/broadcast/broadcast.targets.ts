@@ -1,4 +1,4 @@
-import { odata, type SendWithContentTypeOptions, type WebPubSubRestClient } from '../client/index.js';
+import { odata, type OperationOptions, type SendWithContentTypeOptions, type WebPubSubRestClient } from '../client/index.js';
 import { BroadcastMessages } from './broadcast.messages.js';
 import type { BroadcastContext, BroadcastTarget, Resolvable } from './broadcast.options.js';
 
@@ -18,13 +18,13 @@ function requireId(value: unknown, what: string): string {
 
 /**
  * Turns a declared target and one result into the sends to make. Resolvers run here, once per
- * result, so a dynamic target sees that result.
+ * result, so a dynamic target sees that result. `operation` is added to every send's options (tracing).
  */
-export function planSends(target: BroadcastTarget, client: WebPubSubRestClient, message: unknown, context: BroadcastContext): PlannedSend[] {
+export function planSends(target: BroadcastTarget, client: WebPubSubRestClient, message: unknown, context: BroadcastContext, operation: OperationOptions = {}): PlannedSend[] {
   const { options } = target;
   const filter = options.filter === undefined ? undefined : resolve(options.filter, context);
   const excluded = options.excluded === undefined ? undefined : resolve(options.excluded, context);
-  const base: SendWithContentTypeOptions = { messageTtlSeconds: options.messageTtlSeconds, contentType: options.contentType };
+  const base: SendWithContentTypeOptions = { ...operation, messageTtlSeconds: options.messageTtlSeconds, contentType: options.contentType };
   const hub = client.hubName;
   const payload = message as never;
   switch (target.kind) {

@@ -1,3 +1,4 @@
+import type { OperationTracingOptions, TracingSpanLink } from '@azure/core-tracing';
 import type { HttpClient, LogPolicyOptions, PipelineOptions, PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { GenerateClientTokenOptions as TokenClaimsOptions } from './client-access-token.js';
 import type { BroadcastSendOptions, CloseOptions, FilteredSendOptions, ListConnectionsOptions, PermissionOptions, SendOptions } from './request-builders.js';
@@ -59,10 +60,20 @@ export interface OperationRequestOptions {
   allowInsecureConnection?: boolean;
 }
 
+/**
+ * core-tracing's `OperationTracingOptions`: `tracingContext` parents the operation's span (by default,
+ * the active context). `spanLinks` (ours) links it to other spans, e.g. the request a background send answers.
+ */
+export interface WebPubSubTracingOptions extends OperationTracingOptions {
+  spanLinks?: TracingSpanLink[];
+}
+
 /** Options every operation accepts (core-client's `OperationOptions`). */
 export interface OperationOptions {
   abortSignal?: AbortSignal;
   requestOptions?: OperationRequestOptions;
+  /** Tracing of this call (OpenTelemetry through `@azure/opentelemetry-instrumentation-azure-sdk`). */
+  tracingOptions?: WebPubSubTracingOptions;
   /**
    * Called with the final response: `rawResponse` (status, headers, `parsedBody`), the flattened
    * body as the official client gives it, and for an answer the operation rejects, the error it throws.

@@ -34,40 +34,49 @@ export class WebPubSubGroupClient {
     this.endpoint = transport.endpoint;
   }
 
+  /** Runs an operation in its span, `WebPubSubGroupClient.<operation>` as the official client names it. */
+  private traced<O extends OperationOptions, T>(operation: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+    return this.transport.traced(`WebPubSubGroupClient.${operation}`, options, run);
+  }
+
   async addConnection(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildAddConnectionToGroupRequest(this.context, this.groupName, connectionId), options);
+    await this.traced('addConnection', options, (o) => this.transport.call(buildAddConnectionToGroupRequest(this.context, this.groupName, connectionId), o));
   }
 
   async removeConnection(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildRemoveConnectionFromGroupRequest(this.context, this.groupName, connectionId), options);
+    await this.traced('removeConnection', options, (o) => this.transport.call(buildRemoveConnectionFromGroupRequest(this.context, this.groupName, connectionId), o));
   }
 
   async addUser(userId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildAddUserToGroupRequest(this.context, this.groupName, userId), options);
+    await this.traced('addUser', options, (o) => this.transport.call(buildAddUserToGroupRequest(this.context, this.groupName, userId), o));
   }
 
   async removeUser(userId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(buildRemoveUserFromGroupRequest(this.context, this.groupName, userId), options);
+    await this.traced('removeUser', options, (o) => this.transport.call(buildRemoveUserFromGroupRequest(this.context, this.groupName, userId), o));
   }
 
   async closeAllConnections(options?: GroupCloseAllConnectionsOptions): Promise<void> {
-    await this.transport.call(buildCloseGroupConnectionsRequest(this.context, this.groupName, options), options);
+    await this.traced('closeAllConnections', options, (o) => this.transport.call(buildCloseGroupConnectionsRequest(this.context, this.groupName, o), o));
   }
 
   /** Sends to every connection in the group (strings as JSON unless `contentType: 'text/plain'`). */
   sendToAll(message: string, options: GroupSendTextToAllOptions): Promise<void>;
   sendToAll(message: JSONTypes | RequestBodyType, options?: GroupSendToAllOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToAll(message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(buildSendToGroupRequest(this.context, this.groupName, message, options), options);
+    await this.traced('sendToAll', options, (o) => this.transport.call(buildSendToGroupRequest(this.context, this.groupName, message, o), o));
   }
 
   /**
    * Lists the group's connections, following `nextLink` page by page. As in the official SDK, the
    * options are checked (and the promise rejects) before anything is sent.
    */
-  async listConnections(options: GroupListConnectionsOptions = {}): Promise<PagedAsyncIterableIterator<WebPubSubGroupMember>> {
-    const first = buildListConnectionsInGroupRequest(this.context, this.groupName, options);
-    return pagedIterator((nextLink) => this.fetchPage(nextLink ? this.nextPageRequest(first, nextLink) : first, options));
+  listConnections(options: GroupListConnectionsOptions = {}): Promise<PagedAsyncIterableIterator<WebPubSubGroupMember>> {
+    // As the official client: the span covers checking the options and making the iterator, and the
+    // pages, fetched later, carry its context, so their HTTP spans are its children.
+    return this.traced('listConnections', options, async (o) => {
+      const first = buildListConnectionsInGroupRequest(this.context, this.groupName, o);
+      return pagedIterator((nextLink) => this.fetchPage(nextLink ? this.nextPageRequest(first, nextLink) : first, o));
+    });
   }
 
   private async fetchPage(request: WebPubSubRequest, options: OperationOptions): Promise<Page<WebPubSubGroupMember>> {

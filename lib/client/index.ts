@@ -13,3 +13,4 @@ export type { RequestContext } from './request-context.js';
 export * from './request-builders.js';
 export type * from './client.options.js';
 export { SDK_NAME, SDK_VERSION } from './version.js';
+export { captureActiveTracingContext, linkedTracingOptions } from './client.tracing.js';

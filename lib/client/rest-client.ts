@@ -90,87 +90,87 @@ export class WebPubSubRestClient {
    * logging) and returns the raw response without checking its status.
    */
   sendRequest(request: WebPubSubRequest, options?: OperationOptions): Promise<PipelineResponse> {
-    return this.transport.send(request, options);
+    return traced(this.transport, 'sendRequest', options, (o) => this.transport.send(request, o));
   }
 
   /** Sends to every connection of the hub (strings as JSON unless `contentType: 'text/plain'`). */
   sendToAll(message: string, options: HubSendTextToAllOptions): Promise<void>;
   sendToAll(message: JSONTypes | RequestBodyType, options?: HubSendToAllOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToAll(message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(build.buildSendToAllRequest(this.context, message, options), options);
+    await traced(this.transport, 'sendToAll', options, (o) => this.transport.call(build.buildSendToAllRequest(this.context, message, o), o));
   }
 
   /** Sends to every connection of a user. */
   sendToUser(userId: string, message: string, options: HubSendTextToUserOptions): Promise<void>;
   sendToUser(userId: string, message: JSONTypes | RequestBodyType, options?: HubSendToUserOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToUser(userId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(build.buildSendToUserRequest(this.context, userId, message, options), options);
+    await traced(this.transport, 'sendToUser', options, (o) => this.transport.call(build.buildSendToUserRequest(this.context, userId, message, o), o));
   }
 
   /** Sends to one connection. */
   sendToConnection(connectionId: string, message: string, options: HubSendTextToConnectionOptions): Promise<void>;
   sendToConnection(connectionId: string, message: JSONTypes | RequestBodyType, options?: HubSendToConnectionOptions | SendWithContentTypeOptions): Promise<void>;
   async sendToConnection(connectionId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.transport.call(build.buildSendToConnectionRequest(this.context, connectionId, message, options), options);
+    await traced(this.transport, 'sendToConnection', options, (o) => this.transport.call(build.buildSendToConnectionRequest(this.context, connectionId, message, o), o));
   }
 
   connectionExists(connectionId: string, options?: OperationOptions): Promise<boolean> {
-    return this.transport.exists(build.buildConnectionExistsRequest(this.context, connectionId), options);
+    return traced(this.transport, 'connectionExists', options, (o) => this.transport.exists(build.buildConnectionExistsRequest(this.context, connectionId), o));
   }
 
   groupExists(groupName: string, options?: OperationOptions): Promise<boolean> {
-    return this.transport.exists(build.buildGroupExistsRequest(this.context, groupName), options);
+    return traced(this.transport, 'groupExists', options, (o) => this.transport.exists(build.buildGroupExistsRequest(this.context, groupName), o));
   }
 
   userExists(userId: string, options?: OperationOptions): Promise<boolean> {
-    return this.transport.exists(build.buildUserExistsRequest(this.context, userId), options);
+    return traced(this.transport, 'userExists', options, (o) => this.transport.exists(build.buildUserExistsRequest(this.context, userId), o));
   }
 
   async closeConnection(connectionId: string, options?: HubCloseConnectionOptions): Promise<void> {
-    await this.transport.call(build.buildCloseConnectionRequest(this.context, connectionId, options), options);
+    await traced(this.transport, 'closeConnection', options, (o) => this.transport.call(build.buildCloseConnectionRequest(this.context, connectionId, o), o));
   }
 
   async closeAllConnections(options?: HubCloseAllConnectionsOptions): Promise<void> {
-    await this.transport.call(build.buildCloseAllConnectionsRequest(this.context, options), options);
+    await traced(this.transport, 'closeAllConnections', options, (o) => this.transport.call(build.buildCloseAllConnectionsRequest(this.context, o), o));
   }
 
   async closeUserConnections(userId: string, options?: HubCloseUserConnectionsOptions): Promise<void> {
-    await this.transport.call(build.buildCloseUserConnectionsRequest(this.context, userId, options), options);
+    await traced(this.transport, 'closeUserConnections', options, (o) => this.transport.call(build.buildCloseUserConnectionsRequest(this.context, userId, o), o));
   }
 
   async removeUserFromAllGroups(userId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.context, userId), options);
+    await traced(this.transport, 'removeUserFromAllGroups', options, (o) => this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.context, userId), o));
   }
 
   async removeConnectionFromAllGroups(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.context, connectionId), options);
+    await traced(this.transport, 'removeConnectionFromAllGroups', options, (o) => this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.context, connectionId), o));
   }
 
   /** Adds the connections matching an OData filter to each of the groups. */
   async addConnectionsToGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildAddConnectionsToGroupsRequest(this.context, groups, filter), options);
+    await traced(this.transport, 'addConnectionsToGroups', options, (o) => this.transport.call(build.buildAddConnectionsToGroupsRequest(this.context, groups, filter), o));
   }
 
   /** Removes the connections matching an OData filter from each of the groups. */
   async removeConnectionsFromGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    await this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.context, groups, filter), options);
+    await traced(this.transport, 'removeConnectionsFromGroups', options, (o) => this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.context, groups, filter), o));
   }
 
   async grantPermission(connectionId: string, permission: Permission, options?: HubGrantPermissionOptions): Promise<void> {
-    await this.transport.call(build.buildGrantPermissionRequest(this.context, permission, connectionId, options), options);
+    await traced(this.transport, 'grantPermission', options, (o) => this.transport.call(build.buildGrantPermissionRequest(this.context, permission, connectionId, o), o));
   }
 
   async revokePermission(connectionId: string, permission: Permission, options?: HubRevokePermissionOptions): Promise<void> {
-    await this.transport.call(build.buildRevokePermissionRequest(this.context, permission, connectionId, options), options);
+    await traced(this.transport, 'revokePermission', options, (o) => this.transport.call(build.buildRevokePermissionRequest(this.context, permission, connectionId, o), o));
   }
 
   hasPermission(connectionId: string, permission: Permission, options?: HubHasPermissionOptions): Promise<boolean> {
-    return this.transport.exists(build.buildCheckPermissionRequest(this.context, permission, connectionId, options), options);
+    return traced(this.transport, 'hasPermission', options, (o) => this.transport.exists(build.buildCheckPermissionRequest(this.context, permission, connectionId, o), o));
   }
 
   /** True when the service answers its health endpoint. */
   async getServiceStatus(options?: OperationOptions): Promise<boolean> {
-    const response = await this.transport.send(build.buildGetServiceStatusRequest(this.context), options);
+    const response = await traced(this.transport, 'getServiceStatus', options, (o) => this.transport.send(build.buildGetServiceStatusRequest(this.context), o));
     return response.status === 200;
   }
 
@@ -178,33 +178,40 @@ export class WebPubSubRestClient {
    * A URL (with token) a client connects with. Signed locally with an access key; with a
    * TokenCredential the service's `:generateToken` signs it. The result is a secret: do not log it.
    */
-  async getClientAccessToken(options: GenerateClientTokenOptions = {}): Promise<ClientTokenResponse> {
-    const { clientProtocol, expirationTimeInMinutes } = options;
-    if (clientProtocol !== undefined && !CLIENT_PROTOCOLS.includes(clientProtocol)) {
-      throw new WebPubSubArgumentError('clientProtocol', ClientMessages.clientProtocolInvalid(clientProtocol));
-    }
-    assertOptionalInteger(expirationTimeInMinutes, 'expirationTimeInMinutes', 1, MAX_INT32);
-    assertOptionalName(options.userId, 'userId');
-    assertOptionalStringList(options.roles, 'roles');
-    assertOptionalNameList(options.groups, 'groups');
-    assertJwtHeaders(options.jwtHeaders);
-    const key = this.transport.accessKey;
-    if (options.jwtHeaders !== undefined && key === undefined) throw new WebPubSubArgumentError('jwtHeaders', ClientMessages.jwtHeadersNeedKey());
-    if (key !== undefined) {
-      return toClientTokenResponse(this.endpoint, this.hubName, signClientAccessToken(this.endpoint, this.hubName, key, options), clientProtocol);
-    }
-    const request = build.buildGenerateClientTokenRequest(this.context, {
-      userId: options.userId,
-      roles: options.roles,
-      groups: options.groups,
-      minutesToExpire: expirationTimeInMinutes ?? 60,
-      clientType: clientProtocol,
+  getClientAccessToken(options: GenerateClientTokenOptions = {}): Promise<ClientTokenResponse> {
+    return traced(this.transport, 'getClientAccessToken', options, async (options) => {
+      const { clientProtocol, expirationTimeInMinutes } = options;
+      if (clientProtocol !== undefined && !CLIENT_PROTOCOLS.includes(clientProtocol)) {
+        throw new WebPubSubArgumentError('clientProtocol', ClientMessages.clientProtocolInvalid(clientProtocol));
+      }
+      assertOptionalInteger(expirationTimeInMinutes, 'expirationTimeInMinutes', 1, MAX_INT32);
+      assertOptionalName(options.userId, 'userId');
+      assertOptionalStringList(options.roles, 'roles');
+      assertOptionalNameList(options.groups, 'groups');
+      assertJwtHeaders(options.jwtHeaders);
+      const key = this.transport.accessKey;
+      if (options.jwtHeaders !== undefined && key === undefined) throw new WebPubSubArgumentError('jwtHeaders', ClientMessages.jwtHeadersNeedKey());
+      if (key !== undefined) {
+        return toClientTokenResponse(this.endpoint, this.hubName, signClientAccessToken(this.endpoint, this.hubName, key, options), clientProtocol);
+      }
+      const request = build.buildGenerateClientTokenRequest(this.context, {
+        userId: options.userId,
+        roles: options.roles,
+        groups: options.groups,
+        minutesToExpire: expirationTimeInMinutes ?? 60,
+        clientType: clientProtocol,
+      });
+      const response = await this.transport.call(request, options);
+      const token = (JSON.parse(response.bodyAsText || '{}') as { token?: unknown }).token;
+      if (typeof token !== 'string' || token === '') throw new WebPubSubArgumentError('response', ClientMessages.tokenResponseInvalid());
+      return toClientTokenResponse(this.endpoint, this.hubName, token, clientProtocol);
     });
-    const response = await this.transport.call(request, options);
-    const token = (JSON.parse(response.bodyAsText || '{}') as { token?: unknown }).token;
-    if (typeof token !== 'string' || token === '') throw new WebPubSubArgumentError('response', ClientMessages.tokenResponseInvalid());
-    return toClientTokenResponse(this.endpoint, this.hubName, token, clientProtocol);
   }
+}
+
+/** Runs an operation in its span, `WebPubSubServiceClient.<operation>` as the official client names it. */
+function traced<O extends OperationOptions, T>(transport: WebPubSubTransport, operation: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+  return transport.traced(`WebPubSubServiceClient.${operation}`, options, run);
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest,
   type HttpClient, type Pipeline, type PipelineResponse,
 } from '@azure/core-rest-pipeline';
+import type { TracingClient } from '@azure/core-tracing';
 import { keyCredentialPolicy, reverseProxyPolicy } from './auth.policies.js';
 import { WebPubSubArgumentError, WebPubSubRestError } from './client.errors.js';
 import { clientLogger } from './client.logger.js';
@@ -11,6 +12,7 @@ import type { OperationOptions, WebPubSubRestClientOptions } from './client.opti
 import { normalizeEndpoint } from './connection-string.js';
 import { assertApiVersion } from './request-context.js';
 import { notifyResponse } from './response-callback.js';
+import { createWebPubSubTracingClient, withOperationSpan } from './client.tracing.js';
 import { attemptTimeoutPolicy, DEFAULT_TIMEOUT_IN_MS } from './timeout.policy.js';
 import { assertOptionalInteger, MAX_INT32 } from './validation.js';
 import { SDK_NAME, SDK_VERSION } from './version.js';
@@ -32,6 +34,7 @@ export class WebPubSubTransport {
   readonly timeoutInMs: number;
   private readonly httpClient: HttpClient;
   private readonly allowInsecureConnection: boolean;
+  private readonly tracing: TracingClient = createWebPubSubTracingClient();
 
   constructor(
     /** Service URL without a trailing slash. */
@@ -83,6 +86,14 @@ export class WebPubSubTransport {
     return isTokenCredential(this.credential) ? undefined : this.credential.key;
   }
 
+  /**
+   * Runs one public operation in its span, named as the official client names it (`WebPubSubServiceClient.sendToAll`,
+   * `WebPubSubGroupClient.addUser`); `run` gets the options carrying the span's context to the pipeline.
+   */
+  traced<O extends OperationOptions, T>(spanName: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+    return withOperationSpan(this.tracing, spanName, options, run);
+  }
+
   /** Runs a request through the pipeline and returns the raw response, whatever its status. */
   async send(request: WebPubSubRequest, options: OperationOptions = {}): Promise<PipelineResponse> {
     const response = await this.dispatch(request, options);
@@ -114,6 +125,9 @@ export class WebPubSubTransport {
       // As core-client: the call's `true` adds to the client's permission; its `false` takes none away.
       allowInsecureConnection: this.allowInsecureConnection || requestOptions?.allowInsecureConnection === true,
     });
+    // The tracing policy parents its HTTP span with this context (the operation's span), as core-client
+    // sets it; createPipelineRequest does not copy it from its options.
+    pipelineRequest.tracingOptions = options.tracingOptions;
     return this.pipeline.sendRequest(this.httpClient, pipelineRequest);
   }
 

@@ -1,7 +1,8 @@
 import http from 'node:http';
-import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { WebPubSubRestClient } from '../../lib/index.js';
+import { AzureKeyCredential, buildSendToAllRequest, parseConnectionString, WebPubSubRestClient } from '../../lib/index.js';
+import { WebPubSubTransport } from '../../lib/client/index.js';
 import { AcceptingServer } from './accepting-server-process.js';
 import { median, printTable, round } from './stats.js';
 
@@ -10,8 +11,59 @@ import { median, printTable, round } from './stats.js';
  * against a keep-alive server (another process) that answers 202. Peers measured in the same run,
  * interleaved round by round so machine noise hits all of them alike: the official
  * @azure/web-pubsub 1.2.0; core-rest-pipeline's default pipeline with no auth (what ours is built
- * on); and a plain node:http keep-alive loop (the floor of what HTTP costs).
+ * on); a plain node:http keep-alive loop (the floor of what HTTP costs); and ours without the
+ * operation's span (the same request through the same transport, no `withSpan`), which prices tracing
+ * with no tracer registered.
  */
+
+const UNTRACED = 'nestjs-web-pubsub, no operation span';
+
+/** Our transport and request builder without the client's operation span: what tracing costs when off. */
+function untracedSender(connectionString: string, httpClient?: HttpClient): Send {
+  const { endpoint, accessKey } = parseConnectionString(connectionString);
+  const transport = new WebPubSubTransport(endpoint, new AzureKeyCredential(accessKey), { httpClient });
+  // As `sendToAll` is written, less its span: an async method awaiting the transport.
+  return async () => {
+    await transport.call(buildSendToAllRequest({ hub: 'chat' }, MESSAGE));
+  };
+}
+
+export interface TracingOverheadResult {
+  concurrency: number;
+  /** Ours ÷ ours without the operation span (requests/s), per round, then the median: 1 means free. */
+  oursVsUntraced: number;
+  cpuMicrosPerRequest: { ours: number; untraced: number };
+}
+
+/**
+ * What the operation span costs with no tracer registered, without the network's noise: both clients
+ * send through an HTTP client that answers 202 at once, in process, so the pipeline is all that is timed.
+ */
+export async function benchTracingOverhead(options: { rounds: number; durationMs: number; concurrencies: number[] }): Promise<TracingOverheadResult[]> {
+  const connectionString = 'Endpoint=http://127.0.0.1:1;AccessKey=benchmark-key-0123456789abcdefghijklmnopqrstuv;Version=1.0;';
+  const httpClient: HttpClient = { sendRequest: async (request) => ({ request, status: 202, headers: createHttpHeaders() }) };
+  const ours = new WebPubSubRestClient(connectionString, 'chat', { httpClient });
+  const peers: Array<[string, Send]> = [['ours', () => ours.sendToAll(MESSAGE)], ['untraced', untracedSender(connectionString, httpClient)]];
+  for (const [, send] of peers) await measure(send, 16, 300);
+  const results: TracingOverheadResult[] = [];
+  for (const concurrency of options.concurrencies) {
+    const samples: Record<string, Sample[]> = { ours: [], untraced: [] };
+    for (let round = 0; round < options.rounds; round++) {
+      // Alternate which goes first, so drift within a round favours neither.
+      for (const [name, send] of round % 2 ? [...peers].reverse() : peers) samples[name].push(await measure(send, concurrency, options.durationMs));
+    }
+    results.push({
+      concurrency,
+      oursVsUntraced: round(median(samples.ours.map((s, i) => s.requestsPerSecond / samples.untraced[i].requestsPerSecond)), 3),
+      cpuMicrosPerRequest: { ours: round(median(samples.ours.map((s) => s.cpuMicrosPerRequest)), 1), untraced: round(median(samples.untraced.map((s) => s.cpuMicrosPerRequest)), 1) },
+    });
+  }
+  printTable(
+    `Tracing with no tracer registered: sendToAll through an in-process 202 HTTP client; medians of ${options.rounds} rounds of ${options.durationMs} ms`,
+    results.map((r) => ({ concurrency: r.concurrency, 'ours ÷ no operation span': r.oursVsUntraced, 'CPU µs/request (ours)': r.cpuMicrosPerRequest.ours, 'CPU µs/request (no span)': r.cpuMicrosPerRequest.untraced })),
+  );
+  return results;
+}
 
 type Send = () => Promise<unknown>;
 
@@ -88,6 +140,7 @@ export async function benchRestThroughput(options: { rounds: number; durationMs:
       ['@azure/web-pubsub 1.2.0', () => official.sendToAll(MESSAGE)],
       ['bare core-rest-pipeline', barePipelineSender(server.url)],
       ['plain node:http', plainHttpSender(server.url)],
+      [UNTRACED, untracedSender(server.connectionString)],
     ];
     // Warm up every path (JIT, sockets) before anything is recorded.
     for (const [, send] of peers) await measure(send, 16, 300);

@@ -5,7 +5,7 @@ import { benchDecoratorOverhead } from './decorator-overhead.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchMemory } from './memory.bench.js';
 import { profileRestClient } from './profile.bench.js';
-import { benchRestThroughput } from './rest-throughput.bench.js';
+import { benchRestThroughput, benchTracingOverhead } from './rest-throughput.bench.js';
 
 /*
  * `npm run bench`: every benchmark, or those named as arguments (e.g. `npm run bench -- rest`).
@@ -21,6 +21,7 @@ const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
 };
 if (wants('rest')) results.restThroughput = await benchRestThroughput({ rounds, durationMs: 1000, concurrencies: [1, 16, 64] });
+if (wants('rest') || wants('tracing')) results.tracingOverhead = await benchTracingOverhead({ rounds: Math.max(rounds, 10), durationMs: 500, concurrencies: [1, 16] });
 if (wants('profile')) results.restClientProfile = await profileRestClient({ seconds: 3 });
 if (wants('decorator')) results.decoratorOverhead = await benchDecoratorOverhead({ rounds, seconds: 2 });
 if (wants('fanout')) results.fanout = await benchFanout({ rounds, sizes: [1000, 5000] });

@@ -1,0 +1,91 @@
+import { createTracingClient, type TracingClient, type TracingContext, type TracingSpan, type TracingSpanLink } from '@azure/core-tracing';
+import type { OperationOptions } from './client.options.js';
+import { SDK_NAME, SDK_VERSION } from './version.js';
+
+/** The namespace of the official client's spans (`az.namespace`), so tools group ours with theirs. */
+export const TRACING_NAMESPACE = 'Microsoft.WebPubSub';
+
+/**
+ * A core-tracing client for one transport. With no instrumenter registered (no
+ * `@azure/opentelemetry-instrumentation-azure-sdk`), core-tracing's no-op one makes every span free.
+ */
+export function createWebPubSubTracingClient(): TracingClient {
+  return createTracingClient({ namespace: TRACING_NAMESPACE, packageName: SDK_NAME, packageVersion: SDK_VERSION });
+}
+
+/**
+ * Runs an operation in a span named as the official client names it (`WebPubSubServiceClient.sendToAll`),
+ * passing the options with the span's context on, so the pipeline's HTTP span nests under it.
+ * `tracingOptions.spanLinks` become the span's links.
+ */
+export function withOperationSpan<O extends OperationOptions, T>(tracing: TracingClient, name: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+  const spanLinks = options?.tracingOptions?.spanLinks;
+  const { span, updatedOptions } = tracing.startSpan(name, options ?? {}, spanLinks ? { spanLinks } : undefined);
+  const traced = updatedOptions as O;
+  // No tracer registered (or the span sampled out): the call still carries the span's context, so the
+  // HTTP span decides as it would under it, but skips making it the active context and setting a status.
+  if (!span.isRecording()) {
+    span.end();
+    try {
+      return run(traced);
+    } catch (error) {
+      // A bad argument found while building the request rejects, as with a span (and as the official client).
+      return Promise.reject(error);
+    }
+  }
+  return inSpan(tracing, span, traced, run);
+}
+
+/** As core-tracing's `withSpan`: the span is the active context while `run` runs, and gets its status. */
+async function inSpan<O extends OperationOptions, T>(tracing: TracingClient, span: TracingSpan, options: O, run: (options: O) => Promise<T>): Promise<T> {
+  try {
+    const result = await tracing.withContext(options.tracingOptions!.tracingContext!, () => run(options));
+    span.setStatus({ status: 'success' });
+    return result;
+  } catch (error) {
+    span.setStatus({ status: 'error', error: error as Error });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+const tracing = createWebPubSubTracingClient();
+
+/**
+ * The context of the span active now (e.g. the HTTP request a Nest handler serves), to parent or link
+ * later work to; undefined when there is none or no instrumenter is registered.
+ */
+export function captureActiveTracingContext(): TracingContext | undefined {
+  const { traceparent } = tracing.createRequestHeaders();
+  return traceparent ? tracing.parseTraceparentHeader(traceparent) : undefined;
+}
+
+/**
+ * Tracing options for work done for a request but outside it (background delivery): a root span,
+ * linked to the request's span rather than its child.
+ */
+export function linkedTracingOptions(link: TracingContext): { tracingContext: TracingContext; spanLinks: TracingSpanLink[] } {
+  return { tracingContext: EMPTY_CONTEXT, spanLinks: [{ tracingContext: link }] };
+}
+
+/** An immutable core-tracing TracingContext (as OpenTelemetry's Context); empty, it holds no span, so a span started in it is a root. */
+class MapTracingContext implements TracingContext {
+  constructor(private readonly values = new Map<symbol, unknown>()) {}
+
+  getValue(key: symbol): unknown {
+    return this.values.get(key);
+  }
+
+  setValue(key: symbol, value: unknown): TracingContext {
+    return new MapTracingContext(new Map(this.values).set(key, value));
+  }
+
+  deleteValue(key: symbol): TracingContext {
+    const values = new Map(this.values);
+    values.delete(key);
+    return new MapTracingContext(values);
+  }
+}
+
+const EMPTY_CONTEXT: TracingContext = new MapTracingContext();
