@@ -1,11 +1,11 @@
-import { All, Controller, Inject, Req, Res, SetMetadata, StreamableFile, type OnModuleInit, type Type } from '@nestjs/common';
+import { All, Controller, Inject, Req, Res, SetMetadata, type OnModuleInit, type Type } from '@nestjs/common';
 import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
 import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
 import { bodyReader, type RouteRequest } from './events.body.js';
 import { EventDispatcher } from './events.dispatcher.js';
 import { EventHandlerExplorer, type HubHandlers } from './events.explorer.js';
-import { installEventGate } from './events.gate.js';
+import { checkedByGate, installEventGate, sendAnswer } from './events.gate.js';
 import { EventsMetadataAccessor } from './events.metadata-accessor.js';
 import { checkBodyParsers } from './events.parser-check.js';
 
@@ -60,11 +60,10 @@ export function createEventsController(instance: string, path: string): Type {
     // here); @fastify/cors then leaves the route alone. Express apps get the same from the gate.
     @SetMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { cors: false })
     async handle(@Req() request: RouteRequest, @Res() response: unknown): Promise<void> {
-      const answer = await this.dispatcher.dispatch({ method: request.method ?? '', headers: request.headers, body: bodyReader(request), source: request });
-      const adapter = this.adapterHost.httpAdapter;
-      for (const [name, value] of Object.entries(answer.headers)) adapter.setHeader(response, name, value);
-      const body = Buffer.isBuffer(answer.body) ? new StreamableFile(answer.body, { type: answer.headers['content-type'] }) : answer.body;
-      adapter.reply(response, body, answer.status);
+      const answer = await this.dispatcher.dispatch({
+        method: request.method ?? '', headers: request.headers, body: bodyReader(request), source: request, checked: checkedByGate(request),
+      });
+      sendAnswer(this.adapterHost.httpAdapter, response, answer);
     }
   }
   return WebPubSubEventsController;

@@ -15,6 +15,8 @@ export interface UpstreamHttpRequest {
   body: () => Promise<Buffer>;
   /** The framework's request object: request-scoped handlers are resolved for it. */
   source: object;
+  /** What the route's gate already found when it checked this request's headers (not checked again). */
+  checked?: CheckedEvent;
 }
 
 /** An event whose headers passed every check. */
@@ -52,7 +54,7 @@ export class EventDispatcher {
 
   async dispatch(request: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
     if (request.method === 'OPTIONS' || request.method === 'GET') return this.handshake(header(request, 'webhook-request-origin'));
-    const { type, hub, connectionId, origin, handlers } = this.checkHeaders(request);
+    const { type, hub, connectionId, origin, handlers } = request.checked ?? this.checkHeaders(request);
     // Every check so far read headers only: a refused request's body is never read.
     const body = await request.body();
     if (body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
@@ -182,7 +184,8 @@ export class EventDispatcher {
   }
 }
 
-function header(request: Pick<UpstreamHttpRequest, 'headers'>, name: string): string | undefined {
+/** A request header's first value (Node gives repeated headers as a list). */
+export function header(request: Pick<UpstreamHttpRequest, 'headers'>, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

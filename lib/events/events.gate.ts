@@ -1,12 +1,20 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, StreamableFile } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { readLimited } from './events.body.js';
 import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
-import type { EventDispatcher, UpstreamHttpResponse } from './events.dispatcher.js';
+import { header, type CheckedEvent, type EventDispatcher, type UpstreamHttpResponse } from './events.dispatcher.js';
 import { EventMessages } from './events.messages.js';
 
 type HttpAdapter = NonNullable<HttpAdapterHost['httpAdapter']>;
+
+/** Requests whose headers the gate checked, with what it found: the route does not check them again. */
+const passedGate = new WeakMap<object, CheckedEvent>();
+
+/** What the gate found for this request, when it checked it. */
+export function checkedByGate(request: object): CheckedEvent | undefined {
+  return passedGate.get(request);
+}
 
 /** A request as Express and Fastify's onRequest hook show it (Fastify's `raw` is the Node request). */
 interface GateRequest {
@@ -28,7 +36,7 @@ interface GateRequest {
  *   Content-Length) without reading its body; reads an accepted event's body, so no JSON parser
  *   limits it (Nest's takes only objects and arrays, up to 100 kB).
  * - Fastify: refuses events on their headers in an onRequest hook, before Fastify reads the body.
- * The route itself checks the same headers again (a cheap HMAC), so it is also right without a gate.
+ * The route reuses what the gate found for a request; without a gate it checks the headers itself.
  */
 export function installEventGate(adapter: HttpAdapter, routePath: () => string, dispatcher: EventDispatcher): void {
   const type = adapter.getType();
@@ -44,8 +52,8 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
     adapter.use(async (request: GateRequest, response: unknown, next: (error?: unknown) => void) => {
       if (!forRoute(request)) return next();
       try {
-        if (request.method === 'OPTIONS' || request.method === 'GET') return send(adapter, response, dispatcher.handshake(header(request, 'webhook-request-origin')));
-        dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers });
+        if (request.method === 'OPTIONS' || request.method === 'GET') return sendAnswer(adapter, response, dispatcher.handshake(header(request, 'webhook-request-origin')));
+        passedGate.set(request, dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers }));
         const body = await readLimited(request as unknown as IncomingMessage);
         if (body.length > MAX_EVENT_BODY_BYTES) return adapter.reply(response, { statusCode: 413, message: EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES), error: 'Payload Too Large' }, 413);
         request.body = body;
@@ -63,7 +71,7 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
     fastify.addHook('onRequest', (request, reply, done) => {
       if (!forRoute(request) || request.method === 'OPTIONS' || request.method === 'GET') return done();
       try {
-        dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers });
+        passedGate.set(request, dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers }));
       } catch (error) {
         if (refuse(reply, error)) return;
         return done(error as Error);
@@ -73,14 +81,11 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
   }
 }
 
-function send(adapter: HttpAdapter, response: unknown, answer: UpstreamHttpResponse): void {
+/** Writes a dispatcher answer through the adapter (binary bodies as a StreamableFile, as Nest sends them). */
+export function sendAnswer(adapter: HttpAdapter, response: unknown, answer: UpstreamHttpResponse): void {
   for (const [name, value] of Object.entries(answer.headers)) adapter.setHeader(response, name, value);
-  adapter.reply(response, answer.body ?? '', answer.status);
-}
-
-function header(request: GateRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  const body = Buffer.isBuffer(answer.body) ? new StreamableFile(answer.body, { type: answer.headers['content-type'] }) : answer.body;
+  adapter.reply(response, body, answer.status);
 }
 
 /** Whether a URL is the route's path (global prefix included) or one segment below it, as the route serves. */
