@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import type { EventHandlerSettings, SystemEventName } from './emulator.options.js';
+import type { EventHandlerSettings, GroupPresenceEventName, SystemEventName } from './emulator.options.js';
 import { WebPubSubEmulator } from './emulator.js';
 
 const SYSTEM_EVENTS: readonly SystemEventName[] = ['connect', 'connected', 'disconnected'];
+const GROUP_EVENTS: readonly GroupPresenceEventName[] = ['joined', 'left'];
 
 const USAGE = `Usage: web-pubsub-emulator [options]
 
@@ -16,6 +17,7 @@ Options:
   --event-handler <url>      Upstream URL template, e.g. http://localhost:3000/eventhandler/{event}
   --user-events <pattern>    User events sent upstream: * or a comma-separated list (default *)
   --system-events <list>     connect,connected,disconnected (default: all three)
+  --group-events <list>      Group presence events sent upstream: joined,left (default: none)
   --access-key <key>         Access key (default: a random one, printed in the connection string)
   --verbose                  Log upstream and client errors
   --help                     Show this help
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
       'event-handler': { type: 'string', multiple: true, default: [] },
       'user-events': { type: 'string', default: '*' },
       'system-events': { type: 'string', default: 'connect,connected,disconnected' },
+      'group-events': { type: 'string', default: '' },
       'access-key': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -45,7 +48,15 @@ async function main(): Promise<void> {
   const systemEvents = values['system-events'].split(',').map((name) => name.trim()).filter(Boolean) as SystemEventName[];
   const unknown = systemEvents.filter((name) => !SYSTEM_EVENTS.includes(name));
   if (unknown.length > 0) throw new Error(`--system-events: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${SYSTEM_EVENTS.join(', ')}.`);
-  const handlers: EventHandlerSettings[] = values['event-handler'].map((urlTemplate) => ({ urlTemplate, userEventPattern: values['user-events'], systemEvents }));
+  const groupEvents = values['group-events'].split(',').map((name) => name.trim()).filter(Boolean) as GroupPresenceEventName[];
+  const unknownGroupEvents = groupEvents.filter((name) => !GROUP_EVENTS.includes(name));
+  if (unknownGroupEvents.length > 0) throw new Error(`--group-events: unknown event "${unknownGroupEvents.join('", "')}". Use a comma-separated list of ${GROUP_EVENTS.join(', ')}.`);
+  const handlers: EventHandlerSettings[] = values['event-handler'].map((urlTemplate) => ({
+    urlTemplate,
+    userEventPattern: values['user-events'],
+    systemEvents,
+    ...(groupEvents.length > 0 ? { groupPresenceEvents: { eventNames: groupEvents } } : {}),
+  }));
   const emulator = await WebPubSubEmulator.start({
     port,
     host: values.host,

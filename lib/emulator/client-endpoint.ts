@@ -9,7 +9,7 @@ import {
 } from './client-connection.js';
 import { ClientProtocol } from './client-protocol.js';
 import { readConnectAnswer } from './connect-answer.js';
-import type { EmulatorCore } from './emulator-core.js';
+import { upstreamSubjectOf, type EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { failureText } from './rest-auth.js';
 
@@ -184,8 +184,7 @@ export class ClientEndpoint {
       type: 'system', event: 'connected', userId: connection.userId ?? '', connectionId: connection.connectionId,
       ...(kind === 'reliable' ? { reconnectionToken: connection.reconnectionToken } : {}),
     });
-    const subject = { hub: admission.hub, connectionId: connection.connectionId, userId: connection.userId, subprotocol: connection.subprotocol, connectionState: connection.connectionState };
-    this.core.upstream.invoke(subject, { kind: 'system', name: 'connected', body: {} }).catch((error: Error) => this.core.logger.warn(error.message));
+    this.core.upstream.invoke(upstreamSubjectOf(connection), { kind: 'system', name: 'connected', body: {} }).catch((error: Error) => this.core.logger.warn(error.message));
     this.attach(ws, connection, query);
   }
 

@@ -1,5 +1,5 @@
 import { contentTypeOf, dataTypeOf, type ClientConnection, type DataType, type Payload } from './client-connection.js';
-import type { EmulatorCore } from './emulator-core.js';
+import { upstreamSubjectOf, type EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { isDotSegment, isGroupName } from '../protocol/rules.js';
 
@@ -108,8 +108,7 @@ export class ClientProtocol {
 
   /** Sends a user event upstream; a reply body goes back to this connection as a server message. */
   private async userEvent(connection: ClientConnection, event: string, contentType: string, body: Buffer): Promise<void> {
-    const subject = { hub: connection.hub, connectionId: connection.connectionId, userId: connection.userId, subprotocol: connection.subprotocol, connectionState: connection.connectionState };
-    const response = await this.core.upstream.invoke(subject, { kind: 'user', name: event, contentType, body });
+    const response = await this.core.upstream.invoke(upstreamSubjectOf(connection), { kind: 'user', name: event, contentType, body });
     if (!response) throw new FrameError('InternalServerError', EmulatorMessages.noEventHandler(event));
     if (response.status < 200 || response.status > 299) {
       throw new FrameError('InternalServerError', EmulatorMessages.upstreamFailed(event, 'the event handler', `HTTP ${response.status}`));

@@ -1,7 +1,7 @@
 import type { ClientConnection } from './client-connection.js';
-import type { EmulatorLogger, HubSettings } from './emulator.options.js';
+import type { EmulatorLogger, GroupPresenceEventName, HubSettings } from './emulator.options.js';
 import { HubState, type Delivery } from './hub-state.js';
-import { UpstreamInvoker } from './upstream.js';
+import { UpstreamInvoker, type UpstreamSubject } from './upstream.js';
 
 export interface EmulatorCoreOptions {
   endpoint: string;
@@ -45,7 +45,11 @@ export class EmulatorCore {
     const key = name.toLowerCase();
     let hub = this.hubs.get(key);
     if (!hub) {
-      hub = new HubState(name, (delivery) => this.recordDelivery(delivery));
+      hub = new HubState(
+        name,
+        (delivery) => this.recordDelivery(delivery),
+        (connection, group, change) => this.notifyGroupChange(connection, group, change),
+      );
       this.hubs.set(key, hub);
     }
     return hub;
@@ -79,16 +83,21 @@ export class EmulatorCore {
   }
 
   notifyDisconnected(connection: ClientConnection, reason: string | undefined): void {
-    const subject = {
-      hub: connection.hub,
-      connectionId: connection.connectionId,
-      userId: connection.userId,
-      subprotocol: connection.subprotocol,
-      connectionState: connection.connectionState,
-    };
     this.upstream
-      .invoke(subject, { kind: 'system', name: 'disconnected', body: reason === undefined ? {} : { reason } })
+      .invoke(upstreamSubjectOf(connection), { kind: 'system', name: 'disconnected', body: reason === undefined ? {} : { reason } })
       .catch((error: Error) => this.logger.warn(error.message));
+  }
+
+  /**
+   * `azure.webpubsub.gp.joined` / `gp.left` to a handler that lists them. Sent after the current
+   * step ends, so a connection's initial groups are announced after its `connected` event starts.
+   */
+  private notifyGroupChange(connection: ClientConnection, group: string, change: GroupPresenceEventName): void {
+    if (!this.upstream.handlerFor(connection.hub, { kind: 'group', name: change, group })) return;
+    const subject = upstreamSubjectOf(connection);
+    queueMicrotask(() => {
+      this.upstream.invoke(subject, { kind: 'group', name: change, body: { group } }).catch((error: Error) => this.logger.warn(error.message));
+    });
   }
 
   private recordDelivery(delivery: Delivery): void {
@@ -99,4 +108,15 @@ export class EmulatorCore {
     if (this.deliveries.length > limit * 2) this.deliveries.splice(0, this.deliveries.length - limit);
     for (const listener of this.deliveryListeners) listener(delivery);
   }
+}
+
+/** Who an event is about, as of now (a later change of state does not rewrite a queued event). */
+export function upstreamSubjectOf(connection: ClientConnection): UpstreamSubject {
+  return {
+    hub: connection.hub,
+    connectionId: connection.connectionId,
+    userId: connection.userId,
+    subprotocol: connection.subprotocol,
+    connectionState: connection.connectionState,
+  };
 }

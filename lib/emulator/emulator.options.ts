@@ -8,6 +8,19 @@ export interface EventHandlerSettings {
   /** Which user events go to this handler: `*` for all, or a comma-separated list of names. */
   userEventPattern?: string;
   systemEvents?: SystemEventName[];
+  /**
+   * Group presence events (`azure.webpubsub.gp.joined` / `gp.left`) for this handler, as the
+   * service's preview `groupPresenceEvents` setting of a hub's event handler: which of `joined` and
+   * `left`, and optionally which groups (patterns with the wildcard-role syntax; none means all).
+   */
+  groupPresenceEvents?: GroupPresenceEventSettings;
+}
+
+export type GroupPresenceEventName = 'joined' | 'left';
+
+export interface GroupPresenceEventSettings {
+  eventNames: GroupPresenceEventName[];
+  groupFilters?: string[];
 }
 
 export interface HubSettings {

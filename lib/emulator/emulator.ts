@@ -5,7 +5,8 @@ import { formatConnectionString } from '../protocol/connection-string.js';
 import { ClientEndpoint } from './client-endpoint.js';
 import { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
-import type { EmulatorLogger, WebPubSubEmulatorOptions } from './emulator.options.js';
+import { GroupPattern } from '../protocol/group-pattern.js';
+import type { EmulatorLogger, EventHandlerSettings, WebPubSubEmulatorOptions } from './emulator.options.js';
 import { FaultInjector } from './fault-injector.js';
 import type { Delivery } from './hub-state.js';
 import { RestApi, type RestCallRecord } from './rest-api.js';
@@ -169,5 +170,24 @@ function checkOptions(options: WebPubSubEmulatorOptions): void {
   }
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host.trim() === '')) {
     throw new TypeError(EmulatorMessages.invalidOption('host', 'an address to bind, e.g. "127.0.0.1"'));
+  }
+  for (const [hub, settings] of Object.entries(options.hubs ?? {})) {
+    (settings?.eventHandlers ?? []).forEach((handler, index) => checkGroupPresenceEvents(`hubs.${hub}.eventHandlers[${index}].groupPresenceEvents`, handler.groupPresenceEvents));
+  }
+}
+
+/** As the service's management API would refuse them: unknown event names and unreadable filters. */
+function checkGroupPresenceEvents(option: string, settings: EventHandlerSettings['groupPresenceEvents']): void {
+  if (settings === undefined) return;
+  const names = settings?.eventNames;
+  if (!Array.isArray(names) || names.some((name) => name !== 'joined' && name !== 'left')) {
+    throw new TypeError(EmulatorMessages.invalidOption(`${option}.eventNames`, 'a list of "joined" and "left"'));
+  }
+  const filters = settings.groupFilters;
+  if (filters === undefined) return;
+  if (!Array.isArray(filters)) throw new TypeError(EmulatorMessages.invalidOption(`${option}.groupFilters`, 'a list of group patterns, e.g. ["room.*"]'));
+  for (const filter of filters) {
+    const parsed = typeof filter === 'string' ? GroupPattern.parse(filter) : { invalid: 'it is not a string' };
+    if ('invalid' in parsed) throw new TypeError(EmulatorMessages.invalidOption(`${option}.groupFilters`, `a list of group patterns ("${String(filter)}": ${parsed.invalid})`));
   }
 }

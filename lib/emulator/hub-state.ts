@@ -1,4 +1,5 @@
 import type { ClientConnection, MessageSource, Payload } from './client-connection.js';
+import type { GroupPresenceEventName } from './emulator.options.js';
 import type { FilterPredicate } from './odata-filter.js';
 
 /** A message that reached a connection, kept for tests to inspect. */
@@ -18,6 +19,9 @@ export interface Audience {
   filter?: FilterPredicate;
 }
 
+/** Told when a live connection joins or leaves a group (not when it leaves them by closing). */
+export type MembershipListener = (connection: ClientConnection, group: string, change: GroupPresenceEventName) => void;
+
 /**
  * Connections, groups and users of one hub. Groups and users exist only while they have
  * connections, as in the service; a user's group memberships also apply to the user's later
@@ -32,6 +36,7 @@ export class HubState {
   constructor(
     readonly name: string,
     private readonly onDelivery: (delivery: Delivery) => void,
+    private readonly onMembership: MembershipListener = () => {},
   ) {}
 
   add(connection: ClientConnection, initialGroups: readonly string[]): void {
@@ -44,19 +49,23 @@ export class HubState {
   }
 
   remove(connection: ClientConnection): void {
-    for (const group of [...connection.groups]) this.leave(connection, group);
+    for (const group of connection.groups) removeFrom(this.groups, group, connection.connectionId);
+    connection.groups.clear();
     this.connections.delete(connection.connectionId);
     if (connection.userId !== undefined) removeFrom(this.userConnections, connection.userId, connection.connectionId);
   }
 
   join(connection: ClientConnection, group: string): void {
+    if (connection.groups.has(group)) return;
     connection.groups.add(group);
     addTo(this.groups, group, connection.connectionId);
+    this.onMembership(connection, group, 'joined');
   }
 
   leave(connection: ClientConnection, group: string): void {
-    connection.groups.delete(group);
+    if (!connection.groups.delete(group)) return;
     removeFrom(this.groups, group, connection.connectionId);
+    this.onMembership(connection, group, 'left');
   }
 
   groupMembers(group: string): ClientConnection[] {

@@ -1,5 +1,5 @@
 export { WebPubSubEmulator, type EmulatorConnectionInfo } from './emulator.js';
-export type { WebPubSubEmulatorOptions, HubSettings, EventHandlerSettings, SystemEventName, EmulatorLogger } from './emulator.options.js';
+export type { WebPubSubEmulatorOptions, HubSettings, EventHandlerSettings, SystemEventName, GroupPresenceEventName, GroupPresenceEventSettings, EmulatorLogger } from './emulator.options.js';
 export type { Delivery } from './hub-state.js';
 export type { MessageSource } from './client-connection.js';
 export type { RestFault, FaultInjector } from './fault-injector.js';

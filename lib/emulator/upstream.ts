@@ -1,6 +1,7 @@
 import { upstreamEventSource, upstreamEventType } from '../protocol/upstream-event.js';
 import { signatureHeader } from '../protocol/upstream-signature.js';
-import type { EmulatorLogger, EventHandlerSettings, HubSettings, SystemEventName } from './emulator.options.js';
+import { GroupPattern } from '../protocol/group-pattern.js';
+import type { EmulatorLogger, EventHandlerSettings, GroupPresenceEventName, HubSettings, SystemEventName } from './emulator.options.js';
 import { EmulatorMessages } from './emulator.messages.js';
 
 /** Who an upstream event is about. */
@@ -14,7 +15,13 @@ export interface UpstreamSubject {
 
 export type UpstreamEvent =
   | { kind: 'system'; name: SystemEventName; body: unknown }
+  | { kind: 'group'; name: GroupPresenceEventName; body: { group: string } }
   | { kind: 'user'; name: string; contentType: string; body: Buffer };
+
+/** What picks an event's handler: its kind and name, and for a group event its group. */
+export type EventSelector =
+  | { kind: 'system' | 'user'; name: string }
+  | { kind: 'group'; name: GroupPresenceEventName; group: string };
 
 export interface UpstreamResponse {
   status: number;
@@ -48,10 +55,12 @@ export class UpstreamInvoker {
   }
 
   /** The handler that takes this event, if any (first match wins, as in the service). */
-  handlerFor(hub: string, event: Pick<UpstreamEvent, 'kind' | 'name'>): EventHandlerSettings | undefined {
-    return this.hubs.get(hub.toLowerCase())?.eventHandlers?.find((handler) =>
-      event.kind === 'system' ? (handler.systemEvents ?? []).includes(event.name as SystemEventName) : matchesPattern(handler.userEventPattern, event.name),
-    );
+  handlerFor(hub: string, event: EventSelector): EventHandlerSettings | undefined {
+    return this.hubs.get(hub.toLowerCase())?.eventHandlers?.find((handler) => {
+      if (event.kind === 'system') return (handler.systemEvents ?? []).includes(event.name as SystemEventName);
+      if (event.kind === 'group') return takesGroupEvent(handler, event.name, event.group);
+      return matchesPattern(handler.userEventPattern, event.name);
+    });
   }
 
   /**
@@ -60,7 +69,7 @@ export class UpstreamInvoker {
    * handshake, and when a non-blocking event still fails after its retries.
    */
   async invoke(subject: UpstreamSubject, event: UpstreamEvent): Promise<UpstreamResponse | undefined> {
-    const handler = this.handlerFor(subject.hub, event);
+    const handler = this.handlerFor(subject.hub, event.kind === 'group' ? { kind: 'group', name: event.name, group: event.body.group } : event);
     if (!handler) return undefined;
     const url = fillTemplate(handler.urlTemplate, subject.hub, event.name);
     if (!(await this.validate(handler, subject.hub))) {
@@ -158,6 +167,22 @@ function headerText(value: string): string {
 
 function fillTemplate(template: string, hub: string, event: string): string {
   return template.replace(/\{hub\}/gi, encodeURIComponent(hub)).replace(/\{event\}/gi, encodeURIComponent(event));
+}
+
+const groupFilterCache = new WeakMap<EventHandlerSettings, GroupPattern[]>();
+
+/** Whether the handler lists this presence event and, when it has group filters, one matches. */
+function takesGroupEvent(handler: EventHandlerSettings, name: GroupPresenceEventName, group: string): boolean {
+  const settings = handler.groupPresenceEvents;
+  if (!settings?.eventNames.includes(name)) return false;
+  if (!settings.groupFilters?.length) return true;
+  let filters = groupFilterCache.get(handler);
+  if (!filters) {
+    // Checked when the emulator starts, so every filter parses here.
+    filters = settings.groupFilters.map((filter) => GroupPattern.parse(filter)).filter((parsed) => parsed instanceof GroupPattern);
+    groupFilterCache.set(handler, filters);
+  }
+  return filters.some((filter) => filter.matches(group));
 }
 
 function matchesPattern(pattern: string | undefined, event: string): boolean {

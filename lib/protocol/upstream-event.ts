@@ -1,14 +1,16 @@
 /*
  * How the service names an upstream event in its CloudEvents headers: `ce-type` says whether it is
- * a system event (connect, connected, disconnected) or a user event, `ce-source` which connection
- * it came from.
+ * a system event (connect, connected, disconnected), a group presence event (joined, left) or a
+ * user event, `ce-source` which connection it came from.
  */
 
-export type UpstreamEventKind = 'system' | 'user';
+export type UpstreamEventKind = 'system' | 'group' | 'user';
 
-/** `azure.webpubsub.sys.<name>` for system events, `azure.webpubsub.user.<name>` for user events. */
+const TYPE_SEGMENT: Record<UpstreamEventKind, string> = { system: 'sys', group: 'gp', user: 'user' };
+
+/** `azure.webpubsub.sys.<name>`, `azure.webpubsub.gp.<name>` or `azure.webpubsub.user.<name>`. */
 export function upstreamEventType(kind: UpstreamEventKind, name: string): string {
-  return `azure.webpubsub.${kind === 'system' ? 'sys' : 'user'}.${name}`;
+  return `azure.webpubsub.${TYPE_SEGMENT[kind]}.${name}`;
 }
 
 /** `ce-source`: `/hubs/<hub>/client/<connectionId>`. */

@@ -98,6 +98,39 @@ describe('web-pubsub-emulator CLI', () => {
     }
   });
 
+  it('sends group presence events with --group-events', async () => {
+    const events: string[] = [];
+    const receiver = http.createServer((request, response) => {
+      if (request.method === 'OPTIONS') {
+        response.writeHead(200, { 'webhook-allowed-origin': '*' }).end();
+        return;
+      }
+      events.push(String(request.headers['ce-type']));
+      request.resume();
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    const running = await startCli(['--port', '0', '--hub', 'chat', '--system-events', 'disconnected', '--group-events', 'joined,left', '--event-handler', `http://127.0.0.1:${port}/{event}`]);
+    try {
+      const rest = new WebPubSubRestClient(running.connectionString, 'chat');
+      const { url } = await rest.getClientAccessToken({ userId: 'alice', groups: ['from-token'] });
+      const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+      await client.start();
+      try {
+        await rest.removeUserFromAllGroups('alice');
+      } finally {
+        client.stop();
+      }
+      const deadline = Date.now() + 10_000;
+      while (!events.includes('azure.webpubsub.sys.disconnected') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(events.sort()).toEqual(['azure.webpubsub.gp.joined', 'azure.webpubsub.gp.left', 'azure.webpubsub.sys.disconnected']);
+    } finally {
+      await stopCli(running);
+      receiver.close();
+    }
+  });
+
   it('prints usage with --help', () => {
     const { status, output } = runCliToEnd(['--help']);
     expect(status).toBe(0);
@@ -109,6 +142,7 @@ describe('web-pubsub-emulator CLI', () => {
     [['--port', 'eighty'], '--port "eighty" is not a port number'],
     [['--event-handler', 'http://127.0.0.1:1/{event}'], '--event-handler needs at least one --hub'],
     [['--system-events', 'connect,bogus'], 'bogus'],
+    [['--group-events', 'joined,entered'], '--group-events: unknown event "entered". Use a comma-separated list of joined, left.'],
     [['--frobnicate'], 'frobnicate'],
   ])('refuses %j with exit code 1 and a clear message', (args, message) => {
     const { status, output } = runCliToEnd(args);

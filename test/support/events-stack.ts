@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { INestApplication, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebPubSubModule, WebPubSubService, type GenerateClientTokenOptions } from '../../lib/index.js';
-import { WebPubSubEmulator, type HubSettings } from '../../lib/emulator/index.js';
+import { WebPubSubEmulator, type GroupPresenceEventSettings, type HubSettings } from '../../lib/emulator/index.js';
 import { WebPubSubTestClient } from '../../lib/testing/index.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { acceptEveryEventBody } from './event-bodies.js';
@@ -13,7 +13,7 @@ import { startOfficialClient, type OfficialClient } from './official-client.js';
 export interface EventsStackOptions {
   adapter: AdapterName;
   /** Hubs whose events go to the app; `template` is appended to the app's base URL. */
-  hubs: Record<string, { template: string; userEventPattern?: string }>;
+  hubs: Record<string, { template: string; userEventPattern?: string; groupPresenceEvents?: GroupPresenceEventSettings }>;
   providers: Provider[];
   /** The module's `eventsPath` (default route `/eventhandler` when omitted). */
   eventsPath?: string;
@@ -39,9 +39,11 @@ export class EventsStack {
   async start(): Promise<this> {
     const port = await freePort();
     const hubs: Record<string, HubSettings> = {};
-    for (const [hub, { template, userEventPattern }] of Object.entries(this.options.hubs)) {
+    for (const [hub, { template, userEventPattern, groupPresenceEvents }] of Object.entries(this.options.hubs)) {
       hubs[hub] = {
-        eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}${template}`, userEventPattern: userEventPattern ?? '*', systemEvents: ['connect', 'connected', 'disconnected'] }],
+        eventHandlers: [
+          { urlTemplate: `http://127.0.0.1:${port}${template}`, userEventPattern: userEventPattern ?? '*', systemEvents: ['connect', 'connected', 'disconnected'], groupPresenceEvents },
+        ],
       };
     }
     // No retries: a failing non-blocking event should surface at once, not after seconds.

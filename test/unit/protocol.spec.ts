@@ -104,6 +104,8 @@ describe('upstream event names', () => {
     expect(upstreamEventType('system', 'connect')).toBe('azure.webpubsub.sys.connect');
     expect(upstreamEventType('system', 'disconnected')).toBe('azure.webpubsub.sys.disconnected');
     expect(upstreamEventType('user', 'message')).toBe('azure.webpubsub.user.message');
+    expect(upstreamEventType('group', 'joined')).toBe('azure.webpubsub.gp.joined');
+    expect(upstreamEventType('group', 'left')).toBe('azure.webpubsub.gp.left');
   });
 
   it('names the connection as the source', () => {
