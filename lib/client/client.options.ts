@@ -54,8 +54,9 @@ export interface OperationRequestOptions {
   /** Headers added to this call's request (they replace a header of the same name). */
   customHeaders?: Record<string, string>;
   /**
-   * Allow plain `http://` for this call, as the client's `allowInsecureConnection` does for every
-   * call (loopback `http://` is always allowed). `false` does not withdraw the client's permission.
+   * Accepted as core-client's; it changes nothing here: the client settles plain `http://` when it is
+   * built (loopback allowed, another host only with the client's `allowInsecureConnection`), and a
+   * call's `false` does not withdraw that.
    */
   allowInsecureConnection?: boolean;
 }
