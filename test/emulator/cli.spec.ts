@@ -45,6 +45,22 @@ function stopCli(running: RunningCli): Promise<number | null> {
   });
 }
 
+/** An event handler on loopback that passes the handshake and records each event's ce-type. */
+async function startEventRecorder(): Promise<{ events: string[]; receiver: http.Server; port: number }> {
+  const events: string[] = [];
+  const receiver = http.createServer((request, response) => {
+    if (request.method === 'OPTIONS') {
+      response.writeHead(200, { 'webhook-allowed-origin': '*' }).end();
+      return;
+    }
+    events.push(String(request.headers['ce-type']));
+    request.resume();
+    response.writeHead(204).end();
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  return { events, receiver, port: (receiver.address() as AddressInfo).port };
+}
+
 function runCliToEnd(args: string[]): { status: number | null; output: string } {
   try {
     const output = execFileSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: 15_000 });
@@ -70,18 +86,7 @@ describe('web-pubsub-emulator CLI', () => {
   });
 
   it('sends events of the hubs it was given to the --event-handler URL', async () => {
-    const events: string[] = [];
-    const receiver = http.createServer((request, response) => {
-      if (request.method === 'OPTIONS') {
-        response.writeHead(200, { 'webhook-allowed-origin': '*' }).end();
-        return;
-      }
-      events.push(String(request.headers['ce-type']));
-      request.resume();
-      response.writeHead(204).end();
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const { port } = receiver.address() as AddressInfo;
+    const { events, receiver, port } = await startEventRecorder();
     const running = await startCli(['--port', '0', '--hub', 'chat', '--event-handler', `http://127.0.0.1:${port}/eventhandler/{event}`]);
     try {
       const { url } = await new WebPubSubRestClient(running.connectionString, 'chat').getClientAccessToken({ userId: 'alice' });
@@ -99,18 +104,7 @@ describe('web-pubsub-emulator CLI', () => {
   });
 
   it('sends group presence events with --group-events', async () => {
-    const events: string[] = [];
-    const receiver = http.createServer((request, response) => {
-      if (request.method === 'OPTIONS') {
-        response.writeHead(200, { 'webhook-allowed-origin': '*' }).end();
-        return;
-      }
-      events.push(String(request.headers['ce-type']));
-      request.resume();
-      response.writeHead(204).end();
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const { port } = receiver.address() as AddressInfo;
+    const { events, receiver, port } = await startEventRecorder();
     const running = await startCli(['--port', '0', '--hub', 'chat', '--system-events', 'disconnected', '--group-events', 'joined,left', '--event-handler', `http://127.0.0.1:${port}/{event}`]);
     try {
       const rest = new WebPubSubRestClient(running.connectionString, 'chat');
