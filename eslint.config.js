@@ -16,7 +16,8 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['.ci/**/*.mjs'],
+    // Plain Node scripts, run outside TypeScript: CI steps and the packaging test's user-app fixtures.
+    files: ['.ci/**/*.mjs', 'test/packaging/fixtures/**/*.{mjs,cjs}'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
