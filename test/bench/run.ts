@@ -21,7 +21,7 @@ const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
 };
 if (wants('rest')) results.restThroughput = await benchRestThroughput({ rounds, durationMs: 1000, concurrencies: [1, 16, 64] });
-if (wants('rest') || wants('tracing')) results.tracingOverhead = await benchTracingOverhead({ rounds: Math.max(rounds, 10), durationMs: 500, concurrencies: [1, 16] });
+if (wants('rest') || wants('tracing')) results.tracingOverhead = await benchTracingOverhead({ rounds: Math.max(rounds, 30), durationMs: 300, concurrencies: [1, 16] });
 if (wants('profile')) results.restClientProfile = await profileRestClient({ seconds: 3 });
 if (wants('decorator')) results.decoratorOverhead = await benchDecoratorOverhead({ rounds, seconds: 2 });
 if (wants('fanout')) results.fanout = await benchFanout({ rounds, sizes: [1000, 5000] });
