@@ -3,6 +3,7 @@ import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, 
 import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
 import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
 import { bodyReader, type RouteRequest } from './events.body.js';
+import { eventConsumersToken, mergeConsumer, type EventConsumers } from './events.consumers.js';
 import { EventDispatcher } from './events.dispatcher.js';
 import { EventHandlerExplorer, type HubHandlers } from './events.explorer.js';
 import { checkedByGate, installEventGate, sendAnswer } from './events.gate.js';
@@ -18,6 +19,9 @@ export function createEventsController(instance: string, path: string): Type {
   @Controller(path)
   class WebPubSubEventsController implements OnModuleInit {
     private hubs = new Map<string, HubHandlers>();
+    /** The handler classes' hubs with other consumers (gateways) merged in; rebuilt when one registers. */
+    private merged?: Map<string, HubHandlers>;
+    private explorer?: EventHandlerExplorer;
     private readonly dispatcher: EventDispatcher;
     private gateInstalled = false;
 
@@ -29,8 +33,10 @@ export function createEventsController(instance: string, path: string): Type {
       private readonly moduleRef: ModuleRef,
       private readonly adapterHost: HttpAdapterHost,
       private readonly config: ApplicationConfig,
+      @Inject(eventConsumersToken(instance)) private readonly consumers: EventConsumers,
     ) {
-      this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.hubs.get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
+      consumers.onChange(() => (this.merged = undefined));
+      this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.handlers().get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
       // The gate must come before the body parsers and CORS that main.ts and app.init() add: as soon
       // as the adapter exists (NestFactory.create sets it before this runs; a testing module, when
       // it creates the app). Nest versions without `init$` get it at onModuleInit instead.
@@ -48,9 +54,26 @@ export function createEventsController(instance: string, path: string): Type {
     /** Here, not in the constructor: every provider exists by now, and so does the HTTP adapter. */
     onModuleInit(): void {
       this.installGate();
-      this.hubs = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context).explore();
+      this.explorer = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context);
+      this.hubs = this.explorer.explore();
+      // Merged now, so two consumers that overlap fail at startup rather than at the first event.
+      this.merged = undefined;
       // Only a route with handlers can be limited by a parser; an app without events hears nothing of it.
-      if (this.hubs.size > 0) checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
+      if (this.handlers().size > 0) checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
+    }
+
+    private handlers(): Map<string, HubHandlers> {
+      if (this.merged) return this.merged;
+      const merged = new Map(this.hubs);
+      const explorer = this.explorer;
+      // Before onModuleInit nothing is served yet (the gate refuses unknown hubs); consumers wait for the explorer.
+      if (explorer) {
+        for (const consumer of this.consumers.list()) {
+          const key = consumer.hub.toLowerCase();
+          merged.set(key, mergeConsumer(merged.get(key) ?? explorer.emptyHub(consumer.hub), consumer));
+        }
+      }
+      return (this.merged = merged);
     }
 
     // `:event`, not `{*path}`: Fastify's router rejects path-to-regexp wildcards; one segment serves `/{event}` on both.
