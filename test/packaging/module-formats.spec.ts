@@ -115,7 +115,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
         Object.entries(report.analysis.entrypoints).map(([entry, { resolutions }]) => [entry, Object.fromEntries(Object.entries(resolutions).map(([kind, { resolution }]) => [kind, resolution?.fileName.replace('/node_modules/nestjs-web-pubsub/', '')]))]),
       );
       expect(resolved['./testing']).toEqual({ node10: 'dist/cjs/testing/index.d.ts', 'node16-cjs': 'dist/cjs/testing/index.d.ts', 'node16-esm': 'dist/esm/testing/index.d.ts', bundler: 'dist/esm/testing/index.d.ts' });
-      expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './health', './package.json', './testing']);
+      expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './gateway', './health', './package.json', './testing']);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -137,17 +137,19 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       const api = require('./dist/cjs/index.js');
       const testing = require('./dist/cjs/testing/index.js');
       const health = require('./dist/cjs/health/webpubsub.health.js');
+      const gateway = require('./dist/cjs/gateway/index.js');
       console.log(JSON.stringify({
         service: typeof api.WebPubSubService,
         module: typeof api.WebPubSubModule.forRootAsync,
         emulator: typeof testing.WebPubSubEmulator.start,
         testClient: typeof testing.WebPubSubTestClient.connect,
         health: typeof health.WebPubSubHealthIndicator,
+        gateway: typeof gateway.WebPubSubAdapter,
       }));
     `,
       'commonjs',
     );
-    expect(JSON.parse(output)).toEqual({ service: 'function', module: 'function', emulator: 'function', testClient: 'function', health: 'function' });
+    expect(JSON.parse(output)).toEqual({ service: 'function', module: 'function', emulator: 'function', testClient: 'function', health: 'function', gateway: 'function' });
   });
 
   it.each(exportTargets())('exports[%s].%s → %s exists after the build', (_subpath, _condition, target) => {
