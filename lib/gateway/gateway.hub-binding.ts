@@ -70,11 +70,16 @@ export class HubBinding {
     const handler = handlers.get(event.context.eventName);
     if (!handler) return this.unknown(event);
     const context: DispatchContext = { socket, state, answered: false };
+    // Later results go one at a time, each after the one before it was accepted (a retried send must
+    // not be overtaken), and none before the answer left: the chain starts a turn after dispatch returns.
+    let releaseLater!: () => void;
+    let laterChain = new Promise<void>((resolve) => (releaseLater = resolve));
     const first = await runInDispatch(context, () => firstResult(handler.transform(handler.callback(event.data, event.context.eventName)), (later) => {
       // As Nest's ws adapter sends every result: the value itself (a WsResponse is already `{ event, data }`).
-      void this.channel.run(`connection ${socket.id}`, () => this.channel.client.sendToConnection(socket.id, later as never));
+      laterChain = laterChain.then(() => this.channel.run(`connection ${socket.id}`, () => this.channel.client.sendToConnection(socket.id, later as never))).catch(() => undefined);
     }));
     context.answered = true;
+    setImmediate(releaseLater);
     if (context.exception !== undefined) {
       void socket.send('exception', context.exception);
       throw new HttpException(context.exception as object, statusOf(context.exception));
