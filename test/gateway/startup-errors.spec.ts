@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Type } from '@nestjs/common';
+import { Inject, Injectable, Scope, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebSocketGateway, SubscribeMessage } from '@nestjs/websockets';
 import { WebPubSubModule } from '../../lib/index.js';
@@ -38,6 +38,23 @@ class ChatOnlyGateway {}
 @WebSocketGateway({ hub: 'news' })
 class NewsGateway {}
 
+/** Request-scoped by its dependency. */
+@Injectable({ scope: Scope.REQUEST })
+class PerRequest {}
+
+@WebSocketGateway({ hub: 'chat' })
+class RequestScopedGateway {
+  constructor(@Inject(PerRequest) readonly perRequest: PerRequest) {}
+  handleConnection(): void {}
+  @SubscribeMessage('x') x(): void {}
+}
+
+@WebSocketGateway({ hub: 'chat' })
+class RequestScopedWithoutConnection {
+  constructor(@Inject(PerRequest) readonly perRequest: PerRequest) {}
+  @SubscribeMessage('x') x(): void {}
+}
+
 describe('WebPubSubAdapter startup errors name the problem and the fix', () => {
   const module = WebPubSubModule.forRoot({ connectionString, hub: 'chat', httpLogging: 'off' });
 
@@ -60,6 +77,20 @@ describe('WebPubSubAdapter startup errors name the problem and the fix', () => {
 
   it('the adapter without WebPubSubModule', async () => {
     expect(String(await startWith(ChatOnlyGateway, []))).toMatch(/found no WebPubSubModule.*Import WebPubSubModule\.forRoot/);
+  });
+
+  it('a request-scoped gateway with handleConnection (and none without it)', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [module], providers: [PerRequest, RequestScopedGateway] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new WebPubSubAdapter(app));
+    const error = await app.init().then(() => undefined, (caught: unknown) => caught);
+    await app.close().catch(() => undefined);
+    expect(String(error)).toMatch(/RequestScopedGateway is request-scoped and has handleConnection: .*Make the gateway a singleton/);
+    const fine = await Test.createTestingModule({ imports: [module], providers: [PerRequest, RequestScopedWithoutConnection] }).compile();
+    const other = fine.createNestApplication({ logger: false });
+    other.useWebSocketAdapter(new WebPubSubAdapter(other));
+    await expect(other.init()).resolves.toBe(other);
+    await other.close();
   });
 
   it('two hubs that Nest would put on one socket server', async () => {

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import WebSocket, { type WebSocketServer } from 'ws';
-import { WebPubSubModule, WebPubSubService } from '../../lib/index.js';
+import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { WebPubSubAdapter } from '../../lib/gateway/index.js';
 import { CapturingLogger } from './capturing-logger.js';
@@ -123,7 +123,11 @@ export class WebPubSubDriver implements GatewayDriver {
   app?: INestApplication;
   private readonly clients: OfficialClient[] = [];
 
-  constructor(private readonly http: AdapterName = 'express') {}
+  /** `moduleOptions` add to (or override) what WebPubSubModule.forRoot gets. */
+  constructor(
+    private readonly http: AdapterName = 'express',
+    private readonly moduleOptions: Partial<WebPubSubModuleOptions> = {},
+  ) {}
 
   get name(): string {
     return `Web PubSub (WebPubSubAdapter, ${this.http})`;
@@ -136,7 +140,7 @@ export class WebPubSubDriver implements GatewayDriver {
       upstreamRetryDelaysMs: [],
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [WebPubSubModule.forRoot({ connectionString: this.emulator.connectionString, hub: 'chat', httpLogging: 'off' })],
+      imports: [WebPubSubModule.forRoot({ connectionString: this.emulator.connectionString, hub: 'chat', httpLogging: 'off', ...this.moduleOptions } as WebPubSubModuleOptions)],
       providers: [gateway],
     }).compile();
     this.app = createAdapterApp(moduleRef, this.http, { logger: this.logs });
@@ -146,7 +150,8 @@ export class WebPubSubDriver implements GatewayDriver {
     await this.app.listen(port, '127.0.0.1');
   }
 
-  async connect(userId: string): Promise<DriverClient> {
+  /** The DriverClient, and the official client under it (`official`). */
+  async connect(userId: string): Promise<DriverClient & { official: OfficialClient }> {
     const { url } = await this.app!.get(WebPubSubService).getClientAccessToken({ userId });
     const official = await startOfficialClient(url, { protocol: WebPubSubJsonProtocol(), autoReconnect: false });
     this.clients.push(official);
@@ -154,6 +159,7 @@ export class WebPubSubDriver implements GatewayDriver {
     official.client.on('server-message', ({ message }) => frames.push(message.data as Frame));
     official.client.on('group-message', ({ message }) => frames.push(message.data as Frame));
     return {
+      official,
       frames,
       request: async (event, data, reply) => {
         const from = frames.length;
