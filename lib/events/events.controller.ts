@@ -39,9 +39,12 @@ export function createEventsController(instance: string, path: string): Type {
       this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.handlers().get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
       // The gate must come before the body parsers and CORS that main.ts and app.init() add: as soon
       // as the adapter exists (NestFactory.create sets it before this runs; a testing module, when
-      // it creates the app). Nest versions without `init$` get it at onModuleInit instead.
+      // it creates the app, which Nest 12 announces with `init$`). Nest 10 and 11 announce nothing,
+      // so there the assignment to the host is noticed; onModuleInit is the last resort.
+      const init$ = (adapterHost as Partial<Pick<HttpAdapterHost, 'init$'>>).init$;
       if (adapterHost.httpAdapter) this.installGate();
-      else (adapterHost as Partial<Pick<HttpAdapterHost, 'init$'>>).init$?.subscribe(() => this.installGate());
+      else if (init$) init$.subscribe(() => this.installGate());
+      else onAdapterAssigned(adapterHost, () => this.installGate());
     }
 
     private installGate(): void {
@@ -98,4 +101,38 @@ const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 function joinPaths(prefix: string, path: string): string {
   const trimmed = prefix.replace(/^\/+|\/+$/g, '');
   return trimmed ? `/${trimmed}${path}` : path;
+}
+
+/** Who waits for the adapter of each host (one per instance with an event route). */
+const adapterListeners = new WeakMap<HttpAdapterHost, Array<() => void>>();
+
+/**
+ * Calls `listener` once the adapter is assigned to `host` (a testing module's createNestApplication
+ * on Nest 10 and 11, before app.init() registers the body parsers). An own accessor over the
+ * class's: reads and writes still go to the class's accessor, so Nest sees no difference.
+ */
+function onAdapterAssigned(host: HttpAdapterHost, listener: () => void): void {
+  const listeners = adapterListeners.get(host);
+  if (listeners) return void listeners.push(listener);
+  let prototype: object | null = Object.getPrototypeOf(host);
+  let accessor: PropertyDescriptor | undefined;
+  while (prototype && !accessor) {
+    accessor = Object.getOwnPropertyDescriptor(prototype, 'httpAdapter');
+    prototype = Object.getPrototypeOf(prototype);
+  }
+  const { get, set } = accessor ?? {};
+  if (!get || !set) return;
+  const waiting = [listener];
+  adapterListeners.set(host, waiting);
+  Object.defineProperty(host, 'httpAdapter', {
+    configurable: true,
+    enumerable: false,
+    get(this: HttpAdapterHost) {
+      return get.call(this);
+    },
+    set(this: HttpAdapterHost, adapter: unknown) {
+      set.call(this, adapter);
+      if (adapter) for (const notify of waiting) notify();
+    },
+  });
 }
