@@ -99,6 +99,15 @@ export default tseslint.config(
     },
   },
   {
+    // The gateway adapter builds on events/ (the route it consumes) and core/; nothing imports it but its entry.
+    files: ['lib/gateway/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        siblings(['emulator', 'module', 'testing', 'broadcast', 'health'], 'gateway/ builds on events/ and core/ (and client/, protocol/) only.'),
+      ] }],
+    },
+  },
+  {
     files: ['lib/module/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [

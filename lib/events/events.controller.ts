@@ -3,6 +3,7 @@ import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, 
 import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
 import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
 import { bodyReader, type RouteRequest } from './events.body.js';
+import { eventConsumersToken, mergeConsumer, type EventConsumers } from './events.consumers.js';
 import { EventDispatcher } from './events.dispatcher.js';
 import { EventHandlerExplorer, type HubHandlers } from './events.explorer.js';
 import { checkedByGate, installEventGate, sendAnswer } from './events.gate.js';
@@ -18,6 +19,9 @@ export function createEventsController(instance: string, path: string): Type {
   @Controller(path)
   class WebPubSubEventsController implements OnModuleInit {
     private hubs = new Map<string, HubHandlers>();
+    /** The handler classes' hubs with other consumers (gateways) merged in; rebuilt when one registers. */
+    private merged?: Map<string, HubHandlers>;
+    private explorer?: EventHandlerExplorer;
     private readonly dispatcher: EventDispatcher;
     private gateInstalled = false;
 
@@ -29,13 +33,18 @@ export function createEventsController(instance: string, path: string): Type {
       private readonly moduleRef: ModuleRef,
       private readonly adapterHost: HttpAdapterHost,
       private readonly config: ApplicationConfig,
+      @Inject(eventConsumersToken(instance)) private readonly consumers: EventConsumers,
     ) {
-      this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.hubs.get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
+      consumers.onChange(() => (this.merged = undefined));
+      this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.handlers().get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
       // The gate must come before the body parsers and CORS that main.ts and app.init() add: as soon
       // as the adapter exists (NestFactory.create sets it before this runs; a testing module, when
-      // it creates the app). Nest versions without `init$` get it at onModuleInit instead.
+      // it creates the app, which Nest 12 announces with `init$`). Nest 10 and 11 announce nothing,
+      // so there the assignment to the host is noticed; onModuleInit is the last resort.
+      const init$ = (adapterHost as Partial<Pick<HttpAdapterHost, 'init$'>>).init$;
       if (adapterHost.httpAdapter) this.installGate();
-      else (adapterHost as Partial<Pick<HttpAdapterHost, 'init$'>>).init$?.subscribe(() => this.installGate());
+      else if (init$) init$.subscribe(() => this.installGate());
+      else onAdapterAssigned(adapterHost, () => this.installGate());
     }
 
     private installGate(): void {
@@ -48,9 +57,26 @@ export function createEventsController(instance: string, path: string): Type {
     /** Here, not in the constructor: every provider exists by now, and so does the HTTP adapter. */
     onModuleInit(): void {
       this.installGate();
-      this.hubs = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context).explore();
+      this.explorer = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context);
+      this.hubs = this.explorer.explore();
+      // Merged now, so two consumers that overlap fail at startup rather than at the first event.
+      this.merged = undefined;
       // Only a route with handlers can be limited by a parser; an app without events hears nothing of it.
-      if (this.hubs.size > 0) checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
+      if (this.handlers().size > 0) checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
+    }
+
+    private handlers(): Map<string, HubHandlers> {
+      if (this.merged) return this.merged;
+      const merged = new Map(this.hubs);
+      const explorer = this.explorer;
+      // Before onModuleInit nothing is served yet (the gate refuses unknown hubs); consumers wait for the explorer.
+      if (explorer) {
+        for (const consumer of this.consumers.list()) {
+          const key = consumer.hub.toLowerCase();
+          merged.set(key, mergeConsumer(merged.get(key) ?? explorer.emptyHub(consumer.hub), consumer));
+        }
+      }
+      return (this.merged = merged);
     }
 
     // `:event`, not `{*path}`: Fastify's router rejects path-to-regexp wildcards; one segment serves `/{event}` on both.
@@ -75,4 +101,38 @@ const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 function joinPaths(prefix: string, path: string): string {
   const trimmed = prefix.replace(/^\/+|\/+$/g, '');
   return trimmed ? `/${trimmed}${path}` : path;
+}
+
+/** Who waits for the adapter of each host (one per instance with an event route). */
+const adapterListeners = new WeakMap<HttpAdapterHost, Array<() => void>>();
+
+/**
+ * Calls `listener` once the adapter is assigned to `host` (a testing module's createNestApplication
+ * on Nest 10 and 11, before app.init() registers the body parsers). An own accessor over the
+ * class's: reads and writes still go to the class's accessor, so Nest sees no difference.
+ */
+function onAdapterAssigned(host: HttpAdapterHost, listener: () => void): void {
+  const listeners = adapterListeners.get(host);
+  if (listeners) return void listeners.push(listener);
+  let prototype: object | null = Object.getPrototypeOf(host);
+  let accessor: PropertyDescriptor | undefined;
+  while (prototype && !accessor) {
+    accessor = Object.getOwnPropertyDescriptor(prototype, 'httpAdapter');
+    prototype = Object.getPrototypeOf(prototype);
+  }
+  const { get, set } = accessor ?? {};
+  if (!get || !set) return;
+  const waiting = [listener];
+  adapterListeners.set(host, waiting);
+  Object.defineProperty(host, 'httpAdapter', {
+    configurable: true,
+    enumerable: false,
+    get(this: HttpAdapterHost) {
+      return get.call(this);
+    },
+    set(this: HttpAdapterHost, adapter: unknown) {
+      set.call(this, adapter);
+      if (adapter) for (const notify of waiting) notify();
+    },
+  });
 }

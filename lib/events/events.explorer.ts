@@ -64,8 +64,13 @@ export class EventHandlerExplorer {
     return hubs;
   }
 
+  /** A hub with no handler class yet (another consumer takes its events): checked the same way. */
+  emptyHub(hub: string): HubHandlers {
+    return { keys: this.keysFor({ hub }), log: this.context.log, user: new Map() };
+  }
+
   private index(wrapper: ProviderWrapper, type: Type, options: EventHandlerOptions): HubHandlers {
-    const handlers: HubHandlers = { keys: this.keysFor(options), log: this.context.log, user: new Map() };
+    const handlers = this.emptyHub(options.hub);
     const prototype = type.prototype as HandlerInstance;
     const requestScoped = !wrapper.isDependencyTreeStatic();
     for (const method of this.scanner.getAllMethodNames(prototype)) {

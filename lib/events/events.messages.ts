@@ -7,6 +7,10 @@ export const EventMessages = {
   unknownHub: (hub: string) => `No @WebPubSubEventHandler({ hub: '${hub}' }) is registered. Add one, or point the hub's event handler elsewhere.`,
   unknownType: (type: string) => `Unsupported event type "${type}".`,
   noUserEventHandler: (hub: string, event: string) => `Hub "${hub}" has no @OnUserEvent('${event}') (or '*') handler.`,
+  twoConnectHandlers: (hub: string, first: string, second: string) =>
+    `Hub "${hub}" has two connect handlers, ${first} and ${second}: the service takes one answer per connect. Keep @OnConnect() on one of them.`,
+  twoUserEventHandlers: (hub: string, event: string, first: string, second: string) =>
+    `Hub "${hub}" has two handlers for user event "${event}", ${first} and ${second}: the service takes one answer per event. Keep one of them.`,
   badSignature: () => 'The ce-signature header is missing or does not match any access key.',
   signatureRejected: (hub: string, connectionId: string, origin: string) =>
     `Rejected an upstream event for hub "${hub}", connection "${connectionId}" from "${origin}": its ce-signature is missing or matches no access key.`,

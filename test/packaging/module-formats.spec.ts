@@ -115,7 +115,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
         Object.entries(report.analysis.entrypoints).map(([entry, { resolutions }]) => [entry, Object.fromEntries(Object.entries(resolutions).map(([kind, { resolution }]) => [kind, resolution?.fileName.replace('/node_modules/nestjs-web-pubsub/', '')]))]),
       );
       expect(resolved['./testing']).toEqual({ node10: 'dist/cjs/testing/index.d.ts', 'node16-cjs': 'dist/cjs/testing/index.d.ts', 'node16-esm': 'dist/esm/testing/index.d.ts', bundler: 'dist/esm/testing/index.d.ts' });
-      expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './health', './package.json', './testing']);
+      expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './gateway', './health', './package.json', './testing']);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -137,17 +137,19 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       const api = require('./dist/cjs/index.js');
       const testing = require('./dist/cjs/testing/index.js');
       const health = require('./dist/cjs/health/webpubsub.health.js');
+      const gateway = require('./dist/cjs/gateway/index.js');
       console.log(JSON.stringify({
         service: typeof api.WebPubSubService,
         module: typeof api.WebPubSubModule.forRootAsync,
         emulator: typeof testing.WebPubSubEmulator.start,
         testClient: typeof testing.WebPubSubTestClient.connect,
         health: typeof health.WebPubSubHealthIndicator,
+        gateway: typeof gateway.WebPubSubAdapter,
       }));
     `,
       'commonjs',
     );
-    expect(JSON.parse(output)).toEqual({ service: 'function', module: 'function', emulator: 'function', testClient: 'function', health: 'function' });
+    expect(JSON.parse(output)).toEqual({ service: 'function', module: 'function', emulator: 'function', testClient: 'function', health: 'function', gateway: 'function' });
   });
 
   it.each(exportTargets())('exports[%s].%s → %s exists after the build', (_subpath, _condition, target) => {
@@ -219,13 +221,61 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     expect(imported.map(packageOf).filter((name) => !allowed.includes(name))).toEqual([]);
   });
 
+  it('importing the root never loads @nestjs/websockets or the gateway code (every module Node resolves, seen by a loader hook)', () => {
+    // A resolve hook reports each URL Node resolves; '@nestjs/websockets' imported after the root shows the hook sees it.
+    const output = runNode(`
+      import { register } from 'node:module';
+      import { MessageChannel } from 'node:worker_threads';
+      const { port1, port2 } = new MessageChannel();
+      const resolved = [];
+      port1.on('message', (url) => resolved.push(url));
+      const hook = 'let port; export function initialize(data) { port = data.port; }'
+        + ' export async function resolve(specifier, context, next) { const result = await next(specifier, context); port.postMessage(result.url); return result; }';
+      register('data:text/javascript,' + encodeURIComponent(hook), { data: { port: port2 }, transferList: [port2] });
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+      await import('nestjs-web-pubsub');
+      await settle();
+      const root = resolved.splice(0);
+      await import('@nestjs/websockets');
+      await settle();
+      const websockets = resolved.splice(0);
+      port1.close();
+      console.log(JSON.stringify({ root, websockets }));
+    `);
+    const { root: loadedByRoot, websockets } = JSON.parse(output) as { root: string[]; websockets: string[] };
+    const isWebsockets = (url: string) => url.includes('/node_modules/@nestjs/websockets/');
+    expect(loadedByRoot).toEqual(expect.arrayContaining([expect.stringMatching(/\/dist\/esm\/index\.js$/), expect.stringMatching(/\/dist\/esm\/events\/events\.controller\.js$/)]));
+    expect(loadedByRoot.filter((url) => isWebsockets(url) || url.includes('/dist/esm/gateway/'))).toEqual([]);
+    expect(websockets.filter(isWebsockets).length).toBeGreaterThan(0);
+  });
+
+  it('loads nestjs-web-pubsub/gateway from both builds: ESM import and require by name (one copy), and the CommonJS copy by require', () => {
+    const output = runNode(`
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const imported = await import('nestjs-web-pubsub/gateway');
+      const required = require('nestjs-web-pubsub/gateway');
+      const commonjs = require('./dist/cjs/gateway/index.js');
+      console.log(JSON.stringify({
+        imported: Object.keys(imported).sort(),
+        commonjs: Object.keys(commonjs).filter((name) => name !== '__esModule').sort(),
+        same: imported.WebPubSubAdapter === required.WebPubSubAdapter,
+        copies: imported.WebPubSubAdapter !== commonjs.WebPubSubAdapter,
+        resolved: require.resolve('nestjs-web-pubsub/gateway'),
+      }));
+    `);
+    const names = ['BroadcastOperator', 'WebPubSubAdapter', 'WebPubSubServer', 'WebPubSubSocket'];
+    expect(JSON.parse(output)).toEqual({ imported: names, commonjs: names, same: true, copies: true, resolved: path.join(root, 'dist/esm/gateway/index.js') });
+  });
+
   it('importing the root loads neither ws nor any emulator code (the embedded emulator is a lazy import())', () => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
       seen.add(file);
       // Static imports only: `import('../emulator/index.js')` is what `emulator: true` loads when asked.
-      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^'"]*?from '([^']+)'/gm)) {
+      // `import … from '…'`, `export … from '…'` and bare `import '…'`.
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^(?:(?:import|export)\b[^'"]*?from |import )'([^']+)'/gm)) {
         if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier));
         else seen.add(specifier);
       }
@@ -234,6 +284,8 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     const loaded = [...seen].map((entry) => (path.isAbsolute(entry) ? path.relative(path.join(root, 'dist', 'esm'), entry) : entry));
     expect(loaded).toEqual(expect.arrayContaining(['index.js', 'module/webpubsub.module.js', 'events/events.controller.js']));
     expect(loaded.filter((entry) => entry === 'ws' || entry.startsWith('emulator/'))).toEqual([]);
+    // Nor the gateway entry, nor @nestjs/websockets (an optional peer: apps without gateways need not install it).
+    expect(loaded.filter((entry) => entry.startsWith('@nestjs/websockets') || entry.startsWith('@nestjs/platform-') || entry.startsWith('gateway/'))).toEqual([]);
     expect(readFileSync(path.join(root, 'dist', 'esm', 'module', 'embedded-emulator.js'), 'utf8')).toContain("import('../emulator/index.js')");
   });
 });

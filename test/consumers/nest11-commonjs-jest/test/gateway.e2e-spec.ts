@@ -1,0 +1,91 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
+import { createServer } from 'node:net';
+import { WebPubSubService } from 'nestjs-web-pubsub';
+import { WebPubSubAdapter } from 'nestjs-web-pubsub/gateway';
+import { WebPubSubEmulator } from 'nestjs-web-pubsub/testing';
+import { AppModule } from './../src/app.module';
+import { ChatModule } from './../src/chat/chat.module';
+
+/** A loopback port that was free a moment ago: the emulator must know the app's URL before the app listens. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `check` until it returns a value (5 s at most). */
+async function until<T>(check: () => T | undefined, what: string): Promise<T> {
+  const deadline = Date.now() + 5000;
+  let value = check();
+  while (value === undefined) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    value = check();
+  }
+  return value;
+}
+
+describe('Chat gateway on Web PubSub (e2e)', () => {
+  let emulator: WebPubSubEmulator;
+  let app: INestApplication;
+  const clients: WebPubSubClient[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    emulator = await WebPubSubEmulator.start({
+      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler`, userEventPattern: '*', systemEvents: ['connected', 'disconnected'] }] } },
+    });
+    process.env.WEBPUBSUB_CONNECTION_STRING = emulator.connectionString;
+
+    const moduleFixture = await Test.createTestingModule({
+      imports: [AppModule, ChatModule],
+    }).compile();
+
+    app = moduleFixture.createNestApplication();
+    app.useWebSocketAdapter(new WebPubSubAdapter(app));
+    await app.listen(port, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.stop();
+    await app?.close();
+    await emulator?.stop();
+  });
+
+  /** An official client, and every `{ event, data }` it receives. */
+  async function connect(userId: string): Promise<{ client: WebPubSubClient; frames: Array<{ event: string; data: unknown }> }> {
+    const { url } = await app.get(WebPubSubService).getClientAccessToken({ userId });
+    const client = new WebPubSubClient(url, { protocol: WebPubSubJsonProtocol(), keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, autoReconnect: false });
+    const frames: Array<{ event: string; data: unknown }> = [];
+    client.on('server-message', (event) => frames.push(event.message.data as never));
+    client.on('group-message', (event) => frames.push(event.message.data as never));
+    await client.start();
+    clients.push(client);
+    return { client, frames };
+  }
+
+  it('answers sendEvent with the handler result (a WsResponse)', async () => {
+    const alice = await connect('alice');
+    await alice.client.sendEvent('echo', { text: 'hi' }, 'json');
+    expect(await until(() => alice.frames[0], 'the answer')).toEqual({ event: 'echo', data: { text: 'hi' } });
+  });
+
+  it('broadcasts to a room: a member receives it, an outsider does not', async () => {
+    const [bob, carol, dave] = await Promise.all([connect('bob'), connect('carol'), connect('dave')]);
+    await bob.client.sendEvent('join', 'lobby', 'json');
+    expect(await until(() => bob.frames.find((frame) => frame.event === 'joined'), 'the join answer')).toEqual({ event: 'joined', data: 'lobby' });
+
+    await carol.client.sendEvent('say', { room: 'lobby', text: 'hello lobby' }, 'json');
+    expect(await until(() => bob.frames.find((frame) => frame.event === 'said'), 'the room message')).toEqual({ event: 'said', data: { room: 'lobby', text: 'hello lobby' } });
+
+    // Had the room message reached dave, it would have arrived before this later one.
+    await app.get(WebPubSubService).sendToUser('dave', { event: 'marker', data: null });
+    await until(() => dave.frames.find((frame) => frame.event === 'marker'), 'the marker');
+    expect(dave.frames.map((frame) => frame.event)).toEqual(['marker']);
+    expect(carol.frames.map((frame) => frame.event)).toEqual(['sent']);
+  });
+});
