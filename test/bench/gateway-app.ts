@@ -5,7 +5,7 @@ import { OnUserEvent, WebPubSubEventHandler, WebPubSubModule, type UserEventRequ
 import { WebPubSubAdapter } from '../../lib/gateway/index.js';
 
 /*
- * The app of the gateway benchmark, run as its own process: one Nest app, one event route, and the
+ * The app of the gateway benchmark, run as its own process (one per measured path): one Nest app, one event route, and the
  * same echo twice, on two hubs: as a gateway's @SubscribeMessage('echo') (hub `gateway`) and as an
  * event handler class's @OnUserEvent('echo') (hub `handler`). Both answer the event with
  * `{ event: 'echo', data }`, which the service would send back to the client. WEBPUBSUB_CONNECTION_STRING
