@@ -3,6 +3,8 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { WebPubSubModule } from 'nestjs-web-pubsub';
 import { ChatController } from './chat/chat.controller.js';
 import { ChatEvents } from './chat/chat.events.js';
+import { ChatGateway } from './gateway-chat/chat.gateway.js';
+import { GatewayChatController } from './gateway-chat/gateway-chat.controller.js';
 import { webPubSubOptions } from './webpubsub.config.js';
 
 @Module({
@@ -11,7 +13,8 @@ import { webPubSubOptions } from './webpubsub.config.js';
     ConfigModule.forRoot({ isGlobal: true }),
     WebPubSubModule.forRootAsync({ inject: [ConfigService], useFactory: webPubSubOptions }),
   ],
-  controllers: [ChatController],
-  providers: [ChatEvents],
+  // The chat twice: REST route + event handler class (hub `chat`, page /), and a gateway (hub `gateway_chat`, page /gateway.html).
+  controllers: [ChatController, GatewayChatController],
+  providers: [ChatEvents, ChatGateway],
 })
 export class AppModule {}

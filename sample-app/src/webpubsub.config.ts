@@ -2,11 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import { parseConnectionString, type WebPubSubModuleOptions } from 'nestjs-web-pubsub';
 import { CHAT_HUB } from './chat/chat.constants.js';
+import { GATEWAY_CHAT_HUB } from './gateway-chat/gateway-chat.constants.js';
 
 /**
  * With WEBPUBSUB_CONNECTION_STRING, the app talks to that Azure Web PubSub resource. Without it, the
- * module starts an embedded emulator whose event handler points back at this app, so the whole chat
- * runs on one machine with no Azure account.
+ * module starts an embedded emulator whose event handlers point back at this app, so the whole chat
+ * (both versions: hub `chat` and the gateway's hub `gateway_chat`) runs on one machine with no Azure account.
  */
 export function webPubSubOptions(config: ConfigService): WebPubSubModuleOptions {
   const logger = new Logger('ChatSample');
@@ -27,6 +28,16 @@ export function webPubSubOptions(config: ConfigService): WebPubSubModuleOptions 
               urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`,
               userEventPattern: '*',
               systemEvents: ['connect', 'connected', 'disconnected'],
+            },
+          ],
+        },
+        // The gateway: its @SubscribeMessage events, and connected/disconnected for handleConnection/handleDisconnect.
+        [GATEWAY_CHAT_HUB]: {
+          eventHandlers: [
+            {
+              urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`,
+              userEventPattern: '*',
+              systemEvents: ['connected', 'disconnected'],
             },
           ],
         },

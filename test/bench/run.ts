@@ -3,6 +3,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchDecoratorOverhead } from './decorator-overhead.bench.js';
 import { benchFanout } from './fanout.bench.js';
+import { benchGateway } from './gateway.bench.js';
 import { benchMemory } from './memory.bench.js';
 import { profileRestClient } from './profile.bench.js';
 import { benchRestThroughput, benchTracingOverhead } from './rest-throughput.bench.js';
@@ -24,6 +25,7 @@ if (wants('rest')) results.restThroughput = await benchRestThroughput({ rounds, 
 if (wants('rest') || wants('tracing')) results.tracingOverhead = await benchTracingOverhead({ rounds: Math.max(rounds, 30), durationMs: 300, concurrencies: [1, 16] });
 if (wants('profile')) results.restClientProfile = await profileRestClient({ seconds: 3 });
 if (wants('decorator')) results.decoratorOverhead = await benchDecoratorOverhead({ rounds, seconds: 2 });
+if (wants('gateway')) results.gateway = await benchGateway({ rounds, seconds: 2 });
 if (wants('fanout')) results.fanout = await benchFanout({ rounds, sizes: [1000, 5000] });
 if (wants('memory')) results.memory = await benchMemory({ broadcasts: Number(process.env.BENCH_MEMORY_BROADCASTS ?? 100_000) });
 

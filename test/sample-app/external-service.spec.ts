@@ -19,7 +19,11 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
     buildSampleApp();
     const port = await freePort();
     service = await WebPubSubEmulator.start({
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+      hubs: {
+        chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] },
+        // The gateway's hub, as sample-app/README.md tells to set it up in the portal.
+        gateway_chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connected', 'disconnected'] }] },
+      },
       upstreamRetryDelaysMs: [],
     });
     app = await SampleAppProcess.start({ port, connectionString: service.connectionString });
@@ -68,6 +72,30 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
     ]);
     // The service, not an embedded emulator, carried it.
     expect(service.restCalls.some((call) => call.operation === 'sendToGroup' && call.status === 202)).toBe(true);
+  });
+
+  it('runs the gateway chat on that service: welcome, join, say to the room', async () => {
+    const negotiate = await fetch(`${app.url}/gateway/negotiate`, { headers: { 'x-chat-user': 'gina' } });
+    expect(negotiate.status).toBe(200);
+    const { url } = (await negotiate.json()) as { url: string };
+    expect(url).toContain('/client/hubs/gateway_chat?');
+    const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+    clients.push(client);
+    const received: unknown[] = [];
+    client.on('group-message', (event: OnGroupDataMessageArgs) => received.push(event.message.data));
+    client.on('server-message', (event: OnServerDataMessageArgs) => received.push(event.message.data));
+    await client.start();
+    await waitFor(() => received.find((data) => (data as { event?: string }).event === 'welcome'), 'the welcome from handleConnection');
+    await client.sendEvent('join', 'lobby', 'json');
+    await waitFor(() => received.find((data) => (data as { event?: string }).event === 'joined'), 'the joined answer');
+    await client.sendEvent('say', { room: 'lobby', text: 'from the gateway' }, 'json');
+    await waitFor(() => received.find((data) => (data as { event?: string }).event === 'said'), 'the room message');
+    expect(received).toEqual([
+      { event: 'welcome', data: { text: 'Welcome, gina! Join a room to chat.' } },
+      { event: 'joined', data: 'lobby' },
+      { event: 'said', data: { room: 'lobby', from: 'gina', text: 'from the gateway' } },
+    ]);
+    expect(service.restCalls.some((call) => call.operation === 'addConnectionToGroup' && call.status === 200)).toBe(true);
   });
 
   it('refuses a connection without a valid room (the connect handler answers 400)', async () => {
