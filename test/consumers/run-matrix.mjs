@@ -297,9 +297,9 @@ async function main() {
     ready = await step(
       setup,
       'pack',
-      `npm pack --pack-destination ${workRoot}`,
+      `npm pack --ignore-scripts --pack-destination ${workRoot}`,
       async () => {
-        const result = await npm(['pack', '--json', '--pack-destination', workRoot], { cwd: root, timeoutMs: 5 * MINUTE });
+        const result = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', workRoot], { cwd: root, timeoutMs: 5 * MINUTE });
         if (result.code !== 0) return result;
         const [{ filename, size, entryCount, files }] = JSON.parse(result.output.slice(result.output.indexOf('[')));
         await rename(path.join(workRoot, path.basename(filename)), packed);

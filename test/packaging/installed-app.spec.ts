@@ -165,7 +165,7 @@ describe('packaging: the tarball installed into a fresh Nest app', () => {
     appDir = path.join(tmp, 'app');
 
     await run('npm', ['run', '--silent', 'build'], root);
-    const [packed] = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', tmp], root)) as Array<{ filename: string }>;
+    const [packed] = JSON.parse(await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], root)) as Array<{ filename: string }>;
     await writeApp(appDir);
     const dependencies = await Promise.all(APP_DEPENDENCIES.map(async (name) => `${name}@${await versionInRepo(name)}`));
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(tmp, packed.filename), ...dependencies], appDir);

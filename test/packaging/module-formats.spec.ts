@@ -19,6 +19,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
   type: string;
   exports: Record<string, string | Record<string, { types: string; default: string }>>;
   files: string[];
+  scripts: Record<string, string>;
   bin: Record<string, string>;
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
@@ -51,6 +52,8 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     expect(pkg.name).toBe('nestjs-web-pubsub');
     expect(pkg.type).toBe('module');
     expect(pkg.files).toEqual(['dist', 'LICENSE']);
+    // npm pack / npm publish from a fresh clone (no dist/ yet) builds first, or the tarball is empty.
+    expect(pkg.scripts.prepack).toBe('npm run build');
     expect(readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
   });
 
@@ -104,7 +107,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
   it('resolves the types of every entry under node10, node16 (CommonJS and ESM) and bundler resolution (arethetypeswrong)', () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'nestjs-web-pubsub-attw-'));
     try {
-      const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
+      const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
       // attw exits non-zero when it finds a problem; the JSON report says which, per entry and resolution.
       const report = JSON.parse(execFileSync(path.join(root, 'node_modules/.bin/attw'), [path.join(tmp, packed.filename), '--format', 'json'], { encoding: 'utf8', stdio: 'pipe' })) as {
         problems: Record<string, unknown>;

@@ -133,7 +133,8 @@ export class WebPubSubDriver implements GatewayDriver {
     return `Web PubSub (WebPubSubAdapter, ${this.http})`;
   }
 
-  async start(gateway: Type): Promise<void> {
+  /** `others`: more providers beside the gateway (event handler classes, other gateways). */
+  async start(gateway: Type, ...others: Type[]): Promise<void> {
     const port = await freePort();
     this.emulator = await WebPubSubEmulator.start({
       hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
@@ -141,7 +142,7 @@ export class WebPubSubDriver implements GatewayDriver {
     });
     const moduleRef = await Test.createTestingModule({
       imports: [WebPubSubModule.forRoot({ connectionString: this.emulator.connectionString, hub: 'chat', httpLogging: 'off', ...this.moduleOptions } as WebPubSubModuleOptions)],
-      providers: [gateway],
+      providers: [gateway, ...others],
     }).compile();
     this.app = createAdapterApp(moduleRef, this.http, { logger: this.logs });
     this.app.useWebSocketAdapter(new WebPubSubAdapter(this.app));

@@ -1,11 +1,12 @@
 // Never run: the app's own tsc checks that every entry point of nestjs-web-pubsub resolves with its types.
 import { BroadcastToGroup, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from 'nestjs-web-pubsub';
 import { WebPubSubEmulator } from 'nestjs-web-pubsub/emulator';
+import { WebPubSubAdapter, type WebPubSubServer, type WebPubSubSocket } from 'nestjs-web-pubsub/gateway';
 import { WebPubSubHealthIndicator } from 'nestjs-web-pubsub/health';
 import { WebPubSubEmulator as TestingEmulator, WebPubSubTestClient, type ReceivedMessage } from 'nestjs-web-pubsub/testing';
 
 export const options: WebPubSubModuleOptions = { connectionString: 'Endpoint=http://127.0.0.1:8080;AccessKey=a2V5;Version=1.0;', hub: 'chat' };
-export const entryPoints = [BroadcastToGroup, WebPubSubModule, WebPubSubService, WebPubSubHealthIndicator, WebPubSubTestClient];
+export const entryPoints = [BroadcastToGroup, WebPubSubModule, WebPubSubService, WebPubSubHealthIndicator, WebPubSubTestClient, WebPubSubAdapter];
 export const sameEmulator: typeof WebPubSubEmulator = TestingEmulator;
 
 export async function usage(service: WebPubSubService, health: WebPubSubHealthIndicator): Promise<string[]> {
@@ -16,4 +17,10 @@ export async function usage(service: WebPubSubService, health: WebPubSubHealthIn
   await client.close();
   await emulator.stop();
   return [emulator.connectionString, String(message.data), result.webpubsub.status];
+}
+
+export async function gatewayUsage(server: WebPubSubServer, socket: WebPubSubSocket): Promise<string> {
+  await socket.join('lobby');
+  await server.to('lobby').except(socket.id).emit('joined', { id: socket.id });
+  return server.hub;
 }
