@@ -1,10 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './chromium.js';
-import { buildSampleApp, SampleAppProcess } from '../support/sample-app-process.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, useSampleInChromium } from './chromium.js';
 
 /*
  * The sample chat in a real browser: Debian's Chromium, driven by playwright-core, opens the page as
@@ -13,28 +11,13 @@ import { buildSampleApp, SampleAppProcess } from '../support/sample-app-process.
  * handlers, and the @BroadcastToGroup route. Screenshots go to test/artifacts/browser/.
  */
 
-const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts/browser');
-
 describe('the sample chat in Chromium', () => {
-  let app: SampleAppProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    buildSampleApp();
-    app = await SampleAppProcess.start();
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const stage = useSampleInChromium();
 
   /** Opens the page in its own browser context (its own storage, like another person) and joins a room. */
   async function join(user: string, room: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${app.url}/?user=${user}&room=${room}`);
+    const page = await (await stage.browser.newContext()).newPage();
+    await page.goto(`${stage.app.url}/?user=${user}&room=${room}`);
     await page.click('#join');
     await page.locator('#status', { hasText: `Connected as ${user}.` }).waitFor();
     return page;
@@ -43,7 +26,7 @@ describe('the sample chat in Chromium', () => {
   const messages = (page: Page) => page.locator('#messages li').allTextContents();
 
   it('says in its first log lines that it runs on the embedded emulator', () => {
-    const startup = app.lines().slice(0, app.lines().findIndex((line) => line.includes('Nest application successfully started')));
+    const startup = stage.app.lines().slice(0, stage.app.lines().findIndex((line) => line.includes('Nest application successfully started')));
     expect(startup.some((line) => line.includes('WEBPUBSUB_CONNECTION_STRING is not set: running on the embedded Web PubSub emulator'))).toBe(true);
     expect(startup.some((line) => /Started an embedded Web PubSub emulator at http:\/\/127\.0\.0\.1:\d+/.test(line))).toBe(true);
   });
@@ -84,8 +67,8 @@ describe('the sample chat in Chromium', () => {
   }, 60_000);
 
   it('tells a signed-out visitor what to do instead of connecting', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${app.url}/?room=lobby`);
+    const page = await (await stage.browser.newContext()).newPage();
+    await page.goto(`${stage.app.url}/?room=lobby`);
     // Bypass the form's `required` check to reach the server's answer.
     await page.evaluate("document.getElementById('name').removeAttribute('required')");
     await page.click('#join');

@@ -1,10 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './chromium.js';
-import { buildSampleApp, SampleAppProcess } from '../support/sample-app-process.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, useSampleInChromium } from './chromium.js';
 import { waitFor } from '../support/wait-for.js';
 
 /*
@@ -15,28 +13,13 @@ import { waitFor } from '../support/wait-for.js';
  * REST calls the gateway makes back. Screenshots go to test/artifacts/browser/.
  */
 
-const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../artifacts/browser');
-
 describe('the gateway version of the sample chat in Chromium', () => {
-  let app: SampleAppProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    buildSampleApp();
-    app = await SampleAppProcess.start();
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const stage = useSampleInChromium();
 
   /** Opens the page in its own browser context (another person) and joins a room: the gateway answers `joined`. */
   async function join(user: string, room: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${app.url}/gateway.html?user=${user}&room=${room}`);
+    const page = await (await stage.browser.newContext()).newPage();
+    await page.goto(`${stage.app.url}/gateway.html?user=${user}&room=${room}`);
     await page.click('#join');
     await page.locator('#messages li[data-event="joined"]', { hasText: `You joined #${room}` }).waitFor();
     return page;
@@ -117,6 +100,6 @@ describe('the gateway version of the sample chat in Chromium', () => {
     const frank = await join('frank', 'lobby');
     await frank.context().close();
     // The emulator sends `disconnected`; the gateway's handleDisconnect logs it.
-    await waitFor(() => app.lines().some((line) => line.includes('ChatGateway') && line.includes('frank left the gateway chat')), 'the handleDisconnect log line', 10_000);
+    await waitFor(() => stage.app.lines().some((line) => line.includes('ChatGateway') && line.includes('frank left the gateway chat')), 'the handleDisconnect log line', 10_000);
   });
 });

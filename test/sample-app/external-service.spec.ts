@@ -35,8 +35,9 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
     await service?.stop();
   });
 
-  async function connect(user: string, room: string): Promise<{ client: WebPubSubClient; received: unknown[] }> {
-    const negotiate = await fetch(`${app.url}/negotiate?room=${room}`, { headers: { 'x-chat-user': user } });
+  /** Negotiates at `path` (the REST chat's or the gateway chat's) as `user` and connects an official client. */
+  async function connect(user: string, path: string): Promise<{ client: WebPubSubClient; received: unknown[]; url: string }> {
+    const negotiate = await fetch(`${app.url}${path}`, { headers: { 'x-chat-user': user } });
     expect(negotiate.status).toBe(200);
     const { url } = (await negotiate.json()) as { url: string };
     const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
@@ -45,7 +46,7 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
     client.on('group-message', (event: OnGroupDataMessageArgs) => received.push(event.message.data));
     client.on('server-message', (event: OnServerDataMessageArgs) => received.push(event.message.data));
     await client.start();
-    return { client, received };
+    return { client, received, url };
   }
 
   it('says which service it uses (its endpoint, never the key) and starts no emulator of its own', () => {
@@ -56,7 +57,7 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
   });
 
   it('puts the connection in its room, answers hello, and broadcasts a posted message to the room', async () => {
-    const dana = await connect('dana', 'lobby');
+    const dana = await connect('dana', '/negotiate?room=lobby');
     await dana.client.sendEvent('hello', {}, 'json');
     await waitFor(() => dana.received.some((data) => (data as { kind?: string }).kind === 'welcome'), 'the welcome answer');
 
@@ -75,16 +76,8 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
   });
 
   it('runs the gateway chat on that service: welcome, join, say to the room', async () => {
-    const negotiate = await fetch(`${app.url}/gateway/negotiate`, { headers: { 'x-chat-user': 'gina' } });
-    expect(negotiate.status).toBe(200);
-    const { url } = (await negotiate.json()) as { url: string };
+    const { client, received, url } = await connect('gina', '/gateway/negotiate');
     expect(url).toContain('/client/hubs/gateway_chat?');
-    const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
-    clients.push(client);
-    const received: unknown[] = [];
-    client.on('group-message', (event: OnGroupDataMessageArgs) => received.push(event.message.data));
-    client.on('server-message', (event: OnServerDataMessageArgs) => received.push(event.message.data));
-    await client.start();
     await waitFor(() => received.find((data) => (data as { event?: string }).event === 'welcome'), 'the welcome from handleConnection');
     await client.sendEvent('join', 'lobby', 'json');
     await waitFor(() => received.find((data) => (data as { event?: string }).event === 'joined'), 'the joined answer');
