@@ -10,6 +10,3 @@ export const MESSAGE_METADATA = 'message';
 
 /** How many connections' socket objects one process keeps per hub (least recently used go first). */
 export const MAX_SOCKETS_PER_HUB = 10_000;
-
-/** Nest's message for an exception that is not a WsException (BaseWsExceptionFilter sends it). */
-export const UNKNOWN_EXCEPTION_MESSAGE = 'Internal server error';

@@ -1,10 +1,9 @@
-import { HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 import type { WsMessageHandler } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { ConnectedEvent, ConnectionStateAccess, DisconnectedEvent, UserEventRequest, WebPubSubEventContext } from '../events/events.types.js';
 import { runConnectionCallbacks } from './gateway.binding.js';
-import type { HubChannel } from './gateway.channel.js';
-import { MAX_SOCKETS_PER_HUB, UNKNOWN_EXCEPTION_MESSAGE } from './gateway.constants.js';
+import type { GatewayMessage, HubChannel } from './gateway.channel.js';
+import { MAX_SOCKETS_PER_HUB } from './gateway.constants.js';
 import { runInDispatch, type DispatchContext } from './gateway.dispatch-context.js';
 import { GatewayMessages } from './gateway.messages.js';
 import { WebPubSubSocket } from './web-pubsub.socket.js';
@@ -62,8 +61,9 @@ export class HubBinding {
   /**
    * A user event: Nest's handler for it runs (guards, pipes, interceptors, filters included), and its
    * first result is the answer. Later results go to the connection by REST. An exception the
-   * filter emitted is sent to the client as `exception` (as Nest's ws adapter does) and answered
-   * with an error status, so the client's send fails too.
+   * filter emitted is the answer instead, `{ event: 'exception', data }`, as Nest's ws adapter sends
+   * it: a success status, since the service closes a client's connection when the app answers one
+   * of its events with an error (a failed validation must not cost the client its connection).
    */
   async dispatch(event: UserEventRequest, state: ConnectionStateAccess): Promise<unknown> {
     const { socket, handlers } = this.bindingFor(event.context);
@@ -80,18 +80,14 @@ export class HubBinding {
     }));
     context.answered = true;
     setImmediate(releaseLater);
-    if (context.exception !== undefined) {
-      void socket.send('exception', context.exception);
-      throw new HttpException(context.exception as object, statusOf(context.exception));
-    }
+    if (context.exception !== undefined) return exceptionFrame(context.exception);
     return first;
   }
 
-  /** A user event no gateway subscribes to: a clear error, to the client as well, rather than silence. */
-  async unknown(event: UserEventRequest): Promise<never> {
-    const message = GatewayMessages.unknownMessage(this.channel.hub, event.context.eventName);
-    await this.bindingFor(event.context).socket.send('exception', { status: 'error', message });
-    throw new NotFoundException(message);
+  /** A user event no gateway subscribes to: answered with an `exception` naming it, rather than silence. */
+  unknown(event: UserEventRequest): GatewayMessage {
+    this.bindingFor(event.context);
+    return exceptionFrame({ status: 'error', message: GatewayMessages.unknownMessage(this.channel.hub, event.context.eventName) });
   }
 
   private bindingFor(context: WebPubSubEventContext): Binding {
@@ -134,6 +130,7 @@ function firstResult(results: Observable<unknown>, later: (value: unknown) => vo
   });
 }
 
-function statusOf(exception: unknown): number {
-  return (exception as { message?: unknown }).message === UNKNOWN_EXCEPTION_MESSAGE ? HttpStatus.INTERNAL_SERVER_ERROR : HttpStatus.BAD_REQUEST;
+/** What Nest's ws adapter sends a client for an exception (BaseWsExceptionFilter's `exception` event). */
+function exceptionFrame(data: unknown): GatewayMessage {
+  return { event: 'exception', data };
 }

@@ -50,7 +50,7 @@ export class WebPubSubSocket {
 
   /**
    * The same as send. Nest's exception filter calls `emit('exception', …)`: while an event is being
-   * answered, that becomes the error answer (the adapter also sends it on to the client).
+   * answered, that becomes the answer (`{ event: 'exception', data }`), which reaches the sender.
    */
   emit(event: string, data?: unknown): Promise<void> {
     const dispatch = dispatchOf(this);

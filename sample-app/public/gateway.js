@@ -40,7 +40,7 @@ async function connect(user) {
   const body = await response.json();
   if (!response.ok) throw new Error(body.message);
   const socket = new WebSocket(body.url, 'json.webpubsub.azure.v1');
-  const next = { user, socket, room: undefined, pending: new Map() };
+  const next = { user, socket, room: undefined, pending: new Map(), refused: false };
   await new Promise((resolve, reject) => {
     socket.addEventListener('message', (event) => {
       const frame = JSON.parse(event.data);
@@ -67,11 +67,13 @@ function onFrame(chat, frame) {
   if (frame.type === 'system' && frame.event === 'connected') {
     setStatus(`Connected as ${frame.userId}.`);
   } else if (frame.type === 'ack') {
-    // The service's answer to an event we sent: success, or the app refused it (the gateway's
-    // `exception` message, shown below, says why).
+    // The service's ack of an event we sent comes after the gateway's answer to it. A refusal is an
+    // answer too (an `exception` message, shown below), acked as delivered: keep the text then.
     const event = chat.pending.get(frame.ackId);
     chat.pending.delete(frame.ackId);
-    if (event === 'say' && frame.success) {
+    const refused = chat.refused;
+    chat.refused = false;
+    if (event === 'say' && frame.success && !refused) {
       $('text').value = '';
       showRoom(chat);
     }
@@ -87,7 +89,10 @@ function onGatewayMessage(chat, { event, data }) {
     $('send-form').hidden = false;
     showRoom(chat);
   }
-  if (event === 'exception') setStatus(`Refused: ${data.message}`);
+  if (event === 'exception') {
+    chat.refused = true;
+    setStatus(`Refused: ${data.message}`);
+  }
   show(event, data);
 }
 
