@@ -35,7 +35,11 @@ export function createEventsController(instance: string, path: string): Type {
       private readonly config: ApplicationConfig,
       @Inject(eventConsumersToken(instance)) private readonly consumers: EventConsumers,
     ) {
-      consumers.onChange(() => (this.merged = undefined));
+      // Merged at once when the classes are known, so an overlap fails where the consumer registers (at startup).
+      consumers.onChange(() => {
+        this.merged = undefined;
+        if (this.explorer) this.handlers();
+      });
       this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.handlers().get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
       // The gate must come before the body parsers and CORS that main.ts and app.init() add: as soon
       // as the adapter exists (NestFactory.create sets it before this runs; a testing module, when
