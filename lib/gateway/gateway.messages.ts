@@ -24,6 +24,4 @@ export const GatewayMessages = {
     `Gateway emit to ${target} failed: ${reason}. Check the connection to Web PubSub; set broadcast.onError: 'log' on WebPubSubModule to only log these.`,
   stateOutsideEvent: () =>
     'socket.state.set() works only while the app answers one of this connection\'s user events (the service takes state from that answer). Call it inside a @SubscribeMessage handler.',
-  invalidTarget: (what: string, value: unknown) =>
-    `${what} must be a non-empty string (or a list of them), not ${JSON.stringify(value)}. Pass the group name or connection id.`,
 } as const;

@@ -1,8 +1,7 @@
 import { odata } from '../client/odata.js';
+import { assertGroup, assertId } from '../client/validation.js';
 import type { WebPubSubService } from '../core/webpubsub.service.js';
-import { isGroupName, isId } from '../protocol/rules.js';
 import type { HubChannel } from './gateway.channel.js';
-import { GatewayMessages } from './gateway.messages.js';
 
 /**
  * What `@WebSocketServer()` holds on Web PubSub: broadcasts to the gateway's hub, as socket.io's
@@ -50,8 +49,11 @@ export class BroadcastOperator {
     private readonly excluded: readonly string[],
   ) {}
 
+  /** Names are checked here, with the client's rules and messages, so a bad one fails where it is written. */
   to(groups: string | string[]): BroadcastOperator {
-    return new BroadcastOperator(this.channel, [...this.groups, ...names('to(group)', groups, isGroupName)], this.excluded);
+    const added = listOf(groups);
+    for (const group of added) assertGroup(group, 'to(group)');
+    return new BroadcastOperator(this.channel, [...this.groups, ...added], this.excluded);
   }
 
   in(groups: string | string[]): BroadcastOperator {
@@ -59,7 +61,9 @@ export class BroadcastOperator {
   }
 
   except(connectionIds: string | string[]): BroadcastOperator {
-    return new BroadcastOperator(this.channel, this.groups, [...this.excluded, ...names('except(connectionId)', connectionIds, isId)]);
+    const added = listOf(connectionIds);
+    for (const connectionId of added) assertId(connectionId, 'connectionId');
+    return new BroadcastOperator(this.channel, this.groups, [...this.excluded, ...added]);
   }
 
   emit(event: string, data?: unknown): Promise<void> {
@@ -75,8 +79,7 @@ export class BroadcastOperator {
   }
 }
 
-function names(what: string, value: string | string[], valid: (name: unknown) => boolean): string[] {
-  const list = Array.isArray(value) ? value : [value];
-  for (const name of list) if (!valid(name)) throw new TypeError(GatewayMessages.invalidTarget(what, name));
-  return list;
+/** One name or several, as socket.io's `to()` and `except()` take them. */
+function listOf(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
 }
