@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import WebSocket, { type WebSocketServer } from 'ws';
-import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
+import { getWebPubSubToken, WebPubSubModule, type WebPubSubModuleExtras, type WebPubSubModuleOptions, type WebPubSubService } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { WebPubSubAdapter } from '../../lib/gateway/index.js';
 import { CapturingLogger } from './capturing-logger.js';
@@ -126,18 +126,27 @@ export class WebPubSubDriver implements GatewayDriver {
   /** `moduleOptions` add to (or override) what WebPubSubModule.forRoot gets. */
   constructor(
     private readonly http: AdapterName = 'express',
-    private readonly moduleOptions: Partial<WebPubSubModuleOptions> = {},
+    private readonly moduleOptions: Partial<WebPubSubModuleOptions> & WebPubSubModuleExtras = {},
   ) {}
 
   get name(): string {
     return `Web PubSub (WebPubSubAdapter, ${this.http})`;
   }
 
+  /** The service of the module instance the driver registers (`moduleOptions.name`, else the default). */
+  get service(): WebPubSubService {
+    return this.app!.get<WebPubSubService>(getWebPubSubToken(this.moduleOptions.name));
+  }
+
+  private get eventsPath(): string {
+    return typeof this.moduleOptions.eventsPath === 'string' ? this.moduleOptions.eventsPath : '/eventhandler';
+  }
+
   /** `others`: more providers beside the gateway (event handler classes, other gateways). */
   async start(gateway: Type, ...others: Type[]): Promise<void> {
     const port = await freePort();
     this.emulator = await WebPubSubEmulator.start({
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}${this.eventsPath}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
       upstreamRetryDelaysMs: [],
     });
     const moduleRef = await Test.createTestingModule({
@@ -153,7 +162,7 @@ export class WebPubSubDriver implements GatewayDriver {
 
   /** The DriverClient, and the official client under it (`official`). */
   async connect(userId: string): Promise<DriverClient & { official: OfficialClient }> {
-    const { url } = await this.app!.get(WebPubSubService).getClientAccessToken({ userId });
+    const { url } = await this.service.getClientAccessToken({ userId });
     const official = await startOfficialClient(url, { protocol: WebPubSubJsonProtocol(), autoReconnect: false });
     this.clients.push(official);
     const frames: Frame[] = [];
