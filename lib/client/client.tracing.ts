@@ -6,19 +6,17 @@ import { SDK_NAME, SDK_VERSION } from './version.js';
 export const TRACING_NAMESPACE = 'Microsoft.WebPubSub';
 
 /**
- * A core-tracing client for one transport. With no instrumenter registered (no
- * `@azure/opentelemetry-instrumentation-azure-sdk`), core-tracing's no-op one makes every span free.
+ * The package's core-tracing client, one for every transport: it holds only the namespace and package
+ * and looks the instrumenter up at each call.
  */
-export function createWebPubSubTracingClient(): TracingClient {
-  return createTracingClient({ namespace: TRACING_NAMESPACE, packageName: SDK_NAME, packageVersion: SDK_VERSION });
-}
+const tracing: TracingClient = createTracingClient({ namespace: TRACING_NAMESPACE, packageName: SDK_NAME, packageVersion: SDK_VERSION });
 
 /**
  * Runs an operation in a span named as the official client names it (`WebPubSubServiceClient.sendToAll`),
  * passing the options with the span's context on, so the pipeline's HTTP span nests under it.
  * `tracingOptions.spanLinks` become the span's links.
  */
-export function withOperationSpan<O extends OperationOptions, T>(tracing: TracingClient, name: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+export function withOperationSpan<O extends OperationOptions, T>(name: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
   // No instrumenter registered: skip the no-op span and its contexts (a measurable share of a call
   // that never leaves the process, see the tracing bench). core-tracing has no public "is tracing
   // on?"; its no-op instrumenter is the one that reads no traceparent, and asking it costs nothing.
@@ -32,7 +30,7 @@ export function withOperationSpan<O extends OperationOptions, T>(tracing: Tracin
     span.end();
     return callSafely(run, traced);
   }
-  return inSpan(tracing, span, traced, run);
+  return inSpan(span, traced, run);
 }
 
 /** A valid W3C traceparent (sampled), only ever parsed, never sent. */
@@ -48,7 +46,7 @@ function callSafely<O, T>(run: (options: O) => Promise<T>, options: O): Promise<
 }
 
 /** As core-tracing's `withSpan`: the span is the active context while `run` runs, and gets its status. */
-async function inSpan<O extends OperationOptions, T>(tracing: TracingClient, span: TracingSpan, options: O, run: (options: O) => Promise<T>): Promise<T> {
+async function inSpan<O extends OperationOptions, T>(span: TracingSpan, options: O, run: (options: O) => Promise<T>): Promise<T> {
   try {
     const result = await tracing.withContext(options.tracingOptions!.tracingContext!, () => run(options));
     span.setStatus({ status: 'success' });
@@ -61,7 +59,6 @@ async function inSpan<O extends OperationOptions, T>(tracing: TracingClient, spa
   }
 }
 
-const tracing = createWebPubSubTracingClient();
 
 /**
  * The context of the span active now (e.g. the HTTP request a Nest handler serves), to parent or link

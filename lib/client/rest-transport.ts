@@ -3,7 +3,6 @@ import {
   bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest,
   type HttpClient, type Pipeline, type PipelineResponse,
 } from '@azure/core-rest-pipeline';
-import type { TracingClient } from '@azure/core-tracing';
 import { keyCredentialPolicy, reverseProxyPolicy } from './auth.policies.js';
 import { WebPubSubArgumentError, WebPubSubRestError } from './client.errors.js';
 import { clientLogger } from './client.logger.js';
@@ -12,7 +11,7 @@ import type { OperationOptions, WebPubSubRestClientOptions } from './client.opti
 import { normalizeEndpoint } from './connection-string.js';
 import { assertApiVersion } from './request-context.js';
 import { notifyResponse } from './response-callback.js';
-import { createWebPubSubTracingClient, withOperationSpan } from './client.tracing.js';
+import { withOperationSpan } from './client.tracing.js';
 import { attemptTimeoutPolicy, DEFAULT_TIMEOUT_IN_MS } from './timeout.policy.js';
 import { assertOptionalInteger, MAX_INT32 } from './validation.js';
 import { SDK_NAME, SDK_VERSION } from './version.js';
@@ -34,7 +33,6 @@ export class WebPubSubTransport {
   readonly timeoutInMs: number;
   private readonly httpClient: HttpClient;
   private readonly allowInsecureConnection: boolean;
-  private readonly tracing: TracingClient = createWebPubSubTracingClient();
 
   constructor(
     /** Service URL without a trailing slash. */
@@ -91,7 +89,7 @@ export class WebPubSubTransport {
    * `WebPubSubGroupClient.addUser`); `run` gets the options carrying the span's context to the pipeline.
    */
   traced<O extends OperationOptions, T>(spanName: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
-    return withOperationSpan(this.tracing, spanName, options, run);
+    return withOperationSpan(spanName, options, run);
   }
 
   /** Runs a request through the pipeline and returns the raw response, whatever its status. */
