@@ -20,7 +20,7 @@ function requireId(value: unknown, what: string): string {
  * Turns a declared target and one result into the sends to make. Resolvers run here, once per
  * result, so a dynamic target sees that result. `operation` is added to every send's options (tracing).
  */
-export function planSends(target: BroadcastTarget, client: WebPubSubRestClient, message: unknown, context: BroadcastContext, operation: OperationOptions = {}): PlannedSend[] {
+export function planSends(target: BroadcastTarget, client: WebPubSubRestClient, message: unknown, context: BroadcastContext, operation: OperationOptions): PlannedSend[] {
   const { options } = target;
   const filter = options.filter === undefined ? undefined : resolve(options.filter, context);
   const excluded = options.excluded === undefined ? undefined : resolve(options.excluded, context);

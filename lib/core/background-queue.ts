@@ -66,7 +66,7 @@ export class BackgroundQueue {
     const dropped = [...this.waiting.splice(0), ...blocked];
     for (const { seq } of dropped) this.unfinished.delete(seq);
     this.settleFlushes();
-    if (this.idle) this.drainWaiters.splice(0).forEach((resolve) => resolve());
+    this.settleDrains();
     return { dropped: dropped.map(({ label }) => label ?? 'a background message'), inFlight: this.running };
   }
 
@@ -106,10 +106,14 @@ export class BackgroundQueue {
         this.running--;
         this.unfinished.delete(seq);
         this.pump();
-        if (this.idle) this.drainWaiters.splice(0).forEach((resolve) => resolve());
+        this.settleDrains();
         this.settleFlushes();
       });
     }
+  }
+
+  private settleDrains(): void {
+    if (this.idle) this.drainWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   private settleFlushes(): void {
@@ -128,8 +132,8 @@ export class BackgroundQueue {
   /** Moves blocked callers' tasks into the room just freed, in arrival order. */
   private admitBlocked(): void {
     while (this.waiting.length < this.limit && this.blocked.length > 0) {
-      const { task, orderKey, seq, label, admitted } = this.blocked.shift()!;
-      this.waiting.push({ task, orderKey, seq, label });
+      const { admitted, ...queued } = this.blocked.shift()!;
+      this.waiting.push(queued);
       admitted();
     }
   }

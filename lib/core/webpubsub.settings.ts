@@ -1,4 +1,5 @@
 import { isTokenCredential } from '@azure/core-auth';
+import { MAX_INT32 } from '../protocol/rules.js';
 import type { BroadcastDefaults, HttpLoggingLevel, WebPubSubInstanceOptions } from './webpubsub.options.js';
 import { InstanceMessages } from './webpubsub.messages.js';
 
@@ -80,8 +81,8 @@ function resolveBroadcastDefaults(instance: string, defaults: BroadcastDefaults)
   }
   const { shutdownTimeoutInMs } = resolved;
   // Beyond int32 setTimeout fires at once.
-  if (!Number.isInteger(shutdownTimeoutInMs) || shutdownTimeoutInMs < 0 || shutdownTimeoutInMs > 2_147_483_647) {
-    throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'shutdownTimeoutInMs', shutdownTimeoutInMs, 'a whole number of milliseconds from 0 (no limit) to 2147483647'));
+  if (!Number.isInteger(shutdownTimeoutInMs) || shutdownTimeoutInMs < 0 || shutdownTimeoutInMs > MAX_INT32) {
+    throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'shutdownTimeoutInMs', shutdownTimeoutInMs, `a whole number of milliseconds from 0 (no limit) to ${MAX_INT32}`));
   }
   return resolved;
 }
