@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import type { EventHandlerSettings, GroupPresenceEventName, SystemEventName } from './emulator.options.js';
+import { GROUP_PRESENCE_EVENT_NAMES, type EventHandlerSettings, type SystemEventName } from './emulator.options.js';
 import { WebPubSubEmulator } from './emulator.js';
 
 const SYSTEM_EVENTS: readonly SystemEventName[] = ['connect', 'connected', 'disconnected'];
-const GROUP_EVENTS: readonly GroupPresenceEventName[] = ['joined', 'left'];
 
 const USAGE = `Usage: web-pubsub-emulator [options]
 
@@ -22,6 +21,14 @@ Options:
   --verbose                  Log upstream and client errors
   --help                     Show this help
 `;
+
+/** A comma-separated list of event names for `--<option>`, each one of `known`. */
+function eventList<T extends string>(option: string, value: string, known: readonly T[]): T[] {
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean) as T[];
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`--${option}: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${known.join(', ')}.`);
+  return names;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -45,12 +52,8 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${values.port}" is not a port number (0-65535).`);
   if (values['event-handler'].length > 0 && values.hub.length === 0) throw new Error('--event-handler needs at least one --hub <name> it applies to.');
-  const systemEvents = values['system-events'].split(',').map((name) => name.trim()).filter(Boolean) as SystemEventName[];
-  const unknown = systemEvents.filter((name) => !SYSTEM_EVENTS.includes(name));
-  if (unknown.length > 0) throw new Error(`--system-events: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${SYSTEM_EVENTS.join(', ')}.`);
-  const groupEvents = values['group-events'].split(',').map((name) => name.trim()).filter(Boolean) as GroupPresenceEventName[];
-  const unknownGroupEvents = groupEvents.filter((name) => !GROUP_EVENTS.includes(name));
-  if (unknownGroupEvents.length > 0) throw new Error(`--group-events: unknown event "${unknownGroupEvents.join('", "')}". Use a comma-separated list of ${GROUP_EVENTS.join(', ')}.`);
+  const systemEvents = eventList('system-events', values['system-events'], SYSTEM_EVENTS);
+  const groupEvents = eventList('group-events', values['group-events'], GROUP_PRESENCE_EVENT_NAMES);
   const handlers: EventHandlerSettings[] = values['event-handler'].map((urlTemplate) => ({
     urlTemplate,
     userEventPattern: values['user-events'],

@@ -75,8 +75,9 @@ export class ClientEndpoint {
       if (!isHubName(hub)) throw new Rejection(400, EmulatorMessages.invalidHub(hub));
       const recoveryId = url.searchParams.get('awps_connection_id');
       const reconnectionToken = url.searchParams.get('awps_reconnection_token') ?? '';
-      const claims = this.verifyToken(request, url, hub, !!recoveryId && this.recoverable(hub, recoveryId, reconnectionToken));
-      if (recoveryId) return this.recover(request, socket, head, hub, recoveryId, reconnectionToken);
+      const recovering = !!recoveryId && this.recoverable(hub, recoveryId, reconnectionToken);
+      const claims = this.verifyToken(request, url, hub, recovering);
+      if (recoveryId) return this.recover(request, socket, head, hub, recoveryId, recovering);
       if (offered.some((name) => name.startsWith('protobuf.')) && !offered.some((name) => name.startsWith('json.'))) {
         throw new Rejection(400, EmulatorMessages.protobufUnsupported());
       }
@@ -104,9 +105,8 @@ export class ClientEndpoint {
    * still ends an accepted connect with `disconnected`, so the handler can release what it set up.
    */
   private abandoned(admission: Admission): void {
-    const subject = { hub: admission.hub, connectionId: admission.connectionId, userId: admission.userId, subprotocol: admission.subprotocol, connectionState: admission.connectionState };
     this.core.upstream
-      .invoke(subject, { kind: 'system', name: 'disconnected', body: { reason: EmulatorMessages.leftDuringConnect() } })
+      .invoke(upstreamSubjectOf(admission), { kind: 'system', name: 'disconnected', body: { reason: EmulatorMessages.leftDuringConnect() } })
       .catch((error: Error) => this.core.logger.warn(error.message));
   }
 
@@ -223,9 +223,9 @@ export class ClientEndpoint {
     return !!connection && connection.kind === 'reliable' && !connection.closed && connection.reconnectionToken === token;
   }
 
-  private recover(request: IncomingMessage, socket: Duplex, head: Buffer, hub: string, connectionId: string, token: string): void {
+  /** `valid`: what recoverable() found for this upgrade (nothing asynchronous has run since). */
+  private recover(request: IncomingMessage, socket: Duplex, head: Buffer, hub: string, connectionId: string, valid: boolean): void {
     const connection = this.core.hub(hub).connections.get(connectionId);
-    const valid = this.recoverable(hub, connectionId, token);
     (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = connection?.subprotocol ?? RELIABLE_JSON_SUBPROTOCOL;
     this.server.handleUpgrade(request, socket, head, (ws) => {
       if (!valid || !connection || connection.closed) {

@@ -111,12 +111,12 @@ export class EmulatorCore {
 }
 
 /** Who an event is about, as of now (a later change of state does not rewrite a queued event). */
-export function upstreamSubjectOf(connection: ClientConnection): UpstreamSubject {
+export function upstreamSubjectOf(source: UpstreamSubject): UpstreamSubject {
   return {
-    hub: connection.hub,
-    connectionId: connection.connectionId,
-    userId: connection.userId,
-    subprotocol: connection.subprotocol,
-    connectionState: connection.connectionState,
+    hub: source.hub,
+    connectionId: source.connectionId,
+    userId: source.userId,
+    subprotocol: source.subprotocol,
+    connectionState: source.connectionState,
   };
 }

@@ -18,6 +18,9 @@ export interface EventHandlerSettings {
 
 export type GroupPresenceEventName = 'joined' | 'left';
 
+/** The group presence events there are, as the service's setting names them. */
+export const GROUP_PRESENCE_EVENT_NAMES: readonly GroupPresenceEventName[] = ['joined', 'left'];
+
 export interface GroupPresenceEventSettings {
   eventNames: GroupPresenceEventName[];
   groupFilters?: string[];

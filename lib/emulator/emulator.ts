@@ -6,7 +6,7 @@ import { ClientEndpoint } from './client-endpoint.js';
 import { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { GroupPattern } from '../protocol/group-pattern.js';
-import type { EmulatorLogger, EventHandlerSettings, WebPubSubEmulatorOptions } from './emulator.options.js';
+import { GROUP_PRESENCE_EVENT_NAMES, type EmulatorLogger, type EventHandlerSettings, type WebPubSubEmulatorOptions } from './emulator.options.js';
 import { FaultInjector } from './fault-injector.js';
 import type { Delivery } from './hub-state.js';
 import { RestApi, type RestCallRecord } from './rest-api.js';
@@ -180,7 +180,7 @@ function checkOptions(options: WebPubSubEmulatorOptions): void {
 function checkGroupPresenceEvents(option: string, settings: EventHandlerSettings['groupPresenceEvents']): void {
   if (settings === undefined) return;
   const names = settings?.eventNames;
-  if (!Array.isArray(names) || names.some((name) => name !== 'joined' && name !== 'left')) {
+  if (!Array.isArray(names) || names.some((name) => !GROUP_PRESENCE_EVENT_NAMES.includes(name))) {
     throw new TypeError(EmulatorMessages.invalidOption(`${option}.eventNames`, 'a list of "joined" and "left"'));
   }
   const filters = settings.groupFilters;

@@ -19,7 +19,7 @@ export class GroupPermissions {
   /** Per-group answers that override `all` and the patterns: role literals, REST grants and revokes. */
   private readonly groups = new Map<string, boolean>();
 
-  constructor(permission: Permission, roles: Iterable<string>, invalid: InvalidRole[] = []) {
+  constructor(permission: Permission, roles: Iterable<string>, invalid: InvalidRole[]) {
     const all = `webpubsub.${permission}`;
     const patternPrefix = PATTERN_ROLE_PREFIXES[permission];
     for (const role of roles) {

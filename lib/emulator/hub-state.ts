@@ -36,7 +36,7 @@ export class HubState {
   constructor(
     readonly name: string,
     private readonly onDelivery: (delivery: Delivery) => void,
-    private readonly onMembership: MembershipListener = () => {},
+    private readonly onMembership: MembershipListener,
   ) {}
 
   add(connection: ClientConnection, initialGroups: readonly string[]): void {
