@@ -1,4 +1,4 @@
-import { HttpException, StreamableFile } from '@nestjs/common';
+import { HttpException, PayloadTooLargeException, StreamableFile } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { readLimited } from './events.body.js';
@@ -55,7 +55,7 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
         if (request.method === 'OPTIONS' || request.method === 'GET') return sendAnswer(adapter, response, dispatcher.handshake(header(request, 'webhook-request-origin')));
         passedGate.set(request, dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers }));
         const body = await readLimited(request as unknown as IncomingMessage);
-        if (body.length > MAX_EVENT_BODY_BYTES) return adapter.reply(response, { statusCode: 413, message: EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES), error: 'Payload Too Large' }, 413);
+        if (body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
         request.body = body;
         // body-parser's own mark of a request whose body was read (Express 4's parsers skip on it; Express 5's see the ended stream).
         request._body = true;
