@@ -54,9 +54,9 @@ export interface OperationRequestOptions {
   /** Headers added to this call's request (they replace a header of the same name). */
   customHeaders?: Record<string, string>;
   /**
-   * Accepted as core-client's; it changes nothing here: the client settles plain `http://` when it is
-   * built (loopback allowed, another host only with the client's `allowInsecureConnection`), and a
-   * call's `false` does not withdraw that.
+   * Accepted as core-client's and passed on to the request, but the client settles plain `http://`
+   * when it is built (loopback allowed, another host only with the client's `allowInsecureConnection`),
+   * so it only matters to a policy of yours that rewrites the URL; a call's `false` withdraws nothing.
    */
   allowInsecureConnection?: boolean;
 }
