@@ -116,8 +116,10 @@ describe('web-pubsub-emulator CLI', () => {
       } finally {
         client.stop();
       }
+      // Presence events are sent like `connected`: no order is promised against `disconnected`, so wait for both.
       const deadline = Date.now() + 10_000;
-      while (!events.includes('azure.webpubsub.sys.disconnected') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const arrived = () => events.includes('azure.webpubsub.sys.disconnected') && events.includes('azure.webpubsub.gp.left');
+      while (!arrived() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(events.sort()).toEqual(['azure.webpubsub.gp.joined', 'azure.webpubsub.gp.left', 'azure.webpubsub.sys.disconnected']);
     } finally {
       await stopCli(running);
