@@ -1,6 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { MAX_MESSAGE_LENGTH, ROOM_PATTERN } from '../chat/chat.constants.js';
+import { MAX_MESSAGE_LENGTH, ROOM_NAME_RULE, ROOM_PATTERN } from '../chat/chat.constants.js';
 
 /** What the page sends with `say`. */
 export interface SayMessage {
@@ -13,7 +13,7 @@ export interface SayMessage {
 export class RoomNamePipe implements PipeTransform<unknown, string> {
   transform(value: unknown): string {
     if (typeof value !== 'string' || !ROOM_PATTERN.test(value)) {
-      throw new WsException('A room name is 1-32 lower-case letters, digits or dashes, e.g. "lobby".');
+      throw new WsException(ROOM_NAME_RULE);
     }
     return value;
   }
