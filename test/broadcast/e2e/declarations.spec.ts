@@ -7,7 +7,7 @@ import {
   BroadcastToGroup, BroadcastToHub, odata, type BroadcastContext, SendToConnection, SendToUser, WebPubSubBroadcastInterceptor, WebPubSubModule,
 } from '../../../lib/index.js';
 import { useEmulator } from '../../support/emulator-stage.js';
-import { ADAPTERS, type AdapterName } from '../../support/http-adapters.js';
+import { DEFAULT_ADAPTER, type AdapterName } from '../../support/http-adapters.js';
 import { instanceContext } from '../../support/instance-context.js';
 import { dataAt, inbox, useBroadcastApp } from './broadcast-harness.js';
 
@@ -117,7 +117,7 @@ class OptionsController {
   }
 }
 
-describe.each(ADAPTERS)('broadcast declarations on %s (interceptor also bound globally)', (adapter: AdapterName) => {
+describe.each(DEFAULT_ADAPTER)('broadcast declarations on %s (interceptor also bound globally)', (adapter: AdapterName) => {
   /** The emulator of the named instance 'second'. */
   const second = useEmulator();
   /** URLs of the default instance's REST calls, as they left the pipeline. */

@@ -3,7 +3,7 @@ import { Controller, ForbiddenException, Get, Header, HttpCode, Post, Sse, Strea
 import { Readable } from 'node:stream';
 import { concatMap, from, Observable } from 'rxjs';
 import { BroadcastToHub } from '../../../lib/index.js';
-import { ADAPTERS, type AdapterName } from '../../support/http-adapters.js';
+import { DEFAULT_ADAPTER, type AdapterName } from '../../support/http-adapters.js';
 import { dataAt, inbox, readBytes, readText, useBroadcastApp } from './broadcast-harness.js';
 
 /*
@@ -111,7 +111,7 @@ function resultsController() {
   return ResultsController;
 }
 
-describe.each(ADAPTERS)('broadcast results on %s', (adapter: AdapterName) => {
+describe.each(DEFAULT_ADAPTER)('broadcast results on %s', (adapter: AdapterName) => {
   const harness = useBroadcastApp(adapter, () => ({ controllers: [resultsController()] }));
 
   it('a plain value and a promise are each broadcast once', async () => {

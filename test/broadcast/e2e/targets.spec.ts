@@ -3,7 +3,7 @@ import {
   Body, Controller, Get, Injectable, Param, Post, Query, UseGuards, type CanActivate, type ExecutionContext,
 } from '@nestjs/common';
 import { BroadcastToGroup, BroadcastToHub, SendToConnection, SendToUser, type BroadcastContext } from '../../../lib/index.js';
-import { ADAPTERS, type AdapterName } from '../../support/http-adapters.js';
+import { DEFAULT_ADAPTER, type AdapterName } from '../../support/http-adapters.js';
 import { dataAt, inbox, useBroadcastApp } from './broadcast-harness.js';
 
 /*
@@ -99,7 +99,7 @@ class TargetsController {
   }
 }
 
-describe.each(ADAPTERS)('broadcast targets on %s', (adapter: AdapterName) => {
+describe.each(DEFAULT_ADAPTER)('broadcast targets on %s', (adapter: AdapterName) => {
   const harness = useBroadcastApp(adapter, () => ({ controllers: [TargetsController], providers: [HeaderUserGuard] }));
 
   it('@BroadcastToHub reaches every connection of the hub and none of another hub', async () => {

@@ -12,7 +12,7 @@ import {
   type UserEventRequest,
 } from '../../../lib/index.js';
 import { useEventsStack } from '../../support/events-stack.js';
-import { ADAPTERS } from '../../support/http-adapters.js';
+import { DEFAULT_ADAPTER } from '../../support/http-adapters.js';
 import { refusalStatus } from '../../support/raw-client.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -57,7 +57,7 @@ class ChatEvents {
   }
 }
 
-describe.each(ADAPTERS)('@OnConnect on %s', (adapter) => {
+describe.each(DEFAULT_ADAPTER)('@OnConnect on %s', (adapter) => {
   const stack = useEventsStack({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [Greeter, ChatEvents] });
 
   it('assigns userId and groups: a REST broadcast to the assigned group reaches the client', async () => {

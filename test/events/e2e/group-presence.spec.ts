@@ -9,7 +9,7 @@ import {
   type GroupLeftRequest,
 } from '../../../lib/index.js';
 import { useEventsStack } from '../../support/events-stack.js';
-import { ADAPTERS } from '../../support/http-adapters.js';
+import { DEFAULT_ADAPTER } from '../../support/http-adapters.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /** Records every presence event as `joined:<group>` / `left:<group>` per connection. */
@@ -38,7 +38,7 @@ class RoomPresence {
  * @OnGroupJoined / @OnGroupLeft end to end: the emulator sends group presence events to the app's
  * route because the hub's event handler lists them, as the service's `groupPresenceEvents` does.
  */
-describe.each(ADAPTERS)('group presence events from the emulator on %s', (adapter) => {
+describe.each(DEFAULT_ADAPTER)('group presence events from the emulator on %s', (adapter) => {
   const stack = useEventsStack({
     adapter,
     hub: 'rooms',

@@ -4,7 +4,7 @@ import { WebPubSubEventHandler, type ConnectResponseHandler, type MqttConnectErr
 import express from 'express';
 import request from 'supertest';
 import { MqttConnectError, type WebPubSubEventContext } from '../../../lib/index.js';
-import { ADAPTERS } from '../../support/http-adapters.js';
+import { DEFAULT_ADAPTER } from '../../support/http-adapters.js';
 import { eventHeaders, MQTT_CONNECT_BODY, MQTT_DISCONNECTED_BODY, MQTT_HEADERS, resetSeen, seen, startRecordingApp } from './mqtt-wire.js';
 
 /**
@@ -36,7 +36,7 @@ function contextFields(context: Partial<WebPubSubEventContext>) {
 
 const STATES = Buffer.from(JSON.stringify({ visits: 2 })).toString('base64');
 
-describe.each(ADAPTERS)('our event route on %s against @azure/web-pubsub-express', (adapter) => {
+describe.each(DEFAULT_ADAPTER)('our event route on %s against @azure/web-pubsub-express', (adapter) => {
   let app: INestApplication;
   beforeAll(async () => ({ app } = await startRecordingApp(adapter)));
   afterAll(() => app.close());

@@ -3,10 +3,10 @@ import { ForbiddenException, HttpException, InternalServerErrorException, type I
 import request from 'supertest';
 import { MqttConnectError } from '../../../lib/index.js';
 import type { CapturingLogger } from '../../support/capturing-logger.js';
-import { ADAPTERS } from '../../support/http-adapters.js';
+import { DEFAULT_ADAPTER } from '../../support/http-adapters.js';
 import { eventHeaders, MQTT_CONNECT_BODY, MQTT_DISCONNECTED_BODY, MQTT_HEADERS, resetSeen, seen, SOURCE, startRecordingApp } from './mqtt-wire.js';
 
-describe.each(ADAPTERS)('group and MQTT upstream events on %s', (adapter) => {
+describe.each(DEFAULT_ADAPTER)('group and MQTT upstream events on %s', (adapter) => {
   let app: INestApplication;
   let logger: CapturingLogger;
   beforeAll(async () => ({ app, logger } = await startRecordingApp(adapter)));

@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { WebPubSubModule } from 'nestjs-web-pubsub';
 import { AppController } from './app.controller.js';
 import { AppService } from './app.service.js';
+import { ChatEvents } from './events/chat.events.js';
 import { HealthModule } from './health/health.module.js';
 
 @Module({
@@ -19,6 +20,6 @@ import { HealthModule } from './health/health.module.js';
     HealthModule,
   ],
   controllers: [AppController],
-  providers: [AppService],
+  providers: [AppService, ChatEvents],
 })
 export class AppModule {}
