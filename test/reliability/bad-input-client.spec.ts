@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  buildSendToAllRequest, buildSendToGroupRequest, WebPubSubArgumentError, WebPubSubRestClient,
-} from '../../lib/index.js';
+import { WebPubSubArgumentError, WebPubSubRestClient } from '../../lib/index.js';
+import { buildSendToAllRequest, buildSendToGroupRequest } from '../../lib/rest/index.js';
 import { failureOf } from '../support/failure-of.js';
 import { circular, expectClearMessage, expectNoSecret, SECRET_KEY, useRecordingClient } from './bad-input-harness.js';
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  buildAddConnectionsToGroupsRequest, buildCheckPermissionRequest, buildCloseAllConnectionsRequest, buildGenerateClientTokenRequest,
-  buildGrantPermissionRequest, buildListConnectionsInGroupRequest, buildRemoveConnectionsFromGroupsRequest, buildRevokePermissionRequest,
-  buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest,
-} from '../../lib/index.js';
+  buildAddConnectionsToGroupsRequest, buildCheckPermissionRequest, buildCloseAllConnectionsRequest, buildGenerateClientTokenRequest, buildGrantPermissionRequest, buildListConnectionsInGroupRequest, buildRemoveConnectionsFromGroupsRequest, buildRevokePermissionRequest, buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest,
+} from '../../lib/rest/index.js';
 import { expectArgumentError, expectNothingSent, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
 
 /*
