@@ -12,12 +12,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'sample-app/**', 'lib/emulator/cli.ts', '.ci/**'],
+    files: ['test/**', 'sample-app/**', 'lib/emulator/cli.ts', '.ci/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {
-    // Plain Node scripts, run outside TypeScript: CI steps and the packaging test's user-app fixtures.
-    files: ['.ci/**/*.mjs', 'test/packaging/fixtures/**/*.{mjs,cjs}'],
+    // Plain Node scripts, run outside TypeScript: CI steps, developer scripts and the packaging test's user-app fixtures.
+    files: ['.ci/**/*.mjs', 'scripts/**/*.mjs', 'test/packaging/fixtures/**/*.{mjs,cjs}'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {

@@ -44,7 +44,7 @@ export { WebPubSubService } from './core/webpubsub.service.js';
 export { InjectWebPubSub } from './core/webpubsub.decorators.js';
 export { getWebPubSubToken } from './core/webpubsub.constants.js';
 export type { WebPubSubModuleOptions, WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubOptionsFactory } from './module/webpubsub-module.options.js';
-export type { HttpLoggingLevel, BroadcastDefaults } from './core/webpubsub.options.js';
+export type { WebPubSubInstanceOptions, HttpLoggingLevel, BroadcastDefaults } from './core/webpubsub.options.js';
 export { BroadcastToHub, BroadcastToGroup, SendToUser, SendToConnection } from './broadcast/broadcast.decorators.js';
 export { WebPubSubBroadcastInterceptor } from './broadcast/broadcast.interceptor.js';
 export type {
