@@ -4,7 +4,6 @@
  * `WebPubSubRestClient.sendRequest` (or `WebPubSubService.sendRequest`) runs through the pipeline.
  *
  * @example
- * import { buildSendToGroupRequest } from 'nestjs-web-pubsub/rest';
  * const response = await client.sendRequest(buildSendToGroupRequest({ hub: 'chat' }, 'room 1', { text: 'hi' }));
  */
 export {
