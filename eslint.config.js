@@ -12,12 +12,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'sample-app/**', 'lib/emulator/cli.ts', '.ci/**'],
+    files: ['test/**', 'sample-app/**', 'lib/emulator/cli.ts', '.ci/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {
-    // Plain Node scripts, run outside TypeScript: CI steps and the packaging test's user-app fixtures.
-    files: ['.ci/**/*.mjs', 'test/packaging/fixtures/**/*.{mjs,cjs}'],
+    // Plain Node scripts, run outside TypeScript: CI steps, developer scripts and the packaging test's user-app fixtures.
+    files: ['.ci/**/*.mjs', 'scripts/**/*.mjs', 'test/packaging/fixtures/**/*.{mjs,cjs}'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
@@ -40,7 +40,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [
         frameworkFree('protocol/'),
         { group: ['@azure/*', 'ws'], message: 'protocol/ holds the facts of the service: no HTTP client, no WebSocket server.' },
-        siblings(['client', 'emulator', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health'], 'protocol/ imports nothing else of the package.'),
+        siblings(['client', 'emulator', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health', 'rest'], 'protocol/ imports nothing else of the package.'),
       ] }],
     },
   },
@@ -49,7 +49,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         frameworkFree('client/'),
-        siblings(['emulator', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health'], 'client/ imports only protocol/.'),
+        siblings(['emulator', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health', 'rest'], 'client/ imports only protocol/.'),
+      ] }],
+    },
+  },
+  {
+    // The /rest entry re-exports the client's request builders: it builds on client/ only, and nothing imports it.
+    files: ['lib/rest/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        frameworkFree('rest/'),
+        siblings(['protocol', 'emulator', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health'], 'rest/ imports only client/.'),
       ] }],
     },
   },
@@ -58,7 +68,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         frameworkFree('emulator/'),
-        siblings(['client', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health'], 'emulator/ imports only protocol/ (the service facts it shares with the client).'),
+        siblings(['client', 'events', 'module', 'core', 'broadcast', 'gateway', 'testing', 'health', 'rest'], 'emulator/ imports only protocol/ (the service facts it shares with the client).'),
       ] }],
     },
   },
@@ -67,7 +77,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         frameworkFree('testing/'),
-        siblings(['module', 'events', 'broadcast', 'health', 'gateway'], 'testing/ stands in for the service and its clients: it builds on emulator/, core/ and below only.'),
+        siblings(['module', 'events', 'broadcast', 'health', 'gateway', 'rest'], 'testing/ stands in for the service and its clients: it builds on emulator/, core/ and below only.'),
       ] }],
     },
   },
@@ -85,7 +95,7 @@ export default tseslint.config(
     files: ['lib/core/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        siblings(['emulator', 'events', 'module', 'broadcast', 'gateway', 'testing', 'health'], 'core/ is what the features share: it imports only client/ and protocol/.'),
+        siblings(['emulator', 'events', 'module', 'broadcast', 'gateway', 'testing', 'health', 'rest'], 'core/ is what the features share: it imports only client/ and protocol/.'),
       ] }],
     },
   },
@@ -93,7 +103,7 @@ export default tseslint.config(
     files: ['lib/broadcast/**', 'lib/events/**', 'lib/health/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        siblings(['emulator', 'module', 'testing', 'gateway'], 'A feature builds on core/ (and client/, protocol/); only module/, the composition root, wires features together.'),
+        siblings(['emulator', 'module', 'testing', 'gateway', 'rest'], 'A feature builds on core/ (and client/, protocol/); only module/, the composition root, wires features together.'),
         { group: ['../broadcast', '../broadcast/**', '../events', '../events/**', '../health', '../health/**'], message: 'Features do not import each other: share through core/.' },
       ] }],
     },
@@ -103,7 +113,7 @@ export default tseslint.config(
     files: ['lib/gateway/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        siblings(['emulator', 'module', 'testing', 'broadcast', 'health'], 'gateway/ builds on events/ and core/ (and client/, protocol/) only.'),
+        siblings(['emulator', 'module', 'testing', 'broadcast', 'health', 'rest'], 'gateway/ builds on events/ and core/ (and client/, protocol/) only.'),
       ] }],
     },
   },
@@ -111,7 +121,7 @@ export default tseslint.config(
     files: ['lib/module/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        siblings(['testing', 'gateway'], 'module/ is the composition root of the production module.'),
+        siblings(['testing', 'gateway', 'rest'], 'module/ is the composition root of the production module.'),
         { group: ['../emulator', '../emulator/**'], allowTypeImports: true, message: 'The emulator is loaded with import() only when `emulator` is set, so apps without it never load it (or ws).' },
       ] }],
     },

@@ -1,43 +1,9 @@
 /**
  * nestjs-web-pubsub: the public API. Every export is named here on purpose, so nothing internal
- * leaks by accident.
+ * leaks by accident (api/nestjs-web-pubsub.api.md is its checked report). The request builders are
+ * in `nestjs-web-pubsub/rest`, the emulator in `nestjs-web-pubsub/emulator`.
  */
-export {
-  WebPubSubRestClient,
-  WebPubSubGroupClient,
-  WebPubSubArgumentError,
-  WebPubSubRestError,
-  odata,
-  parseConnectionString,
-  DEFAULT_API_VERSION,
-  MAX_MESSAGE_BYTES,
-  WEB_PUBSUB_SCOPE,
-  buildGetServiceStatusRequest,
-  buildSendToAllRequest,
-  buildSendToGroupRequest,
-  buildSendToUserRequest,
-  buildSendToConnectionRequest,
-  buildConnectionExistsRequest,
-  buildGroupExistsRequest,
-  buildUserExistsRequest,
-  buildCloseConnectionRequest,
-  buildCloseAllConnectionsRequest,
-  buildCloseGroupConnectionsRequest,
-  buildCloseUserConnectionsRequest,
-  buildAddConnectionToGroupRequest,
-  buildRemoveConnectionFromGroupRequest,
-  buildRemoveConnectionFromAllGroupsRequest,
-  buildAddUserToGroupRequest,
-  buildRemoveUserFromGroupRequest,
-  buildRemoveUserFromAllGroupsRequest,
-  buildAddConnectionsToGroupsRequest,
-  buildRemoveConnectionsFromGroupsRequest,
-  buildGrantPermissionRequest,
-  buildRevokePermissionRequest,
-  buildCheckPermissionRequest,
-  buildListConnectionsInGroupRequest,
-  buildGenerateClientTokenRequest,
-} from './client/index.js';
+export { WebPubSubRestClient, WebPubSubGroupClient, WebPubSubArgumentError, WebPubSubRestError, odata } from './client/index.js';
 export type {
   WebPubSubRestClientOptions,
   OperationOptions,
@@ -71,24 +37,14 @@ export type {
   Permission,
   JSONTypes,
   MessageContentType,
-  WebPubSubRequest,
-  RequestContext,
   WebPubSubErrorDetails,
-  ParsedConnectionString,
-  BroadcastSendOptions,
-  FilteredSendOptions,
-  SendOptions,
-  CloseOptions,
-  PermissionOptions,
-  ListConnectionsOptions,
-  GenerateTokenQuery,
 } from './client/index.js';
 export { WebPubSubModule } from './module/webpubsub.module.js';
 export { WebPubSubService } from './core/webpubsub.service.js';
 export { InjectWebPubSub } from './core/webpubsub.decorators.js';
-export { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubToken, getWebPubSubOptionsToken, WEBPUBSUB_LOGGER_CONTEXT } from './core/webpubsub.constants.js';
+export { getWebPubSubToken } from './core/webpubsub.constants.js';
 export type { WebPubSubModuleOptions, WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubOptionsFactory } from './module/webpubsub-module.options.js';
-export type { HttpLoggingLevel, BroadcastDefaults } from './core/webpubsub.options.js';
+export type { WebPubSubInstanceOptions, HttpLoggingLevel, BroadcastDefaults } from './core/webpubsub.options.js';
 export { BroadcastToHub, BroadcastToGroup, SendToUser, SendToConnection } from './broadcast/broadcast.decorators.js';
 export { WebPubSubBroadcastInterceptor } from './broadcast/broadcast.interceptor.js';
 export type {

@@ -2,10 +2,12 @@ import { clientPath, clientTokenClaims, type WebPubSubClientProtocol } from '../
 import { JWT_FIXED_HEADER, signJwt } from '../protocol/jwt.js';
 import { WebPubSubArgumentError } from './client.errors.js';
 import { ClientMessages } from './client.messages.js';
+import type { OperationOptions } from './client.options.js';
 
 export { CLIENT_PROTOCOLS, clientPath, type WebPubSubClientProtocol } from '../protocol/client-token.js';
 
-export interface GenerateClientTokenOptions {
+/** Options of `getClientAccessToken`: the token's claims, its lifetime and the client endpoint. */
+export interface GenerateClientTokenOptions extends OperationOptions {
   /** The user the connection belongs to (the token's `sub`). */
   userId?: string;
   /** e.g. `webpubsub.joinLeaveGroup`, `webpubsub.sendToGroup.room1`. */

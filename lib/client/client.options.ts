@@ -1,6 +1,5 @@
 import type { OperationTracingOptions, TracingSpanLink } from '@azure/core-tracing';
 import type { HttpClient, LogPolicyOptions, PipelineOptions, PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
-import type { GenerateClientTokenOptions as TokenClaimsOptions } from './client-access-token.js';
 import type { BroadcastSendOptions, CloseOptions, FilteredSendOptions, ListConnectionsOptions, PermissionOptions, SendOptions } from './request-builders.js';
 
 /**
@@ -97,7 +96,7 @@ export type HubCloseUserConnectionsOptions = CloseOptions & OperationOptions;
 export type HubGrantPermissionOptions = PermissionOptions & OperationOptions;
 export type HubRevokePermissionOptions = HubGrantPermissionOptions;
 export type HubHasPermissionOptions = HubGrantPermissionOptions;
-export type GenerateClientTokenOptions = TokenClaimsOptions & OperationOptions;
+export type { GenerateClientTokenOptions } from './client-access-token.js';
 export type GroupSendToAllOptions = HubSendToAllOptions;
 export type GroupSendTextToAllOptions = HubSendTextToAllOptions;
 export type GroupCloseAllConnectionsOptions = HubCloseAllConnectionsOptions;

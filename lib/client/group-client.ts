@@ -39,22 +39,27 @@ export class WebPubSubGroupClient {
     return this.transport.traced(`WebPubSubGroupClient.${operation}`, options, run);
   }
 
+  /** Adds a connection to the group. */
   async addConnection(connectionId: string, options?: OperationOptions): Promise<void> {
     await this.traced('addConnection', options, (o) => this.transport.call(buildAddConnectionToGroupRequest(this.context, this.groupName, connectionId), o));
   }
 
+  /** Removes a connection from the group. */
   async removeConnection(connectionId: string, options?: OperationOptions): Promise<void> {
     await this.traced('removeConnection', options, (o) => this.transport.call(buildRemoveConnectionFromGroupRequest(this.context, this.groupName, connectionId), o));
   }
 
+  /** Adds a user's connections to the group. */
   async addUser(userId: string, options?: OperationOptions): Promise<void> {
     await this.traced('addUser', options, (o) => this.transport.call(buildAddUserToGroupRequest(this.context, this.groupName, userId), o));
   }
 
+  /** Removes a user's connections from the group. */
   async removeUser(userId: string, options?: OperationOptions): Promise<void> {
     await this.traced('removeUser', options, (o) => this.transport.call(buildRemoveUserFromGroupRequest(this.context, this.groupName, userId), o));
   }
 
+  /** Closes every connection in the group, except the `excluded` ones. */
   async closeAllConnections(options?: GroupCloseAllConnectionsOptions): Promise<void> {
     await this.traced('closeAllConnections', options, (o) => this.transport.call(buildCloseGroupConnectionsRequest(this.context, this.groupName, o), o));
   }

@@ -18,6 +18,17 @@ import { WebPubSubTransport } from './rest-transport.js';
 import { assertHub, assertOptionalInteger, assertOptionalName, assertOptionalNameList, assertOptionalStringList, MAX_INT32, type Permission } from './validation.js';
 import type { WebPubSubRequest } from './web-pubsub-request.js';
 
+/** Reads a client's transport, for a subclass built on an existing client (set by the class below). */
+let transportOfClient: (client: WebPubSubRestClient) => WebPubSubTransport;
+
+/**
+ * The transport a client sends through: what `WebPubSubService` passes to its `super` so it sends
+ * through its instance's client. Internal (not exported by any entry point).
+ */
+export function transportOf(client: WebPubSubRestClient): WebPubSubTransport {
+  return transportOfClient(client);
+}
+
 /**
  * A client for one hub of an Azure Web PubSub service (or the local emulator), constructed and
  * called like `@azure/web-pubsub`'s `WebPubSubServiceClient`: switching is a change of import.
@@ -35,11 +46,15 @@ export class WebPubSubRestClient {
   /** What every request builder is given: this client's hub and api-version. */
   private readonly context: Required<RequestContext>;
 
+  static {
+    transportOfClient = (client) => client.transport;
+  }
+
   constructor(connectionString: string, hubName: string, options?: WebPubSubRestClientOptions);
   constructor(endpoint: string, credential: AzureKeyCredential | TokenCredential, hubName: string, options?: WebPubSubRestClientOptions);
   /**
-   * @internal Not for users (the transport is not part of the package's API): what `hub(name)`
-   * calls, a client for another hub on an existing transport, sharing its pipeline and connections.
+   * @internal Not for users (the transport is not part of the package's API): what `hub(name)` and
+   * `WebPubSubService` call, a client on an existing transport, sharing its pipeline and connections.
    */
   constructor(transport: WebPubSubTransport, hubName: string);
   constructor(
@@ -114,34 +129,42 @@ export class WebPubSubRestClient {
     await traced(this.transport, 'sendToConnection', options, (o) => this.transport.call(build.buildSendToConnectionRequest(this.context, connectionId, message, o), o));
   }
 
+  /** True when the connection is connected to this hub. */
   connectionExists(connectionId: string, options?: OperationOptions): Promise<boolean> {
     return traced(this.transport, 'connectionExists', options, (o) => this.transport.exists(build.buildConnectionExistsRequest(this.context, connectionId), o));
   }
 
+  /** True when the group of this hub has at least one connection. */
   groupExists(groupName: string, options?: OperationOptions): Promise<boolean> {
     return traced(this.transport, 'groupExists', options, (o) => this.transport.exists(build.buildGroupExistsRequest(this.context, groupName), o));
   }
 
+  /** True when the user has at least one connection to this hub. */
   userExists(userId: string, options?: OperationOptions): Promise<boolean> {
     return traced(this.transport, 'userExists', options, (o) => this.transport.exists(build.buildUserExistsRequest(this.context, userId), o));
   }
 
+  /** Closes one connection; `reason` reaches the client and the disconnected event. */
   async closeConnection(connectionId: string, options?: HubCloseConnectionOptions): Promise<void> {
     await traced(this.transport, 'closeConnection', options, (o) => this.transport.call(build.buildCloseConnectionRequest(this.context, connectionId, o), o));
   }
 
+  /** Closes every connection of the hub, except the `excluded` ones. */
   async closeAllConnections(options?: HubCloseAllConnectionsOptions): Promise<void> {
     await traced(this.transport, 'closeAllConnections', options, (o) => this.transport.call(build.buildCloseAllConnectionsRequest(this.context, o), o));
   }
 
+  /** Closes every connection of a user, except the `excluded` ones. */
   async closeUserConnections(userId: string, options?: HubCloseUserConnectionsOptions): Promise<void> {
     await traced(this.transport, 'closeUserConnections', options, (o) => this.transport.call(build.buildCloseUserConnectionsRequest(this.context, userId, o), o));
   }
 
+  /** Removes a user's connections from every group of the hub. */
   async removeUserFromAllGroups(userId: string, options?: OperationOptions): Promise<void> {
     await traced(this.transport, 'removeUserFromAllGroups', options, (o) => this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.context, userId), o));
   }
 
+  /** Removes one connection from every group it is in. */
   async removeConnectionFromAllGroups(connectionId: string, options?: OperationOptions): Promise<void> {
     await traced(this.transport, 'removeConnectionFromAllGroups', options, (o) => this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.context, connectionId), o));
   }
@@ -156,14 +179,17 @@ export class WebPubSubRestClient {
     await traced(this.transport, 'removeConnectionsFromGroups', options, (o) => this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.context, groups, filter), o));
   }
 
+  /** Grants a connection a permission (`sendToGroup` or `joinLeaveGroup`), for one group (`targetName`) or all. */
   async grantPermission(connectionId: string, permission: Permission, options?: HubGrantPermissionOptions): Promise<void> {
     await traced(this.transport, 'grantPermission', options, (o) => this.transport.call(build.buildGrantPermissionRequest(this.context, permission, connectionId, o), o));
   }
 
+  /** Revokes a permission granted to a connection, for one group (`targetName`) or all. */
   async revokePermission(connectionId: string, permission: Permission, options?: HubRevokePermissionOptions): Promise<void> {
     await traced(this.transport, 'revokePermission', options, (o) => this.transport.call(build.buildRevokePermissionRequest(this.context, permission, connectionId, o), o));
   }
 
+  /** True when the connection has the permission, for one group (`targetName`) or all. */
   hasPermission(connectionId: string, permission: Permission, options?: HubHasPermissionOptions): Promise<boolean> {
     return traced(this.transport, 'hasPermission', options, (o) => this.transport.exists(build.buildCheckPermissionRequest(this.context, permission, connectionId, o), o));
   }

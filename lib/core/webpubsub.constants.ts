@@ -19,7 +19,7 @@ export function getWebPubSubOptionsToken(name: string = DEFAULT_WEBPUBSUB_INSTAN
 /** The Nest Logger context of everything the module logs. */
 export const WEBPUBSUB_LOGGER_CONTEXT = 'WebPubSub';
 
-/** Internal: the injection token of an instance's WebPubSubRestClient (the service's `client`). */
+/** Internal: the injection token of an instance's WebPubSubRestClient (what the features send through). */
 export function getWebPubSubClientToken(name: string = DEFAULT_WEBPUBSUB_INSTANCE): string {
   return `WebPubSubRestClient(${name})`;
 }

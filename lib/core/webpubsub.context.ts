@@ -25,7 +25,7 @@ export interface WebPubSubContextInit {
 export class WebPubSubInstanceContext implements BeforeApplicationShutdown, OnApplicationShutdown {
   readonly instance: string;
   readonly settings: WebPubSubSettings;
-  /** The instance's REST client (also provided by `getWebPubSubClientToken`, and the service's `client`). */
+  /** The instance's REST client (also provided by `getWebPubSubClientToken`; the service is a client on its transport). */
   readonly client: WebPubSubRestClient;
   readonly events: EventsSettings;
   /** Writes to the instance's logger with the `WebPubSub` context; silent with `logger: false`. */

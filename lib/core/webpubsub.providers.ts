@@ -22,7 +22,7 @@ export interface WebPubSubInstanceSetup {
 
 /**
  * The providers of one instance, built from its options provider: the internal context (settings,
- * logger, queue, keys), the REST client, and the WebPubSubService facade. `prepare` lets the
+ * logger, queue, keys), the REST client, and the WebPubSubService (a client on the same transport). `prepare` lets the
  * composition root turn the module options into instance options first (starting what they ask for).
  */
 export function instanceProviders<Options extends object>(

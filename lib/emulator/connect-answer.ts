@@ -1,12 +1,10 @@
-import { connectAnswerProblem, type ConnectAnswer } from '../protocol/connect-answer.js';
-
-export type { ConnectAnswer };
+import { connectAnswerProblem, type ConnectResponse } from '../protocol/connect-answer.js';
 
 /**
  * Reads the connect handler's JSON answer (no body: nothing to change) and checks it with the
  * service's rule. Returns what is wrong as text when the answer is invalid.
  */
-export function readConnectAnswer(body: Buffer): ConnectAnswer | { invalid: string } {
+export function readConnectAnswer(body: Buffer): ConnectResponse | { invalid: string } {
   let answer: unknown;
   try {
     answer = JSON.parse(body.toString('utf8') || 'null');

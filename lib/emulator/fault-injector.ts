@@ -21,6 +21,7 @@ export class FaultInjector {
   private down?: RestFault;
   private random?: { rate: number; fault: RestFault; next: () => number };
 
+  /** @internal The emulator makes its own (`emulator.faults`). */
   constructor(private readonly core: EmulatorCore) {}
 
   /** The next `count` REST calls (of `fault.operation`, if given) fail with `fault.status`. */
@@ -69,6 +70,7 @@ export class FaultInjector {
     return dropped;
   }
 
+  /** Removes every fault and the latency: calls are served normally again. */
   clear(): void {
     this.pending.length = 0;
     this.latencyMs = 0;
@@ -76,10 +78,12 @@ export class FaultInjector {
     this.random = undefined;
   }
 
+  /** @internal What the REST API awaits before each call (the latency set by `setLatency`). */
   async delay(): Promise<void> {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
   }
 
+  /** @internal The fault the REST API answers this call with, if one applies. */
   takeRestFault(operation: string): RestResult | undefined {
     const index = this.pending.findIndex((fault) => !fault.operation || fault.operation === operation);
     let fault: RestFault | undefined = this.down;

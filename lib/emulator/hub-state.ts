@@ -8,7 +8,7 @@ export interface Delivery {
   connectionId: string;
   userId?: string;
   source: MessageSource;
-  dataType: Payload['dataType'];
+  dataType: 'json' | 'text' | 'binary';
   /** JSON and text as a string; binary as a Buffer. */
   data: string | Buffer;
   at: number;

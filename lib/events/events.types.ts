@@ -1,3 +1,8 @@
+import type { MqttUserProperty } from '../protocol/connect-answer.js';
+
+// One type per wire concept: the connect answer is the protocol's, shared with the emulator.
+export type { ConnectResponse, MqttUserProperty } from '../protocol/connect-answer.js';
+
 /** What every upstream event carries about its connection (from the `ce-*` headers). */
 export interface WebPubSubEventContext {
   hub: string;
@@ -24,11 +29,6 @@ export interface MqttConnectionContextProperties {
   sessionId?: string;
 }
 
-export interface MqttUserProperty {
-  name: string;
-  value: string;
-}
-
 /** What an MQTT client sent in its CONNECT packet. */
 export interface MqttConnectProperties {
   /** 4 for MQTT 3.1.1, 5 for MQTT 5.0. */
@@ -48,17 +48,6 @@ export interface ConnectRequest {
   clientCertificates: Array<{ thumbprint: string; content?: string }>;
   /** MQTT clients only: their CONNECT packet. */
   mqtt?: MqttConnectProperties;
-}
-
-/** What an `@OnConnect` handler may return to shape the connection (or nothing to accept it as is). */
-export interface ConnectResponse {
-  userId?: string;
-  groups?: string[];
-  roles?: string[];
-  /** One of the subprotocols the client offered. */
-  subprotocol?: string;
-  /** MQTT clients only: user properties sent back in the CONNACK packet. */
-  mqtt?: { userProperties?: MqttUserProperty[] };
 }
 
 /** What an `@OnConnect` handler throws in a `MqttConnectError` to refuse an MQTT client with a CONNACK code of its choice. */

@@ -74,7 +74,7 @@ export class WebPubSubSocket {
     return this.channel.run(`connection ${this.id}`, () => this.channel.client.closeConnection(this.id, reason === undefined ? {} : { reason }));
   }
 
-  /** Takes what an event says about the connection (its user and state). */
+  /** @internal Takes what an event says about the connection (its user and state); the adapter calls it. */
   update(context: WebPubSubEventContext): void {
     this.userId = context.userId;
     this.states = context.states;

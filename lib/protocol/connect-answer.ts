@@ -1,13 +1,23 @@
 import { isGroupName, isId, MAX_GROUP_NAME_LENGTH } from './rules.js';
 
-/** What a connect handler may answer to shape the connection. */
-export interface ConnectAnswer {
+/** An MQTT user property (a name/value pair of a CONNECT, CONNACK or DISCONNECT packet). */
+export interface MqttUserProperty {
+  name: string;
+  value: string;
+}
+
+/**
+ * What an `@OnConnect` handler may return to shape the connection (or nothing to accept it as is):
+ * the body of the connect event's response, which the emulator reads with the same type.
+ */
+export interface ConnectResponse {
   userId?: string;
   groups?: string[];
   roles?: string[];
+  /** One of the subprotocols the client offered. */
   subprotocol?: string;
-  /** MQTT clients only: user properties for the CONNACK packet. */
-  mqtt?: { userProperties?: Array<{ name: string; value: string }> };
+  /** MQTT clients only: user properties sent back in the CONNACK packet. */
+  mqtt?: { userProperties?: MqttUserProperty[] };
 }
 
 /** Which field of a connect answer the service cannot use, and what it needs there. */

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
-import { parseConnectionString, type WebPubSubModuleOptions } from 'nestjs-web-pubsub';
+import { WebPubSubRestClient, type WebPubSubModuleOptions } from 'nestjs-web-pubsub';
 import { CHAT_HUB } from './chat/chat.constants.js';
 import { GATEWAY_CHAT_HUB } from './gateway-chat/gateway-chat.constants.js';
 
@@ -49,7 +49,7 @@ export function webPubSubOptions(config: ConfigService): WebPubSubModuleOptions 
 /** The endpoint, for the log (never the key). A malformed string is reported by the module at startup. */
 function endpointOf(connectionString: string): string {
   try {
-    return parseConnectionString(connectionString).endpoint;
+    return new WebPubSubRestClient(connectionString, CHAT_HUB).endpoint;
   } catch {
     return 'an unreadable endpoint';
   }

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { AcceptingServer } from './accepting-server-process.js';
 import { startChild, stopChild } from './child-process.js';
 import { median, printTable, round } from './stats.js';
-import { parseConnectionString } from '../../lib/index.js';
+import { parseConnectionString } from '../../lib/client/index.js';
 import { upstreamEventHeaders } from '../support/upstream-events.js';
 
 /*

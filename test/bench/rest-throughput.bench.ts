@@ -1,7 +1,9 @@
 import http from 'node:http';
 import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
-import { AzureKeyCredential, buildSendToAllRequest, parseConnectionString, WebPubSubRestClient } from '../../lib/index.js';
+import { AzureKeyCredential, WebPubSubRestClient } from '../../lib/index.js';
+import { buildSendToAllRequest } from '../../lib/rest/index.js';
+import { parseConnectionString } from '../../lib/client/index.js';
 import { WebPubSubTransport } from '../../lib/client/index.js';
 import { AcceptingServer } from './accepting-server-process.js';
 import { median, printTable, round } from './stats.js';

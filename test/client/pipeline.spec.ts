@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import {
   buildCloseConnectionRequest, buildGroupExistsRequest, buildListConnectionsInGroupRequest, buildSendToAllRequest, type WebPubSubRequest,
-} from '../../lib/index.js';
+} from '../../lib/rest/index.js';
 import type { ScriptedResponse } from '../support/capture-server.js';
 import { settle } from '../support/settle.js';
 import { expectSignedFor, inSequence, officialClient, ourClient, startHangingServer, useServers, type HangingServer, type Peer } from './transport-harness.js';

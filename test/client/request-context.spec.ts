@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  buildGetServiceStatusRequest, buildSendToGroupRequest, DEFAULT_API_VERSION, WebPubSubArgumentError, WebPubSubRestClient,
-} from '../../lib/index.js';
+import { WebPubSubArgumentError, WebPubSubRestClient } from '../../lib/index.js';
+import { buildGetServiceStatusRequest, buildSendToGroupRequest } from '../../lib/rest/index.js';
+import { DEFAULT_API_VERSION } from '../../lib/client/index.js';
 import { defaultResponse, type CaptureServer } from '../support/capture-server.js';
 import { expectSignedFor, ourClient, useServers } from './transport-harness.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { OperationOptions, WebPubSubRestClient } from '../../lib/index.js';
-import { buildSendToAllRequest } from '../../lib/index.js';
+import { buildSendToAllRequest } from '../../lib/rest/index.js';
 import { failureOf } from '../support/failure-of.js';
 import { freePort } from '../support/free-port.js';
 import { loopbackCertificate } from '../support/self-signed-certificate.js';

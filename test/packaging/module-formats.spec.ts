@@ -68,16 +68,19 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       import { createRequire } from 'node:module';
       const required = createRequire(import.meta.url)('nestjs-web-pubsub');
       const imported = await import('nestjs-web-pubsub');
-      const requiredTesting = createRequire(import.meta.url)('nestjs-web-pubsub/testing');
+      const requiredEmulator = createRequire(import.meta.url)('nestjs-web-pubsub/emulator');
       const importedEmulator = await import('nestjs-web-pubsub/emulator');
+      const requiredRest = createRequire(import.meta.url)('nestjs-web-pubsub/rest');
+      const importedRest = await import('nestjs-web-pubsub/rest');
       console.log(JSON.stringify({
         service: required.WebPubSubService === imported.WebPubSubService,
         module: required.WebPubSubModule === imported.WebPubSubModule,
-        emulator: requiredTesting.WebPubSubEmulator === importedEmulator.WebPubSubEmulator,
+        emulator: requiredEmulator.WebPubSubEmulator === importedEmulator.WebPubSubEmulator,
+        rest: requiredRest.buildSendToAllRequest === importedRest.buildSendToAllRequest,
         resolved: createRequire(import.meta.url).resolve('nestjs-web-pubsub'),
       }));
     `);
-    expect(JSON.parse(output)).toEqual({ service: true, module: true, emulator: true, resolved: path.join(root, 'dist/esm/index.js') });
+    expect(JSON.parse(output)).toEqual({ service: true, module: true, emulator: true, rest: true, resolved: path.join(root, 'dist/esm/index.js') });
   });
 
   it('injects WebPubSubService into an ESM app from a module that a CommonJS library registered with require()', () => {
@@ -118,7 +121,8 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
         Object.entries(report.analysis.entrypoints).map(([entry, { resolutions }]) => [entry, Object.fromEntries(Object.entries(resolutions).map(([kind, { resolution }]) => [kind, resolution?.fileName.replace('/node_modules/nestjs-web-pubsub/', '')]))]),
       );
       expect(resolved['./testing']).toEqual({ node10: 'dist/cjs/testing/index.d.ts', 'node16-cjs': 'dist/cjs/testing/index.d.ts', 'node16-esm': 'dist/esm/testing/index.d.ts', bundler: 'dist/esm/testing/index.d.ts' });
-      expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './gateway', './health', './package.json', './testing']);
+      expect(resolved['./rest']).toEqual({ node10: 'dist/cjs/rest/index.d.ts', 'node16-cjs': 'dist/cjs/rest/index.d.ts', 'node16-esm': 'dist/esm/rest/index.d.ts', bundler: 'dist/esm/rest/index.d.ts' });
+      expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './gateway', './health', './package.json', './rest', './testing']);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -138,13 +142,16 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     const output = runNode(
       `
       const api = require('./dist/cjs/index.js');
+      const rest = require('./dist/cjs/rest/index.js');
+      const emulator = require('./dist/cjs/emulator/index.js');
       const testing = require('./dist/cjs/testing/index.js');
       const health = require('./dist/cjs/health/webpubsub.health.js');
       const gateway = require('./dist/cjs/gateway/index.js');
       console.log(JSON.stringify({
         service: typeof api.WebPubSubService,
         module: typeof api.WebPubSubModule.forRootAsync,
-        emulator: typeof testing.WebPubSubEmulator.start,
+        rest: typeof rest.buildSendToAllRequest,
+        emulator: typeof emulator.WebPubSubEmulator.start,
         testClient: typeof testing.WebPubSubTestClient.connect,
         health: typeof health.WebPubSubHealthIndicator,
         gateway: typeof gateway.WebPubSubAdapter,
@@ -152,7 +159,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     `,
       'commonjs',
     );
-    expect(JSON.parse(output)).toEqual({ service: 'function', module: 'function', emulator: 'function', testClient: 'function', health: 'function', gateway: 'function' });
+    expect(JSON.parse(output)).toEqual({ service: 'function', module: 'function', rest: 'function', emulator: 'function', testClient: 'function', health: 'function', gateway: 'function' });
   });
 
   it.each(exportTargets())('exports[%s].%s → %s exists after the build', (_subpath, _condition, target) => {
@@ -166,17 +173,23 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
   it('imports the built entry by package name in a separate Node process', () => {
     const output = runNode(`
       const api = await import('nestjs-web-pubsub');
+      const rest = await import('nestjs-web-pubsub/rest');
       const client = new api.WebPubSubRestClient('Endpoint=http://localhost:8080;AccessKey=k;Version=1.0;', 'chat');
       const token = await client.getClientAccessToken({ userId: 'u1' });
       console.log(JSON.stringify({
         names: Object.keys(api).sort(),
+        restNames: Object.keys(rest).sort(),
         baseUrl: token.baseUrl,
-        builder: api.buildSendToAllRequest({ hub: 'chat' }, { a: 1 }).path,
+        builder: rest.buildSendToAllRequest({ hub: 'chat' }, { a: 1 }).path,
         filter: api.odata\`userId eq \${"o'b"}\`,
       }));
     `);
-    const result = JSON.parse(output) as { names: string[]; baseUrl: string; builder: string; filter: string };
-    expect(result.names).toEqual(expect.arrayContaining(['WebPubSubRestClient', 'WebPubSubRestError', 'WebPubSubArgumentError', 'AzureKeyCredential', 'odata', 'buildSendToAllRequest']));
+    const result = JSON.parse(output) as { names: string[]; restNames: string[]; baseUrl: string; builder: string; filter: string };
+    expect(result.names).toEqual(expect.arrayContaining(['WebPubSubRestClient', 'WebPubSubRestError', 'WebPubSubArgumentError', 'AzureKeyCredential', 'odata']));
+    // The request builders are in /rest only (25 of them, one per REST operation), not in the root.
+    expect(result.names.filter((name) => name.startsWith('build'))).toEqual([]);
+    expect(result.restNames.filter((name) => /^build[A-Z]\w*Request$/.test(name))).toHaveLength(25);
+    expect(result.restNames.every((name) => name.startsWith('build'))).toBe(true);
     expect(result.baseUrl).toBe('ws://localhost:8080/client/hubs/chat');
     expect(result.builder).toBe('/api/hubs/chat/:send');
     expect(result.filter).toBe("userId eq 'o''b'");

@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import {
   buildAddConnectionsToGroupsRequest, buildAddUserToGroupRequest, buildCheckPermissionRequest, buildCloseAllConnectionsRequest,
   buildCloseConnectionRequest, buildGrantPermissionRequest, buildListConnectionsInGroupRequest, buildRemoveConnectionsFromGroupsRequest,
-  buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, WebPubSubArgumentError, WebPubSubRestClient,
-} from '../../lib/index.js';
+  buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest,
+} from '../../lib/rest/index.js';
+import { WebPubSubArgumentError, WebPubSubRestClient } from '../../lib/index.js';
 import { failureOf } from '../support/failure-of.js';
 import { circular, expectClearMessage, expectNoSecret, SECRET_KEY, useRecordingClient } from './bad-input-harness.js';
 
@@ -143,7 +144,7 @@ describe('findings: messages that could be clearer', () => {
     ['a numeric hub name', () => new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 42 as never), /^Hub name (number )?42 is invalid/],
     ['an object sent as text/plain', () => buildSendToAllRequest(chat, {}, { contentType: 'text/plain' }), /but got an object\./],
   ])('%s is described in plain words', async (_name, call, expected) => {
-    const error = (await failureOf(() => call(session.client))) as Error;
+    const error = (await failureOf(() => call())) as Error;
     expect(error).toBeInstanceOf(WebPubSubArgumentError);
     expect(peer.server.requests).toHaveLength(0);
     expect(error.message).toMatch(expected);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import * as lib from '../../lib/index.js';
+import * as lib from '../../lib/rest/index.js';
 import { WebPubSubArgumentError, WebPubSubRestClient } from '../../lib/index.js';
 import { failureOf } from '../support/failure-of.js';
 import { expectNoSecret, useRecordingClient } from './bad-input-harness.js';

@@ -1,7 +1,8 @@
 import { Body, Controller, Param, Post, type INestApplication, type NestApplicationOptions, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
-import { BroadcastToGroup, parseConnectionString, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
+import { BroadcastToGroup, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
+import { parseConnectionString } from '../../lib/client/index.js';
 import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import type { EmulatorApp } from '../support/emulator-app.js';

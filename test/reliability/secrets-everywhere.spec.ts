@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
-import {
-  buildGenerateClientTokenRequest, buildSendToAllRequest, getWebPubSubToken, WebPubSubModule, WebPubSubService, type GenerateClientTokenOptions,
-} from '../../lib/index.js';
+import { getWebPubSubToken, WebPubSubModule, WebPubSubService, type GenerateClientTokenOptions } from '../../lib/index.js';
+import { buildGenerateClientTokenRequest, buildSendToAllRequest } from '../../lib/rest/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { freePort } from '../support/free-port.js';

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubRestClient } from '../../lib/index.js';
-import { WebPubSubEmulator, WebPubSubTestClient } from '../../lib/testing/index.js';
+import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+import { WebPubSubTestClient } from '../../lib/testing/index.js';
 
 /*
  * The test client of `nestjs-web-pubsub/testing` against the emulator over real sockets: what it

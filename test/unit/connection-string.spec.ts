@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import jsonwebtoken from 'jsonwebtoken';
-import { parseConnectionString, WebPubSubRestClient } from '../../lib/index.js';
+import { WebPubSubRestClient } from '../../lib/index.js';
+import { parseConnectionString } from '../../lib/client/index.js';
 import { formatConnectionString } from '../../lib/client/index.js';
 import { useCaptureServer } from '../support/capture-server.js';
 import { expectArgumentError } from './unit-helpers.js';

@@ -5,9 +5,9 @@ import {
   buildConnectionExistsRequest, buildGrantPermissionRequest, buildGroupExistsRequest, buildListConnectionsInGroupRequest,
   buildRemoveConnectionFromAllGroupsRequest, buildRemoveConnectionFromGroupRequest, buildRemoveConnectionsFromGroupsRequest,
   buildRemoveUserFromAllGroupsRequest, buildRemoveUserFromGroupRequest, buildRevokePermissionRequest, buildSendToAllRequest,
-  buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, buildUserExistsRequest, WebPubSubArgumentError,
-  type WebPubSubRestClient,
-} from '../../lib/index.js';
+  buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, buildUserExistsRequest,
+} from '../../lib/rest/index.js';
+import { WebPubSubArgumentError, type WebPubSubRestClient } from '../../lib/index.js';
 import { failureOf } from '../support/failure-of.js';
 import { expectNothingSent, useLoopbackPeer } from './unit-helpers.js';
 

@@ -4,7 +4,7 @@ import {
   buildCloseGroupConnectionsRequest, buildCloseUserConnectionsRequest, buildGenerateClientTokenRequest,
   buildGrantPermissionRequest, buildListConnectionsInGroupRequest, buildRemoveConnectionsFromGroupsRequest, buildRevokePermissionRequest,
   buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest,
-} from '../../lib/index.js';
+} from '../../lib/rest/index.js';
 import { expectArgumentError, expectNothingSent, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
 
 /*

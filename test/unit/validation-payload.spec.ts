@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, MAX_MESSAGE_BYTES,
-} from '../../lib/index.js';
+import { buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest } from '../../lib/rest/index.js';
+import { MAX_MESSAGE_BYTES } from '../../lib/client/index.js';
 import { expectArgumentError, expectNothingSent, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
 
 /*

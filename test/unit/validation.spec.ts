@@ -1,14 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { AzureKeyCredential } from '@azure/core-auth';
+import { WebPubSubRestClient, type Permission } from '../../lib/index.js';
 import {
-  buildAddConnectionsToGroupsRequest, buildAddConnectionToGroupRequest, buildAddUserToGroupRequest, buildCheckPermissionRequest,
-  buildCloseAllConnectionsRequest, buildCloseConnectionRequest, buildCloseGroupConnectionsRequest, buildCloseUserConnectionsRequest,
-  buildConnectionExistsRequest, buildGenerateClientTokenRequest, buildGrantPermissionRequest, buildGroupExistsRequest,
-  buildListConnectionsInGroupRequest, buildRemoveConnectionFromAllGroupsRequest, buildRemoveConnectionFromGroupRequest,
-  buildRemoveConnectionsFromGroupsRequest, buildRemoveUserFromAllGroupsRequest, buildRemoveUserFromGroupRequest, buildRevokePermissionRequest,
-  buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, buildUserExistsRequest,
-  WebPubSubRestClient, type Permission, type RequestContext,
-} from '../../lib/index.js';
+  buildAddConnectionsToGroupsRequest, buildAddConnectionToGroupRequest, buildAddUserToGroupRequest, buildCheckPermissionRequest, buildCloseAllConnectionsRequest, buildCloseConnectionRequest, buildCloseGroupConnectionsRequest, buildCloseUserConnectionsRequest, buildConnectionExistsRequest, buildGenerateClientTokenRequest, buildGrantPermissionRequest, buildGroupExistsRequest, buildListConnectionsInGroupRequest, buildRemoveConnectionFromAllGroupsRequest, buildRemoveConnectionFromGroupRequest, buildRemoveConnectionsFromGroupsRequest, buildRemoveUserFromAllGroupsRequest, buildRemoveUserFromGroupRequest, buildRevokePermissionRequest, buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, buildUserExistsRequest, type RequestContext,
+} from '../../lib/rest/index.js';
 import { expectArgumentError, expectNothingSent, UNIT_KEY, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
 
 /*

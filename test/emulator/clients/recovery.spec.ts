@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { parseConnectionString } from '../../../lib/index.js';
+import { parseConnectionString } from '../../../lib/client/index.js';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { useEmulator } from '../../support/emulator-stage.js';
 import { JSON_PROTOCOL, RELIABLE_PROTOCOL, type RawClient } from '../../support/raw-client.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { RestError } from '@azure/core-rest-pipeline';
 import { odata } from '@azure/web-pubsub';
-import { ODataFilterError, parseODataFilter, type FilterSubject } from '../../../lib/emulator/index.js';
+import { ODataFilterError, parseODataFilter, type FilterSubject } from '../../../lib/emulator/odata-filter.js';
 import { flush, payloads, useRestStage } from './rest-harness.js';
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
-import { buildGenerateClientTokenRequest, buildGetServiceStatusRequest, WebPubSubRestClient } from '../../../lib/index.js';
+import { WebPubSubRestClient } from '../../../lib/index.js';
+import { buildGenerateClientTokenRequest, buildGetServiceStatusRequest } from '../../../lib/rest/index.js';
 import type { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import { useEmulator } from '../../support/emulator-stage.js';
 import { JsonClient } from '../../support/json-client.js';

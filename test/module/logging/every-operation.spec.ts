@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleLogger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { buildGenerateClientTokenRequest, WebPubSubModule, WebPubSubService } from '../../../lib/index.js';
+import { WebPubSubModule, WebPubSubService } from '../../../lib/index.js';
+import { buildGenerateClientTokenRequest } from '../../../lib/rest/index.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 import { useEmulator } from '../../support/emulator-stage.js';
 import { JsonClient } from '../../support/json-client.js';

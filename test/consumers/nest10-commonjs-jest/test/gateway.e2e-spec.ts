@@ -4,7 +4,7 @@ import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client
 import { createServer } from 'node:net';
 import { WebPubSubService } from 'nestjs-web-pubsub';
 import { WebPubSubAdapter } from 'nestjs-web-pubsub/gateway';
-import { WebPubSubEmulator } from 'nestjs-web-pubsub/testing';
+import { WebPubSubEmulator } from 'nestjs-web-pubsub/emulator';
 import { AppModule } from './../src/app.module';
 import { ChatModule } from './../src/chat/chat.module';
 

@@ -3,11 +3,12 @@ import { BroadcastToGroup, WebPubSubModule, WebPubSubService, type WebPubSubModu
 import { WebPubSubEmulator } from 'nestjs-web-pubsub/emulator';
 import { WebPubSubAdapter, type WebPubSubServer, type WebPubSubSocket } from 'nestjs-web-pubsub/gateway';
 import { WebPubSubHealthIndicator } from 'nestjs-web-pubsub/health';
-import { WebPubSubEmulator as TestingEmulator, WebPubSubTestClient, type ReceivedMessage } from 'nestjs-web-pubsub/testing';
+import { buildSendToGroupRequest, type WebPubSubRequest } from 'nestjs-web-pubsub/rest';
+import { WebPubSubTestClient, type ReceivedMessage } from 'nestjs-web-pubsub/testing';
 
 export const options: WebPubSubModuleOptions = { connectionString: 'Endpoint=http://127.0.0.1:8080;AccessKey=a2V5;Version=1.0;', hub: 'chat' };
 export const entryPoints = [BroadcastToGroup, WebPubSubModule, WebPubSubService, WebPubSubHealthIndicator, WebPubSubTestClient, WebPubSubAdapter];
-export const sameEmulator: typeof WebPubSubEmulator = TestingEmulator;
+export const request: WebPubSubRequest = buildSendToGroupRequest({ hub: 'chat' }, 'lobby', { text: 'hi' });
 
 export async function usage(service: WebPubSubService, health: WebPubSubHealthIndicator): Promise<string[]> {
   const emulator = await WebPubSubEmulator.start();
