@@ -28,6 +28,8 @@ export const EventMessages = {
     `its answer's \`${field}\` is invalid: the service needs ${expected}. The client was refused; return a valid answer, or throw an HttpException to refuse on purpose.`,
   noOctetStreamParser: (path: string) =>
     `Binary user events to ${path} will be refused with 415: this Fastify app has no parser for application/octet-stream. To accept them, add in main.ts before app.listen(): app.getHttpAdapter().getInstance().addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }, (_request, body, done) => done(null, body)).`,
+  gateAfterParsers: (path: string) =>
+    `The event route ${path} checks events after Express's body parsers and CORS: this testing module attached its HTTP adapter without announcing it (HttpAdapterHost.init$ came in @nestjs/core 11.1.4), so JSON events over 100 kB are refused and app.enableCors() answers the service's handshake. To put the route's gate first, upgrade to @nestjs/core 11.1.4 or later (npm i @nestjs/core@^11.1.4), or create this app with NestFactory.create(AppModule).`,
 } as const;
 
 function instanceOption(instance: string): string {
