@@ -29,7 +29,7 @@ export const EventMessages = {
   noOctetStreamParser: (path: string) =>
     `Binary user events to ${path} will be refused with 415: this Fastify app has no parser for application/octet-stream. To accept them, add in main.ts before app.listen(): app.getHttpAdapter().getInstance().addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }, (_request, body, done) => done(null, body)).`,
   gateAfterParsers: (path: string) =>
-    `The event route ${path} checks events after Express's body parsers and CORS: this testing module attached its HTTP adapter without announcing it (HttpAdapterHost.init$ came in @nestjs/core 11.1.4), so JSON events over 100 kB are refused and app.enableCors() answers the service's handshake. To put the route's gate first, upgrade to @nestjs/core 11.1.4 or later (npm i @nestjs/core@^11.1.4), or create this app with NestFactory.create(AppModule).`,
+    `The event route ${path} is behind Express's body parsers and CORS in this testing module: @nestjs/core before 11.1.4 does not announce the app's HTTP adapter (HttpAdapterHost.init$), so the route's gate cannot go first. Nest's default JSON parser refuses events whose JSON body is not an object or array, or is over 100 kB, and app.enableCors() would answer the service's handshake. Fix: app.useBodyParser('json', { strict: false, limit: '2mb' }) right after createNestApplication(), or upgrade to @nestjs/core 11.1.4 or later.`,
 } as const;
 
 function instanceOption(instance: string): string {

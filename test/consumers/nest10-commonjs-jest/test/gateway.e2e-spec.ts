@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import { createServer } from 'node:net';
@@ -32,7 +33,7 @@ async function until<T>(check: () => T | undefined, what: string): Promise<T> {
 
 describe('Chat gateway on Web PubSub (e2e)', () => {
   let emulator: WebPubSubEmulator;
-  let app: INestApplication;
+  let app: NestExpressApplication;
   const clients: WebPubSubClient[] = [];
   const warnings: string[] = [];
 
@@ -47,7 +48,9 @@ describe('Chat gateway on Web PubSub (e2e)', () => {
       imports: [AppModule, ChatModule],
     }).compile();
 
-    app = moduleFixture.createNestApplication();
+    app = moduleFixture.createNestApplication<NestExpressApplication>();
+    // The line the startup warning names: Nest 10 registers its strict JSON parser before the event route's gate.
+    app.useBodyParser('json', { strict: false, limit: '2mb' });
     app.useLogger({ log: () => undefined, error: () => undefined, warn: (message: unknown) => void warnings.push(String(message)) });
     app.useWebSocketAdapter(new WebPubSubAdapter(app));
     await app.listen(port, '127.0.0.1');
@@ -72,9 +75,9 @@ describe('Chat gateway on Web PubSub (e2e)', () => {
   }
 
   // Nest 10's testing module attaches its HTTP adapter without announcing it (no HttpAdapterHost.init$):
-  // the event route cannot put its gate before Express's parsers and says so, with the fix.
-  it('warns at startup that the event route checks events after the parsers, naming the fix', () => {
-    expect(warnings.filter((line) => line.includes('/eventhandler'))).toEqual([expect.stringContaining('upgrade to @nestjs/core 11.1.4 or later (npm i @nestjs/core@^11.1.4)')]);
+  // the event route cannot put its gate before Express's parsers and says so, with the line used above.
+  it('warns at startup that the event route checks events behind the parsers, naming the fix', () => {
+    expect(warnings.filter((line) => line.includes('/eventhandler'))).toEqual([expect.stringContaining("Fix: app.useBodyParser('json', { strict: false, limit: '2mb' }) right after createNestApplication()")]);
   });
 
   it('answers sendEvent with the handler result (a WsResponse)', async () => {
@@ -128,7 +131,8 @@ describe('Chat gateway in two app instances (e2e)', () => {
     process.env.WEBPUBSUB_CONNECTION_STRING = emulator.connectionString;
     for (const port of [connectedPort, eventsPort]) {
       const moduleFixture = await Test.createTestingModule({ imports: [AppModule, ChatModule] }).compile();
-      const app = moduleFixture.createNestApplication({ logger: false });
+      const app = moduleFixture.createNestApplication<NestExpressApplication>({ logger: false });
+      app.useBodyParser('json', { strict: false, limit: '2mb' });
       app.useWebSocketAdapter(new WebPubSubAdapter(app));
       await app.listen(port, '127.0.0.1');
       apps.push(app);
