@@ -8,6 +8,7 @@ import { EventDispatcher } from './events.dispatcher.js';
 import { EventHandlerExplorer, type HubHandlers } from './events.explorer.js';
 import { checkedByGate, installEventGate, sendAnswer } from './events.gate.js';
 import { EventsMetadataAccessor } from './events.metadata-accessor.js';
+import { EventMessages } from './events.messages.js';
 import { checkBodyParsers } from './events.parser-check.js';
 
 /**
@@ -43,12 +44,11 @@ export function createEventsController(instance: string, path: string): Type {
       this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.handlers().get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
       // The gate must come before the body parsers and CORS that main.ts and app.init() add: as soon
       // as the adapter exists (NestFactory.create sets it before this runs; a testing module, when
-      // it creates the app, which Nest 12 announces with `init$`). Nest 10 and 11 announce nothing,
-      // so there the assignment to the host is noticed; onModuleInit is the last resort.
+      // it creates the app, which Nest announces with `init$` from @nestjs/core 11.1.4 on).
+      // Without `init$` (Nest 10, 11.0 to 11.1.3) onModuleInit installs it, after the parsers: see there.
       const init$ = (adapterHost as Partial<Pick<HttpAdapterHost, 'init$'>>).init$;
       if (adapterHost.httpAdapter) this.installGate();
-      else if (init$) init$.subscribe(() => this.installGate());
-      else onAdapterAssigned(adapterHost, () => this.installGate());
+      else init$?.subscribe(() => this.installGate());
     }
 
     private installGate(): void {
@@ -60,13 +60,19 @@ export function createEventsController(instance: string, path: string): Type {
 
     /** Here, not in the constructor: every provider exists by now, and so does the HTTP adapter. */
     onModuleInit(): void {
-      this.installGate();
+      // Only a testing module of a Nest without `init$` gets here with no gate. Fastify's onRequest
+      // hook still runs before its parsers; Express's middleware would come after the routes, so
+      // there the route checks events alone, behind the app's parsers and CORS, and says so.
+      const late = !this.gateInstalled && this.adapterHost.httpAdapter?.getType() === 'express';
+      if (!late) this.installGate();
       this.explorer = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context);
       this.hubs = this.explorer.explore();
       // Merged now, so two consumers that overlap fail at startup rather than at the first event.
       this.merged = undefined;
       // Only a route with handlers can be limited by a parser; an app without events hears nothing of it.
-      if (this.handlers().size > 0) checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
+      if (this.handlers().size === 0) return;
+      checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
+      if (late) this.context.log('warn', EventMessages.gateAfterParsers(path));
     }
 
     private handlers(): Map<string, HubHandlers> {
@@ -105,38 +111,4 @@ const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 function joinPaths(prefix: string, path: string): string {
   const trimmed = prefix.replace(/^\/+|\/+$/g, '');
   return trimmed ? `/${trimmed}${path}` : path;
-}
-
-/** Who waits for the adapter of each host (one per instance with an event route). */
-const adapterListeners = new WeakMap<HttpAdapterHost, Array<() => void>>();
-
-/**
- * Calls `listener` once the adapter is assigned to `host` (a testing module's createNestApplication
- * on Nest 10 and 11, before app.init() registers the body parsers). An own accessor over the
- * class's: reads and writes still go to the class's accessor, so Nest sees no difference.
- */
-function onAdapterAssigned(host: HttpAdapterHost, listener: () => void): void {
-  const listeners = adapterListeners.get(host);
-  if (listeners) return void listeners.push(listener);
-  let prototype: object | null = Object.getPrototypeOf(host);
-  let accessor: PropertyDescriptor | undefined;
-  while (prototype && !accessor) {
-    accessor = Object.getOwnPropertyDescriptor(prototype, 'httpAdapter');
-    prototype = Object.getPrototypeOf(prototype);
-  }
-  const { get, set } = accessor ?? {};
-  if (!get || !set) return;
-  const waiting = [listener];
-  adapterListeners.set(host, waiting);
-  Object.defineProperty(host, 'httpAdapter', {
-    configurable: true,
-    enumerable: false,
-    get(this: HttpAdapterHost) {
-      return get.call(this);
-    },
-    set(this: HttpAdapterHost, adapter: unknown) {
-      set.call(this, adapter);
-      if (adapter) for (const notify of waiting) notify();
-    },
-  });
 }

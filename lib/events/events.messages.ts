@@ -28,6 +28,8 @@ export const EventMessages = {
     `its answer's \`${field}\` is invalid: the service needs ${expected}. The client was refused; return a valid answer, or throw an HttpException to refuse on purpose.`,
   noOctetStreamParser: (path: string) =>
     `Binary user events to ${path} will be refused with 415: this Fastify app has no parser for application/octet-stream. To accept them, add in main.ts before app.listen(): app.getHttpAdapter().getInstance().addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }, (_request, body, done) => done(null, body)).`,
+  gateAfterParsers: (path: string) =>
+    `The event route ${path} is behind Express's body parsers and CORS in this testing module: @nestjs/core before 11.1.4 does not announce the app's HTTP adapter (HttpAdapterHost.init$), so the route's gate cannot go first. Nest's default JSON parser refuses events whose JSON body is not an object or array, or is over 100 kB, and app.enableCors() would answer the service's handshake. Fix: app.useBodyParser('json', { strict: false, limit: '2mb' }) right after createNestApplication(), or upgrade to @nestjs/core 11.1.4 or later.`,
 } as const;
 
 function instanceOption(instance: string): string {

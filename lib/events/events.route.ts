@@ -7,7 +7,12 @@ import { EventsMetadataAccessor } from './events.metadata-accessor.js';
 /** What the composition root adds for an instance that serves upstream events at `path`. */
 export function eventRoute(instance: string, path: string): { providers: Provider[]; controller: Type } {
   return {
-    providers: [{ provide: eventRouteToken(instance), useValue: path }, { provide: eventConsumersToken(instance), useValue: new EventConsumers() }, EventsMetadataAccessor],
+    providers: [
+      { provide: eventRouteToken(instance), useValue: path },
+      // A factory, not a value: the module object is shared by every app built from it (tests build several).
+      { provide: eventConsumersToken(instance), useFactory: () => new EventConsumers() },
+      EventsMetadataAccessor,
+    ],
     controller: createEventsController(instance, path),
   };
 }

@@ -1,7 +1,7 @@
 import type { WsMessageHandler } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { ConnectedEvent, ConnectionStateAccess, DisconnectedEvent, UserEventRequest, WebPubSubEventContext } from '../events/events.types.js';
-import { runConnectionCallbacks } from './gateway.binding.js';
+import { runConnectionCallbacks } from './nest-binds-handlers-only-on-connection.patch.js';
 import type { GatewayMessage, HubChannel } from './gateway.channel.js';
 import { MAX_SOCKETS_PER_HUB } from './gateway.constants.js';
 import { runInDispatch, type DispatchContext } from './gateway.dispatch-context.js';

@@ -6,7 +6,7 @@ import type { WebPubSubService } from '../core/webpubsub.service.js';
 import { eventConsumersToken, type EventConsumers } from '../events/events.consumers.js';
 import type { BoundHandler } from '../events/events.explorer.js';
 import type { ConnectRequest, UserEventRequest } from '../events/events.types.js';
-import { guardHandleConnection } from './gateway.binding.js';
+import { guardHandleConnection } from './nest-binds-handlers-only-on-connection.patch.js';
 import { HubChannel } from './gateway.channel.js';
 import { HubBinding } from './gateway.hub-binding.js';
 import { GatewayMessages } from './gateway.messages.js';
@@ -53,7 +53,7 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
 
   dispose(): void {}
 
-  /** Once, before Nest subscribes the first gateway: check them all, and guard handleConnection (gateway.binding.ts). */
+  /** Once, before Nest subscribes the first gateway: check them all, and guard handleConnection (nest-binds-handlers-only-on-connection.patch.ts). */
   private prepare(): GatewayDeclaration[] {
     if (this.gateways) return this.gateways;
     const gateways = scanGateways(this.app);

@@ -12,7 +12,7 @@ import { waitFor } from '../support/wait-for.js';
  * Scale-out: the same gateway in TWO app processes behind one load balancer (a round-robin proxy:
  * each upstream request, the abuse-protection handshake included, goes to the next process), one
  * emulator in front. The events of one connection reach both processes, so each process binds
- * connections whose `connected` went to the other one ("binding only", gateway.binding.ts).
+ * connections whose `connected` went to the other one ("binding only", lib/gateway/nest-binds-handlers-only-on-connection.patch.ts).
  */
 
 interface Counters {

@@ -38,6 +38,11 @@ class ChatOnlyGateway {}
 @WebSocketGateway({ hub: 'news' })
 class NewsGateway {}
 
+@WebSocketGateway({ hub: 'chat' })
+class EchoGateway {
+  @SubscribeMessage('echo') echo(): void {}
+}
+
 /** Request-scoped by its dependency. */
 @Injectable({ scope: Scope.REQUEST })
 class PerRequest {}
@@ -100,5 +105,15 @@ describe('WebPubSubAdapter startup errors name the problem and the fix', () => {
     const error = await app.init().then(() => undefined, (caught: unknown) => caught);
     await app.close().catch(() => undefined);
     expect(String(error)).toMatch(/ChatOnlyGateway \(hub 'chat'\) and NewsGateway \(hub 'news'\) have the same port and path.*Give one of them its own `path`/);
+  });
+
+  it('no error: two apps built in turn from one module object (as a test file does), each with the gateway', async () => {
+    for (let round = 0; round < 2; round += 1) expect(await startWith(EchoGateway, [module])).toBeUndefined();
+    // Both at once, as two instances of the app in one process.
+    const apps = await Promise.all([0, 1].map(async () => (await Test.createTestingModule({ imports: [module], providers: [EchoGateway] }).compile()).createNestApplication({ logger: false })));
+    for (const app of apps) app.useWebSocketAdapter(new WebPubSubAdapter(app));
+    const results = await Promise.all(apps.map((app) => app.init().then(() => 'started', (error: unknown) => String(error))));
+    await Promise.all(apps.map((app) => app.close()));
+    expect(results).toEqual(['started', 'started']);
   });
 });

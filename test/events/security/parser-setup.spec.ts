@@ -85,11 +85,14 @@ describe('event bodies and the app\'s parsers', () => {
     expect(calls.user).toBe(0);
   });
 
-  it('the README gives the Fastify line the log gives, and the helper these tests use', () => {
+  it('the README gives the lines the log gives (Fastify\'s, also in the helper these tests use; a Nest 10 testing module\'s)', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const helper = readFileSync(new URL('../../support/event-bodies.ts', import.meta.url), 'utf8');
     const line = "addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }";
     expect([readme.includes(line), helper.includes(line), EventMessages.noOctetStreamParser('/eventhandler').includes(line)]).toEqual([true, true, true]);
+    // The line for a testing module of Nest before 11.1.4 (tested in test/consumers/nest10-commonjs-jest).
+    const testLine = "app.useBodyParser('json', { strict: false, limit: '2mb' })";
+    expect([readme.includes(testLine), EventMessages.gateAfterParsers('/eventhandler').includes(testLine)]).toEqual([true, true]);
   });
 
   it('an app with no event handler hears nothing of parsers (the default route exists anyway)', async () => {

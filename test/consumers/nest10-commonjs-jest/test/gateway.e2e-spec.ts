@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import { createServer } from 'node:net';
@@ -6,6 +7,7 @@ import { WebPubSubService } from 'nestjs-web-pubsub';
 import { WebPubSubAdapter } from 'nestjs-web-pubsub/gateway';
 import { WebPubSubEmulator } from 'nestjs-web-pubsub/emulator';
 import { AppModule } from './../src/app.module';
+import { ChatGateway } from './../src/chat/chat.gateway';
 import { ChatModule } from './../src/chat/chat.module';
 
 /** A loopback port that was free a moment ago: the emulator must know the app's URL before the app listens. */
@@ -31,8 +33,9 @@ async function until<T>(check: () => T | undefined, what: string): Promise<T> {
 
 describe('Chat gateway on Web PubSub (e2e)', () => {
   let emulator: WebPubSubEmulator;
-  let app: INestApplication;
+  let app: NestExpressApplication;
   const clients: WebPubSubClient[] = [];
+  const warnings: string[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
@@ -45,7 +48,10 @@ describe('Chat gateway on Web PubSub (e2e)', () => {
       imports: [AppModule, ChatModule],
     }).compile();
 
-    app = moduleFixture.createNestApplication();
+    app = moduleFixture.createNestApplication<NestExpressApplication>();
+    // The line the startup warning names: Nest 10 registers its strict JSON parser before the event route's gate.
+    app.useBodyParser('json', { strict: false, limit: '2mb' });
+    app.useLogger({ log: () => undefined, error: () => undefined, warn: (message: unknown) => void warnings.push(String(message)) });
     app.useWebSocketAdapter(new WebPubSubAdapter(app));
     await app.listen(port, '127.0.0.1');
   });
@@ -68,6 +74,12 @@ describe('Chat gateway on Web PubSub (e2e)', () => {
     return { client, frames };
   }
 
+  // Nest 10's testing module attaches its HTTP adapter without announcing it (no HttpAdapterHost.init$):
+  // the event route cannot put its gate before Express's parsers and says so, with the line used above.
+  it('warns at startup that the event route checks events behind the parsers, naming the fix', () => {
+    expect(warnings.filter((line) => line.includes('/eventhandler'))).toEqual([expect.stringContaining("Fix: app.useBodyParser('json', { strict: false, limit: '2mb' }) right after createNestApplication()")]);
+  });
+
   it('answers sendEvent with the handler result (a WsResponse)', async () => {
     const alice = await connect('alice');
     await alice.client.sendEvent('echo', { text: 'hi' }, 'json');
@@ -87,5 +99,70 @@ describe('Chat gateway on Web PubSub (e2e)', () => {
     await until(() => dave.frames.find((frame) => frame.event === 'marker'), 'the marker');
     expect(dave.frames.map((frame) => frame.event)).toEqual(['marker']);
     expect(carol.frames.map((frame) => frame.event)).toEqual(['sent']);
+  });
+});
+
+/**
+ * Two instances of the app, as behind a load balancer: the emulator sends `connected` to one and the
+ * user events to the other. The second binds the connection's handlers without handleConnection.
+ * This relies on how Nest's WebSocketsController calls handleConnection (see the package's
+ * lib/gateway/nest-binds-handlers-only-on-connection.patch.ts): if a Nest release changes it, the
+ * second instance runs handleConnection too, or its handlers never answer, and this test fails.
+ */
+describe('Chat gateway in two app instances (e2e)', () => {
+  let emulator: WebPubSubEmulator;
+  const apps: INestApplication[] = [];
+  let client: WebPubSubClient | undefined;
+
+  beforeAll(async () => {
+    const connectedPort = await freePort();
+    let eventsPort = await freePort();
+    while (eventsPort === connectedPort) eventsPort = await freePort();
+    emulator = await WebPubSubEmulator.start({
+      hubs: {
+        chat: {
+          eventHandlers: [
+            { urlTemplate: `http://127.0.0.1:${connectedPort}/eventhandler`, systemEvents: ['connected', 'disconnected'] },
+            { urlTemplate: `http://127.0.0.1:${eventsPort}/eventhandler`, userEventPattern: '*' },
+          ],
+        },
+      },
+    });
+    process.env.WEBPUBSUB_CONNECTION_STRING = emulator.connectionString;
+    for (const port of [connectedPort, eventsPort]) {
+      const moduleFixture = await Test.createTestingModule({ imports: [AppModule, ChatModule] }).compile();
+      const app = moduleFixture.createNestApplication<NestExpressApplication>({ logger: false });
+      app.useBodyParser('json', { strict: false, limit: '2mb' });
+      app.useWebSocketAdapter(new WebPubSubAdapter(app));
+      await app.listen(port, '127.0.0.1');
+      apps.push(app);
+    }
+  });
+
+  afterAll(async () => {
+    client?.stop();
+    for (const app of apps) await app.close();
+    await emulator?.stop();
+  });
+
+  it('runs handleConnection once, where `connected` went; the other instance answers the events', async () => {
+    const [connectedApp, eventsApp] = apps;
+    const { url } = await connectedApp.get(WebPubSubService).getClientAccessToken({ userId: 'erin' });
+    client = new WebPubSubClient(url, { protocol: WebPubSubJsonProtocol(), keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, autoReconnect: false });
+    const frames: Array<{ event: string; data: unknown }> = [];
+    client.on('server-message', (event) => frames.push(event.message.data as never));
+    let connectionId: string | undefined;
+    client.on('connected', (event) => (connectionId = event.connectionId));
+    await client.start();
+    await until(() => connectedApp.get(ChatGateway).connections[0], 'handleConnection');
+
+    for (const [event, data] of [['echo', { text: 'one' }], ['join', 'lobby'], ['echo', { text: 'two' }]] as const) {
+      const before = frames.length;
+      await client.sendEvent(event, data, 'json');
+      await until(() => frames[before], `the answer to ${event}`);
+    }
+    expect(frames).toEqual([{ event: 'echo', data: { text: 'one' } }, { event: 'joined', data: 'lobby' }, { event: 'echo', data: { text: 'two' } }]);
+    expect(connectedApp.get(ChatGateway).connections).toEqual([connectionId]);
+    expect(eventsApp.get(ChatGateway).connections).toEqual([]);
   });
 });

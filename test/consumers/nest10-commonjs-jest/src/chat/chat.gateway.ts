@@ -1,9 +1,15 @@
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type WsResponse } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, type OnGatewayConnection, SubscribeMessage, WebSocketGateway, WebSocketServer, type WsResponse } from '@nestjs/websockets';
 import { type WebPubSubGatewayOptions, WebPubSubServer, WebPubSubSocket } from 'nestjs-web-pubsub/gateway';
 
 @WebSocketGateway<WebPubSubGatewayOptions>({ hub: 'chat' })
-export class ChatGateway {
+export class ChatGateway implements OnGatewayConnection {
   @WebSocketServer() server!: WebPubSubServer;
+  /** The connections this app instance's handleConnection saw. */
+  readonly connections: string[] = [];
+
+  handleConnection(client: WebPubSubSocket): void {
+    this.connections.push(client.id);
+  }
 
   @SubscribeMessage('echo')
   echo(@MessageBody() data: unknown): WsResponse<unknown> {
