@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
+import { packedTarball } from '../support/prebuilt.js';
 
 /*
  * The package as a user gets it: `npm pack`, the tarball installed by its file path into a fresh
@@ -153,6 +154,7 @@ async function writeApp(appDir: string): Promise<void> {
 
 describe('packaging: the tarball installed into a fresh Nest app', () => {
   let tmp: string;
+  let packedTemp: string | undefined;
   let appDir: string;
   let appUrl: string;
   let compiled: Finished;
@@ -164,11 +166,11 @@ describe('packaging: the tarball installed into a fresh Nest app', () => {
     tmp = await realpath(await mkdtemp(path.join(os.tmpdir(), 'nestjs-web-pubsub-installed-')));
     appDir = path.join(tmp, 'app');
 
-    await run('npm', ['run', '--silent', 'build'], root);
-    const [packed] = JSON.parse(await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], root)) as Array<{ filename: string }>;
+    const packed = packedTarball();
+    packedTemp = packed.tempDir;
     await writeApp(appDir);
     const dependencies = await Promise.all(APP_DEPENDENCIES.map(async (name) => `${name}@${await versionInRepo(name)}`));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(tmp, packed.filename), ...dependencies], appDir);
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', packed.tarball, ...dependencies], appDir);
 
     compiled = await exec(path.join(appDir, 'node_modules/.bin/tsc'), ['-p', '.'], appDir);
     if (compiled.code !== 0) throw new Error(`tsc failed on the fixture app:\n${compiled.output}`);
@@ -191,6 +193,7 @@ describe('packaging: the tarball installed into a fresh Nest app', () => {
     // Whatever is still running (a step timed out mid-way): no process outlives the test.
     for (const child of children) child.kill('SIGKILL');
     if (tmp) await rm(tmp, { recursive: true, force: true });
+    if (packedTemp) await rm(packedTemp, { recursive: true, force: true });
   }, 30_000);
 
   it('installs a real copy holding only dist/, package.json, the README and the LICENSE', async () => {
