@@ -11,4 +11,5 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }] },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/test/support/jest-run-id.mjs',
 };

@@ -24,9 +24,11 @@ const BUILDS: Record<Artifact, { script: string; output: string }> = {
   sample: { script: 'sample:build', output: 'sample-app/dist/main.js' },
 };
 
-/** One id per jest run: the main process's pid (a worker's parent, or the process itself in band). */
+/** One id per jest run, set by jest's globalSetup (test/support/jest-run-id.mjs) and inherited by every worker. */
 function runId(): string {
-  return String(process.env.JEST_WORKER_ID && process.send ? process.ppid : process.pid);
+  const id = process.env.NESTJS_WEB_PUBSUB_TEST_RUN;
+  if (!id) throw new Error('NESTJS_WEB_PUBSUB_TEST_RUN is not set: run jest with jest.config.js (its globalSetup sets it), e.g. `npm run test:jest -- <paths>`.');
+  return id;
 }
 
 function sleep(ms: number): void {
