@@ -5,8 +5,11 @@
  * users have them (see README.md beside this file), each type-checked with its own tsc and tested
  * with its own test runner.
  *
- *   node test/consumers/run-matrix.mjs [case ...] [--skip-build]
+ *   node test/consumers/run-matrix.mjs [case ...] [--skip-build | --tarball <file>]
  *   npx -y node@22 test/consumers/run-matrix.mjs      # the whole matrix on another Node
+ *
+ * --skip-build packs the dist/ already built; --tarball installs a tarball packed before (what
+ * `npm run test:prepare` writes to .pack/, so a CI run builds and packs once for every Node).
  *
  * Every child runs on this process's node (`process.execPath`, first in PATH). The apps are copied
  * to CONSUMERS_DIR (default: <tmpdir>/nestjs-web-pubsub-consumers), outside the repo, so module
@@ -15,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,14 +31,29 @@ const PACKAGE = 'nestjs-web-pubsub';
 const TAIL_LINES = 60;
 const MINUTE = 60_000;
 
+const USAGE = `usage: node test/consumers/run-matrix.mjs [--skip-build | --tarball <file>] [${CASES.join('|')} ...]`;
 const args = process.argv.slice(2);
 const skipBuild = args.includes('--skip-build');
-const unknownFlags = args.filter((arg) => arg.startsWith('-') && arg !== '--skip-build');
-const selected = args.filter((arg) => !arg.startsWith('-'));
+// `--tarball <file>` or `--tarball=<file>`: the value is not a case name.
+const tarballAt = args.findIndex((arg) => arg === '--tarball' || arg.startsWith('--tarball='));
+const tarballArg = tarballAt < 0 ? undefined : args[tarballAt].startsWith('--tarball=') ? args[tarballAt].slice('--tarball='.length) : args[tarballAt + 1];
+const rest = args.filter((_, index) => index !== tarballAt && !(index === tarballAt + 1 && args[tarballAt] === '--tarball'));
+const unknownFlags = rest.filter((arg) => arg.startsWith('-') && arg !== '--skip-build');
+const selected = rest.filter((arg) => !arg.startsWith('-'));
 const unknownCases = selected.filter((name) => !CASES.includes(name));
 if (unknownFlags.length > 0 || unknownCases.length > 0) {
   console.error(`unknown ${unknownFlags.length > 0 ? `option(s) ${unknownFlags.join(' ')}` : `case(s) ${unknownCases.join(' ')}`}`);
-  console.error(`usage: node test/consumers/run-matrix.mjs [--skip-build] [${CASES.join('|')} ...]`);
+  console.error(USAGE);
+  process.exit(2);
+}
+if (tarballAt >= 0 && (!tarballArg || tarballArg.startsWith('-') || skipBuild)) {
+  console.error(skipBuild ? '--tarball and --skip-build together: --tarball already skips the build; give one of them.' : '--tarball needs a file: --tarball .pack/nestjs-web-pubsub.tgz (`npm run test:prepare` writes it).');
+  console.error(USAGE);
+  process.exit(2);
+}
+const prebuiltTarball = tarballArg === undefined ? undefined : path.resolve(tarballArg);
+if (prebuiltTarball && !existsSync(prebuiltTarball)) {
+  console.error(`--tarball ${tarballArg}: no such file. Run \`npm run test:prepare\` to build and pack it, or leave --tarball out to build and pack here.`);
   process.exit(2);
 }
 const cases = selected.length > 0 ? CASES.filter((name) => selected.includes(name)) : CASES;
@@ -290,10 +308,25 @@ async function main() {
 
   const setup = { name: 'package', steps: [] };
   let ready = true;
-  if (!skipBuild) ready = await step(setup, 'build', 'npm run build', () => npm(['run', 'build'], { cwd: root, timeoutMs: 10 * MINUTE }));
-  else if (!existsSync(path.join(root, 'dist'))) ready = false;
-  if (ready) {
-    const packed = path.join(workRoot, TARBALL);
+  const packed = path.join(workRoot, TARBALL);
+  if (prebuiltTarball) {
+    ready = await step(
+      setup,
+      'tarball',
+      `the tarball packed before: ${prebuiltTarball}`,
+      async () => {
+        const started = Date.now();
+        await copyFile(prebuiltTarball, packed);
+        const { code, output } = await unpackAndCheck(packed);
+        return { code, output: `${prebuiltTarball} -> ${packed}${output}`, ms: Date.now() - started };
+      },
+      ({ output }) => ({ ok: true, note: output }),
+    );
+  } else {
+    if (!skipBuild) ready = await step(setup, 'build', 'npm run build', () => npm(['run', 'build'], { cwd: root, timeoutMs: 10 * MINUTE }));
+    else if (!existsSync(path.join(root, 'dist'))) ready = false;
+  }
+  if (ready && !prebuiltTarball) {
     ready = await step(
       setup,
       'pack',
@@ -301,19 +334,14 @@ async function main() {
       async () => {
         const result = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', workRoot], { cwd: root, timeoutMs: 5 * MINUTE });
         if (result.code !== 0) return result;
-        const [{ filename, size, entryCount, files }] = JSON.parse(result.output.slice(result.output.indexOf('[')));
+        const [{ filename, size, entryCount }] = JSON.parse(result.output.slice(result.output.indexOf('[')));
         await rename(path.join(workRoot, path.basename(filename)), packed);
-        // Both builds must be in it (a build running meanwhile in the repo could have emptied dist/).
-        const missing = ['dist/esm/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json'].filter((file) => !files.some((entry) => entry.path === file));
-        await rm(path.dirname(packedDir), { recursive: true, force: true });
-        await mkdir(path.dirname(packedDir), { recursive: true });
-        const unpacked = await exec('tar', ['-xzf', packed, '-C', path.dirname(packedDir)], { cwd: workRoot, timeoutMs: MINUTE });
-        const output = `${filename} -> ${packed} (${entryCount} files, ${size} bytes)${missing.length > 0 ? `\nmissing from the tarball: ${missing.join(', ')}` : ''}${unpacked.output.trim() ? `\n${unpacked.output.trim()}` : ''}`;
-        return { ...result, code: missing.length > 0 ? 'incomplete' : unpacked.code, output };
+        const { code, output } = await unpackAndCheck(packed);
+        return { ...result, code, output: `${filename} -> ${packed} (${entryCount} files, ${size} bytes)${output}` };
       },
       ({ output }) => ({ ok: true, note: output }),
     );
-  } else if (skipBuild) {
+  } else if (!ready && skipBuild) {
     console.log('--skip-build, but there is no dist/ to pack: run without it once');
   }
 
@@ -340,6 +368,19 @@ async function main() {
   if (failed.length > 0) console.log(`failed: ${failed.map((report) => `${report.name} (${report.steps.filter((s) => !s.ok).map((s) => s.name).join(', ')})`).join('; ')}`);
   console.log(`consumers: ${reports.length - failed.length} passed, ${failed.length} failed`);
   process.exitCode = failed.length > 0 || !ready ? 1 : 0;
+}
+
+/**
+ * Unpacks the tarball beside it (into `packedDir`, what every installed copy is compared with) and
+ * checks that both builds are in it: a build running meanwhile in the repo could have emptied dist/.
+ */
+async function unpackAndCheck(tarball) {
+  await rm(path.dirname(packedDir), { recursive: true, force: true });
+  await mkdir(path.dirname(packedDir), { recursive: true });
+  const unpacked = await exec('tar', ['-xzf', tarball, '-C', path.dirname(packedDir)], { cwd: workRoot, timeoutMs: MINUTE });
+  if (unpacked.code !== 0) return { code: unpacked.code, output: `\n${unpacked.output.trim()}` };
+  const missing = ['dist/esm/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json'].filter((file) => !existsSync(path.join(packedDir, file)));
+  return missing.length > 0 ? { code: 'incomplete', output: `\nmissing from the tarball: ${missing.join(', ')}` } : { code: 0, output: '' };
 }
 
 function ancestors(dir) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { WebPubSubRestClient } from '../../lib/index.js';
+import { ensureBuilt } from '../support/prebuilt.js';
 
 /*
  * The `web-pubsub-emulator` bin as a user runs it: the built CLI in its own process, printing a
@@ -72,9 +73,7 @@ function runCliToEnd(args: string[]): { status: number | null; output: string } 
 }
 
 describe('web-pubsub-emulator CLI', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
-  }, 120_000);
+  beforeAll(() => ensureBuilt(), 120_000);
 
   it('starts on a free loopback port, prints its connection string, serves REST, and exits 0 on SIGTERM', async () => {
     const running = await startCli(['--port', '0', '--access-key', 'cli-spec-key']);

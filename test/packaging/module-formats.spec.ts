@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { SDK_VERSION } from '../../lib/client/index.js';
+import { ensureBuilt, packedTarball } from '../support/prebuilt.js';
 
 /*
  * The package as a user installs it: built with `npm run build` into an ESM copy (dist/esm, what Node
@@ -44,9 +44,7 @@ function runNode(script: string, inputType: 'module' | 'commonjs' = 'module'): s
 }
 
 describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
-  }, 120_000);
+  beforeAll(() => ensureBuilt(), 120_000);
 
   it('is an ESM package that publishes only dist/ and the LICENSE', () => {
     expect(pkg.name).toBe('nestjs-web-pubsub');
@@ -108,11 +106,10 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
   });
 
   it('resolves the types of every entry under node10, node16 (CommonJS and ESM) and bundler resolution (arethetypeswrong)', () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'nestjs-web-pubsub-attw-'));
+    const { tarball, tempDir } = packedTarball();
     try {
-      const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
       // attw exits non-zero when it finds a problem; the JSON report says which, per entry and resolution.
-      const report = JSON.parse(execFileSync(path.join(root, 'node_modules/.bin/attw'), [path.join(tmp, packed.filename), '--format', 'json'], { encoding: 'utf8', stdio: 'pipe' })) as {
+      const report = JSON.parse(execFileSync(path.join(root, 'node_modules/.bin/attw'), [tarball, '--format', 'json'], { encoding: 'utf8', stdio: 'pipe' })) as {
         problems: Record<string, unknown>;
         analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> };
       };
@@ -124,7 +121,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       expect(resolved['./rest']).toEqual({ node10: 'dist/cjs/rest/index.d.ts', 'node16-cjs': 'dist/cjs/rest/index.d.ts', 'node16-esm': 'dist/esm/rest/index.d.ts', bundler: 'dist/esm/rest/index.d.ts' });
       expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './gateway', './health', './package.json', './rest', './testing']);
     } finally {
-      rmSync(tmp, { recursive: true, force: true });
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     }
   }, 60_000);
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { ensureBuilt } from '../support/prebuilt.js';
 
 /*
  * The README's tracing set-up, run as a user's app runs it: a plain Node process (not Jest, whose
@@ -34,9 +35,7 @@ const EXPECTED: SpanLine[] = [
 ];
 
 describe("the README's tracing set-up in a plain Node app", () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
-  }, 120_000);
+  beforeAll(() => ensureBuilt(), 120_000);
 
   it.each([
     ['an ESM app', 'app.mjs'],

@@ -1,15 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../support/free-port.js';
+import { ensureSampleBuilt } from './prebuilt.js';
 import { waitFor } from '../support/wait-for.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Builds the package and the sample app as `npm start` does (the sample imports `nestjs-web-pubsub` from dist/). */
+/** The package and the sample app built as `npm start` builds them (the sample imports `nestjs-web-pubsub` from dist/). */
 export function buildSampleApp(): void {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe' });
-  execFileSync('npm', ['run', '--silent', 'sample:build'], { cwd: root, stdio: 'pipe' });
+  ensureSampleBuilt();
 }
 
 /**

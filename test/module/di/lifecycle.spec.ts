@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
+import { ensureBuilt } from '../../support/prebuilt.js';
 
 /*
  * Nothing the module starts may keep the process alive after app.close(). Checked the way a user
@@ -123,12 +124,7 @@ describe('lifecycle of the built package', () => {
   let external: WebPubSubEmulator;
 
   beforeAll(async () => {
-    try {
-      execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'pipe', encoding: 'utf8' });
-    } catch (error) {
-      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`npm run build failed:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
-    }
+    ensureBuilt();
     external = await WebPubSubEmulator.start({ accessKey: 'lifecycle-external-key' });
   }, 120_000);
   afterAll(() => external?.stop());

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // API Extractor over every entry point of package.json `exports`, from the built ESM declarations
 // (dist/esm: run `npm run build` first). One report per entry in api/:
-//   node scripts/api-report.mjs --check   fails when an entry's public API differs from its report
-//   node scripts/api-report.mjs --update  rewrites the reports (review and commit the diff)
+//   node .ci/api-report.mjs --check   fails when an entry's public API differs from its report
+//   node .ci/api-report.mjs --update  rewrites the reports (review and commit the diff)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const mode = process.argv[2];
 if (mode !== '--check' && mode !== '--update') {
-  console.error('Usage: node scripts/api-report.mjs --check | --update (after npm run build).');
+  console.error('Usage: node .ci/api-report.mjs --check | --update (after npm run build).');
   process.exit(2);
 }
 
@@ -36,7 +36,7 @@ const failed = [];
 try {
   for (const entry of entries) {
     const config = ExtractorConfig.prepare({
-      configObjectFullPath: path.join(root, 'scripts/api-report.mjs'),
+      configObjectFullPath: path.join(root, '.ci/api-report.mjs'),
       packageJsonFullPath: path.join(root, 'package.json'),
       configObject: {
         projectFolder: root,
