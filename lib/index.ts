@@ -39,12 +39,12 @@ export type {
   MessageContentType,
   WebPubSubErrorDetails,
 } from './client/index.js';
-export { WebPubSubModule } from './module/webpubsub.module.js';
-export { WebPubSubService } from './core/webpubsub.service.js';
-export { InjectWebPubSub } from './core/webpubsub.decorators.js';
-export { getWebPubSubToken } from './core/webpubsub.constants.js';
-export type { WebPubSubModuleOptions, WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubOptionsFactory } from './module/webpubsub-module.options.js';
-export type { WebPubSubInstanceOptions, HttpLoggingLevel, BroadcastDefaults } from './core/webpubsub.options.js';
+export { WebPubSubModule } from './module/web-pubsub.module.js';
+export { WebPubSubService } from './core/web-pubsub.service.js';
+export { InjectWebPubSub } from './core/web-pubsub.decorators.js';
+export { getWebPubSubToken } from './core/web-pubsub.constants.js';
+export type { WebPubSubModuleOptions, WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubOptionsFactory } from './module/web-pubsub-module.options.js';
+export type { WebPubSubInstanceOptions, HttpLoggingLevel, BroadcastDefaults } from './core/web-pubsub.options.js';
 export { BroadcastToHub, BroadcastToGroup, SendToUser, SendToConnection } from './broadcast/broadcast.decorators.js';
 export { WebPubSubBroadcastInterceptor } from './broadcast/broadcast.interceptor.js';
 export type {

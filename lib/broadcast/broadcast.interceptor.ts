@@ -4,8 +4,8 @@ import {
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { concatMap, type Observable } from 'rxjs';
 import { captureActiveTracingContext, linkedTracingOptions, type OperationOptions } from '../client/index.js';
-import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
-import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
+import { getWebPubSubContextToken } from '../core/web-pubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
 import { BROADCAST_TARGETS } from './broadcast.constants.js';
 import { BroadcastMessages } from './broadcast.messages.js';
 import type { BroadcastContext, BroadcastTarget } from './broadcast.options.js';

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { MessageContentType } from '../client/index.js';
-import type { BroadcastDefaults } from '../core/webpubsub.options.js';
+import type { BroadcastDefaults } from '../core/web-pubsub.options.js';
 
 /**
  * What target resolvers and `map` receive: the handler's result (one emission of it), the

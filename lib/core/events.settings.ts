@@ -1,4 +1,4 @@
-import { InstanceMessages } from './webpubsub.messages.js';
+import { InstanceMessages } from './web-pubsub.messages.js';
 
 /** Options of the upstream event route (`WebPubSubModule.forRoot({ events })`). */
 export interface WebPubSubEventsOptions {

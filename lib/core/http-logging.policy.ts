@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import { contextualWriter } from './nest-log-writer.js';
-import type { HttpLoggingLevel } from './webpubsub.options.js';
+import type { HttpLoggingLevel } from './web-pubsub.options.js';
 
 /** Never logged in clear, even when allowed: these names carry credentials. */
 const SECRET_HEADER = /authorization|cookie|signature|token|key/i;

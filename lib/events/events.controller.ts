@@ -1,7 +1,7 @@
 import { All, Controller, Inject, Req, Res, SetMetadata, type OnModuleInit, type Type } from '@nestjs/common';
 import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
-import { getWebPubSubContextToken } from '../core/webpubsub.constants.js';
-import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
+import { getWebPubSubContextToken } from '../core/web-pubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
 import { bodyReader, type RouteRequest } from './events.body.js';
 import { eventConsumersToken, mergeConsumer, type EventConsumers } from './events.consumers.js';
 import { EventDispatcher } from './events.dispatcher.js';

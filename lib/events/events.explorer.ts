@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { ContextIdFactory, type DiscoveryService, type MetadataScanner, type ModuleRef } from '@nestjs/core';
-import { DEFAULT_WEBPUBSUB_INSTANCE } from '../core/webpubsub.constants.js';
-import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
+import { DEFAULT_WEBPUBSUB_INSTANCE } from '../core/web-pubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
 import type { LogWriter } from '../core/nest-log-writer.js';
 import { eventRouteToken } from './events.constants.js';
 import type { EventHandlerOptions } from './events.decorators.js';

@@ -1,6 +1,6 @@
 import type { WebPubSubRestClient } from '../client/rest-client.js';
-import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
-import type { WebPubSubService } from '../core/webpubsub.service.js';
+import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
+import type { WebPubSubService } from '../core/web-pubsub.service.js';
 import { GatewayMessages } from './gateway.messages.js';
 
 /** A gateway message as Nest's `ws` adapter frames it, so clients read both the same way. */

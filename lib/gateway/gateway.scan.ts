@@ -1,6 +1,6 @@
 import type { INestApplicationContext, Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { DEFAULT_WEBPUBSUB_INSTANCE } from '../core/webpubsub.constants.js';
+import { DEFAULT_WEBPUBSUB_INSTANCE } from '../core/web-pubsub.constants.js';
 import { EVENT_HANDLER_METHOD } from '../events/events.constants.js';
 import type { EventHandlerMethod } from '../events/events.decorators.js';
 import { isHubName } from '../protocol/rules.js';

@@ -1,8 +1,8 @@
 import type { INestApplicationContext, WebSocketAdapter, WsMessageHandler } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { getWebPubSubContextToken, getWebPubSubToken } from '../core/webpubsub.constants.js';
-import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
-import type { WebPubSubService } from '../core/webpubsub.service.js';
+import { getWebPubSubContextToken, getWebPubSubToken } from '../core/web-pubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
+import type { WebPubSubService } from '../core/web-pubsub.service.js';
 import { eventConsumersToken, type EventConsumers } from '../events/events.consumers.js';
 import type { BoundHandler } from '../events/events.explorer.js';
 import type { ConnectRequest, UserEventRequest } from '../events/events.types.js';

@@ -1,6 +1,6 @@
 import { odata } from '../client/odata.js';
 import { assertGroup, assertId } from '../client/validation.js';
-import type { WebPubSubService } from '../core/webpubsub.service.js';
+import type { WebPubSubService } from '../core/web-pubsub.service.js';
 import type { HubChannel } from './gateway.channel.js';
 
 /**

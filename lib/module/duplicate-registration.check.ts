@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { getWebPubSubContextToken, getWebPubSubToken } from '../core/webpubsub.constants.js';
-import type { WebPubSubInstanceContext } from '../core/webpubsub.context.js';
-import { ModuleMessages } from './webpubsub.messages.js';
+import { getWebPubSubContextToken, getWebPubSubToken } from '../core/web-pubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
+import { ModuleMessages } from './web-pubsub.messages.js';
 
 /** Apps already warned, per instance name: every registration runs the check, one line is enough. */
 const warned = new WeakMap<ModulesContainer, Set<string>>();

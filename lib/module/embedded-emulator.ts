@@ -1,6 +1,6 @@
-import type { WebPubSubInstanceSetup } from '../core/webpubsub.providers.js';
-import { ModuleMessages } from './webpubsub.messages.js';
-import type { WebPubSubModuleOptions } from './webpubsub-module.options.js';
+import type { WebPubSubInstanceSetup } from '../core/web-pubsub.providers.js';
+import { ModuleMessages } from './web-pubsub.messages.js';
+import type { WebPubSubModuleOptions } from './web-pubsub-module.options.js';
 
 /**
  * Turns module options into an instance's options. With `emulator` set, starts an in-process

@@ -5,7 +5,7 @@ import { ChatController } from './chat/chat.controller.js';
 import { ChatEvents } from './chat/chat.events.js';
 import { ChatGateway } from './gateway-chat/chat.gateway.js';
 import { GatewayChatController } from './gateway-chat/gateway-chat.controller.js';
-import { webPubSubOptions } from './webpubsub.config.js';
+import { webPubSubOptions } from './web-pubsub.config.js';
 
 @Module({
   imports: [

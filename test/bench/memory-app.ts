@@ -2,8 +2,8 @@ import { Body, Controller, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BroadcastToGroup, WebPubSubModule } from '../../lib/index.js';
-import { getWebPubSubContextToken } from '../../lib/core/webpubsub.constants.js';
-import type { WebPubSubInstanceContext } from '../../lib/core/webpubsub.context.js';
+import { getWebPubSubContextToken } from '../../lib/core/web-pubsub.constants.js';
+import type { WebPubSubInstanceContext } from '../../lib/core/web-pubsub.context.js';
 
 /*
  * The memory benchmark's app, run as its own process so its resident memory is its own. It sends

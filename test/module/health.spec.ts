@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { WebPubSubModule } from '../../lib/index.js';
 import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import { WebPubSubHealthIndicator } from '../../lib/health/webpubsub.health.js';
+import { WebPubSubHealthIndicator } from '../../lib/health/web-pubsub.health.js';
 import { useEmulator } from '../support/emulator-stage.js';
 
 /* The terminus health indicator against the emulator: up while it answers, down (503) while it fails. */

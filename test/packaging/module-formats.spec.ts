@@ -142,7 +142,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       const rest = require('./dist/cjs/rest/index.js');
       const emulator = require('./dist/cjs/emulator/index.js');
       const testing = require('./dist/cjs/testing/index.js');
-      const health = require('./dist/cjs/health/webpubsub.health.js');
+      const health = require('./dist/cjs/health/web-pubsub.health.js');
       const gateway = require('./dist/cjs/gateway/index.js');
       console.log(JSON.stringify({
         service: typeof api.WebPubSubService,
@@ -295,7 +295,7 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     };
     visit(path.join(root, 'dist', 'esm', 'index.js'));
     const loaded = [...seen].map((entry) => (path.isAbsolute(entry) ? path.relative(path.join(root, 'dist', 'esm'), entry) : entry));
-    expect(loaded).toEqual(expect.arrayContaining(['index.js', 'module/webpubsub.module.js', 'events/events.controller.js']));
+    expect(loaded).toEqual(expect.arrayContaining(['index.js', 'module/web-pubsub.module.js', 'events/events.controller.js']));
     expect(loaded.filter((entry) => entry === 'ws' || entry.startsWith('emulator/'))).toEqual([]);
     // Nor the gateway entry, nor @nestjs/websockets (an optional peer: apps without gateways need not install it).
     expect(loaded.filter((entry) => entry.startsWith('@nestjs/websockets') || entry.startsWith('@nestjs/platform-') || entry.startsWith('gateway/'))).toEqual([]);

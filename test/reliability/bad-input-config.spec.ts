@@ -17,7 +17,7 @@ import { expectClearMessage, expectNoSecret, SECRET_KEY, watchForCrashes } from 
  * option and the fix, never the key. test/module/di/bad-config.spec.ts covers the connection string
  * and hub forms; these rows add the broadcast defaults, the client options the module passes on,
  * credentials, and the forms of forRoot / forRootAsync. Expected texts are those of
- * lib/core/webpubsub.messages.ts, lib/module/webpubsub.messages.ts and lib/client/client.messages.ts.
+ * lib/core/web-pubsub.messages.ts, lib/module/web-pubsub.messages.ts and lib/client/client.messages.ts.
  */
 
 const crashes = watchForCrashes();

@@ -2,7 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
 import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
-import type { WebPubSubInstanceContext } from '../../lib/core/webpubsub.context.js';
+import type { WebPubSubInstanceContext } from '../../lib/core/web-pubsub.context.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { instanceContext } from './instance-context.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { BroadcastToGroup, BroadcastToHub, SendToUser, WebPubSubModule, type BroadcastDefaults } from '../../../lib/index.js';
-import type { WebPubSubInstanceContext } from '../../../lib/core/webpubsub.context.js';
+import type { WebPubSubInstanceContext } from '../../../lib/core/web-pubsub.context.js';
 import { instanceContext } from '../../support/instance-context.js';
 
 /*

@@ -49,7 +49,7 @@ const webpubsubConfig = registerAs('webpubsub', () => ({
 }));
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'webpubsub-config-'));
+  dir = mkdtempSync(path.join(tmpdir(), 'web-pubsub-config-'));
 });
 beforeEach(() => {
   // ConfigModule copies the .env values into process.env: every test starts and ends without them.

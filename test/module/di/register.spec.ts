@@ -5,7 +5,7 @@ import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import {
   AzureKeyCredential, getWebPubSubToken, WebPubSubModule, WebPubSubRestClient, WebPubSubRestError, WebPubSubService, type WebPubSubModuleOptions, type WebPubSubOptionsFactory,
 } from '../../../lib/index.js';
-import { getWebPubSubContextToken } from '../../../lib/core/webpubsub.constants.js';
+import { getWebPubSubContextToken } from '../../../lib/core/web-pubsub.constants.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 import { StubTokenCredential } from '../../support/stub-token-credential.js';
 import { useEmulator } from '../../support/emulator-stage.js';

@@ -1,4 +1,4 @@
-import { instanceLabel } from '../core/webpubsub.messages.js';
+import { instanceLabel } from '../core/web-pubsub.messages.js';
 
 /**
  * The messages of module registration (names, paths, the embedded emulator). Each names what is

@@ -1,14 +1,14 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from '../core/webpubsub.constants.js';
-import { instanceProviders } from '../core/webpubsub.providers.js';
-import { WebPubSubService } from '../core/webpubsub.service.js';
+import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from '../core/web-pubsub.constants.js';
+import { instanceProviders } from '../core/web-pubsub.providers.js';
+import { WebPubSubService } from '../core/web-pubsub.service.js';
 import { DEFAULT_EVENTS_PATH } from '../events/events.constants.js';
 import { eventRoute } from '../events/events.route.js';
 import { duplicateRegistrationCheck } from './duplicate-registration.check.js';
 import { prepareInstance } from './embedded-emulator.js';
-import { ModuleMessages } from './webpubsub.messages.js';
-import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './webpubsub-module.options.js';
+import { ModuleMessages } from './web-pubsub.messages.js';
+import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './web-pubsub-module.options.js';
 
 /**
  * Registers an injectable `WebPubSubService`. Register several instances with different `name`s

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { getWebPubSubClientToken } from '../core/webpubsub.constants.js';
+import { getWebPubSubClientToken } from '../core/web-pubsub.constants.js';
 import type { WebPubSubRestClient } from '../client/index.js';
 
 export interface WebPubSubHealthCheckOptions {

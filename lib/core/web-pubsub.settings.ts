@@ -1,7 +1,7 @@
 import { isTokenCredential } from '@azure/core-auth';
 import { MAX_INT32 } from '../protocol/rules.js';
-import type { BroadcastDefaults, HttpLoggingLevel, WebPubSubInstanceOptions } from './webpubsub.options.js';
-import { InstanceMessages } from './webpubsub.messages.js';
+import type { BroadcastDefaults, HttpLoggingLevel, WebPubSubInstanceOptions } from './web-pubsub.options.js';
+import { InstanceMessages } from './web-pubsub.messages.js';
 
 const HTTP_LOGGING_LEVELS: readonly HttpLoggingLevel[] = ['off', 'errors', 'debug', 'verbose'];
 

@@ -1,5 +1,5 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Provider, Type } from '@nestjs/common';
-import type { WebPubSubInstanceOptions } from '../core/webpubsub.options.js';
+import type { WebPubSubInstanceOptions } from '../core/web-pubsub.options.js';
 import type { WebPubSubEmulatorOptions } from '../emulator/emulator.options.js';
 
 export interface WebPubSubModuleOptions extends WebPubSubInstanceOptions {

@@ -4,12 +4,12 @@ import { nestAzureLogger } from './azure-logger.bridge.js';
 import { resolveEventsSettings } from './events.settings.js';
 import { nestHttpLoggingPolicies } from './http-logging.policy.js';
 import { contextualWriter, type LogWriter } from './nest-log-writer.js';
-import { getWebPubSubClientToken, getWebPubSubContextToken, getWebPubSubOptionsToken, getWebPubSubToken, WEBPUBSUB_LOGGER_CONTEXT } from './webpubsub.constants.js';
-import { WebPubSubInstanceContext } from './webpubsub.context.js';
-import { InstanceMessages } from './webpubsub.messages.js';
-import type { WebPubSubInstanceOptions } from './webpubsub.options.js';
-import { WebPubSubService } from './webpubsub.service.js';
-import { resolveSettings, type WebPubSubSettings } from './webpubsub.settings.js';
+import { getWebPubSubClientToken, getWebPubSubContextToken, getWebPubSubOptionsToken, getWebPubSubToken, WEBPUBSUB_LOGGER_CONTEXT } from './web-pubsub.constants.js';
+import { WebPubSubInstanceContext } from './web-pubsub.context.js';
+import { InstanceMessages } from './web-pubsub.messages.js';
+import type { WebPubSubInstanceOptions } from './web-pubsub.options.js';
+import { WebPubSubService } from './web-pubsub.service.js';
+import { resolveSettings, type WebPubSubSettings } from './web-pubsub.settings.js';
 
 /** An instance's options, as the composition root hands them over (with what it started for them). */
 export interface WebPubSubInstanceSetup {

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { getWebPubSubToken } from './webpubsub.constants.js';
+import { getWebPubSubToken } from './web-pubsub.constants.js';
 
 /**
  * Injects the `WebPubSubService` of a named instance (registered with `forRoot({ name })`), or the

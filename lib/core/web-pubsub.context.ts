@@ -4,8 +4,8 @@ import { parseConnectionString, type WebPubSubRestClient } from '../client/index
 import { BackgroundQueue } from './background-queue.js';
 import type { EventsSettings } from './events.settings.js';
 import type { LogWriter } from './nest-log-writer.js';
-import { InstanceMessages } from './webpubsub.messages.js';
-import type { WebPubSubSettings } from './webpubsub.settings.js';
+import { InstanceMessages } from './web-pubsub.messages.js';
+import type { WebPubSubSettings } from './web-pubsub.settings.js';
 
 /** What a context is made of; see WebPubSubInstanceContext. */
 export interface WebPubSubContextInit {
