@@ -26,7 +26,9 @@ const entries = Object.entries(pkg.exports)
 
 const missing = entries.filter((entry) => !existsSync(entry.types));
 if (missing.length > 0) {
-  console.error(`No declarations for ${missing.map((entry) => entry.subpath).join(', ')} (${path.relative(root, missing[0].types)}). Run \`npm run build\` first.`);
+  console.error(
+    `No declarations for ${missing.map((entry) => entry.subpath).join(', ')} (${path.relative(root, missing[0].types)}). Run \`npm run build\` first.`,
+  );
   process.exit(1);
 }
 
@@ -44,11 +46,24 @@ try {
         // The bundled compiler reads our TypeScript 6 declarations with these options (no emit).
         compiler: {
           overrideTsconfig: {
-            compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['ES2023'], types: ['node'], skipLibCheck: true, strict: true },
+            compilerOptions: {
+              target: 'ES2022',
+              module: 'nodenext',
+              moduleResolution: 'nodenext',
+              lib: ['ES2023'],
+              types: ['node'],
+              skipLibCheck: true,
+              strict: true,
+            },
             files: [entry.types],
           },
         },
-        apiReport: { enabled: true, reportFileName: `${entry.name}.api.md`, reportFolder: path.join(root, 'api'), reportTempFolder: temp },
+        apiReport: {
+          enabled: true,
+          reportFileName: `${entry.name}.api.md`,
+          reportFolder: path.join(root, 'api'),
+          reportTempFolder: temp,
+        },
         docModel: { enabled: false },
         dtsRollup: { enabled: false },
         tsdocMetadata: { enabled: false },
@@ -57,19 +72,31 @@ try {
           compilerMessageReporting: { default: { logLevel: 'warning' } },
           // Findings about the API itself (e.g. a type used but not exported by this entry) go into
           // the report, where a reviewer sees them in the diff, rather than failing the run.
-          extractorMessageReporting: { default: { logLevel: 'warning', addToApiReportFile: true }, 'ae-missing-release-tag': { logLevel: 'none' }, 'ae-undocumented': { logLevel: 'none' } },
+          extractorMessageReporting: {
+            default: { logLevel: 'warning', addToApiReportFile: true },
+            'ae-missing-release-tag': { logLevel: 'none' },
+            'ae-undocumented': { logLevel: 'none' },
+          },
           // Our doc comments are Markdown-flavoured prose, not strict TSDoc.
           tsdocMessageReporting: { default: { logLevel: 'none' } },
         },
       },
     });
     const result = Extractor.invoke(config, { localBuild: mode === '--update', showVerboseMessages: false });
-    const status = result.succeeded ? 'ok' : result.apiReportChanged ? 'differs from its report' : `${result.errorCount} errors, ${result.warningCount} warnings`;
+    const status = result.succeeded
+      ? 'ok'
+      : result.apiReportChanged
+        ? 'differs from its report'
+        : `${result.errorCount} errors, ${result.warningCount} warnings`;
     console.log(`${entry.subpath.padEnd(10)} api/${entry.name}.api.md: ${status}`);
     if (!result.succeeded) failed.push(entry.subpath);
     // Show what changed before the temp copy goes (git diff works on files outside a repository too).
     if (result.apiReportChanged && mode === '--check') {
-      spawnSync('git', ['diff', '--no-index', '--', path.join('api', `${entry.name}.api.md`), path.join(temp, `${entry.name}.api.md`)], { cwd: root, stdio: 'inherit' });
+      spawnSync(
+        'git',
+        ['diff', '--no-index', '--', path.join('api', `${entry.name}.api.md`), path.join(temp, `${entry.name}.api.md`)],
+        { cwd: root, stdio: 'inherit' },
+      );
     }
   }
 } finally {

@@ -3,7 +3,13 @@
  * leaks by accident (api/nestjs-web-pubsub.api.md is its checked report). The request builders are
  * in `nestjs-web-pubsub/rest`, the emulator in `nestjs-web-pubsub/emulator`.
  */
-export { WebPubSubRestClient, WebPubSubGroupClient, WebPubSubArgumentError, WebPubSubRestError, odata } from './client/index.js';
+export {
+  WebPubSubRestClient,
+  WebPubSubGroupClient,
+  WebPubSubArgumentError,
+  WebPubSubRestError,
+  odata,
+} from './client/index.js';
 export type {
   WebPubSubRestClientOptions,
   OperationOptions,
@@ -43,7 +49,12 @@ export { WebPubSubModule } from './module/web-pubsub.module.js';
 export { WebPubSubService } from './core/web-pubsub.service.js';
 export { InjectWebPubSub } from './core/web-pubsub.decorators.js';
 export { getWebPubSubToken } from './core/web-pubsub.constants.js';
-export type { WebPubSubModuleOptions, WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubOptionsFactory } from './module/web-pubsub-module.options.js';
+export type {
+  WebPubSubModuleOptions,
+  WebPubSubModuleAsyncOptions,
+  WebPubSubModuleExtras,
+  WebPubSubOptionsFactory,
+} from './module/web-pubsub-module.options.js';
 export type { WebPubSubInstanceOptions, HttpLoggingLevel, BroadcastDefaults } from './core/web-pubsub.options.js';
 export { BroadcastToHub, BroadcastToGroup, SendToUser, SendToConnection } from './broadcast/broadcast.decorators.js';
 export { WebPubSubBroadcastInterceptor } from './broadcast/broadcast.interceptor.js';
@@ -55,7 +66,15 @@ export type {
   BroadcastErrorMode,
   Resolvable,
 } from './broadcast/broadcast.options.js';
-export { WebPubSubEventHandler, OnConnect, OnConnected, OnUserEvent, OnDisconnected, OnGroupJoined, OnGroupLeft } from './events/events.decorators.js';
+export {
+  WebPubSubEventHandler,
+  OnConnect,
+  OnConnected,
+  OnUserEvent,
+  OnDisconnected,
+  OnGroupJoined,
+  OnGroupLeft,
+} from './events/events.decorators.js';
 export { MqttConnectError } from './events/events.mqtt.js';
 export type { EventHandlerOptions } from './events/events.decorators.js';
 export type { WebPubSubEventsOptions } from './core/events.settings.js';

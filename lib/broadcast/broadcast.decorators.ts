@@ -19,7 +19,10 @@ export function BroadcastToHub(options: BroadcastOptions = {}): MethodDecorator 
  * Broadcasts the route's result to one or several groups: a name, a list, or a function of the
  * context, e.g. `@BroadcastToGroup((ctx) => ctx.params.room)`.
  */
-export function BroadcastToGroup(groups: Resolvable<string | string[]>, options: GroupBroadcastOptions = {}): MethodDecorator & ClassDecorator {
+export function BroadcastToGroup(
+  groups: Resolvable<string | string[]>,
+  options: GroupBroadcastOptions = {},
+): MethodDecorator & ClassDecorator {
   return declare({ kind: 'group', groups, options });
 }
 
@@ -27,7 +30,10 @@ export function BroadcastToGroup(groups: Resolvable<string | string[]>, options:
  * Sends the route's result to every connection of a user: an id, or a function of the context,
  * e.g. `@SendToUser((ctx: BroadcastContext<unknown, User>) => ctx.user.id)`.
  */
-export function SendToUser(userId: Resolvable<string>, options: BroadcastOptions = {}): MethodDecorator & ClassDecorator {
+export function SendToUser(
+  userId: Resolvable<string>,
+  options: BroadcastOptions = {},
+): MethodDecorator & ClassDecorator {
   return declare({ kind: 'user', userId, options });
 }
 
@@ -35,7 +41,10 @@ export function SendToUser(userId: Resolvable<string>, options: BroadcastOptions
  * Sends the route's result to one connection: an id, or a function of the context, e.g.
  * `@SendToConnection((ctx: BroadcastContext<unknown, unknown, { connectionId: string }>) => ctx.body.connectionId)`.
  */
-export function SendToConnection(connectionId: Resolvable<string>, options: BroadcastOptions = {}): MethodDecorator & ClassDecorator {
+export function SendToConnection(
+  connectionId: Resolvable<string>,
+  options: BroadcastOptions = {},
+): MethodDecorator & ClassDecorator {
   return declare({ kind: 'connection', connectionId, options });
 }
 
@@ -63,10 +72,22 @@ function declare(target: BroadcastTarget): MethodDecorator & ClassDecorator {
  * A typo in `delivery` or `onError` would otherwise quietly act as another mode, and a bad
  * `messageTtlSeconds`, `contentType` or `multiGroup` would fail every request: fail at declaration.
  */
-function checkOptions(options: { delivery?: unknown; onError?: unknown; messageTtlSeconds?: unknown; contentType?: unknown; multiGroup?: unknown }): void {
+function checkOptions(options: {
+  delivery?: unknown;
+  onError?: unknown;
+  messageTtlSeconds?: unknown;
+  contentType?: unknown;
+  multiGroup?: unknown;
+}): void {
   if (options.messageTtlSeconds !== undefined) assertMessageTtl(options.messageTtlSeconds);
   if (options.contentType !== undefined && !MESSAGE_CONTENT_TYPES.includes(options.contentType as MessageContentType)) {
-    throw new TypeError(BroadcastMessages.invalidMode('contentType', options.contentType, MESSAGE_CONTENT_TYPES.map((type) => `"${type}"`).join(', ')));
+    throw new TypeError(
+      BroadcastMessages.invalidMode(
+        'contentType',
+        options.contentType,
+        MESSAGE_CONTENT_TYPES.map((type) => `"${type}"`).join(', '),
+      ),
+    );
   }
   if (options.multiGroup !== undefined && options.multiGroup !== 'perGroup' && options.multiGroup !== 'filter') {
     throw new TypeError(BroadcastMessages.invalidMode('multiGroup', options.multiGroup, '"perGroup" or "filter"'));

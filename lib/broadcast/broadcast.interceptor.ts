@@ -1,5 +1,9 @@
 import {
-  BadGatewayException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor,
+  BadGatewayException,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { concatMap, type Observable } from 'rxjs';
@@ -39,7 +43,10 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
   ) {}
 
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const targets = this.reflector.getAllAndOverride<BroadcastTarget[] | undefined>(BROADCAST_TARGETS, [execution.getHandler(), execution.getClass()]);
+    const targets = this.reflector.getAllAndOverride<BroadcastTarget[] | undefined>(BROADCAST_TARGETS, [
+      execution.getHandler(),
+      execution.getClass(),
+    ]);
     const request = execution.switchToHttp().getRequest<Record<string, unknown> | undefined>() ?? {};
     if (!targets?.length || claimed.has(request)) return next.handle();
     claimed.add(request);
@@ -55,7 +62,13 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     );
   }
 
-  private async broadcast(execution: ExecutionContext, request: Record<string, unknown>, targets: BroadcastTarget[], result: unknown, origin: RequestOrigin): Promise<void> {
+  private async broadcast(
+    execution: ExecutionContext,
+    request: Record<string, unknown>,
+    targets: BroadcastTarget[],
+    result: unknown,
+    origin: RequestOrigin,
+  ): Promise<void> {
     if (result === undefined || result === null) return;
     const route = `${execution.getClass().name}.${execution.getHandler().name}`;
     if (isStreamingResult(result)) {
@@ -78,7 +91,12 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     for (const target of targets) await this.broadcastTo(target, route, context, origin);
   }
 
-  private async broadcastTo(target: BroadcastTarget, route: string, context: BroadcastContext, { orderKey, requestSpan }: RequestOrigin): Promise<void> {
+  private async broadcastTo(
+    target: BroadcastTarget,
+    route: string,
+    context: BroadcastContext,
+    { orderKey, requestSpan }: RequestOrigin,
+  ): Promise<void> {
     const { options } = target;
     const instance = this.contextFor(target);
     const delivery = options.delivery ?? instance.broadcastDefaults.delivery;
@@ -88,15 +106,30 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     try {
       const message = options.map ? options.map(context.result, context) : context.result;
       if (message === undefined || message === null) return;
-      const operation: OperationOptions = requestSpan === undefined ? {}
-        : { tracingOptions: delivery === 'background' ? linkedTracingOptions(requestSpan) : { tracingContext: requestSpan } };
-      sends = planSends(target, options.hub ? instance.client.hub(options.hub) : instance.client, message, context, operation);
+      const operation: OperationOptions =
+        requestSpan === undefined
+          ? {}
+          : {
+              tracingOptions:
+                delivery === 'background' ? linkedTracingOptions(requestSpan) : { tracingContext: requestSpan },
+            };
+      sends = planSends(
+        target,
+        options.hub ? instance.client.hub(options.hub) : instance.client,
+        message,
+        context,
+        operation,
+      );
     } catch (error) {
       return this.fail(instance, route, describeTarget, error, delivery === 'await' ? onError : 'log');
     }
     for (const { label, send } of sends) {
       if (delivery === 'background') {
-        await instance.backgroundQueue.enqueue(() => send().catch((error: unknown) => this.fail(instance, route, label, error, 'log')), orderKey, `${route} to ${label}`);
+        await instance.backgroundQueue.enqueue(
+          () => send().catch((error: unknown) => this.fail(instance, route, label, error, 'log')),
+          orderKey,
+          `${route} to ${label}`,
+        );
         continue;
       }
       try {
@@ -121,7 +154,13 @@ export class WebPubSubBroadcastInterceptor implements NestInterceptor {
     return context;
   }
 
-  private fail(instance: WebPubSubInstanceContext, route: string, target: string, error: unknown, mode: 'throw' | 'log'): void {
+  private fail(
+    instance: WebPubSubInstanceContext,
+    route: string,
+    target: string,
+    error: unknown,
+    mode: 'throw' | 'log',
+  ): void {
     instance.log('error', BroadcastMessages.failed(route, target, (error as Error)?.message ?? String(error)));
     if (mode === 'throw') throw new BadGatewayException(BroadcastMessages.responseFailed());
   }

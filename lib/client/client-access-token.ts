@@ -35,9 +35,18 @@ export interface ClientTokenResponse {
 }
 
 /** Signs a client access token locally with the access key, as the official SDK does. */
-export function signClientAccessToken(endpoint: string, hub: string, key: string, options: GenerateClientTokenOptions): string {
+export function signClientAccessToken(
+  endpoint: string,
+  hub: string,
+  key: string,
+  options: GenerateClientTokenOptions,
+): string {
   const { userId, roles, groups, expirationTimeInMinutes, clientProtocol: protocol, jwtHeaders } = options;
-  return signJwt(clientTokenClaims({ endpoint, hub, protocol, userId, roles, groups, expirationTimeInMinutes }), key, jwtHeaders);
+  return signJwt(
+    clientTokenClaims({ endpoint, hub, protocol, userId, roles, groups, expirationTimeInMinutes }),
+    key,
+    jwtHeaders,
+  );
 }
 
 /** `jwtHeaders` must be a plain object that leaves `alg` and `typ` as they are. */
@@ -54,7 +63,12 @@ export function assertJwtHeaders(value: unknown): void {
   }
 }
 
-export function toClientTokenResponse(endpoint: string, hub: string, token: string, protocol?: WebPubSubClientProtocol): ClientTokenResponse {
+export function toClientTokenResponse(
+  endpoint: string,
+  hub: string,
+  token: string,
+  protocol?: WebPubSubClientProtocol,
+): ClientTokenResponse {
   const baseUrl = endpoint.replace(/^http(s?):\/\//i, 'ws$1://') + clientPath(hub, protocol);
   return { token, baseUrl, url: `${baseUrl}?access_token=${encodeURIComponent(token)}` };
 }

@@ -19,7 +19,8 @@ export const ClientMessages = {
     `The ${name} ${endpoint} uses plain http:// on a host that is not loopback, so requests (and their signed tokens) would cross the network unencrypted. Use https://, or pass allowInsecureConnection: true if this is intended (e.g. an emulator in a container).`,
   credentialInvalid: () =>
     'The credential must be an AzureKeyCredential (from "@azure/core-auth") or a TokenCredential (e.g. DefaultAzureCredential from "@azure/identity"). Pass one as the second argument, or pass a connection string instead.',
-  accessKeyEmpty: () => 'The access key is empty. Copy a key from the Azure portal (Keys blade) into your AzureKeyCredential or connection string.',
+  accessKeyEmpty: () =>
+    'The access key is empty. Copy a key from the Azure portal (Keys blade) into your AzureKeyCredential or connection string.',
   hubInvalid: (hub: unknown) =>
     `Hub name ${describe(hub)} is invalid: it must start with a letter and contain only letters, digits and _ \` , . [ ] (1 to 128 characters). Rename the hub, e.g. "chat".`,
   groupInvalid: (argument: string, group: unknown) =>
@@ -36,7 +37,8 @@ export const ClientMessages = {
     `clientProtocol ${describe(protocol)} is invalid: use "default", "mqtt" or "socketio".`,
   stringListInvalid: (argument: string) =>
     `${argument} must be an array of non-empty strings. Pass e.g. ["a", "b"], or leave it out.`,
-  optionalStringInvalid: (argument: string) => `${argument} must be a string when given. Pass a string, or leave it out.`,
+  optionalStringInvalid: (argument: string) =>
+    `${argument} must be a string when given. Pass a string, or leave it out.`,
   filterRequired: (operation: string) =>
     `${operation} needs an OData filter that selects the connections, e.g. odata\`userId eq \${userId}\`. Pass a filter string.`,
   // The value itself is not echoed: it comes from the caller's data and may be anything.
@@ -67,7 +69,8 @@ export const ClientMessages = {
     `Web PubSub ${operation} failed with HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message.replace(/\.+$/, '')}` : ''}.`,
   requestTimedOut: (ms: number) =>
     `Web PubSub did not answer within ${ms} ms, so the request was abandoned and not retried (the service may still carry it out). Check that the endpoint is reachable and answers, or raise timeoutInMs (requestOptions.timeout for one call; 0 means no timeout).`,
-  jwtHeadersInvalid: () => 'jwtHeaders must be an object of JWT header fields, e.g. { kid: "key1" }. Pass an object, or leave it out.',
+  jwtHeadersInvalid: () =>
+    'jwtHeaders must be an object of JWT header fields, e.g. { kid: "key1" }. Pass an object, or leave it out.',
   // The given value is not echoed: a header field could hold anything.
   jwtHeaderFixed: (name: string, fixed: string) =>
     `jwtHeaders.${name} cannot be changed: client access tokens always carry ${name} "${fixed}" (they are HS256-signed with the access key). Remove ${name} from jwtHeaders.`,

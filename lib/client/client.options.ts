@@ -1,6 +1,19 @@
 import type { OperationTracingOptions, TracingSpanLink } from '@azure/core-tracing';
-import type { HttpClient, LogPolicyOptions, PipelineOptions, PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
-import type { BroadcastSendOptions, CloseOptions, FilteredSendOptions, ListConnectionsOptions, PermissionOptions, SendOptions } from './request-builders.js';
+import type {
+  HttpClient,
+  LogPolicyOptions,
+  PipelineOptions,
+  PipelinePolicy,
+  PipelineResponse,
+} from '@azure/core-rest-pipeline';
+import type {
+  BroadcastSendOptions,
+  CloseOptions,
+  FilteredSendOptions,
+  ListConnectionsOptions,
+  PermissionOptions,
+  SendOptions,
+} from './request-builders.js';
 
 /**
  * Options of `WebPubSubRestClient`: the official client's options (`reverseProxyEndpoint`,

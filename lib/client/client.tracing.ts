@@ -1,4 +1,10 @@
-import { createTracingClient, type TracingClient, type TracingContext, type TracingSpan, type TracingSpanLink } from '@azure/core-tracing';
+import {
+  createTracingClient,
+  type TracingClient,
+  type TracingContext,
+  type TracingSpan,
+  type TracingSpanLink,
+} from '@azure/core-tracing';
 import type { OperationOptions } from './client.options.js';
 import { SDK_NAME, SDK_VERSION } from './version.js';
 
@@ -9,14 +15,22 @@ export const TRACING_NAMESPACE = 'Microsoft.WebPubSub';
  * The package's core-tracing client, one for every transport: it holds only the namespace and package
  * and looks the instrumenter up at each call.
  */
-const tracing: TracingClient = createTracingClient({ namespace: TRACING_NAMESPACE, packageName: SDK_NAME, packageVersion: SDK_VERSION });
+const tracing: TracingClient = createTracingClient({
+  namespace: TRACING_NAMESPACE,
+  packageName: SDK_NAME,
+  packageVersion: SDK_VERSION,
+});
 
 /**
  * Runs an operation in a span named as the official client names it (`WebPubSubServiceClient.sendToAll`),
  * passing the options with the span's context on, so the pipeline's HTTP span nests under it.
  * `tracingOptions.spanLinks` become the span's links.
  */
-export function withOperationSpan<O extends OperationOptions, T>(name: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+export function withOperationSpan<O extends OperationOptions, T>(
+  name: string,
+  options: O | undefined,
+  run: (options: O) => Promise<T>,
+): Promise<T> {
   // No instrumenter registered: skip the no-op span and its contexts (a measurable share of a call
   // that never leaves the process, see the tracing bench). core-tracing has no public "is tracing
   // on?"; its no-op instrumenter is the one that reads no traceparent, and asking it costs nothing.
@@ -46,7 +60,11 @@ function callSafely<O, T>(run: (options: O) => Promise<T>, options: O): Promise<
 }
 
 /** As core-tracing's `withSpan`: the span is the active context while `run` runs, and gets its status. */
-async function inSpan<O extends OperationOptions, T>(span: TracingSpan, options: O, run: (options: O) => Promise<T>): Promise<T> {
+async function inSpan<O extends OperationOptions, T>(
+  span: TracingSpan,
+  options: O,
+  run: (options: O) => Promise<T>,
+): Promise<T> {
   try {
     const result = await tracing.withContext(options.tracingOptions!.tracingContext!, () => run(options));
     span.setStatus({ status: 'success' });
@@ -58,7 +76,6 @@ async function inSpan<O extends OperationOptions, T>(span: TracingSpan, options:
     span.end();
   }
 }
-
 
 /**
  * The context of the span active now (e.g. the HTTP request a Nest handler serves), to parent or link
@@ -73,7 +90,10 @@ export function captureActiveTracingContext(): TracingContext | undefined {
  * Tracing options for work done for a request but outside it (background delivery): a root span,
  * linked to the request's span rather than its child.
  */
-export function linkedTracingOptions(link: TracingContext): { tracingContext: TracingContext; spanLinks: TracingSpanLink[] } {
+export function linkedTracingOptions(link: TracingContext): {
+  tracingContext: TracingContext;
+  spanLinks: TracingSpanLink[];
+} {
   return { tracingContext: EMPTY_CONTEXT, spanLinks: [{ tracingContext: link }] };
 }
 

@@ -1,15 +1,25 @@
 import type { RequestBodyType } from '@azure/core-rest-pipeline';
 import type {
-  GroupCloseAllConnectionsOptions, GroupListConnectionsOptions, GroupSendTextToAllOptions, GroupSendToAllOptions,
-  OperationOptions, SendWithContentTypeOptions, WebPubSubGroupMember,
+  GroupCloseAllConnectionsOptions,
+  GroupListConnectionsOptions,
+  GroupSendTextToAllOptions,
+  GroupSendToAllOptions,
+  OperationOptions,
+  SendWithContentTypeOptions,
+  WebPubSubGroupMember,
 } from './client.options.js';
 import { WebPubSubRestError } from './client.errors.js';
 import { ClientMessages } from './client.messages.js';
 import type { JSONTypes } from './message-payload.js';
 import { pagedIterator, type Page, type PagedAsyncIterableIterator } from './paging.js';
 import {
-  buildAddConnectionToGroupRequest, buildAddUserToGroupRequest, buildCloseGroupConnectionsRequest, buildListConnectionsInGroupRequest,
-  buildRemoveConnectionFromGroupRequest, buildRemoveUserFromGroupRequest, buildSendToGroupRequest,
+  buildAddConnectionToGroupRequest,
+  buildAddUserToGroupRequest,
+  buildCloseGroupConnectionsRequest,
+  buildListConnectionsInGroupRequest,
+  buildRemoveConnectionFromGroupRequest,
+  buildRemoveUserFromGroupRequest,
+  buildSendToGroupRequest,
 } from './request-builders.js';
 import type { RequestContext } from './request-context.js';
 import type { WebPubSubTransport } from './rest-transport.js';
@@ -35,47 +45,68 @@ export class WebPubSubGroupClient {
   }
 
   /** Runs an operation in its span, `WebPubSubGroupClient.<operation>` as the official client names it. */
-  private traced<O extends OperationOptions, T>(operation: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+  private traced<O extends OperationOptions, T>(
+    operation: string,
+    options: O | undefined,
+    run: (options: O) => Promise<T>,
+  ): Promise<T> {
     return this.transport.traced(`WebPubSubGroupClient.${operation}`, options, run);
   }
 
   /** Adds a connection to the group. */
   async addConnection(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.traced('addConnection', options, (o) => this.transport.call(buildAddConnectionToGroupRequest(this.context, this.groupName, connectionId), o));
+    await this.traced('addConnection', options, (o) =>
+      this.transport.call(buildAddConnectionToGroupRequest(this.context, this.groupName, connectionId), o),
+    );
   }
 
   /** Removes a connection from the group. */
   async removeConnection(connectionId: string, options?: OperationOptions): Promise<void> {
-    await this.traced('removeConnection', options, (o) => this.transport.call(buildRemoveConnectionFromGroupRequest(this.context, this.groupName, connectionId), o));
+    await this.traced('removeConnection', options, (o) =>
+      this.transport.call(buildRemoveConnectionFromGroupRequest(this.context, this.groupName, connectionId), o),
+    );
   }
 
   /** Adds a user's connections to the group. */
   async addUser(userId: string, options?: OperationOptions): Promise<void> {
-    await this.traced('addUser', options, (o) => this.transport.call(buildAddUserToGroupRequest(this.context, this.groupName, userId), o));
+    await this.traced('addUser', options, (o) =>
+      this.transport.call(buildAddUserToGroupRequest(this.context, this.groupName, userId), o),
+    );
   }
 
   /** Removes a user's connections from the group. */
   async removeUser(userId: string, options?: OperationOptions): Promise<void> {
-    await this.traced('removeUser', options, (o) => this.transport.call(buildRemoveUserFromGroupRequest(this.context, this.groupName, userId), o));
+    await this.traced('removeUser', options, (o) =>
+      this.transport.call(buildRemoveUserFromGroupRequest(this.context, this.groupName, userId), o),
+    );
   }
 
   /** Closes every connection in the group, except the `excluded` ones. */
   async closeAllConnections(options?: GroupCloseAllConnectionsOptions): Promise<void> {
-    await this.traced('closeAllConnections', options, (o) => this.transport.call(buildCloseGroupConnectionsRequest(this.context, this.groupName, o), o));
+    await this.traced('closeAllConnections', options, (o) =>
+      this.transport.call(buildCloseGroupConnectionsRequest(this.context, this.groupName, o), o),
+    );
   }
 
   /** Sends to every connection in the group (strings as JSON unless `contentType: 'text/plain'`). */
   sendToAll(message: string, options: GroupSendTextToAllOptions): Promise<void>;
-  sendToAll(message: JSONTypes | RequestBodyType, options?: GroupSendToAllOptions | SendWithContentTypeOptions): Promise<void>;
+  sendToAll(
+    message: JSONTypes | RequestBodyType,
+    options?: GroupSendToAllOptions | SendWithContentTypeOptions,
+  ): Promise<void>;
   async sendToAll(message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await this.traced('sendToAll', options, (o) => this.transport.call(buildSendToGroupRequest(this.context, this.groupName, message, o), o));
+    await this.traced('sendToAll', options, (o) =>
+      this.transport.call(buildSendToGroupRequest(this.context, this.groupName, message, o), o),
+    );
   }
 
   /**
    * Lists the group's connections, following `nextLink` page by page. As in the official SDK, the
    * options are checked (and the promise rejects) before anything is sent.
    */
-  listConnections(options: GroupListConnectionsOptions = {}): Promise<PagedAsyncIterableIterator<WebPubSubGroupMember>> {
+  listConnections(
+    options: GroupListConnectionsOptions = {},
+  ): Promise<PagedAsyncIterableIterator<WebPubSubGroupMember>> {
     // As the official client: the span covers checking the options and making the iterator, and the
     // pages, fetched later, carry its context, so their HTTP spans are its children.
     return this.traced('listConnections', options, async (o) => {
@@ -86,7 +117,10 @@ export class WebPubSubGroupClient {
 
   private async fetchPage(request: WebPubSubRequest, options: OperationOptions): Promise<Page<WebPubSubGroupMember>> {
     const response = await this.transport.call(request, options);
-    const body = JSON.parse(response.bodyAsText || '{}') as { value?: WebPubSubGroupMember[]; nextLink?: string | null };
+    const body = JSON.parse(response.bodyAsText || '{}') as {
+      value?: WebPubSubGroupMember[];
+      nextLink?: string | null;
+    };
     return { items: body.value ?? [], nextLink: body.nextLink ?? undefined };
   }
 

@@ -4,7 +4,11 @@ import { ClientMessages } from './client.messages.js';
 
 /** The three body types the service accepts. */
 export type MessageContentType = 'application/json' | 'text/plain' | 'application/octet-stream';
-export const MESSAGE_CONTENT_TYPES: readonly MessageContentType[] = ['application/json', 'text/plain', 'application/octet-stream'];
+export const MESSAGE_CONTENT_TYPES: readonly MessageContentType[] = [
+  'application/json',
+  'text/plain',
+  'application/octet-stream',
+];
 
 /** The service's per-message limit: 1 MiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -29,11 +33,14 @@ export function toMessagePayload(message: unknown, contentType?: unknown): Messa
   }
   if (message === undefined) throw new WebPubSubArgumentError('message', ClientMessages.messageMissing());
   if (contentType === 'text/plain') {
-    if (typeof message !== 'string') throw new WebPubSubArgumentError('message', ClientMessages.textNeedsString(kindOf(message)));
+    if (typeof message !== 'string')
+      throw new WebPubSubArgumentError('message', ClientMessages.textNeedsString(kindOf(message)));
     return checked({ contentType, body: message }, Buffer.byteLength(message));
   }
-  if (typeof message === 'function') return { contentType: 'application/octet-stream', body: checkedStreamFactory(message as () => unknown) };
-  if (isBinaryBody(message)) return checked({ contentType: 'application/octet-stream', body: message }, binarySize(message));
+  if (typeof message === 'function')
+    return { contentType: 'application/octet-stream', body: checkedStreamFactory(message as () => unknown) };
+  if (isBinaryBody(message))
+    return checked({ contentType: 'application/octet-stream', body: message }, binarySize(message));
   if (contentType === 'application/octet-stream') {
     throw new WebPubSubArgumentError('message', ClientMessages.binaryNeedsBytes(kindOf(message)));
   }
@@ -86,10 +93,15 @@ function stringify(message: unknown): string {
   try {
     json = JSON.stringify(message);
   } catch (error) {
-    const reason = /BigInt/i.test(String(error)) ? 'it contains a BigInt' : /circular/i.test(String(error)) ? 'it contains a circular reference' : (error as Error).message;
+    const reason = /BigInt/i.test(String(error))
+      ? 'it contains a BigInt'
+      : /circular/i.test(String(error))
+        ? 'it contains a circular reference'
+        : (error as Error).message;
     throw new WebPubSubArgumentError('message', ClientMessages.notSerializable(reason));
   }
-  if (json === undefined) throw new WebPubSubArgumentError('message', ClientMessages.notSerializable(`a ${typeof message} has no JSON form`));
+  if (json === undefined)
+    throw new WebPubSubArgumentError('message', ClientMessages.notSerializable(`a ${typeof message} has no JSON form`));
   return json;
 }
 

@@ -1,8 +1,20 @@
 import type { HttpMethods, RequestBodyType } from '@azure/core-rest-pipeline';
 import { toMessagePayload, type MessageContentType } from './message-payload.js';
 import {
-  assertFilter, assertGroup, assertGroupList, assertId, assertMessageTtl, assertOptionalInteger, assertOptionalName,
-  assertOptionalNameList, assertOptionalString, assertOptionalStringList, assertPermission, MAX_INT32, MAX_PAGE_SIZE, type Permission,
+  assertFilter,
+  assertGroup,
+  assertGroupList,
+  assertId,
+  assertMessageTtl,
+  assertOptionalInteger,
+  assertOptionalName,
+  assertOptionalNameList,
+  assertOptionalString,
+  assertOptionalStringList,
+  assertPermission,
+  MAX_INT32,
+  MAX_PAGE_SIZE,
+  type Permission,
 } from './validation.js';
 import { assertApiVersion, resolveContext, type RequestContext } from './request-context.js';
 import { DEFAULT_API_VERSION, type WebPubSubRequest } from './web-pubsub-request.js';
@@ -71,7 +83,12 @@ function request(
   const headers: Record<string, string> = method === 'HEAD' ? {} : { accept: 'application/json' };
   if (payload) headers['content-type'] = payload.contentType;
   return {
-    operation, method, path, expectedStatus, headers, body: payload?.body,
+    operation,
+    method,
+    path,
+    expectedStatus,
+    headers,
+    body: payload?.body,
     query: [['api-version', apiVersion], ...query],
   };
 }
@@ -101,7 +118,12 @@ function closeQuery(options: CloseOptions | undefined): WebPubSubRequest['query'
   return [...listQuery('excluded', options?.excluded), ...optionalQuery('reason', options?.reason)];
 }
 
-function permissionPath(hub: string, permission: Permission, connectionId: string, options?: PermissionOptions): string {
+function permissionPath(
+  hub: string,
+  permission: Permission,
+  connectionId: string,
+  options?: PermissionOptions,
+): string {
   assertPermission(permission);
   assertId(connectionId, 'connectionId');
   if (options?.targetName !== undefined) assertGroup(options.targetName, 'targetName');
@@ -118,21 +140,51 @@ export function buildGetServiceStatusRequest(context?: Partial<RequestContext>):
   return request('getServiceStatus', 'HEAD', '/api/health', apiVersion, [200]);
 }
 
-export function buildSendToAllRequest(context: RequestContext | string, message: unknown, options?: BroadcastSendOptions): WebPubSubRequest {
+export function buildSendToAllRequest(
+  context: RequestContext | string,
+  message: unknown,
+  options?: BroadcastSendOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   const query = sendQuery(options);
-  return request('sendToAll', 'POST', `${hubPath(hub)}/:send`, apiVersion, [202], query, toMessagePayload(message, options?.contentType));
+  return request(
+    'sendToAll',
+    'POST',
+    `${hubPath(hub)}/:send`,
+    apiVersion,
+    [202],
+    query,
+    toMessagePayload(message, options?.contentType),
+  );
 }
 
-export function buildSendToGroupRequest(context: RequestContext | string, group: string, message: unknown, options?: BroadcastSendOptions): WebPubSubRequest {
+export function buildSendToGroupRequest(
+  context: RequestContext | string,
+  group: string,
+  message: unknown,
+  options?: BroadcastSendOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   const query = sendQuery(options);
   const payload = toMessagePayload(message, options?.contentType);
-  return request('sendToGroup', 'POST', `${hubPath(hub)}/groups/${enc(group)}/:send`, apiVersion, [202], query, payload);
+  return request(
+    'sendToGroup',
+    'POST',
+    `${hubPath(hub)}/groups/${enc(group)}/:send`,
+    apiVersion,
+    [202],
+    query,
+    payload,
+  );
 }
 
-export function buildSendToUserRequest(context: RequestContext | string, userId: string, message: unknown, options?: FilteredSendOptions): WebPubSubRequest {
+export function buildSendToUserRequest(
+  context: RequestContext | string,
+  userId: string,
+  message: unknown,
+  options?: FilteredSendOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertId(userId, 'userId');
   const query = sendQuery({ filter: options?.filter, messageTtlSeconds: options?.messageTtlSeconds });
@@ -140,18 +192,37 @@ export function buildSendToUserRequest(context: RequestContext | string, userId:
   return request('sendToUser', 'POST', `${hubPath(hub)}/users/${enc(userId)}/:send`, apiVersion, [202], query, payload);
 }
 
-export function buildSendToConnectionRequest(context: RequestContext | string, connectionId: string, message: unknown, options?: SendOptions): WebPubSubRequest {
+export function buildSendToConnectionRequest(
+  context: RequestContext | string,
+  connectionId: string,
+  message: unknown,
+  options?: SendOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
   const query = sendQuery({ messageTtlSeconds: options?.messageTtlSeconds });
   const payload = toMessagePayload(message, options?.contentType);
-  return request('sendToConnection', 'POST', `${hubPath(hub)}/connections/${enc(connectionId)}/:send`, apiVersion, [202], query, payload);
+  return request(
+    'sendToConnection',
+    'POST',
+    `${hubPath(hub)}/connections/${enc(connectionId)}/:send`,
+    apiVersion,
+    [202],
+    query,
+    payload,
+  );
 }
 
 export function buildConnectionExistsRequest(context: RequestContext | string, connectionId: string): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
-  return request('connectionExists', 'HEAD', `${hubPath(hub)}/connections/${enc(connectionId)}`, apiVersion, [200, 404]);
+  return request(
+    'connectionExists',
+    'HEAD',
+    `${hubPath(hub)}/connections/${enc(connectionId)}`,
+    apiVersion,
+    [200, 404],
+  );
 }
 
 export function buildGroupExistsRequest(context: RequestContext | string, group: string): WebPubSubRequest {
@@ -166,107 +237,249 @@ export function buildUserExistsRequest(context: RequestContext | string, userId:
   return request('userExists', 'HEAD', `${hubPath(hub)}/users/${enc(userId)}`, apiVersion, [200, 404]);
 }
 
-export function buildCloseConnectionRequest(context: RequestContext | string, connectionId: string, options?: Omit<CloseOptions, 'excluded'>): WebPubSubRequest {
+export function buildCloseConnectionRequest(
+  context: RequestContext | string,
+  connectionId: string,
+  options?: Omit<CloseOptions, 'excluded'>,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
   const query = closeQuery({ reason: options?.reason });
-  return request('closeConnection', 'DELETE', `${hubPath(hub)}/connections/${enc(connectionId)}`, apiVersion, [204], query);
+  return request(
+    'closeConnection',
+    'DELETE',
+    `${hubPath(hub)}/connections/${enc(connectionId)}`,
+    apiVersion,
+    [204],
+    query,
+  );
 }
 
-export function buildCloseAllConnectionsRequest(context: RequestContext | string, options?: CloseOptions): WebPubSubRequest {
+export function buildCloseAllConnectionsRequest(
+  context: RequestContext | string,
+  options?: CloseOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
-  return request('closeAllConnections', 'POST', `${hubPath(hub)}/:closeConnections`, apiVersion, [204], closeQuery(options));
+  return request(
+    'closeAllConnections',
+    'POST',
+    `${hubPath(hub)}/:closeConnections`,
+    apiVersion,
+    [204],
+    closeQuery(options),
+  );
 }
 
-export function buildCloseGroupConnectionsRequest(context: RequestContext | string, group: string, options?: CloseOptions): WebPubSubRequest {
+export function buildCloseGroupConnectionsRequest(
+  context: RequestContext | string,
+  group: string,
+  options?: CloseOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   const query = closeQuery(options);
-  return request('closeGroupConnections', 'POST', `${hubPath(hub)}/groups/${enc(group)}/:closeConnections`, apiVersion, [204], query);
+  return request(
+    'closeGroupConnections',
+    'POST',
+    `${hubPath(hub)}/groups/${enc(group)}/:closeConnections`,
+    apiVersion,
+    [204],
+    query,
+  );
 }
 
-export function buildCloseUserConnectionsRequest(context: RequestContext | string, userId: string, options?: CloseOptions): WebPubSubRequest {
+export function buildCloseUserConnectionsRequest(
+  context: RequestContext | string,
+  userId: string,
+  options?: CloseOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertId(userId, 'userId');
   const query = closeQuery(options);
-  return request('closeUserConnections', 'POST', `${hubPath(hub)}/users/${enc(userId)}/:closeConnections`, apiVersion, [204], query);
+  return request(
+    'closeUserConnections',
+    'POST',
+    `${hubPath(hub)}/users/${enc(userId)}/:closeConnections`,
+    apiVersion,
+    [204],
+    query,
+  );
 }
 
-export function buildAddConnectionToGroupRequest(context: RequestContext | string, group: string, connectionId: string): WebPubSubRequest {
+export function buildAddConnectionToGroupRequest(
+  context: RequestContext | string,
+  group: string,
+  connectionId: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(connectionId, 'connectionId');
-  return request('addConnectionToGroup', 'PUT', `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`, apiVersion, [200]);
+  return request(
+    'addConnectionToGroup',
+    'PUT',
+    `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`,
+    apiVersion,
+    [200],
+  );
 }
 
-export function buildRemoveConnectionFromGroupRequest(context: RequestContext | string, group: string, connectionId: string): WebPubSubRequest {
+export function buildRemoveConnectionFromGroupRequest(
+  context: RequestContext | string,
+  group: string,
+  connectionId: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(connectionId, 'connectionId');
-  return request('removeConnectionFromGroup', 'DELETE', `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`, apiVersion, [204]);
+  return request(
+    'removeConnectionFromGroup',
+    'DELETE',
+    `${hubPath(hub)}/groups/${enc(group)}/connections/${enc(connectionId)}`,
+    apiVersion,
+    [204],
+  );
 }
 
-export function buildRemoveConnectionFromAllGroupsRequest(context: RequestContext | string, connectionId: string): WebPubSubRequest {
+export function buildRemoveConnectionFromAllGroupsRequest(
+  context: RequestContext | string,
+  connectionId: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertId(connectionId, 'connectionId');
-  return request('removeConnectionFromAllGroups', 'DELETE', `${hubPath(hub)}/connections/${enc(connectionId)}/groups`, apiVersion, [204]);
+  return request(
+    'removeConnectionFromAllGroups',
+    'DELETE',
+    `${hubPath(hub)}/connections/${enc(connectionId)}/groups`,
+    apiVersion,
+    [204],
+  );
 }
 
-export function buildAddUserToGroupRequest(context: RequestContext | string, group: string, userId: string): WebPubSubRequest {
+export function buildAddUserToGroupRequest(
+  context: RequestContext | string,
+  group: string,
+  userId: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(userId, 'userId');
-  return request('addUserToGroup', 'PUT', `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`, apiVersion, [200]);
+  return request(
+    'addUserToGroup',
+    'PUT',
+    `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`,
+    apiVersion,
+    [200],
+  );
 }
 
-export function buildRemoveUserFromGroupRequest(context: RequestContext | string, group: string, userId: string): WebPubSubRequest {
+export function buildRemoveUserFromGroupRequest(
+  context: RequestContext | string,
+  group: string,
+  userId: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertId(userId, 'userId');
-  return request('removeUserFromGroup', 'DELETE', `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`, apiVersion, [204]);
+  return request(
+    'removeUserFromGroup',
+    'DELETE',
+    `${hubPath(hub)}/users/${enc(userId)}/groups/${enc(group)}`,
+    apiVersion,
+    [204],
+  );
 }
 
-export function buildRemoveUserFromAllGroupsRequest(context: RequestContext | string, userId: string): WebPubSubRequest {
+export function buildRemoveUserFromAllGroupsRequest(
+  context: RequestContext | string,
+  userId: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertId(userId, 'userId');
   return request('removeUserFromAllGroups', 'DELETE', `${hubPath(hub)}/users/${enc(userId)}/groups`, apiVersion, [204]);
 }
 
-export function buildAddConnectionsToGroupsRequest(context: RequestContext | string, groups: string[], filter: string): WebPubSubRequest {
+export function buildAddConnectionsToGroupsRequest(
+  context: RequestContext | string,
+  groups: string[],
+  filter: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroupList(groups, 'groups', 'addConnectionsToGroups');
   assertFilter(filter, 'addConnectionsToGroups');
   const body = JSON.stringify({ groups, filter });
-  return request('addConnectionsToGroups', 'POST', `${hubPath(hub)}/:addToGroups`, apiVersion, [200], [], { contentType: 'application/json', body });
+  return request('addConnectionsToGroups', 'POST', `${hubPath(hub)}/:addToGroups`, apiVersion, [200], [], {
+    contentType: 'application/json',
+    body,
+  });
 }
 
-export function buildRemoveConnectionsFromGroupsRequest(context: RequestContext | string, groups: string[], filter: string): WebPubSubRequest {
+export function buildRemoveConnectionsFromGroupsRequest(
+  context: RequestContext | string,
+  groups: string[],
+  filter: string,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroupList(groups, 'groups', 'removeConnectionsFromGroups');
   assertFilter(filter, 'removeConnectionsFromGroups');
   const body = JSON.stringify({ groups, filter });
-  return request('removeConnectionsFromGroups', 'POST', `${hubPath(hub)}/:removeFromGroups`, apiVersion, [200], [], { contentType: 'application/json', body });
+  return request('removeConnectionsFromGroups', 'POST', `${hubPath(hub)}/:removeFromGroups`, apiVersion, [200], [], {
+    contentType: 'application/json',
+    body,
+  });
 }
 
-export function buildGrantPermissionRequest(context: RequestContext | string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+export function buildGrantPermissionRequest(
+  context: RequestContext | string,
+  permission: Permission,
+  connectionId: string,
+  options?: PermissionOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   const path = permissionPath(hub, permission, connectionId, options);
   return request('grantPermission', 'PUT', path, apiVersion, [200], optionalQuery('targetName', options?.targetName));
 }
 
-export function buildRevokePermissionRequest(context: RequestContext | string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+export function buildRevokePermissionRequest(
+  context: RequestContext | string,
+  permission: Permission,
+  connectionId: string,
+  options?: PermissionOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   const path = permissionPath(hub, permission, connectionId, options);
-  return request('revokePermission', 'DELETE', path, apiVersion, [204], optionalQuery('targetName', options?.targetName));
+  return request(
+    'revokePermission',
+    'DELETE',
+    path,
+    apiVersion,
+    [204],
+    optionalQuery('targetName', options?.targetName),
+  );
 }
 
-export function buildCheckPermissionRequest(context: RequestContext | string, permission: Permission, connectionId: string, options?: PermissionOptions): WebPubSubRequest {
+export function buildCheckPermissionRequest(
+  context: RequestContext | string,
+  permission: Permission,
+  connectionId: string,
+  options?: PermissionOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   const path = permissionPath(hub, permission, connectionId, options);
-  return request('hasPermission', 'HEAD', path, apiVersion, [200, 404], optionalQuery('targetName', options?.targetName));
+  return request(
+    'hasPermission',
+    'HEAD',
+    path,
+    apiVersion,
+    [200, 404],
+    optionalQuery('targetName', options?.targetName),
+  );
 }
 
-export function buildListConnectionsInGroupRequest(context: RequestContext | string, group: string, options?: ListConnectionsOptions): WebPubSubRequest {
+export function buildListConnectionsInGroupRequest(
+  context: RequestContext | string,
+  group: string,
+  options?: ListConnectionsOptions,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertGroup(group);
   assertOptionalInteger(options?.maxPageSize, 'maxPageSize', 1, MAX_PAGE_SIZE);
@@ -277,10 +490,20 @@ export function buildListConnectionsInGroupRequest(context: RequestContext | str
     ...optionalQuery('top', options?.top),
     ...optionalQuery('continuationToken', options?.continuationToken),
   ];
-  return request('listConnectionsInGroup', 'GET', `${hubPath(hub)}/groups/${enc(group)}/connections`, apiVersion, [200], query);
+  return request(
+    'listConnectionsInGroup',
+    'GET',
+    `${hubPath(hub)}/groups/${enc(group)}/connections`,
+    apiVersion,
+    [200],
+    query,
+  );
 }
 
-export function buildGenerateClientTokenRequest(context: RequestContext | string, options?: GenerateTokenQuery): WebPubSubRequest {
+export function buildGenerateClientTokenRequest(
+  context: RequestContext | string,
+  options?: GenerateTokenQuery,
+): WebPubSubRequest {
   const { hub, apiVersion } = resolveContext(context);
   assertOptionalName(options?.userId, 'userId');
   assertOptionalStringList(options?.roles, 'roles');

@@ -23,7 +23,8 @@ export interface RequestContext {
 
 /** A builder's first argument, checked and with the default api-version filled in. */
 export function resolveContext(context: RequestContext | string): Required<RequestContext> {
-  const { hub, apiVersion = DEFAULT_API_VERSION } = typeof context === 'object' && context !== null ? context : ({ hub: context } as RequestContext);
+  const { hub, apiVersion = DEFAULT_API_VERSION } =
+    typeof context === 'object' && context !== null ? context : ({ hub: context } as RequestContext);
   assertHub(hub);
   assertApiVersion(apiVersion);
   return { hub, apiVersion };

@@ -15,15 +15,21 @@ export function notifyResponse(options: OperationOptions, response: PipelineResp
   const full = response as FullOperationResponse;
   const isHead = response.request.method === 'HEAD';
   // A HEAD check's answer is its status: core-client stores it as a boolean body.
-  full.parsedBody = isHead && error === undefined ? response.status >= 200 && response.status < 300 : parseBody(response);
+  full.parsedBody =
+    isHead && error === undefined ? response.status >= 200 && response.status < 300 : parseBody(response);
   if (error === undefined) {
-    options.onResponse(full, isPlainObject(full.parsedBody) && !isHead ? { ...full.parsedBody } : { body: full.parsedBody });
+    options.onResponse(
+      full,
+      isPlainObject(full.parsedBody) && !isHead ? { ...full.parsedBody } : { body: full.parsedBody },
+    );
     return;
   }
   // Error answers are read with the operation's error headers mapper, which keeps every header.
   const { 'x-ms-error-code': errorCode, ...headers } = response.headers.toJSON();
   full.parsedHeaders = errorCode === undefined ? headers : { ...headers, errorCode };
-  const flat = isHead ? { ...full.parsedHeaders, body: full.parsedBody } : { ...full.parsedHeaders, ...(isPlainObject(full.parsedBody) ? full.parsedBody : {}) };
+  const flat = isHead
+    ? { ...full.parsedHeaders, body: full.parsedBody }
+    : { ...full.parsedHeaders, ...(isPlainObject(full.parsedBody) ? full.parsedBody : {}) };
   options.onResponse(full, flat, error);
 }
 

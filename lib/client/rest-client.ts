@@ -3,19 +3,45 @@ import type { Pipeline, PipelineResponse, RequestBodyType } from '@azure/core-re
 import { WebPubSubArgumentError } from './client.errors.js';
 import { ClientMessages } from './client.messages.js';
 import type {
-  GenerateClientTokenOptions, HubCloseAllConnectionsOptions, HubCloseConnectionOptions, HubCloseUserConnectionsOptions,
-  HubGrantPermissionOptions, HubHasPermissionOptions, HubRevokePermissionOptions, HubSendTextToAllOptions, HubSendTextToConnectionOptions,
-  HubSendTextToUserOptions, HubSendToAllOptions, HubSendToConnectionOptions, HubSendToUserOptions, OperationOptions,
-  SendWithContentTypeOptions, WebPubSubRestClientOptions,
+  GenerateClientTokenOptions,
+  HubCloseAllConnectionsOptions,
+  HubCloseConnectionOptions,
+  HubCloseUserConnectionsOptions,
+  HubGrantPermissionOptions,
+  HubHasPermissionOptions,
+  HubRevokePermissionOptions,
+  HubSendTextToAllOptions,
+  HubSendTextToConnectionOptions,
+  HubSendTextToUserOptions,
+  HubSendToAllOptions,
+  HubSendToConnectionOptions,
+  HubSendToUserOptions,
+  OperationOptions,
+  SendWithContentTypeOptions,
+  WebPubSubRestClientOptions,
 } from './client.options.js';
-import { assertJwtHeaders, CLIENT_PROTOCOLS, signClientAccessToken, toClientTokenResponse, type ClientTokenResponse } from './client-access-token.js';
+import {
+  assertJwtHeaders,
+  CLIENT_PROTOCOLS,
+  signClientAccessToken,
+  toClientTokenResponse,
+  type ClientTokenResponse,
+} from './client-access-token.js';
 import { normalizeEndpoint, parseConnectionString } from './connection-string.js';
 import { WebPubSubGroupClient } from './group-client.js';
 import type { JSONTypes } from './message-payload.js';
 import * as build from './request-builders.js';
 import type { RequestContext } from './request-context.js';
 import { WebPubSubTransport } from './rest-transport.js';
-import { assertHub, assertOptionalInteger, assertOptionalName, assertOptionalNameList, assertOptionalStringList, MAX_INT32, type Permission } from './validation.js';
+import {
+  assertHub,
+  assertOptionalInteger,
+  assertOptionalName,
+  assertOptionalNameList,
+  assertOptionalStringList,
+  MAX_INT32,
+  type Permission,
+} from './validation.js';
 import type { WebPubSubRequest } from './web-pubsub-request.js';
 
 /** Reads a client's transport, for a subclass built on an existing client (set by the class below). */
@@ -51,7 +77,12 @@ export class WebPubSubRestClient {
   }
 
   constructor(connectionString: string, hubName: string, options?: WebPubSubRestClientOptions);
-  constructor(endpoint: string, credential: AzureKeyCredential | TokenCredential, hubName: string, options?: WebPubSubRestClientOptions);
+  constructor(
+    endpoint: string,
+    credential: AzureKeyCredential | TokenCredential,
+    hubName: string,
+    options?: WebPubSubRestClientOptions,
+  );
   /**
    * @internal Not for users (the transport is not part of the package's API): what `hub(name)` and
    * `WebPubSubService` call, a client on an existing transport, sharing its pipeline and connections.
@@ -72,12 +103,20 @@ export class WebPubSubRestClient {
       const { endpoint, accessKey } = parseConnectionString(endpointOrConnectionString);
       hub = credentialOrHub;
       assertHub(hub);
-      this.transport = new WebPubSubTransport(endpoint, new AzureKeyCredential(accessKey), hubOrOptions as WebPubSubRestClientOptions);
+      this.transport = new WebPubSubTransport(
+        endpoint,
+        new AzureKeyCredential(accessKey),
+        hubOrOptions as WebPubSubRestClientOptions,
+      );
     } else {
       hub = hubOrOptions;
       assertHub(hub);
       // The transport checks the credential itself.
-      this.transport = new WebPubSubTransport(normalizeEndpoint(endpointOrConnectionString), credentialOrHub as AzureKeyCredential | TokenCredential, maybeOptions);
+      this.transport = new WebPubSubTransport(
+        normalizeEndpoint(endpointOrConnectionString),
+        credentialOrHub as AzureKeyCredential | TokenCredential,
+        maybeOptions,
+      );
     }
     this.hubName = hub;
     this.endpoint = this.transport.endpoint;
@@ -110,93 +149,146 @@ export class WebPubSubRestClient {
 
   /** Sends to every connection of the hub (strings as JSON unless `contentType: 'text/plain'`). */
   sendToAll(message: string, options: HubSendTextToAllOptions): Promise<void>;
-  sendToAll(message: JSONTypes | RequestBodyType, options?: HubSendToAllOptions | SendWithContentTypeOptions): Promise<void>;
+  sendToAll(
+    message: JSONTypes | RequestBodyType,
+    options?: HubSendToAllOptions | SendWithContentTypeOptions,
+  ): Promise<void>;
   async sendToAll(message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await traced(this.transport, 'sendToAll', options, (o) => this.transport.call(build.buildSendToAllRequest(this.context, message, o), o));
+    await traced(this.transport, 'sendToAll', options, (o) =>
+      this.transport.call(build.buildSendToAllRequest(this.context, message, o), o),
+    );
   }
 
   /** Sends to every connection of a user. */
   sendToUser(userId: string, message: string, options: HubSendTextToUserOptions): Promise<void>;
-  sendToUser(userId: string, message: JSONTypes | RequestBodyType, options?: HubSendToUserOptions | SendWithContentTypeOptions): Promise<void>;
+  sendToUser(
+    userId: string,
+    message: JSONTypes | RequestBodyType,
+    options?: HubSendToUserOptions | SendWithContentTypeOptions,
+  ): Promise<void>;
   async sendToUser(userId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await traced(this.transport, 'sendToUser', options, (o) => this.transport.call(build.buildSendToUserRequest(this.context, userId, message, o), o));
+    await traced(this.transport, 'sendToUser', options, (o) =>
+      this.transport.call(build.buildSendToUserRequest(this.context, userId, message, o), o),
+    );
   }
 
   /** Sends to one connection. */
   sendToConnection(connectionId: string, message: string, options: HubSendTextToConnectionOptions): Promise<void>;
-  sendToConnection(connectionId: string, message: JSONTypes | RequestBodyType, options?: HubSendToConnectionOptions | SendWithContentTypeOptions): Promise<void>;
+  sendToConnection(
+    connectionId: string,
+    message: JSONTypes | RequestBodyType,
+    options?: HubSendToConnectionOptions | SendWithContentTypeOptions,
+  ): Promise<void>;
   async sendToConnection(connectionId: string, message: unknown, options?: SendWithContentTypeOptions): Promise<void> {
-    await traced(this.transport, 'sendToConnection', options, (o) => this.transport.call(build.buildSendToConnectionRequest(this.context, connectionId, message, o), o));
+    await traced(this.transport, 'sendToConnection', options, (o) =>
+      this.transport.call(build.buildSendToConnectionRequest(this.context, connectionId, message, o), o),
+    );
   }
 
   /** True when the connection is connected to this hub. */
   connectionExists(connectionId: string, options?: OperationOptions): Promise<boolean> {
-    return traced(this.transport, 'connectionExists', options, (o) => this.transport.exists(build.buildConnectionExistsRequest(this.context, connectionId), o));
+    return traced(this.transport, 'connectionExists', options, (o) =>
+      this.transport.exists(build.buildConnectionExistsRequest(this.context, connectionId), o),
+    );
   }
 
   /** True when the group of this hub has at least one connection. */
   groupExists(groupName: string, options?: OperationOptions): Promise<boolean> {
-    return traced(this.transport, 'groupExists', options, (o) => this.transport.exists(build.buildGroupExistsRequest(this.context, groupName), o));
+    return traced(this.transport, 'groupExists', options, (o) =>
+      this.transport.exists(build.buildGroupExistsRequest(this.context, groupName), o),
+    );
   }
 
   /** True when the user has at least one connection to this hub. */
   userExists(userId: string, options?: OperationOptions): Promise<boolean> {
-    return traced(this.transport, 'userExists', options, (o) => this.transport.exists(build.buildUserExistsRequest(this.context, userId), o));
+    return traced(this.transport, 'userExists', options, (o) =>
+      this.transport.exists(build.buildUserExistsRequest(this.context, userId), o),
+    );
   }
 
   /** Closes one connection; `reason` reaches the client and the disconnected event. */
   async closeConnection(connectionId: string, options?: HubCloseConnectionOptions): Promise<void> {
-    await traced(this.transport, 'closeConnection', options, (o) => this.transport.call(build.buildCloseConnectionRequest(this.context, connectionId, o), o));
+    await traced(this.transport, 'closeConnection', options, (o) =>
+      this.transport.call(build.buildCloseConnectionRequest(this.context, connectionId, o), o),
+    );
   }
 
   /** Closes every connection of the hub, except the `excluded` ones. */
   async closeAllConnections(options?: HubCloseAllConnectionsOptions): Promise<void> {
-    await traced(this.transport, 'closeAllConnections', options, (o) => this.transport.call(build.buildCloseAllConnectionsRequest(this.context, o), o));
+    await traced(this.transport, 'closeAllConnections', options, (o) =>
+      this.transport.call(build.buildCloseAllConnectionsRequest(this.context, o), o),
+    );
   }
 
   /** Closes every connection of a user, except the `excluded` ones. */
   async closeUserConnections(userId: string, options?: HubCloseUserConnectionsOptions): Promise<void> {
-    await traced(this.transport, 'closeUserConnections', options, (o) => this.transport.call(build.buildCloseUserConnectionsRequest(this.context, userId, o), o));
+    await traced(this.transport, 'closeUserConnections', options, (o) =>
+      this.transport.call(build.buildCloseUserConnectionsRequest(this.context, userId, o), o),
+    );
   }
 
   /** Removes a user's connections from every group of the hub. */
   async removeUserFromAllGroups(userId: string, options?: OperationOptions): Promise<void> {
-    await traced(this.transport, 'removeUserFromAllGroups', options, (o) => this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.context, userId), o));
+    await traced(this.transport, 'removeUserFromAllGroups', options, (o) =>
+      this.transport.call(build.buildRemoveUserFromAllGroupsRequest(this.context, userId), o),
+    );
   }
 
   /** Removes one connection from every group it is in. */
   async removeConnectionFromAllGroups(connectionId: string, options?: OperationOptions): Promise<void> {
-    await traced(this.transport, 'removeConnectionFromAllGroups', options, (o) => this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.context, connectionId), o));
+    await traced(this.transport, 'removeConnectionFromAllGroups', options, (o) =>
+      this.transport.call(build.buildRemoveConnectionFromAllGroupsRequest(this.context, connectionId), o),
+    );
   }
 
   /** Adds the connections matching an OData filter to each of the groups. */
   async addConnectionsToGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    await traced(this.transport, 'addConnectionsToGroups', options, (o) => this.transport.call(build.buildAddConnectionsToGroupsRequest(this.context, groups, filter), o));
+    await traced(this.transport, 'addConnectionsToGroups', options, (o) =>
+      this.transport.call(build.buildAddConnectionsToGroupsRequest(this.context, groups, filter), o),
+    );
   }
 
   /** Removes the connections matching an OData filter from each of the groups. */
   async removeConnectionsFromGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    await traced(this.transport, 'removeConnectionsFromGroups', options, (o) => this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.context, groups, filter), o));
+    await traced(this.transport, 'removeConnectionsFromGroups', options, (o) =>
+      this.transport.call(build.buildRemoveConnectionsFromGroupsRequest(this.context, groups, filter), o),
+    );
   }
 
   /** Grants a connection a permission (`sendToGroup` or `joinLeaveGroup`), for one group (`targetName`) or all. */
-  async grantPermission(connectionId: string, permission: Permission, options?: HubGrantPermissionOptions): Promise<void> {
-    await traced(this.transport, 'grantPermission', options, (o) => this.transport.call(build.buildGrantPermissionRequest(this.context, permission, connectionId, o), o));
+  async grantPermission(
+    connectionId: string,
+    permission: Permission,
+    options?: HubGrantPermissionOptions,
+  ): Promise<void> {
+    await traced(this.transport, 'grantPermission', options, (o) =>
+      this.transport.call(build.buildGrantPermissionRequest(this.context, permission, connectionId, o), o),
+    );
   }
 
   /** Revokes a permission granted to a connection, for one group (`targetName`) or all. */
-  async revokePermission(connectionId: string, permission: Permission, options?: HubRevokePermissionOptions): Promise<void> {
-    await traced(this.transport, 'revokePermission', options, (o) => this.transport.call(build.buildRevokePermissionRequest(this.context, permission, connectionId, o), o));
+  async revokePermission(
+    connectionId: string,
+    permission: Permission,
+    options?: HubRevokePermissionOptions,
+  ): Promise<void> {
+    await traced(this.transport, 'revokePermission', options, (o) =>
+      this.transport.call(build.buildRevokePermissionRequest(this.context, permission, connectionId, o), o),
+    );
   }
 
   /** True when the connection has the permission, for one group (`targetName`) or all. */
   hasPermission(connectionId: string, permission: Permission, options?: HubHasPermissionOptions): Promise<boolean> {
-    return traced(this.transport, 'hasPermission', options, (o) => this.transport.exists(build.buildCheckPermissionRequest(this.context, permission, connectionId, o), o));
+    return traced(this.transport, 'hasPermission', options, (o) =>
+      this.transport.exists(build.buildCheckPermissionRequest(this.context, permission, connectionId, o), o),
+    );
   }
 
   /** True when the service answers its health endpoint. */
   async getServiceStatus(options?: OperationOptions): Promise<boolean> {
-    const response = await traced(this.transport, 'getServiceStatus', options, (o) => this.transport.send(build.buildGetServiceStatusRequest(this.context), o));
+    const response = await traced(this.transport, 'getServiceStatus', options, (o) =>
+      this.transport.send(build.buildGetServiceStatusRequest(this.context), o),
+    );
     return response.status === 200;
   }
 
@@ -216,9 +308,15 @@ export class WebPubSubRestClient {
       assertOptionalNameList(options.groups, 'groups');
       assertJwtHeaders(options.jwtHeaders);
       const key = this.transport.accessKey;
-      if (options.jwtHeaders !== undefined && key === undefined) throw new WebPubSubArgumentError('jwtHeaders', ClientMessages.jwtHeadersNeedKey());
+      if (options.jwtHeaders !== undefined && key === undefined)
+        throw new WebPubSubArgumentError('jwtHeaders', ClientMessages.jwtHeadersNeedKey());
       if (key !== undefined) {
-        return toClientTokenResponse(this.endpoint, this.hubName, signClientAccessToken(this.endpoint, this.hubName, key, options), clientProtocol);
+        return toClientTokenResponse(
+          this.endpoint,
+          this.hubName,
+          signClientAccessToken(this.endpoint, this.hubName, key, options),
+          clientProtocol,
+        );
       }
       const request = build.buildGenerateClientTokenRequest(this.context, {
         userId: options.userId,
@@ -229,14 +327,20 @@ export class WebPubSubRestClient {
       });
       const response = await this.transport.call(request, options);
       const token = (JSON.parse(response.bodyAsText || '{}') as { token?: unknown }).token;
-      if (typeof token !== 'string' || token === '') throw new WebPubSubArgumentError('response', ClientMessages.tokenResponseInvalid());
+      if (typeof token !== 'string' || token === '')
+        throw new WebPubSubArgumentError('response', ClientMessages.tokenResponseInvalid());
       return toClientTokenResponse(this.endpoint, this.hubName, token, clientProtocol);
     });
   }
 }
 
 /** Runs an operation in its span, `WebPubSubServiceClient.<operation>` as the official client names it. */
-function traced<O extends OperationOptions, T>(transport: WebPubSubTransport, operation: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+function traced<O extends OperationOptions, T>(
+  transport: WebPubSubTransport,
+  operation: string,
+  options: O | undefined,
+  run: (options: O) => Promise<T>,
+): Promise<T> {
   return transport.traced(`WebPubSubServiceClient.${operation}`, options, run);
 }
 

@@ -1,7 +1,13 @@
 import { AzureKeyCredential, isTokenCredential, type TokenCredential } from '@azure/core-auth';
 import {
-  bearerTokenAuthenticationPolicy, createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest,
-  type HttpClient, type Pipeline, type PipelineResponse,
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+  type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import { keyCredentialPolicy, reverseProxyPolicy } from './auth.policies.js';
 import { WebPubSubArgumentError, WebPubSubRestError } from './client.errors.js';
@@ -46,8 +52,14 @@ export class WebPubSubTransport {
     if (!isTokenCredential(credential) && credential.key.trim() === '') {
       throw new WebPubSubArgumentError('credential', ClientMessages.accessKeyEmpty());
     }
-    const proxyEndpoint = options.reverseProxyEndpoint === undefined ? undefined : normalizeEndpoint(options.reverseProxyEndpoint, 'reverseProxyEndpoint');
-    for (const [argument, url] of [['endpoint', endpoint], ['reverseProxyEndpoint', proxyEndpoint]] as const) {
+    const proxyEndpoint =
+      options.reverseProxyEndpoint === undefined
+        ? undefined
+        : normalizeEndpoint(options.reverseProxyEndpoint, 'reverseProxyEndpoint');
+    for (const [argument, url] of [
+      ['endpoint', endpoint],
+      ['reverseProxyEndpoint', proxyEndpoint],
+    ] as const) {
       if (url && isInsecureRemote(url) && !options.allowInsecureConnection) {
         throw new WebPubSubArgumentError(argument, ClientMessages.insecureEndpoint(argument, url));
       }
@@ -58,7 +70,8 @@ export class WebPubSubTransport {
     assertOptionalInteger(options.timeoutInMs, 'timeoutInMs', 0, MAX_INT32);
     this.timeoutInMs = options.timeoutInMs ?? DEFAULT_TIMEOUT_IN_MS;
     // The checks above refused remote http:// unless allowed, so what is left is loopback or allowed.
-    this.allowInsecureConnection = options.allowInsecureConnection === true || /^http:/i.test(endpoint) || /^http:/i.test(proxyEndpoint ?? '');
+    this.allowInsecureConnection =
+      options.allowInsecureConnection === true || /^http:/i.test(endpoint) || /^http:/i.test(proxyEndpoint ?? '');
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
     const userPrefix = options.userAgentOptions?.userAgentPrefix;
     this.pipeline = createPipelineFromOptions({
@@ -67,7 +80,9 @@ export class WebPubSubTransport {
       loggingOptions: { logger: clientLogger.info, ...options.loggingOptions },
     });
     if (isTokenCredential(credential)) {
-      this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: WEB_PUBSUB_SCOPE }), { phase: 'Sign' });
+      this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: WEB_PUBSUB_SCOPE }), {
+        phase: 'Sign',
+      });
     } else {
       this.pipeline.addPolicy(keyCredentialPolicy(credential), { phase: 'Sign' });
     }
@@ -88,7 +103,11 @@ export class WebPubSubTransport {
    * Runs one public operation in its span, named as the official client names it (`WebPubSubServiceClient.sendToAll`,
    * `WebPubSubGroupClient.addUser`); `run` gets the options carrying the span's context to the pipeline.
    */
-  traced<O extends OperationOptions, T>(spanName: string, options: O | undefined, run: (options: O) => Promise<T>): Promise<T> {
+  traced<O extends OperationOptions, T>(
+    spanName: string,
+    options: O | undefined,
+    run: (options: O) => Promise<T>,
+  ): Promise<T> {
     return withOperationSpan(spanName, options, run);
   }
 
@@ -102,7 +121,9 @@ export class WebPubSubTransport {
   /** Sends and throws a WebPubSubRestError unless the status is one the operation expects. */
   async call(request: WebPubSubRequest, options: OperationOptions = {}): Promise<PipelineResponse> {
     const response = await this.dispatch(request, options);
-    const error = request.expectedStatus.includes(response.status) ? undefined : toRestError(request.operation, response);
+    const error = request.expectedStatus.includes(response.status)
+      ? undefined
+      : toRestError(request.operation, response);
     notifyResponse(options, response, error);
     if (error) throw error;
     return response;
@@ -147,13 +168,20 @@ export function toRestError(operation: string, response: PipelineResponse): WebP
   }
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const code = stringOrUndefined(fields.code) ?? response.headers.get('x-ms-error-code');
-  const serviceMessage = stringOrUndefined(fields.message) ?? stringOrUndefined(fields.title) ?? (typeof body === 'string' ? body.slice(0, 500) : undefined);
-  return new WebPubSubRestError(response.status, ClientMessages.serviceError(operation, response.status, code, serviceMessage), {
-    code,
-    operation,
-    body,
-    requestId: response.headers.get('x-ms-request-id'),
-  });
+  const serviceMessage =
+    stringOrUndefined(fields.message) ??
+    stringOrUndefined(fields.title) ??
+    (typeof body === 'string' ? body.slice(0, 500) : undefined);
+  return new WebPubSubRestError(
+    response.status,
+    ClientMessages.serviceError(operation, response.status, code, serviceMessage),
+    {
+      code,
+      operation,
+      body,
+      requestId: response.headers.get('x-ms-request-id'),
+    },
+  );
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -1,4 +1,12 @@
-import { isDotSegment, isGroupName, isHubName, isId, isPermission, MAX_MESSAGE_TTL_SECONDS, type Permission } from '../protocol/rules.js';
+import {
+  isDotSegment,
+  isGroupName,
+  isHubName,
+  isId,
+  isPermission,
+  MAX_MESSAGE_TTL_SECONDS,
+  type Permission,
+} from '../protocol/rules.js';
 import { WebPubSubArgumentError } from './client.errors.js';
 import { ClientMessages } from './client.messages.js';
 
@@ -47,7 +55,12 @@ export function assertOptionalNameList(value: unknown, argument: string): void {
   (value as string[] | undefined)?.forEach((item, index) => assertNotDotSegment(item, `${argument}[${index}]`));
 }
 
-export function assertIntegerInRange(value: unknown, argument: string, min: number, max: number): asserts value is number {
+export function assertIntegerInRange(
+  value: unknown,
+  argument: string,
+  min: number,
+  max: number,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new WebPubSubArgumentError(argument, ClientMessages.integerOutOfRange(argument, value, min, max));
   }

@@ -21,11 +21,26 @@ export interface EventsSettings {
 }
 
 /** Checks the options at startup: a key string spread into characters would accept one-character keys. */
-export function resolveEventsSettings(options: WebPubSubEventsOptions | undefined, serviceEndpoint: string): EventsSettings {
+export function resolveEventsSettings(
+  options: WebPubSubEventsOptions | undefined,
+  serviceEndpoint: string,
+): EventsSettings {
   const allowedOrigins = options?.allowedOrigins ?? [new URL(serviceEndpoint).host];
   const accessKeys = options?.accessKeys ?? [];
-  if (!isListOfText(allowedOrigins)) throw new TypeError(InstanceMessages.invalidEventsOption('allowedOrigins', 'an array of host names, e.g. ["contoso.webpubsub.azure.com"]'));
-  if (!isListOfText(accessKeys)) throw new TypeError(InstanceMessages.invalidEventsOption('accessKeys', 'an array of access keys, e.g. [process.env.WEBPUBSUB_SECONDARY_KEY]'));
+  if (!isListOfText(allowedOrigins))
+    throw new TypeError(
+      InstanceMessages.invalidEventsOption(
+        'allowedOrigins',
+        'an array of host names, e.g. ["contoso.webpubsub.azure.com"]',
+      ),
+    );
+  if (!isListOfText(accessKeys))
+    throw new TypeError(
+      InstanceMessages.invalidEventsOption(
+        'accessKeys',
+        'an array of access keys, e.g. [process.env.WEBPUBSUB_SECONDARY_KEY]',
+      ),
+    );
   if (options?.verifySignature !== undefined && typeof options.verifySignature !== 'boolean') {
     throw new TypeError(InstanceMessages.invalidEventsOption('verifySignature', 'true or false'));
   }

@@ -11,14 +11,49 @@ const SECRET_HEADER = /authorization|cookie|signature|token|key/i;
  * retry hints). Every other value is REDACTED; `httpLoggingAllowedHeaderNames` allows more.
  */
 const DEFAULT_ALLOWED_HEADERS = [
-  'accept', 'accept-encoding', 'cache-control', 'connection', 'content-length', 'content-type', 'date', 'etag', 'expires',
-  'if-match', 'if-modified-since', 'if-none-match', 'if-unmodified-since', 'last-modified', 'pragma', 'retry-after',
-  'server', 'transfer-encoding', 'user-agent', 'keep-alive', 'www-authenticate', 'origin', 'request-id', 'traceparent', 'ms-cv',
-  'access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods',
-  'access-control-allow-origin', 'access-control-expose-headers', 'access-control-max-age',
-  'access-control-request-headers', 'access-control-request-method',
-  'client-request-id', 'return-client-request-id', 'x-ms-client-request-id', 'x-ms-return-client-request-id',
-  'x-ms-request-id', 'x-ms-correlation-request-id', 'x-ms-useragent', 'x-ms-error-code', 'retry-after-ms', 'x-ms-retry-after-ms',
+  'accept',
+  'accept-encoding',
+  'cache-control',
+  'connection',
+  'content-length',
+  'content-type',
+  'date',
+  'etag',
+  'expires',
+  'if-match',
+  'if-modified-since',
+  'if-none-match',
+  'if-unmodified-since',
+  'last-modified',
+  'pragma',
+  'retry-after',
+  'server',
+  'transfer-encoding',
+  'user-agent',
+  'keep-alive',
+  'www-authenticate',
+  'origin',
+  'request-id',
+  'traceparent',
+  'ms-cv',
+  'access-control-allow-credentials',
+  'access-control-allow-headers',
+  'access-control-allow-methods',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  'access-control-max-age',
+  'access-control-request-headers',
+  'access-control-request-method',
+  'client-request-id',
+  'return-client-request-id',
+  'x-ms-client-request-id',
+  'x-ms-return-client-request-id',
+  'x-ms-request-id',
+  'x-ms-correlation-request-id',
+  'x-ms-useragent',
+  'x-ms-error-code',
+  'retry-after-ms',
+  'x-ms-retry-after-ms',
 ];
 const RETRY_AFTER_HEADERS = ['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms'];
 
@@ -32,14 +67,18 @@ function isRetriedStatus(response: PipelineResponse): boolean {
   return status === 408 || (status >= 500 && status !== 501 && status !== 505);
 }
 
-
 /**
  * Two pipeline policies that log every REST call through a Nest logger, with nothing secret in the
  * lines: query values (other than api-version) and the values of headers not on the allowlist are REDACTED,
  * and bodies are never logged. `perCall` logs the outcome (duration, attempts); `perRetry` logs each
  * attempt that failed and may be retried. Every line of one call names the same client request id.
  */
-export function nestHttpLoggingPolicies(logger: LoggerService, level: HttpLoggingLevel, context: string, allowedHeaderNames: readonly string[] = []): {
+export function nestHttpLoggingPolicies(
+  logger: LoggerService,
+  level: HttpLoggingLevel,
+  context: string,
+  allowedHeaderNames: readonly string[] = [],
+): {
   perCall: PipelinePolicy;
   perRetry: PipelinePolicy;
 } {
@@ -75,15 +114,26 @@ export function nestHttpLoggingPolicies(logger: LoggerService, level: HttpLoggin
         const attempt = (attempts.get(request) ?? 0) + 1;
         attempts.set(request, attempt);
         const started = performance.now();
-        if (verbose) write('verbose', `${request.method} ${redactUrl(request.url)} attempt ${attempt} request headers ${formatHeaders(request)}`);
+        if (verbose)
+          write(
+            'verbose',
+            `${request.method} ${redactUrl(request.url)} attempt ${attempt} request headers ${formatHeaders(request)}`,
+          );
         let response: PipelineResponse;
         try {
           response = await next(request);
         } catch (error) {
-          write('warn', `${describeCall(request, `failed: ${describeError(error)}`, started, attempt)}; the retry policy may try again`);
+          write(
+            'warn',
+            `${describeCall(request, `failed: ${describeError(error)}`, started, attempt)}; the retry policy may try again`,
+          );
           throw error;
         }
-        if (verbose) write('verbose', `${request.method} ${redactUrl(request.url)} attempt ${attempt} response headers ${formatHeaders(response)}`);
+        if (verbose)
+          write(
+            'verbose',
+            `${request.method} ${redactUrl(request.url)} attempt ${attempt} response headers ${formatHeaders(response)}`,
+          );
         if (isRetriedStatus(response)) {
           const retryAfter = response.headers.get('retry-after');
           const outcome = `→ ${response.status}${retryAfter ? ` (Retry-After ${retryAfter})` : ''}`;
@@ -110,19 +160,24 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparsable URL)';
   }
-  const query = [...parsed.searchParams].map(([name, value]) => `${name}=${name === 'api-version' ? value : 'REDACTED'}`);
+  const query = [...parsed.searchParams].map(
+    ([name, value]) => `${name}=${name === 'api-version' ? value : 'REDACTED'}`,
+  );
   return `${parsed.origin}${parsed.pathname}${query.length ? `?${query.join('&')}` : ''}`;
 }
 
 /** Every header name, with its value only when allowed (and not credential-like): an allowlist, not a blocklist. */
 function formatAllowedHeaders(message: PipelineRequest | PipelineResponse, allowed: ReadonlySet<string>): string {
   const headers: Record<string, string> = {};
-  for (const [name, value] of message.headers) headers[name] = allowed.has(name.toLowerCase()) && !SECRET_HEADER.test(name) ? value : 'REDACTED';
+  for (const [name, value] of message.headers)
+    headers[name] = allowed.has(name.toLowerCase()) && !SECRET_HEADER.test(name) ? value : 'REDACTED';
   return JSON.stringify(headers);
 }
 
 /** Error text without anything that could carry the request (and its Authorization header). */
 function describeError(error: unknown): string {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return [typeof code === 'string' ? code : undefined, typeof message === 'string' ? message : String(error)].filter(Boolean).join(' ');
+  return [typeof code === 'string' ? code : undefined, typeof message === 'string' ? message : String(error)]
+    .filter(Boolean)
+    .join(' ');
 }

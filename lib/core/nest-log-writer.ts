@@ -10,7 +10,8 @@ export type LogWriter = (level: LogLevel, message: string, stack?: string) => vo
  * context itself; passing ours as well would print it as a second message.
  */
 export function contextualWriter(logger: LoggerService, context: string): LogWriter {
-  const hasOwnContext = logger instanceof Logger && typeof (logger as unknown as { context?: unknown }).context === 'string';
+  const hasOwnContext =
+    logger instanceof Logger && typeof (logger as unknown as { context?: unknown }).context === 'string';
   const extra = hasOwnContext ? [] : [context];
   return (level, message, stack) => {
     if (level === 'error' && stack !== undefined) logger.error(message, stack, ...extra);

@@ -71,7 +71,9 @@ export class WebPubSubInstanceContext implements BeforeApplicationShutdown, OnAp
       this.connectionStringKey ??= parseConnectionString(connection.connectionString).accessKey;
       return [this.connectionStringKey, ...this.events.accessKeys];
     }
-    return isTokenCredential(connection.credential) ? this.events.accessKeys : [connection.credential.key, ...this.events.accessKeys];
+    return isTokenCredential(connection.credential)
+      ? this.events.accessKeys
+      : [connection.credential.key, ...this.events.accessKeys];
   }
 
   /**
@@ -104,7 +106,8 @@ export class WebPubSubInstanceContext implements BeforeApplicationShutdown, OnAp
     const { dropped, inFlight } = this.backgroundQueue.abandon();
     for (const label of dropped) this.log('error', InstanceMessages.broadcastDroppedAtShutdown(label, limit));
     // Once: the second hook finds the same sends still in flight.
-    if (inFlight > 0 && !this.inFlightReported) this.log('warn', InstanceMessages.broadcastsInFlightAtShutdown(inFlight, limit));
+    if (inFlight > 0 && !this.inFlightReported)
+      this.log('warn', InstanceMessages.broadcastsInFlightAtShutdown(inFlight, limit));
     this.inFlightReported ||= inFlight > 0;
   }
 }

@@ -7,4 +7,5 @@ import { getWebPubSubToken } from './web-pubsub.constants.js';
  *
  * @example constructor(@InjectWebPubSub('notifications') private readonly notifications: WebPubSubService) {}
  */
-export const InjectWebPubSub = (name?: string): ParameterDecorator & PropertyDecorator => Inject(getWebPubSubToken(name));
+export const InjectWebPubSub = (name?: string): ParameterDecorator & PropertyDecorator =>
+  Inject(getWebPubSubToken(name));

@@ -41,7 +41,10 @@ export interface WebPubSubInstanceOptions {
    */
   timeoutInMs?: number;
   /** Other options of the underlying `WebPubSubRestClient` (http client, policies, user agent). */
-  clientOptions?: Omit<WebPubSubRestClientOptions, 'reverseProxyEndpoint' | 'apiVersion' | 'retryOptions' | 'timeoutInMs'>;
+  clientOptions?: Omit<
+    WebPubSubRestClientOptions,
+    'reverseProxyEndpoint' | 'apiVersion' | 'retryOptions' | 'timeoutInMs'
+  >;
   /** `true` (default): Nest's Logger with context `WebPubSub`; `false`: silent; or your own LoggerService. */
   logger?: boolean | LoggerService;
   /** How much of each REST call to log; defaults to `debug`. */

@@ -4,7 +4,13 @@ import { nestAzureLogger } from './azure-logger.bridge.js';
 import { resolveEventsSettings } from './events.settings.js';
 import { nestHttpLoggingPolicies } from './http-logging.policy.js';
 import { contextualWriter, type LogWriter } from './nest-log-writer.js';
-import { getWebPubSubClientToken, getWebPubSubContextToken, getWebPubSubOptionsToken, getWebPubSubToken, WEBPUBSUB_LOGGER_CONTEXT } from './web-pubsub.constants.js';
+import {
+  getWebPubSubClientToken,
+  getWebPubSubContextToken,
+  getWebPubSubOptionsToken,
+  getWebPubSubToken,
+  WEBPUBSUB_LOGGER_CONTEXT,
+} from './web-pubsub.constants.js';
 import { WebPubSubInstanceContext } from './web-pubsub.context.js';
 import { InstanceMessages } from './web-pubsub.messages.js';
 import type { WebPubSubInstanceOptions } from './web-pubsub.options.js';
@@ -44,7 +50,11 @@ export function instanceProviders<Options extends object>(
   return [
     { provide: contextToken, useFactory: createContext, inject: [getWebPubSubOptionsToken(instance)] },
     { provide: clientToken, useFactory: (context: WebPubSubInstanceContext) => context.client, inject: [contextToken] },
-    { provide: getWebPubSubToken(instance), useFactory: (client: WebPubSubRestClient) => new WebPubSubService(client, instance), inject: [clientToken] },
+    {
+      provide: getWebPubSubToken(instance),
+      useFactory: (client: WebPubSubRestClient) => new WebPubSubService(client, instance),
+      inject: [clientToken],
+    },
   ];
 }
 
@@ -71,24 +81,46 @@ function createClient(settings: WebPubSubSettings, clientOptions: WebPubSubRestC
 function resolveLogger(instance: string, option: WebPubSubInstanceOptions['logger']): LoggerService | undefined {
   if (option === false) return undefined;
   // Anything else (e.g. 'yes') would silently drop every line.
-  const isLoggerService = typeof option === 'object' && option !== null && ['log', 'error', 'warn'].every((method) => typeof (option as unknown as Record<string, unknown>)[method] === 'function');
-  if (option !== undefined && option !== true && !isLoggerService) throw new TypeError(InstanceMessages.invalidLogger(instance));
+  const isLoggerService =
+    typeof option === 'object' &&
+    option !== null &&
+    ['log', 'error', 'warn'].every(
+      (method) => typeof (option as unknown as Record<string, unknown>)[method] === 'function',
+    );
+  if (option !== undefined && option !== true && !isLoggerService)
+    throw new TypeError(InstanceMessages.invalidLogger(instance));
   // No context of its own: every call passes WEBPUBSUB_LOGGER_CONTEXT (as a user's LoggerService needs),
   // and a Logger with a context would print that argument again as a second message.
   if (option === undefined || option === true) return new Logger();
   return option;
 }
 
-function clientOptionsOf(options: WebPubSubInstanceOptions, settings: WebPubSubSettings, logger: LoggerService | undefined): WebPubSubRestClientOptions {
+function clientOptionsOf(
+  options: WebPubSubInstanceOptions,
+  settings: WebPubSubSettings,
+  logger: LoggerService | undefined,
+): WebPubSubRestClientOptions {
   const policies = [...(options.clientOptions?.additionalPolicies ?? [])];
   if (logger && settings.httpLogging !== 'off') {
-    const { perCall, perRetry } = nestHttpLoggingPolicies(logger, settings.httpLogging, WEBPUBSUB_LOGGER_CONTEXT, settings.httpLoggingAllowedHeaderNames);
+    const { perCall, perRetry } = nestHttpLoggingPolicies(
+      logger,
+      settings.httpLogging,
+      WEBPUBSUB_LOGGER_CONTEXT,
+      settings.httpLoggingAllowedHeaderNames,
+    );
     policies.push({ policy: perCall, position: 'perCall' }, { policy: perRetry, position: 'perRetry' });
   }
   return {
     ...options.clientOptions,
     // Azure SDK log lines of this client go to the same Nest logger (when Azure logging is on).
-    ...(logger ? { loggingOptions: { ...options.clientOptions?.loggingOptions, logger: nestAzureLogger(logger, WEBPUBSUB_LOGGER_CONTEXT) } } : {}),
+    ...(logger
+      ? {
+          loggingOptions: {
+            ...options.clientOptions?.loggingOptions,
+            logger: nestAzureLogger(logger, WEBPUBSUB_LOGGER_CONTEXT),
+          },
+        }
+      : {}),
     reverseProxyEndpoint: options.reverseProxyEndpoint,
     apiVersion: options.apiVersion,
     retryOptions: options.retryOptions,
@@ -103,7 +135,15 @@ function asModuleError<T>(settings: WebPubSubSettings, build: () => T): T {
     return build();
   } catch (error) {
     if (error instanceof WebPubSubArgumentError) {
-      throw new Error(InstanceMessages.invalidOption(settings.instance, error.argument, settings.fromEnv[error.argument], error.message), { cause: error });
+      throw new Error(
+        InstanceMessages.invalidOption(
+          settings.instance,
+          error.argument,
+          settings.fromEnv[error.argument],
+          error.message,
+        ),
+        { cause: error },
+      );
     }
     throw error;
   }

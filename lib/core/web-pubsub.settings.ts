@@ -27,12 +27,20 @@ export interface WebPubSubSettings {
  * decides how to connect. Throws one clear Error per mistake; the client then checks the values
  * themselves (hub pattern, connection string parts) with its own messages.
  */
-export function resolveSettings(instance: string, options: WebPubSubInstanceOptions, env: NodeJS.ProcessEnv = process.env): WebPubSubSettings {
+export function resolveSettings(
+  instance: string,
+  options: WebPubSubInstanceOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): WebPubSubSettings {
   if (typeof options !== 'object' || options === null) throw new Error(InstanceMessages.optionsNotObject(instance));
   const httpLogging = options.httpLogging ?? 'debug';
-  if (!HTTP_LOGGING_LEVELS.includes(httpLogging)) throw new Error(InstanceMessages.invalidHttpLogging(instance, httpLogging));
+  if (!HTTP_LOGGING_LEVELS.includes(httpLogging))
+    throw new Error(InstanceMessages.invalidHttpLogging(instance, httpLogging));
   const httpLoggingAllowedHeaderNames = options.httpLoggingAllowedHeaderNames ?? [];
-  if (!Array.isArray(httpLoggingAllowedHeaderNames) || httpLoggingAllowedHeaderNames.some((name) => typeof name !== 'string' || name === '')) {
+  if (
+    !Array.isArray(httpLoggingAllowedHeaderNames) ||
+    httpLoggingAllowedHeaderNames.some((name) => typeof name !== 'string' || name === '')
+  ) {
     throw new Error(InstanceMessages.invalidAllowedHeaderNames(instance));
   }
   const hub = options.hub ?? env.WEBPUBSUB_HUB;
@@ -40,13 +48,27 @@ export function resolveSettings(instance: string, options: WebPubSubInstanceOpti
   const connection = resolveConnection(instance, options, env);
   const fromEnv: WebPubSubSettings['fromEnv'] = {};
   if (options.hub == null) fromEnv.hub = 'WEBPUBSUB_HUB';
-  if (connection.kind === 'connectionString' && options.connectionString == null) fromEnv.connectionString = 'WEBPUBSUB_CONNECTION_STRING';
-  return { instance, hub, httpLogging, httpLoggingAllowedHeaderNames, connection, fromEnv, broadcast: resolveBroadcastDefaults(instance, options.broadcast ?? {}) };
+  if (connection.kind === 'connectionString' && options.connectionString == null)
+    fromEnv.connectionString = 'WEBPUBSUB_CONNECTION_STRING';
+  return {
+    instance,
+    hub,
+    httpLogging,
+    httpLoggingAllowedHeaderNames,
+    connection,
+    fromEnv,
+    broadcast: resolveBroadcastDefaults(instance, options.broadcast ?? {}),
+  };
 }
 
-function resolveConnection(instance: string, options: WebPubSubInstanceOptions, env: NodeJS.ProcessEnv): WebPubSubConnection {
+function resolveConnection(
+  instance: string,
+  options: WebPubSubInstanceOptions,
+  env: NodeJS.ProcessEnv,
+): WebPubSubConnection {
   const { connectionString, endpoint, credential } = options;
-  if (connectionString !== undefined && endpoint !== undefined) throw new Error(InstanceMessages.bothConnectionAndEndpoint(instance));
+  if (connectionString !== undefined && endpoint !== undefined)
+    throw new Error(InstanceMessages.bothConnectionAndEndpoint(instance));
   if (endpoint !== undefined) {
     if (!credential || (!isTokenCredential(credential) && typeof (credential as { key?: unknown }).key !== 'string')) {
       throw new Error(InstanceMessages.endpointWithoutCredential(instance));
@@ -69,20 +91,31 @@ function resolveBroadcastDefaults(instance: string, defaults: BroadcastDefaults)
     shutdownTimeoutInMs: defaults.shutdownTimeoutInMs ?? 10_000,
   };
   if (resolved.delivery !== 'await' && resolved.delivery !== 'background') {
-    throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'delivery', resolved.delivery, '"await" or "background"'));
+    throw new Error(
+      InstanceMessages.invalidBroadcastOption(instance, 'delivery', resolved.delivery, '"await" or "background"'),
+    );
   }
   if (resolved.onError !== 'throw' && resolved.onError !== 'log') {
     throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'onError', resolved.onError, '"throw" or "log"'));
   }
   for (const name of ['queueLimit', 'concurrency'] as const) {
     if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {
-      throw new Error(InstanceMessages.invalidBroadcastOption(instance, name, resolved[name], 'a whole number of at least 1'));
+      throw new Error(
+        InstanceMessages.invalidBroadcastOption(instance, name, resolved[name], 'a whole number of at least 1'),
+      );
     }
   }
   const { shutdownTimeoutInMs } = resolved;
   // Beyond int32 setTimeout fires at once.
   if (!Number.isInteger(shutdownTimeoutInMs) || shutdownTimeoutInMs < 0 || shutdownTimeoutInMs > MAX_INT32) {
-    throw new Error(InstanceMessages.invalidBroadcastOption(instance, 'shutdownTimeoutInMs', shutdownTimeoutInMs, `a whole number of milliseconds from 0 (no limit) to ${MAX_INT32}`));
+    throw new Error(
+      InstanceMessages.invalidBroadcastOption(
+        instance,
+        'shutdownTimeoutInMs',
+        shutdownTimeoutInMs,
+        `a whole number of milliseconds from 0 (no limit) to ${MAX_INT32}`,
+      ),
+    );
   }
   return resolved;
 }

@@ -24,9 +24,15 @@ Options:
 
 /** A comma-separated list of event names for `--<option>`, each one of `known`. */
 function eventList<T extends string>(option: string, value: string, known: readonly T[]): T[] {
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean) as T[];
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean) as T[];
   const unknown = names.filter((name) => !known.includes(name));
-  if (unknown.length > 0) throw new Error(`--${option}: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${known.join(', ')}.`);
+  if (unknown.length > 0)
+    throw new Error(
+      `--${option}: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${known.join(', ')}.`,
+    );
   return names;
 }
 
@@ -50,8 +56,10 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${values.port}" is not a port number (0-65535).`);
-  if (values['event-handler'].length > 0 && values.hub.length === 0) throw new Error('--event-handler needs at least one --hub <name> it applies to.');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port "${values.port}" is not a port number (0-65535).`);
+  if (values['event-handler'].length > 0 && values.hub.length === 0)
+    throw new Error('--event-handler needs at least one --hub <name> it applies to.');
   const systemEvents = eventList('system-events', values['system-events'], SYSTEM_EVENTS);
   const groupEvents = eventList('group-events', values['group-events'], GROUP_PRESENCE_EVENT_NAMES);
   const handlers: EventHandlerSettings[] = values['event-handler'].map((urlTemplate) => ({
@@ -66,11 +74,16 @@ async function main(): Promise<void> {
     accessKey: values['access-key'],
     hubs: Object.fromEntries(values.hub.map((hub) => [hub, { eventHandlers: handlers }])),
     logger: values.verbose
-      ? { log: (message) => console.log(message), warn: (message) => console.warn(message), error: (message) => console.error(message) }
+      ? {
+          log: (message) => console.log(message),
+          warn: (message) => console.warn(message),
+          error: (message) => console.error(message),
+        }
       : { log: () => undefined, warn: () => undefined, error: (message) => console.error(message) },
   });
   console.log(`Web PubSub emulator listening on ${emulator.endpoint}`);
-  for (const hub of values.hub) console.log(`  hub ${hub}: events to ${values['event-handler'].join(', ') || '(no event handler)'}`);
+  for (const hub of values.hub)
+    console.log(`  hub ${hub}: events to ${values['event-handler'].join(', ') || '(no event handler)'}`);
   console.log(`Connection string: ${emulator.connectionString}`);
   const stop = () => {
     emulator.stop().then(() => process.exit(0));

@@ -71,7 +71,11 @@ export class ClientConnection {
     readonly roles: ReadonlySet<string>,
     readonly subprotocol: string | undefined,
     readonly kind: ProtocolKind,
-    readonly upstreamContext: { claims: Record<string, string[]>; query: Record<string, string[]>; headers: Record<string, string[]> },
+    readonly upstreamContext: {
+      claims: Record<string, string[]>;
+      query: Record<string, string[]>;
+      headers: Record<string, string[]>;
+    },
   ) {
     this.permissions = {
       joinLeaveGroup: new GroupPermissions('joinLeaveGroup', roles, this.invalidRoles),
@@ -84,10 +88,17 @@ export class ClientConnection {
     if (this.closed) return false;
     if (this.kind === 'plain') {
       if (!this.isOpen()) return false;
-      this.socket!.send(payload.dataType === 'binary' ? payload.bytes : payload.bytes.toString('utf8'), { binary: payload.dataType === 'binary' });
+      this.socket!.send(payload.dataType === 'binary' ? payload.bytes : payload.bytes.toString('utf8'), {
+        binary: payload.dataType === 'binary',
+      });
       return true;
     }
-    const frame: Record<string, unknown> = { type: 'message', ...source, dataType: payload.dataType, data: toFrameData(payload) };
+    const frame: Record<string, unknown> = {
+      type: 'message',
+      ...source,
+      dataType: payload.dataType,
+      data: toFrameData(payload),
+    };
     if (this.kind === 'reliable') {
       frame.sequenceId = this.sequenceId + 1;
       const text = JSON.stringify(frame);
@@ -116,7 +127,8 @@ export class ClientConnection {
   /** Drops buffered messages up to and including `sequenceId` (the client has them). */
   acknowledge(sequenceId: number): void {
     let trimmed = 0;
-    while (trimmed < this.unacked.length && this.unacked[trimmed].sequenceId <= sequenceId) this.unackedBytes -= this.unacked[trimmed++].bytes;
+    while (trimmed < this.unacked.length && this.unacked[trimmed].sequenceId <= sequenceId)
+      this.unackedBytes -= this.unacked[trimmed++].bytes;
     // One splice rather than a shift per message: a client may acknowledge hundreds at once.
     if (trimmed > 0) this.unacked.splice(0, trimmed);
   }
@@ -126,7 +138,13 @@ export class ClientConnection {
     this.cancelRecoveryTimer();
     this.socket = socket;
     this.reconnectionToken = randomBytes(24).toString('base64url');
-    this.sendFrame({ type: 'system', event: 'connected', userId: this.userId ?? '', connectionId: this.connectionId, reconnectionToken: this.reconnectionToken });
+    this.sendFrame({
+      type: 'system',
+      event: 'connected',
+      userId: this.userId ?? '',
+      connectionId: this.connectionId,
+      reconnectionToken: this.reconnectionToken,
+    });
     for (const { frame } of this.unacked) socket.send(frame);
   }
 

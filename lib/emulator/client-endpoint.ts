@@ -5,7 +5,14 @@ import { clientPath } from '../protocol/client-token.js';
 import { verifyJwt, type JwtClaims } from '../protocol/jwt.js';
 import { isGroupName, isHubName } from '../protocol/rules.js';
 import {
-  ClientConnection, closeFrameReason, newConnectionId, JSON_SUBPROTOCOL, MAX_UNACKED_BYTES, MAX_UNACKED_MESSAGES, RELIABLE_JSON_SUBPROTOCOL, type ProtocolKind,
+  ClientConnection,
+  closeFrameReason,
+  newConnectionId,
+  JSON_SUBPROTOCOL,
+  MAX_UNACKED_BYTES,
+  MAX_UNACKED_MESSAGES,
+  RELIABLE_JSON_SUBPROTOCOL,
+  type ProtocolKind,
 } from './client-connection.js';
 import { ClientProtocol } from './client-protocol.js';
 import { readConnectAnswer } from './connect-answer.js';
@@ -50,7 +57,8 @@ export class ClientEndpoint {
   private readonly server = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
-    handleProtocols: (_offered, request) => (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
+    handleProtocols: (_offered, request) =>
+      (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol ?? false,
   });
   private readonly protocol: ClientProtocol;
   /** Sockets between the upgrade request and the WebSocket (e.g. while the connect handler decides). */
@@ -68,7 +76,10 @@ export class ClientEndpoint {
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     this.upgrading.add(socket);
     socket.once('close', () => this.upgrading.delete(socket));
-    const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
+    const offered = (request.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean);
     try {
       const url = new URL(request.url ?? '/', 'http://emulator');
       const hub = hubOf(request.url ?? '/', url);
@@ -96,7 +107,9 @@ export class ClientEndpoint {
       const status = error instanceof Rejection ? error.status : 500;
       if (!(error instanceof Rejection)) this.core.logger.error((error as Error).message);
       else if (status >= 400) this.core.logger.warn(`Client rejected with HTTP ${status}: ${error.message}`);
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Rejected'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${error instanceof Rejection ? error.message : ''}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Rejected'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${error instanceof Rejection ? error.message : ''}`,
+      );
     }
   }
 
@@ -106,7 +119,11 @@ export class ClientEndpoint {
    */
   private abandoned(admission: Admission): void {
     this.core.upstream
-      .invoke(upstreamSubjectOf(admission), { kind: 'system', name: 'disconnected', body: { reason: EmulatorMessages.leftDuringConnect() } })
+      .invoke(upstreamSubjectOf(admission), {
+        kind: 'system',
+        name: 'disconnected',
+        body: { reason: EmulatorMessages.leftDuringConnect() },
+      })
       .catch((error: Error) => this.core.logger.warn(error.message));
   }
 
@@ -116,7 +133,9 @@ export class ClientEndpoint {
     const token = url.searchParams.get('access_token') ?? bearer;
     if (!token) throw new Rejection(401, EmulatorMessages.missingToken());
     const accepted = new Set(
-      [`http://${request.headers.host}`, this.core.options.endpoint].map((origin) => `${origin}${clientPath(hub)}`.toLowerCase()),
+      [`http://${request.headers.host}`, this.core.options.endpoint].map((origin) =>
+        `${origin}${clientPath(hub)}`.toLowerCase(),
+      ),
     );
     const result = verifyJwt(token, {
       keys: this.core.options.keys,
@@ -128,7 +147,13 @@ export class ClientEndpoint {
   }
 
   /** Token defaults, then the connect handler's answer (which may reject, or set userId/groups/roles/subprotocol). */
-  private async admit(hub: string, claims: JwtClaims, url: URL, request: IncomingMessage, offered: string[]): Promise<Admission> {
+  private async admit(
+    hub: string,
+    claims: JwtClaims,
+    url: URL,
+    request: IncomingMessage,
+    offered: string[],
+  ): Promise<Admission> {
     const tokenGroups = asList(claims['webpubsub.group']);
     if (!tokenGroups.every(isGroupName)) {
       throw new Rejection(400, EmulatorMessages.invalidInitialGroup());
@@ -139,22 +164,38 @@ export class ClientEndpoint {
       userId: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined,
       roles: new Set(asList(claims.role)),
       groups: tokenGroups,
-      subprotocol: offered.find((name) => name === JSON_SUBPROTOCOL || name === RELIABLE_JSON_SUBPROTOCOL) ?? offered[0],
+      subprotocol:
+        offered.find((name) => name === JSON_SUBPROTOCOL || name === RELIABLE_JSON_SUBPROTOCOL) ?? offered[0],
       claims: Object.fromEntries(Object.entries(claims).map(([name, value]) => [name, asList(value).map(String)])),
       query: groupEntries([...url.searchParams].filter(([name]) => !RESERVED_QUERY.has(name))),
-      headers: groupEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization').flatMap(([name, value]) => asList(value).map((v) => [name, String(v)] as [string, string]))),
+      headers: groupEntries(
+        Object.entries(request.headers)
+          .filter(([name]) => name !== 'authorization')
+          .flatMap(([name, value]) => asList(value).map((v) => [name, String(v)] as [string, string])),
+      ),
     };
     if (!this.core.upstream.handlerFor(hub, { kind: 'system', name: 'connect' })) return admission;
     const response = await this.core.upstream
-      .invoke({ hub, connectionId: admission.connectionId, userId: admission.userId }, {
-        kind: 'system', name: 'connect',
-        body: { claims: admission.claims, query: admission.query, headers: admission.headers, subprotocols: offered, clientCertificates: [] },
-      })
+      .invoke(
+        { hub, connectionId: admission.connectionId, userId: admission.userId },
+        {
+          kind: 'system',
+          name: 'connect',
+          body: {
+            claims: admission.claims,
+            query: admission.query,
+            headers: admission.headers,
+            subprotocols: offered,
+            clientCertificates: [],
+          },
+        },
+      )
       .catch((error: Error) => {
         throw new Rejection(500, error.message);
       });
     if (!response) return admission;
-    if (response.status < 200 || response.status > 299) throw new Rejection(response.status, EmulatorMessages.connectRejected(response.status));
+    if (response.status < 200 || response.status > 299)
+      throw new Rejection(response.status, EmulatorMessages.connectRejected(response.status));
     admission.connectionState = response.headers.get('ce-connectionstate') ?? undefined;
     if (response.status === 204 || response.body.length === 0) return admission;
     const answer = readConnectAnswer(response.body);
@@ -163,28 +204,55 @@ export class ClientEndpoint {
     if (answer.roles) admission.roles = new Set(answer.roles);
     if (answer.groups && answer.groups.length > 0) admission.groups = answer.groups;
     if (answer.subprotocol) {
-      if (!offered.includes(answer.subprotocol)) throw new Rejection(500, `The connect handler chose subprotocol "${answer.subprotocol}", which the client did not offer.`);
+      if (!offered.includes(answer.subprotocol))
+        throw new Rejection(
+          500,
+          `The connect handler chose subprotocol "${answer.subprotocol}", which the client did not offer.`,
+        );
       admission.subprotocol = answer.subprotocol;
     }
     return admission;
   }
 
   private accept(ws: WebSocket, admission: Admission, query: URLSearchParams): void {
-    const kind: ProtocolKind = admission.subprotocol === RELIABLE_JSON_SUBPROTOCOL ? 'reliable' : admission.subprotocol === JSON_SUBPROTOCOL ? 'json' : 'plain';
-    const connection = new ClientConnection(admission.connectionId, admission.hub, admission.userId, admission.roles, admission.subprotocol, kind, admission);
+    const kind: ProtocolKind =
+      admission.subprotocol === RELIABLE_JSON_SUBPROTOCOL
+        ? 'reliable'
+        : admission.subprotocol === JSON_SUBPROTOCOL
+          ? 'json'
+          : 'plain';
+    const connection = new ClientConnection(
+      admission.connectionId,
+      admission.hub,
+      admission.userId,
+      admission.roles,
+      admission.subprotocol,
+      kind,
+      admission,
+    );
     connection.connectionState = admission.connectionState;
     // The service skips a pattern role it cannot read and connects the client anyway.
-    for (const { role, reason } of connection.invalidRoles) this.core.logger.warn(EmulatorMessages.invalidPatternRole(connection.connectionId, role, reason));
+    for (const { role, reason } of connection.invalidRoles)
+      this.core.logger.warn(EmulatorMessages.invalidPatternRole(connection.connectionId, role, reason));
     connection.socket = ws;
     // Final, not a drop: the client gets `disconnected` and 1008 and must start a new connection.
     connection.onBufferFull = () =>
-      this.core.closeConnection(connection, EmulatorMessages.replayBufferFull(MAX_UNACKED_MESSAGES, MAX_UNACKED_BYTES / 1024 / 1024), 1008);
+      this.core.closeConnection(
+        connection,
+        EmulatorMessages.replayBufferFull(MAX_UNACKED_MESSAGES, MAX_UNACKED_BYTES / 1024 / 1024),
+        1008,
+      );
     this.core.hub(admission.hub).add(connection, admission.groups);
     connection.sendFrame({
-      type: 'system', event: 'connected', userId: connection.userId ?? '', connectionId: connection.connectionId,
+      type: 'system',
+      event: 'connected',
+      userId: connection.userId ?? '',
+      connectionId: connection.connectionId,
       ...(kind === 'reliable' ? { reconnectionToken: connection.reconnectionToken } : {}),
     });
-    this.core.upstream.invoke(upstreamSubjectOf(connection), { kind: 'system', name: 'connected', body: {} }).catch((error: Error) => this.core.logger.warn(error.message));
+    this.core.upstream
+      .invoke(upstreamSubjectOf(connection), { kind: 'system', name: 'connected', body: {} })
+      .catch((error: Error) => this.core.logger.warn(error.message));
     this.attach(ws, connection, query);
   }
 
@@ -210,7 +278,9 @@ export class ClientEndpoint {
       // recovered; a close the client sent (1000, 1001, 1005 from the SDK's stop()), or the emulator
       // stopping, ends it.
       if (connection.kind === 'reliable' && code === 1006 && !this.stopping) {
-        connection.waitForRecovery(this.core.options.recoveryWindowMs, () => this.core.closeConnection(connection, undefined));
+        connection.waitForRecovery(this.core.options.recoveryWindowMs, () =>
+          this.core.closeConnection(connection, undefined),
+        );
         return;
       }
       this.core.closeConnection(connection, undefined);
@@ -220,13 +290,23 @@ export class ClientEndpoint {
   /** A real recovery: a reliable connection of this hub that is still open to it, and its reconnection token. */
   private recoverable(hub: string, connectionId: string, token: string): boolean {
     const connection = this.core.hub(hub).connections.get(connectionId);
-    return !!connection && connection.kind === 'reliable' && !connection.closed && connection.reconnectionToken === token;
+    return (
+      !!connection && connection.kind === 'reliable' && !connection.closed && connection.reconnectionToken === token
+    );
   }
 
   /** `valid`: what recoverable() found for this upgrade (nothing asynchronous has run since). */
-  private recover(request: IncomingMessage, socket: Duplex, head: Buffer, hub: string, connectionId: string, valid: boolean): void {
+  private recover(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    hub: string,
+    connectionId: string,
+    valid: boolean,
+  ): void {
     const connection = this.core.hub(hub).connections.get(connectionId);
-    (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol = connection?.subprotocol ?? RELIABLE_JSON_SUBPROTOCOL;
+    (request as IncomingMessage & { chosenProtocol?: string }).chosenProtocol =
+      connection?.subprotocol ?? RELIABLE_JSON_SUBPROTOCOL;
     this.server.handleUpgrade(request, socket, head, (ws) => {
       if (!valid || !connection || connection.closed) {
         ws.close(1008, closeFrameReason(EmulatorMessages.recoveryFailed()));
@@ -257,7 +337,8 @@ function hubOf(rawUrl: string, url: URL): string {
   const path = rawUrl.split('?')[0];
   const encoded = /^\/client\/hubs\/([^/]+)$/.exec(path)?.[1];
   if (encoded === undefined) {
-    if (!/^\/client\/?$/.test(path) || !url.searchParams.get('hub')) throw new Rejection(404, EmulatorMessages.notFound());
+    if (!/^\/client\/?$/.test(path) || !url.searchParams.get('hub'))
+      throw new Rejection(404, EmulatorMessages.notFound());
     return url.searchParams.get('hub')!;
   }
   try {

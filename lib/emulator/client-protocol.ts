@@ -35,7 +35,12 @@ class FrameError extends Error {
 export class ClientProtocol {
   constructor(private readonly core: EmulatorCore) {}
 
-  async onMessage(connection: ClientConnection, raw: SocketData, isBinary: boolean, query: URLSearchParams): Promise<void> {
+  async onMessage(
+    connection: ClientConnection,
+    raw: SocketData,
+    isBinary: boolean,
+    query: URLSearchParams,
+  ): Promise<void> {
     const bytes = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
     if (connection.kind === 'plain') return this.onPlainMessage(connection, bytes, isBinary, query);
     if (isBinary) return this.core.closeConnection(connection, undefined, 1003);
@@ -53,7 +58,12 @@ export class ClientProtocol {
       return;
     }
     if (ackId !== undefined && connection.succeededAckIds.has(ackId)) {
-      return connection.sendFrame({ type: 'ack', ackId, success: false, error: { name: 'Duplicate', message: EmulatorMessages.duplicateAck(ackId) } });
+      return connection.sendFrame({
+        type: 'ack',
+        ackId,
+        success: false,
+        error: { name: 'Duplicate', message: EmulatorMessages.duplicateAck(ackId) },
+      });
     }
     try {
       await this.run(connection, frame);
@@ -62,9 +72,11 @@ export class ClientProtocol {
         connection.sendFrame({ type: 'ack', ackId, success: true });
       }
     } catch (error) {
-      const { errorName, message } = error instanceof FrameError ? error : new FrameError('InternalServerError', (error as Error).message);
+      const { errorName, message } =
+        error instanceof FrameError ? error : new FrameError('InternalServerError', (error as Error).message);
       if (errorName === 'InternalServerError') this.core.logger.warn(message);
-      if (ackId !== undefined) connection.sendFrame({ type: 'ack', ackId, success: false, error: { name: errorName, message } });
+      if (ackId !== undefined)
+        connection.sendFrame({ type: 'ack', ackId, success: false, error: { name: errorName, message } });
     }
   }
 
@@ -74,21 +86,31 @@ export class ClientProtocol {
       case 'joinGroup':
       case 'leaveGroup': {
         const group = groupOf(frame);
-        if (!connection.may('joinLeaveGroup', group)) throw new FrameError('Forbidden', EmulatorMessages.forbidden(frame.type === 'joinGroup' ? 'join' : 'leave', group));
+        if (!connection.may('joinLeaveGroup', group))
+          throw new FrameError(
+            'Forbidden',
+            EmulatorMessages.forbidden(frame.type === 'joinGroup' ? 'join' : 'leave', group),
+          );
         if (frame.type === 'joinGroup') hub.join(connection, group);
         else hub.leave(connection, group);
         return;
       }
       case 'sendToGroup': {
         const group = groupOf(frame);
-        if (!connection.may('sendToGroup', group)) throw new FrameError('Forbidden', EmulatorMessages.forbidden('send to', group));
+        if (!connection.may('sendToGroup', group))
+          throw new FrameError('Forbidden', EmulatorMessages.forbidden('send to', group));
         const payload = payloadOf(frame);
         const targets = hub.groupMembers(group).filter((member) => !(frame.noEcho === true && member === connection));
-        hub.deliver(targets, { from: 'group', group, ...(connection.userId ? { fromUserId: connection.userId } : {}) }, payload);
+        hub.deliver(
+          targets,
+          { from: 'group', group, ...(connection.userId ? { fromUserId: connection.userId } : {}) },
+          payload,
+        );
         return;
       }
       case 'event': {
-        if (typeof frame.event !== 'string' || frame.event === '') throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('"event" must be a non-empty string.'));
+        if (typeof frame.event !== 'string' || frame.event === '')
+          throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('"event" must be a non-empty string.'));
         // The event name goes into the handler's URL, where `..` would become another path.
         if (isDotSegment(frame.event)) throw new FrameError('BadRequest', EmulatorMessages.dotName('event name'));
         const payload = payloadOf(frame);
@@ -97,7 +119,9 @@ export class ClientProtocol {
       }
       case 'invoke':
         connection.sendFrame({
-          type: 'invokeResponse', invocationId: frame.invocationId, success: false,
+          type: 'invokeResponse',
+          invocationId: frame.invocationId,
+          success: false,
           error: { name: 'NotSupported', message: EmulatorMessages.notSupported('invoke') },
         });
         return;
@@ -107,11 +131,24 @@ export class ClientProtocol {
   }
 
   /** Sends a user event upstream; a reply body goes back to this connection as a server message. */
-  private async userEvent(connection: ClientConnection, event: string, contentType: string, body: Buffer): Promise<void> {
-    const response = await this.core.upstream.invoke(upstreamSubjectOf(connection), { kind: 'user', name: event, contentType, body });
+  private async userEvent(
+    connection: ClientConnection,
+    event: string,
+    contentType: string,
+    body: Buffer,
+  ): Promise<void> {
+    const response = await this.core.upstream.invoke(upstreamSubjectOf(connection), {
+      kind: 'user',
+      name: event,
+      contentType,
+      body,
+    });
     if (!response) throw new FrameError('InternalServerError', EmulatorMessages.noEventHandler(event));
     if (response.status < 200 || response.status > 299) {
-      throw new FrameError('InternalServerError', EmulatorMessages.upstreamFailed(event, 'the event handler', `HTTP ${response.status}`));
+      throw new FrameError(
+        'InternalServerError',
+        EmulatorMessages.upstreamFailed(event, 'the event handler', `HTTP ${response.status}`),
+      );
     }
     const state = response.headers.get('ce-connectionstate');
     if (state !== null) connection.connectionState = state;
@@ -121,7 +158,12 @@ export class ClientProtocol {
     }
   }
 
-  private async onPlainMessage(connection: ClientConnection, bytes: Buffer, isBinary: boolean, query: URLSearchParams): Promise<void> {
+  private async onPlainMessage(
+    connection: ClientConnection,
+    bytes: Buffer,
+    isBinary: boolean,
+    query: URLSearchParams,
+  ): Promise<void> {
     const payload: Payload = { dataType: isBinary ? 'binary' : 'text', bytes };
     if (query.get('webpubsub_mode') === 'sendToGroup') {
       const group = query.get('group') ?? '';
@@ -130,8 +172,14 @@ export class ClientProtocol {
         return;
       }
       const hub = this.core.hub(connection.hub);
-      const targets = hub.groupMembers(group).filter((member) => !(query.get('noEcho') === 'true' && member === connection));
-      hub.deliver(targets, { from: 'group', group, ...(connection.userId ? { fromUserId: connection.userId } : {}) }, payload);
+      const targets = hub
+        .groupMembers(group)
+        .filter((member) => !(query.get('noEcho') === 'true' && member === connection));
+      hub.deliver(
+        targets,
+        { from: 'group', group, ...(connection.userId ? { fromUserId: connection.userId } : {}) },
+        payload,
+      );
       return;
     }
     try {
@@ -157,11 +205,13 @@ function payloadOf(frame: ClientFrame): Payload {
   const dataType = frame.dataType ?? 'json';
   if (dataType === 'json') return { dataType: 'json', bytes: Buffer.from(JSON.stringify(frame.data ?? null)) };
   if (dataType === 'text') {
-    if (typeof frame.data !== 'string') throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('text data must be a string.'));
+    if (typeof frame.data !== 'string')
+      throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('text data must be a string.'));
     return { dataType: 'text', bytes: Buffer.from(frame.data, 'utf8') };
   }
   if (dataType === 'binary' || dataType === 'protobuf') {
-    if (typeof frame.data !== 'string') throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('binary data must be a base64 string.'));
+    if (typeof frame.data !== 'string')
+      throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('binary data must be a base64 string.'));
     return { dataType: 'binary', bytes: Buffer.from(frame.data, 'base64') };
   }
   throw new FrameError('BadRequest', EmulatorMessages.invalidMessage(`unknown dataType "${String(dataType)}".`));

@@ -12,7 +12,11 @@ export function readConnectAnswer(body: Buffer): ConnectResponse | { invalid: st
     return { invalid: 'it is not JSON' };
   }
   const problem = connectAnswerProblem(answer);
-  if (problem) return { invalid: problem.field === '(the answer)' ? 'it is not a JSON object' : `"${problem.field}" must be ${problem.expected}` };
+  if (problem)
+    return {
+      invalid:
+        problem.field === '(the answer)' ? 'it is not a JSON object' : `"${problem.field}" must be ${problem.expected}`,
+    };
   const { userId, groups, roles, subprotocol } = (answer ?? {}) as Record<string, unknown>;
   return {
     userId: (userId as string | null) || undefined,

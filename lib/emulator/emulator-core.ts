@@ -84,7 +84,11 @@ export class EmulatorCore {
 
   notifyDisconnected(connection: ClientConnection, reason: string | undefined): void {
     this.upstream
-      .invoke(upstreamSubjectOf(connection), { kind: 'system', name: 'disconnected', body: reason === undefined ? {} : { reason } })
+      .invoke(upstreamSubjectOf(connection), {
+        kind: 'system',
+        name: 'disconnected',
+        body: reason === undefined ? {} : { reason },
+      })
       .catch((error: Error) => this.logger.warn(error.message));
   }
 
@@ -96,7 +100,9 @@ export class EmulatorCore {
     if (!this.upstream.handlerFor(connection.hub, { kind: 'group', name: change, group })) return;
     const subject = upstreamSubjectOf(connection);
     queueMicrotask(() => {
-      this.upstream.invoke(subject, { kind: 'group', name: change, body: { group } }).catch((error: Error) => this.logger.warn(error.message));
+      this.upstream
+        .invoke(subject, { kind: 'group', name: change, body: { group } })
+        .catch((error: Error) => this.logger.warn(error.message));
     });
   }
 

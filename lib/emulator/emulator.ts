@@ -6,7 +6,12 @@ import { ClientEndpoint } from './client-endpoint.js';
 import { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { GroupPattern } from '../protocol/group-pattern.js';
-import { GROUP_PRESENCE_EVENT_NAMES, type EmulatorLogger, type EventHandlerSettings, type WebPubSubEmulatorOptions } from './emulator.options.js';
+import {
+  GROUP_PRESENCE_EVENT_NAMES,
+  type EmulatorLogger,
+  type EventHandlerSettings,
+  type WebPubSubEmulatorOptions,
+} from './emulator.options.js';
 import { FaultInjector } from './fault-injector.js';
 import type { Delivery } from './hub-state.js';
 import { RestApi, type RestCallRecord } from './rest-api.js';
@@ -59,7 +64,10 @@ export class WebPubSubEmulator {
     });
     const { port } = server.address() as AddressInfo;
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-    const keys = [options.accessKey ?? randomBytes(32).toString('base64'), ...(options.secondaryAccessKey ? [options.secondaryAccessKey] : [])];
+    const keys = [
+      options.accessKey ?? randomBytes(32).toString('base64'),
+      ...(options.secondaryAccessKey ? [options.secondaryAccessKey] : []),
+    ];
     const core = new EmulatorCore({
       endpoint: `http://${urlHost}:${port}`,
       keys,
@@ -163,7 +171,10 @@ export class WebPubSubEmulator {
 function checkOptions(options: WebPubSubEmulatorOptions): void {
   for (const option of ['accessKey', 'secondaryAccessKey'] as const) {
     const value = options[option];
-    if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) throw new TypeError(EmulatorMessages.invalidOption(option, 'a non-empty string (leave accessKey out for a random key)'));
+    if (value !== undefined && (typeof value !== 'string' || value.trim() === ''))
+      throw new TypeError(
+        EmulatorMessages.invalidOption(option, 'a non-empty string (leave accessKey out for a random key)'),
+      );
   }
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
     throw new TypeError(EmulatorMessages.invalidOption('port', 'a whole number from 0 to 65535 (0 picks a free port)'));
@@ -172,7 +183,9 @@ function checkOptions(options: WebPubSubEmulatorOptions): void {
     throw new TypeError(EmulatorMessages.invalidOption('host', 'an address to bind, e.g. "127.0.0.1"'));
   }
   for (const [hub, settings] of Object.entries(options.hubs ?? {})) {
-    (settings?.eventHandlers ?? []).forEach((handler, index) => checkGroupPresenceEvents(`hubs.${hub}.eventHandlers[${index}].groupPresenceEvents`, handler.groupPresenceEvents));
+    (settings?.eventHandlers ?? []).forEach((handler, index) =>
+      checkGroupPresenceEvents(`hubs.${hub}.eventHandlers[${index}].groupPresenceEvents`, handler.groupPresenceEvents),
+    );
   }
 }
 
@@ -185,9 +198,18 @@ function checkGroupPresenceEvents(option: string, settings: EventHandlerSettings
   }
   const filters = settings.groupFilters;
   if (filters === undefined) return;
-  if (!Array.isArray(filters)) throw new TypeError(EmulatorMessages.invalidOption(`${option}.groupFilters`, 'a list of group patterns, e.g. ["room.*"]'));
+  if (!Array.isArray(filters))
+    throw new TypeError(
+      EmulatorMessages.invalidOption(`${option}.groupFilters`, 'a list of group patterns, e.g. ["room.*"]'),
+    );
   for (const filter of filters) {
     const parsed = typeof filter === 'string' ? GroupPattern.parse(filter) : { invalid: 'it is not a string' };
-    if ('invalid' in parsed) throw new TypeError(EmulatorMessages.invalidOption(`${option}.groupFilters`, `a list of group patterns ("${String(filter)}": ${parsed.invalid})`));
+    if ('invalid' in parsed)
+      throw new TypeError(
+        EmulatorMessages.invalidOption(
+          `${option}.groupFilters`,
+          `a list of group patterns ("${String(filter)}": ${parsed.invalid})`,
+        ),
+      );
   }
 }

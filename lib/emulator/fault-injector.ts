@@ -96,7 +96,8 @@ export class FaultInjector {
     }
     if (!fault) return undefined;
     const result = errorResult(fault.status, 'Error.InjectedFault', EmulatorMessages.injectedFault(fault.status));
-    if (fault.retryAfterSeconds !== undefined) result.headers = { ...result.headers, 'retry-after': String(fault.retryAfterSeconds) };
+    if (fault.retryAfterSeconds !== undefined)
+      result.headers = { ...result.headers, 'retry-after': String(fault.retryAfterSeconds) };
     return result;
   }
 }

@@ -96,7 +96,8 @@ export class HubState {
 
   removeUserFromAllGroups(userId: string): void {
     this.userGroups.delete(userId);
-    for (const connection of this.userConnectionsOf(userId)) for (const group of [...connection.groups]) this.leave(connection, group);
+    for (const connection of this.userConnectionsOf(userId))
+      for (const group of [...connection.groups]) this.leave(connection, group);
   }
 
   /** Connections passing the audience's `excluded` list and filter. */

@@ -4,7 +4,15 @@
  * from a shell). The one entry point of the emulator.
  */
 export { WebPubSubEmulator, type EmulatorConnectionInfo } from './emulator.js';
-export type { WebPubSubEmulatorOptions, HubSettings, EventHandlerSettings, SystemEventName, GroupPresenceEventName, GroupPresenceEventSettings, EmulatorLogger } from './emulator.options.js';
+export type {
+  WebPubSubEmulatorOptions,
+  HubSettings,
+  EventHandlerSettings,
+  SystemEventName,
+  GroupPresenceEventName,
+  GroupPresenceEventSettings,
+  EmulatorLogger,
+} from './emulator.options.js';
 export type { Delivery } from './hub-state.js';
 export type { MessageSource } from './client-connection.js';
 export type { RestFault, FaultInjector } from './fault-injector.js';

@@ -34,13 +34,16 @@ const FUNCTIONS: Record<string, { arity: number[]; run: (args: Value[]) => Value
   substring: {
     arity: [2, 3],
     run: ([s, start, length]) =>
-      typeof s === 'string' && typeof start === 'number' ? s.substr(start, typeof length === 'number' ? length : undefined) : null,
+      typeof s === 'string' && typeof start === 'number'
+        ? s.substr(start, typeof length === 'number' ? length : undefined)
+        : null,
   },
   startswith: { arity: [2], run: ([s, t]) => typeof s === 'string' && typeof t === 'string' && s.startsWith(t) },
   endswith: { arity: [2], run: ([s, t]) => typeof s === 'string' && typeof t === 'string' && s.endsWith(t) },
   contains: {
     arity: [2],
-    run: ([s, t]) => (Array.isArray(s) ? s.includes(t as string) : typeof s === 'string' && typeof t === 'string' && s.includes(t)),
+    run: ([s, t]) =>
+      Array.isArray(s) ? s.includes(t as string) : typeof s === 'string' && typeof t === 'string' && s.includes(t),
   },
 };
 
@@ -51,7 +54,8 @@ export function parseODataFilter(filter: string): FilterPredicate {
   parser.expectEnd();
   return (subject) => {
     const value = node(subject);
-    if (typeof value !== 'boolean' && value !== null) throw new ODataFilterError('The filter must be a condition (true or false), e.g. userId eq \'a\'.');
+    if (typeof value !== 'boolean' && value !== null)
+      throw new ODataFilterError("The filter must be a condition (true or false), e.g. userId eq 'a'.");
     return value === true;
   };
 }
@@ -105,7 +109,8 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   expectEnd(): void {
-    if (this.position < this.tokens.length) throw new ODataFilterError(`Unexpected "${this.tokens[this.position].text}".`);
+    if (this.position < this.tokens.length)
+      throw new ODataFilterError(`Unexpected "${this.tokens[this.position].text}".`);
   }
 
   parseOr(): Node {
@@ -162,7 +167,8 @@ class Parser {
     if (next?.kind === 'word' && next.text === 'in') {
       this.position++;
       // `x in ('a')` is a one-item list, not a parenthesised string.
-      const collection = this.peek()?.text === '(' && this.peek()?.kind === 'punct' ? this.parseList() : this.parseValue();
+      const collection =
+        this.peek()?.text === '(' && this.peek()?.kind === 'punct' ? this.parseList() : this.parseValue();
       return (s) => {
         const items = collection(s);
         if (!Array.isArray(items)) throw new ODataFilterError('The right side of "in" must be a collection.');
@@ -190,7 +196,9 @@ class Parser {
       const fn = FUNCTIONS[token.text];
       if (fn && this.peek()?.text === '(') return this.parseCall(token.text, fn);
     }
-    throw new ODataFilterError(`Unknown term "${token.text}". Use userId, connectionId, groups, literals or functions.`);
+    throw new ODataFilterError(
+      `Unknown term "${token.text}". Use userId, connectionId, groups, literals or functions.`,
+    );
   }
 
   /** `( expr )` or a literal list `( 'a', 'b' )` for `in`. */
@@ -220,7 +228,8 @@ class Parser {
     const args: Node[] = [this.parseOr()];
     while (this.acceptPunct(',')) args.push(this.parseOr());
     this.expectPunct(')');
-    if (!fn.arity.includes(args.length)) throw new ODataFilterError(`${name}() takes ${fn.arity.join(' or ')} arguments.`);
+    if (!fn.arity.includes(args.length))
+      throw new ODataFilterError(`${name}() takes ${fn.arity.join(' or ')} arguments.`);
     return (s) => fn.run(args.map((arg) => arg(s)));
   }
 
@@ -267,7 +276,8 @@ function compare(operator: string, left: Node, right: Node): Node {
   return (s) => {
     const a = left(s);
     const b = right(s);
-    if (Array.isArray(a) || Array.isArray(b)) throw new ODataFilterError(`"${operator}" cannot compare a collection; use "in".`);
+    if (Array.isArray(a) || Array.isArray(b))
+      throw new ODataFilterError(`"${operator}" cannot compare a collection; use "in".`);
     switch (operator) {
       case 'eq':
         return a === b;

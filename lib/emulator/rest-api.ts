@@ -68,9 +68,11 @@ export class RestApi {
     try {
       const apiVersion = query.get('api-version')?.[0];
       if (!apiVersion) throw new RestFailure(400, 'Error.BadRequest', EmulatorMessages.missingApiVersion());
-      if (!SUPPORTED_API_VERSIONS.has(apiVersion)) throw new RestFailure(400, 'Error.BadRequest', EmulatorMessages.unsupportedApiVersion(apiVersion));
+      if (!SUPPORTED_API_VERSIONS.has(apiVersion))
+        throw new RestFailure(400, 'Error.BadRequest', EmulatorMessages.unsupportedApiVersion(apiVersion));
       checkHub(route.hub);
-      if (body === 'too-large') throw new RestFailure(400, 'Error.BadRequest', EmulatorMessages.bodyTooLarge(MAX_REST_BODY_BYTES));
+      if (body === 'too-large')
+        throw new RestFailure(400, 'Error.BadRequest', EmulatorMessages.bodyTooLarge(MAX_REST_BODY_BYTES));
       const context: OperationContext = {
         core: this.core,
         hub: this.core.hub(route.hub),
@@ -95,7 +97,6 @@ function groupQuery(pairs: QueryPairs): Map<string, string[]> {
   for (const [name, value] of pairs) query.set(name, [...(query.get(name) ?? []), value]);
   return query;
 }
-
 
 /** Reads the whole body; past the limit it keeps reading (so the answer can be sent) but drops the bytes. */
 function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {

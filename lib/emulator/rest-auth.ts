@@ -18,7 +18,11 @@ const FAILURE_TEXT: Record<JwtVerifyFailure, string> = {
  * emulator's own endpoint (as behind a reverse proxy, where the SDK signs for the service's URL).
  * Returns the failure as text, or undefined when valid.
  */
-export function checkRestToken(request: IncomingMessage, keys: readonly string[], endpoint: string): string | undefined {
+export function checkRestToken(
+  request: IncomingMessage,
+  keys: readonly string[],
+  endpoint: string,
+): string | undefined {
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (!match) return 'missing';

@@ -6,7 +6,15 @@ import { dataTypeOf, type MessageSource, type Payload } from './client-connectio
 import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import type { Audience, HubState } from './hub-state.js';
-import { badRequest, checkGroup, checkId, parseFilter, parseInteger, RestFailure, type RestResult } from './rest-response.js';
+import {
+  badRequest,
+  checkGroup,
+  checkId,
+  parseFilter,
+  parseInteger,
+  RestFailure,
+  type RestResult,
+} from './rest-response.js';
 
 export interface OperationContext {
   core: EmulatorCore;
@@ -51,14 +59,22 @@ function audienceOf(context: OperationContext, withExcluded: boolean): Audience 
   return { excluded: withExcluded ? all(context, 'excluded') : [], filter: parseFilter(one(context, 'filter')) };
 }
 
-function send(context: OperationContext, candidates: Iterable<import('./client-connection.js').ClientConnection>, source: MessageSource, withExcluded = true): RestResult {
+function send(
+  context: OperationContext,
+  candidates: Iterable<import('./client-connection.js').ClientConnection>,
+  source: MessageSource,
+  withExcluded = true,
+): RestResult {
   const audience = audienceOf(context, withExcluded);
   const payload = readPayload(context);
   context.hub.deliver(context.hub.select(candidates, audience), source, payload);
   return ACCEPTED;
 }
 
-function closeAll(context: OperationContext, candidates: Iterable<import('./client-connection.js').ClientConnection>): RestResult {
+function closeAll(
+  context: OperationContext,
+  candidates: Iterable<import('./client-connection.js').ClientConnection>,
+): RestResult {
   const reason = one(context, 'reason');
   for (const connection of context.hub.select([...candidates], { excluded: all(context, 'excluded') })) {
     context.core.closeConnection(connection, reason);
@@ -69,7 +85,8 @@ function closeAll(context: OperationContext, candidates: Iterable<import('./clie
 function connectionOf(context: OperationContext, code: string, status = 404) {
   checkId(context.params.connectionId, 'connectionId');
   const connection = context.hub.connections.get(context.params.connectionId);
-  if (!connection) throw new RestFailure(status, code, EmulatorMessages.connectionNotExisted(context.params.connectionId));
+  if (!connection)
+    throw new RestFailure(status, code, EmulatorMessages.connectionNotExisted(context.params.connectionId));
   return connection;
 }
 
@@ -90,11 +107,14 @@ function groupsBody(context: OperationContext): { groups: string[]; audience: Au
   } catch {
     throw badRequest(EmulatorMessages.invalidJsonBody());
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(EmulatorMessages.invalidGroupsBody());
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest(EmulatorMessages.invalidGroupsBody());
   const groups = body.groups ?? [];
-  if (!Array.isArray(groups) || groups.some((name) => typeof name !== 'string')) throw badRequest(EmulatorMessages.invalidGroup());
+  if (!Array.isArray(groups) || groups.some((name) => typeof name !== 'string'))
+    throw badRequest(EmulatorMessages.invalidGroup());
   groups.forEach((name: string) => checkGroup(name));
-  if (body.filter !== undefined && body.filter !== null && typeof body.filter !== 'string') throw badRequest(EmulatorMessages.invalidFilter('it must be a string'));
+  if (body.filter !== undefined && body.filter !== null && typeof body.filter !== 'string')
+    throw badRequest(EmulatorMessages.invalidFilter('it must be a string'));
   return { groups: groups as string[], audience: { filter: parseFilter((body.filter as string | null) ?? undefined) } };
 }
 
@@ -118,7 +138,9 @@ function listConnections(context: OperationContext): RestResult {
   const token = one(context, 'continuationToken');
   // Ordered by connectionId and resumed at the first id >= the token, so members that leave or join
   // between pages never make a page repeat or restart.
-  const members = context.hub.groupMembers(name).sort((x, y) => (x.connectionId < y.connectionId ? -1 : x.connectionId > y.connectionId ? 1 : 0));
+  const members = context.hub
+    .groupMembers(name)
+    .sort((x, y) => (x.connectionId < y.connectionId ? -1 : x.connectionId > y.connectionId ? 1 : 0));
   const found = token === undefined ? 0 : members.findIndex((member) => member.connectionId >= token);
   const start = found < 0 ? members.length : found;
   const page = members.slice(start, start + Math.min(pageSize, top ?? pageSize));
@@ -126,14 +148,21 @@ function listConnections(context: OperationContext): RestResult {
   const next = members[start + page.length];
   let nextLink: string | undefined;
   if (next && (remaining === undefined || remaining > 0)) {
-    const query: QueryPairs = [['api-version', one(context, 'api-version')!], ['maxpagesize', String(pageSize)]];
+    const query: QueryPairs = [
+      ['api-version', one(context, 'api-version')!],
+      ['maxpagesize', String(pageSize)],
+    ];
     if (remaining !== undefined) query.push(['top', String(remaining)]);
     query.push(['continuationToken', next.connectionId]);
     nextLink = `${context.endpoint}/api/hubs/${encodeURIComponent(context.hub.name)}/groups/${encodeURIComponent(name)}/connections${formatQuery(query)}`;
   }
   // The service writes `"userId": null` for anonymous connections (recorded real-service paging).
   const value = page.map((member) => ({ connectionId: member.connectionId, userId: member.userId ?? null }));
-  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ value, nextLink }) };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ value, nextLink }),
+  };
 }
 
 function generateToken(context: OperationContext): RestResult {
@@ -157,35 +186,59 @@ function generateToken(context: OperationContext): RestResult {
     expirationTimeInMinutes: minutes,
   });
   const token = signJwt(claims, context.core.options.keys[0]);
-  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ token }) };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ token }),
+  };
 }
 
 const routes: Route[] = [
-  { method: 'POST', operation: 'sendToAll', pattern: [':send'], run: (c) => send(c, c.hub.connections.values(), { from: 'server' }) },
-  { method: 'POST', operation: 'closeAllConnections', pattern: [':closeConnections'], run: (c) => closeAll(c, c.hub.connections.values()) },
+  {
+    method: 'POST',
+    operation: 'sendToAll',
+    pattern: [':send'],
+    run: (c) => send(c, c.hub.connections.values(), { from: 'server' }),
+  },
+  {
+    method: 'POST',
+    operation: 'closeAllConnections',
+    pattern: [':closeConnections'],
+    run: (c) => closeAll(c, c.hub.connections.values()),
+  },
   { method: 'POST', operation: 'generateClientToken', pattern: [':generateToken'], run: generateToken },
   {
-    method: 'POST', operation: 'addConnectionsToGroups', pattern: [':addToGroups'],
+    method: 'POST',
+    operation: 'addConnectionsToGroups',
+    pattern: [':addToGroups'],
     run: (c) => {
       const { groups, audience } = groupsBody(c);
-      for (const connection of c.hub.select(c.hub.connections.values(), audience)) groups.forEach((name) => c.hub.join(connection, name));
+      for (const connection of c.hub.select(c.hub.connections.values(), audience))
+        groups.forEach((name) => c.hub.join(connection, name));
       return OK;
     },
   },
   {
-    method: 'POST', operation: 'removeConnectionsFromGroups', pattern: [':removeFromGroups'],
+    method: 'POST',
+    operation: 'removeConnectionsFromGroups',
+    pattern: [':removeFromGroups'],
     run: (c) => {
       const { groups, audience } = groupsBody(c);
-      for (const connection of c.hub.select(c.hub.connections.values(), audience)) groups.forEach((name) => c.hub.leave(connection, name));
+      for (const connection of c.hub.select(c.hub.connections.values(), audience))
+        groups.forEach((name) => c.hub.leave(connection, name));
       return OK;
     },
   },
   {
-    method: 'HEAD', operation: 'connectionExists', pattern: ['connections', '{connectionId}'],
+    method: 'HEAD',
+    operation: 'connectionExists',
+    pattern: ['connections', '{connectionId}'],
     run: (c) => (connectionOf(c, 'Warning.Connection.NotExisted'), OK),
   },
   {
-    method: 'DELETE', operation: 'closeConnection', pattern: ['connections', '{connectionId}'],
+    method: 'DELETE',
+    operation: 'closeConnection',
+    pattern: ['connections', '{connectionId}'],
     run: (c) => {
       checkId(c.params.connectionId, 'connectionId');
       const connection = c.hub.connections.get(c.params.connectionId);
@@ -194,7 +247,9 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'POST', operation: 'sendToConnection', pattern: ['connections', '{connectionId}', ':send'],
+    method: 'POST',
+    operation: 'sendToConnection',
+    pattern: ['connections', '{connectionId}', ':send'],
     run: (c) => {
       checkId(c.params.connectionId, 'connectionId');
       const connection = c.hub.connections.get(c.params.connectionId);
@@ -202,7 +257,9 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'DELETE', operation: 'removeConnectionFromAllGroups', pattern: ['connections', '{connectionId}', 'groups'],
+    method: 'DELETE',
+    operation: 'removeConnectionFromAllGroups',
+    pattern: ['connections', '{connectionId}', 'groups'],
     run: (c) => {
       checkId(c.params.connectionId, 'connectionId');
       const connection = c.hub.connections.get(c.params.connectionId);
@@ -211,17 +268,34 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'HEAD', operation: 'groupExists', pattern: ['groups', '{group}'],
-    run: (c) => exists(c.hub.hasGroup(group(c)), 'Warning.Group.NotExisted', EmulatorMessages.groupNotExisted(c.params.group)),
+    method: 'HEAD',
+    operation: 'groupExists',
+    pattern: ['groups', '{group}'],
+    run: (c) =>
+      exists(c.hub.hasGroup(group(c)), 'Warning.Group.NotExisted', EmulatorMessages.groupNotExisted(c.params.group)),
   },
-  { method: 'POST', operation: 'closeGroupConnections', pattern: ['groups', '{group}', ':closeConnections'], run: (c) => closeAll(c, c.hub.groupMembers(group(c))) },
   {
-    method: 'POST', operation: 'sendToGroup', pattern: ['groups', '{group}', ':send'],
+    method: 'POST',
+    operation: 'closeGroupConnections',
+    pattern: ['groups', '{group}', ':closeConnections'],
+    run: (c) => closeAll(c, c.hub.groupMembers(group(c))),
+  },
+  {
+    method: 'POST',
+    operation: 'sendToGroup',
+    pattern: ['groups', '{group}', ':send'],
     run: (c) => send(c, c.hub.groupMembers(group(c)), { from: 'group', group: c.params.group }),
   },
-  { method: 'GET', operation: 'listConnectionsInGroup', pattern: ['groups', '{group}', 'connections'], run: listConnections },
   {
-    method: 'PUT', operation: 'addConnectionToGroup', pattern: ['groups', '{group}', 'connections', '{connectionId}'],
+    method: 'GET',
+    operation: 'listConnectionsInGroup',
+    pattern: ['groups', '{group}', 'connections'],
+    run: listConnections,
+  },
+  {
+    method: 'PUT',
+    operation: 'addConnectionToGroup',
+    pattern: ['groups', '{group}', 'connections', '{connectionId}'],
     run: (c) => {
       const name = group(c); // a bad name is a 400 before an unknown connection is a 404
       c.hub.join(connectionOf(c, 'Error.Connection.NotExisted'), name);
@@ -229,7 +303,9 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'DELETE', operation: 'removeConnectionFromGroup', pattern: ['groups', '{group}', 'connections', '{connectionId}'],
+    method: 'DELETE',
+    operation: 'removeConnectionFromGroup',
+    pattern: ['groups', '{group}', 'connections', '{connectionId}'],
     run: (c) => {
       const name = group(c);
       checkId(c.params.connectionId, 'connectionId');
@@ -239,7 +315,9 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'PUT', operation: 'grantPermission', pattern: ['permissions', '{permission}', 'connections', '{connectionId}'],
+    method: 'PUT',
+    operation: 'grantPermission',
+    pattern: ['permissions', '{permission}', 'connections', '{connectionId}'],
     run: (c) => {
       const { name, target } = permission(c);
       connectionOf(c, 'Info.Connection.NotExisted').permissions[name].grant(target);
@@ -247,7 +325,9 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'DELETE', operation: 'revokePermission', pattern: ['permissions', '{permission}', 'connections', '{connectionId}'],
+    method: 'DELETE',
+    operation: 'revokePermission',
+    pattern: ['permissions', '{permission}', 'connections', '{connectionId}'],
     run: (c) => {
       const { name, target } = permission(c);
       checkId(c.params.connectionId, 'connectionId');
@@ -257,7 +337,9 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'HEAD', operation: 'hasPermission', pattern: ['permissions', '{permission}', 'connections', '{connectionId}'],
+    method: 'HEAD',
+    operation: 'hasPermission',
+    pattern: ['permissions', '{permission}', 'connections', '{connectionId}'],
     run: (c) => {
       const { name, target } = permission(c);
       const connection = connectionOf(c, 'Warning.Connection.NotExisted');
@@ -266,26 +348,46 @@ const routes: Route[] = [
     },
   },
   {
-    method: 'HEAD', operation: 'userExists', pattern: ['users', '{userId}'],
-    run: (c) => exists(c.hub.hasUser(user(c)), 'Warning.User.NotExisted', EmulatorMessages.userNotExisted(c.params.userId)),
+    method: 'HEAD',
+    operation: 'userExists',
+    pattern: ['users', '{userId}'],
+    run: (c) =>
+      exists(c.hub.hasUser(user(c)), 'Warning.User.NotExisted', EmulatorMessages.userNotExisted(c.params.userId)),
   },
-  { method: 'POST', operation: 'closeUserConnections', pattern: ['users', '{userId}', ':closeConnections'], run: (c) => closeAll(c, c.hub.userConnectionsOf(user(c))) },
-  { method: 'POST', operation: 'sendToUser', pattern: ['users', '{userId}', ':send'], run: (c) => send(c, c.hub.userConnectionsOf(user(c)), { from: 'server' }, false) },
   {
-    method: 'DELETE', operation: 'removeUserFromAllGroups', pattern: ['users', '{userId}', 'groups'],
+    method: 'POST',
+    operation: 'closeUserConnections',
+    pattern: ['users', '{userId}', ':closeConnections'],
+    run: (c) => closeAll(c, c.hub.userConnectionsOf(user(c))),
+  },
+  {
+    method: 'POST',
+    operation: 'sendToUser',
+    pattern: ['users', '{userId}', ':send'],
+    run: (c) => send(c, c.hub.userConnectionsOf(user(c)), { from: 'server' }, false),
+  },
+  {
+    method: 'DELETE',
+    operation: 'removeUserFromAllGroups',
+    pattern: ['users', '{userId}', 'groups'],
     run: (c) => (c.hub.removeUserFromAllGroups(user(c)), NO_CONTENT),
   },
   {
-    method: 'PUT', operation: 'addUserToGroup', pattern: ['users', '{userId}', 'groups', '{group}'],
+    method: 'PUT',
+    operation: 'addUserToGroup',
+    pattern: ['users', '{userId}', 'groups', '{group}'],
     run: (c) => {
       const [name, id] = [group(c), user(c)];
-      if (!c.hub.hasUser(id)) throw new RestFailure(404, 'Warning.User.NotExisted', EmulatorMessages.userNotExisted(id));
+      if (!c.hub.hasUser(id))
+        throw new RestFailure(404, 'Warning.User.NotExisted', EmulatorMessages.userNotExisted(id));
       c.hub.addUserToGroup(id, name);
       return OK;
     },
   },
   {
-    method: 'DELETE', operation: 'removeUserFromGroup', pattern: ['users', '{userId}', 'groups', '{group}'],
+    method: 'DELETE',
+    operation: 'removeUserFromGroup',
+    pattern: ['users', '{userId}', 'groups', '{group}'],
     run: (c) => (c.hub.removeUserFromGroup(user(c), group(c)), NO_CONTENT),
   },
 ];

@@ -48,7 +48,11 @@ export function parseInteger(value: string | undefined, name: string, min: numbe
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!/^-?\d+$/.test(value) || number < min || number > max) {
-    throw badRequest(name === 'messageTtlSeconds' ? EmulatorMessages.invalidTtl(value) : EmulatorMessages.invalidInteger(name, value, min, max));
+    throw badRequest(
+      name === 'messageTtlSeconds'
+        ? EmulatorMessages.invalidTtl(value)
+        : EmulatorMessages.invalidInteger(name, value, min, max),
+    );
   }
   return number;
 }

@@ -1,7 +1,13 @@
 import { upstreamEventSource, upstreamEventType } from '../protocol/upstream-event.js';
 import { signatureHeader } from '../protocol/upstream-signature.js';
 import { GroupPattern } from '../protocol/group-pattern.js';
-import type { EmulatorLogger, EventHandlerSettings, GroupPresenceEventName, HubSettings, SystemEventName } from './emulator.options.js';
+import type {
+  EmulatorLogger,
+  EventHandlerSettings,
+  GroupPresenceEventName,
+  HubSettings,
+  SystemEventName,
+} from './emulator.options.js';
 import { EmulatorMessages } from './emulator.messages.js';
 
 /** Who an upstream event is about. */
@@ -20,8 +26,7 @@ export type UpstreamEvent =
 
 /** What picks an event's handler: its kind and name, and for a group event its group. */
 export type EventSelector =
-  | { kind: 'system' | 'user'; name: string }
-  | { kind: 'group'; name: GroupPresenceEventName; group: string };
+  { kind: 'system' | 'user'; name: string } | { kind: 'group'; name: GroupPresenceEventName; group: string };
 
 export interface UpstreamResponse {
   status: number;
@@ -69,7 +74,10 @@ export class UpstreamInvoker {
    * handshake, and when a non-blocking event still fails after its retries.
    */
   async invoke(subject: UpstreamSubject, event: UpstreamEvent): Promise<UpstreamResponse | undefined> {
-    const handler = this.handlerFor(subject.hub, event.kind === 'group' ? { kind: 'group', name: event.name, group: event.body.group } : event);
+    const handler = this.handlerFor(
+      subject.hub,
+      event.kind === 'group' ? { kind: 'group', name: event.name, group: event.body.group } : event,
+    );
     if (!handler) return undefined;
     const url = fillTemplate(handler.urlTemplate, subject.hub, event.name);
     if (!(await this.validate(handler, subject.hub))) {
@@ -95,7 +103,10 @@ export class UpstreamInvoker {
     }
   }
 
-  private buildRequest(subject: UpstreamSubject, event: UpstreamEvent): { headers: Record<string, string>; body: Buffer } {
+  private buildRequest(
+    subject: UpstreamSubject,
+    event: UpstreamEvent,
+  ): { headers: Record<string, string>; body: Buffer } {
     const headers: Record<string, string> = {
       'ce-specversion': '1.0',
       'ce-awpsversion': '1.0',
@@ -117,7 +128,10 @@ export class UpstreamInvoker {
     return { headers, body };
   }
 
-  private async post(url: string, request: { headers: Record<string, string>; body: Buffer }): Promise<UpstreamResponse> {
+  private async post(
+    url: string,
+    request: { headers: Record<string, string>; body: Buffer },
+  ): Promise<UpstreamResponse> {
     const response = await fetch(url, {
       method: 'POST',
       headers: request.headers,
@@ -144,12 +158,24 @@ export class UpstreamInvoker {
   private async handshake(url: string): Promise<boolean> {
     const headers = { 'webhook-request-origin': this.options.origin, 'ce-awpsversion': '1.0' };
     try {
-      let response = await fetch(url, { method: 'OPTIONS', headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
-      if (response.status === 404) response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      let response = await fetch(url, {
+        method: 'OPTIONS',
+        headers,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      if (response.status === 404)
+        response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
       await response.arrayBuffer();
-      const allowed = (response.headers.get('webhook-allowed-origin') ?? '').split(',').map((value) => value.trim().toLowerCase());
+      const allowed = (response.headers.get('webhook-allowed-origin') ?? '')
+        .split(',')
+        .map((value) => value.trim().toLowerCase());
       if (response.ok && (allowed.includes('*') || allowed.includes(this.options.origin.toLowerCase()))) return true;
-      this.options.logger.error(EmulatorMessages.abuseProtectionFailed(url, `HTTP ${response.status}, WebHook-Allowed-Origin "${allowed.join(', ')}"`));
+      this.options.logger.error(
+        EmulatorMessages.abuseProtectionFailed(
+          url,
+          `HTTP ${response.status}, WebHook-Allowed-Origin "${allowed.join(', ')}"`,
+        ),
+      );
     } catch (error) {
       this.options.logger.error(EmulatorMessages.abuseProtectionFailed(url, (error as Error).message));
     }
@@ -179,7 +205,9 @@ function takesGroupEvent(handler: EventHandlerSettings, name: GroupPresenceEvent
   let filters = groupFilterCache.get(handler);
   if (!filters) {
     // Checked when the emulator starts, so every filter parses here.
-    filters = settings.groupFilters.map((filter) => GroupPattern.parse(filter)).filter((parsed) => parsed instanceof GroupPattern);
+    filters = settings.groupFilters
+      .map((filter) => GroupPattern.parse(filter))
+      .filter((parsed) => parsed instanceof GroupPattern);
     groupFilterCache.set(handler, filters);
   }
   return filters.some((filter) => filter.matches(group));

@@ -50,7 +50,8 @@ export class EventConsumers {
 export function mergeConsumer(base: HubHandlers, consumer: EventConsumer): HubHandlers {
   const merged: HubHandlers = { ...base, user: new Map(base.user) };
   if (consumer.connect) {
-    if (base.connect) throw new Error(EventMessages.twoConnectHandlers(consumer.hub, base.connect.name, consumer.connect.name));
+    if (base.connect)
+      throw new Error(EventMessages.twoConnectHandlers(consumer.hub, base.connect.name, consumer.connect.name));
     merged.connect = consumer.connect;
   }
   merged.connected = inTurn(base.connected, consumer.connected);
@@ -64,7 +65,10 @@ export function mergeConsumer(base: HubHandlers, consumer: EventConsumer): HubHa
   return merged;
 }
 
-function inTurn<T>(first: BoundHandler<T> | undefined, second: BoundHandler<T> | undefined): BoundHandler<T> | undefined {
+function inTurn<T>(
+  first: BoundHandler<T> | undefined,
+  second: BoundHandler<T> | undefined,
+): BoundHandler<T> | undefined {
   if (!first || !second) return first ?? second;
   return {
     name: `${first.name} + ${second.name}`,

@@ -41,7 +41,10 @@ export function createEventsController(instance: string, path: string): Type {
         this.merged = undefined;
         if (this.explorer) this.handlers();
       });
-      this.dispatcher = new EventDispatcher({ handlersFor: (hub) => this.handlers().get(hub.toLowerCase()), allowedOrigins: context.events.allowedOrigins });
+      this.dispatcher = new EventDispatcher({
+        handlersFor: (hub) => this.handlers().get(hub.toLowerCase()),
+        allowedOrigins: context.events.allowedOrigins,
+      });
       // The gate must come before the body parsers and CORS that main.ts and app.init() add: as soon
       // as the adapter exists (NestFactory.create sets it before this runs; a testing module, when
       // it creates the app, which Nest announces with `init$` from @nestjs/core 11.1.4 on).
@@ -65,7 +68,13 @@ export function createEventsController(instance: string, path: string): Type {
       // there the route checks events alone, behind the app's parsers and CORS, and says so.
       const late = !this.gateInstalled && this.adapterHost.httpAdapter?.getType() === 'express';
       if (!late) this.installGate();
-      this.explorer = new EventHandlerExplorer(this.discovery, this.scanner, this.accessor, this.moduleRef, this.context);
+      this.explorer = new EventHandlerExplorer(
+        this.discovery,
+        this.scanner,
+        this.accessor,
+        this.moduleRef,
+        this.context,
+      );
       this.hubs = this.explorer.explore();
       // Merged now, so two consumers that overlap fail at startup rather than at the first event.
       this.merged = undefined;
@@ -97,7 +106,11 @@ export function createEventsController(instance: string, path: string): Type {
     @SetMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { cors: false })
     async handle(@Req() request: RouteRequest, @Res() response: unknown): Promise<void> {
       const answer = await this.dispatcher.dispatch({
-        method: request.method ?? '', headers: request.headers, body: bodyReader(request), source: request, checked: checkedByGate(request),
+        method: request.method ?? '',
+        headers: request.headers,
+        body: bodyReader(request),
+        source: request,
+        checked: checkedByGate(request),
       });
       sendAnswer(this.adapterHost.httpAdapter, response, answer);
     }

@@ -25,23 +25,29 @@ export function WebPubSubEventHandler(options: EventHandlerOptions): ClassDecora
 }
 
 /** Handles `connect`: return userId / groups / roles / subprotocol, nothing to accept, or throw an HttpException to reject. */
-export const OnConnect = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'connect' } satisfies EventHandlerMethod);
+export const OnConnect = (): MethodDecorator =>
+  SetMetadata(EVENT_HANDLER_METHOD, { kind: 'connect' } satisfies EventHandlerMethod);
 
 /** Handles `connected` (after the client is in; the answer is ignored). */
-export const OnConnected = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'connected' } satisfies EventHandlerMethod);
+export const OnConnected = (): MethodDecorator =>
+  SetMetadata(EVENT_HANDLER_METHOD, { kind: 'connected' } satisfies EventHandlerMethod);
 
 /** Handles `disconnected`, with the close reason. */
-export const OnDisconnected = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'disconnected' } satisfies EventHandlerMethod);
+export const OnDisconnected = (): MethodDecorator =>
+  SetMetadata(EVENT_HANDLER_METHOD, { kind: 'disconnected' } satisfies EventHandlerMethod);
 
 /** Handles `azure.webpubsub.gp.joined`: `{ context, group }` (the hub's event handler must list group presence events). */
-export const OnGroupJoined = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'groupJoined' } satisfies EventHandlerMethod);
+export const OnGroupJoined = (): MethodDecorator =>
+  SetMetadata(EVENT_HANDLER_METHOD, { kind: 'groupJoined' } satisfies EventHandlerMethod);
 
 /** Handles `azure.webpubsub.gp.left`: `{ context, group }` (the hub's event handler must list group presence events). */
-export const OnGroupLeft = (): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'groupLeft' } satisfies EventHandlerMethod);
+export const OnGroupLeft = (): MethodDecorator =>
+  SetMetadata(EVENT_HANDLER_METHOD, { kind: 'groupLeft' } satisfies EventHandlerMethod);
 
 /**
  * Handles a user event (`message` for plain WebSocket clients; `'*'` for any event without its own
  * handler). Return nothing (204), a string (text), a Buffer (binary) or any other value (JSON) to
  * answer the client.
  */
-export const OnUserEvent = (event: string): MethodDecorator => SetMetadata(EVENT_HANDLER_METHOD, { kind: 'user', event } satisfies EventHandlerMethod);
+export const OnUserEvent = (event: string): MethodDecorator =>
+  SetMetadata(EVENT_HANDLER_METHOD, { kind: 'user', event } satisfies EventHandlerMethod);

@@ -1,8 +1,22 @@
-import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, NotFoundException, PayloadTooLargeException, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  InternalServerErrorException,
+  NotFoundException,
+  PayloadTooLargeException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { EventMessages } from './events.messages.js';
 import { mqttContextOf, mqttRefusal } from './events.mqtt.js';
-import type { ConnectionStateAccess, ConnectRequest, DisconnectedEvent, UserEventRequest, WebPubSubEventContext } from './events.types.js';
+import type {
+  ConnectionStateAccess,
+  ConnectRequest,
+  DisconnectedEvent,
+  UserEventRequest,
+  WebPubSubEventContext,
+} from './events.types.js';
 import type { HubHandlers } from './events.explorer.js';
 import { connectAnswerProblem } from '../protocol/connect-answer.js';
 import { isValidSignature } from '../protocol/upstream-signature.js';
@@ -53,11 +67,13 @@ export class EventDispatcher {
   constructor(private readonly config: DispatchConfig) {}
 
   async dispatch(request: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
-    if (request.method === 'OPTIONS' || request.method === 'GET') return this.handshake(header(request, 'webhook-request-origin'));
+    if (request.method === 'OPTIONS' || request.method === 'GET')
+      return this.handshake(header(request, 'webhook-request-origin'));
     const { type, hub, connectionId, origin, handlers } = request.checked ?? this.checkHeaders(request);
     // Every check so far read headers only: a refused request's body is never read.
     const body = await request.body();
-    if (body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
+    if (body.length > MAX_EVENT_BODY_BYTES)
+      throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
     const states = parseStates(header(request, 'ce-connectionstate'));
     const mqtt = mqttContextOf((name) => header(request, name));
     const context: WebPubSubEventContext = {
@@ -98,7 +114,8 @@ export class EventDispatcher {
       handlers.log('warn', EventMessages.signatureRejected(hub, connectionId, origin));
       throw new UnauthorizedException(EventMessages.badSignature());
     }
-    if (Number(header(request, 'content-length')) > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
+    if (Number(header(request, 'content-length')) > MAX_EVENT_BODY_BYTES)
+      throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
     return { type, hub, connectionId, origin, handlers };
   }
 
@@ -106,14 +123,23 @@ export class EventDispatcher {
   handshake(origin: string | undefined): UpstreamHttpResponse {
     if (!origin) throw new BadRequestException(EventMessages.missingOrigin());
     if (!this.allows(origin)) throw new ForbiddenException(EventMessages.originNotAllowed(origin));
-    return { status: 200, headers: { 'WebHook-Allowed-Origin': this.config.allowedOrigins.includes('*') ? '*' : origin } };
+    return {
+      status: 200,
+      headers: { 'WebHook-Allowed-Origin': this.config.allowedOrigins.includes('*') ? '*' : origin },
+    };
   }
 
   private allows(origin: string): boolean {
     return this.config.allowedOrigins.includes('*') || this.config.allowedOrigins.includes(origin.toLowerCase());
   }
 
-  private async run(request: ReadRequest, type: string, context: WebPubSubEventContext, handlers: HubHandlers, state: ConnectionStateAccess): Promise<UpstreamHttpResponse> {
+  private async run(
+    request: ReadRequest,
+    type: string,
+    context: WebPubSubEventContext,
+    handlers: HubHandlers,
+    state: ConnectionStateAccess,
+  ): Promise<UpstreamHttpResponse> {
     switch (type) {
       case 'azure.webpubsub.sys.connect': {
         const body = parseJson(request.body) as Partial<ConnectRequest>;
@@ -133,7 +159,11 @@ export class EventDispatcher {
           const answer = await run(connect, state, request.source);
           if (answer === undefined || answer === null) return { status: 204, headers: {} };
           checkConnectAnswer(answer);
-          return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: JSON.stringify(answer),
+          };
         });
         if (!context.mqtt) return answering;
         // An MQTT client learns why it was refused only from a CONNACK code in a JSON body.
@@ -145,13 +175,19 @@ export class EventDispatcher {
       }
       case 'azure.webpubsub.sys.connected':
         parseJson(request.body);
-        if (handlers.connected) await this.call(handlers, handlers.connected.name, () => handlers.connected!.run({ context }, state, request.source));
+        if (handlers.connected)
+          await this.call(handlers, handlers.connected.name, () =>
+            handlers.connected!.run({ context }, state, request.source),
+          );
         return { status: 204, headers: {} };
       case 'azure.webpubsub.sys.disconnected': {
         const body = parseJson(request.body) as { reason?: unknown; mqtt?: DisconnectedEvent['mqtt'] };
         const reason = typeof body.reason === 'string' && body.reason !== '' ? body.reason : undefined;
         const event: DisconnectedEvent = { context, reason, ...(context.mqtt && body.mqtt && { mqtt: body.mqtt }) };
-        if (handlers.disconnected) await this.call(handlers, handlers.disconnected.name, () => handlers.disconnected!.run(event, state, request.source));
+        if (handlers.disconnected)
+          await this.call(handlers, handlers.disconnected.name, () =>
+            handlers.disconnected!.run(event, state, request.source),
+          );
         return { status: 204, headers: {} };
       }
       case 'azure.webpubsub.gp.joined':
@@ -159,7 +195,8 @@ export class EventDispatcher {
         const { group } = parseJson(request.body) as { group?: unknown };
         if (typeof group !== 'string') throw new BadRequestException(EventMessages.missingGroup(type));
         const handler = type === 'azure.webpubsub.gp.joined' ? handlers.groupJoined : handlers.groupLeft;
-        if (handler) await this.call(handlers, handler.name, () => handler.run({ context, group }, state, request.source));
+        if (handler)
+          await this.call(handlers, handler.name, () => handler.run({ context, group }, state, request.source));
         return { status: 204, headers: {} };
       }
       default: {
@@ -167,7 +204,9 @@ export class EventDispatcher {
         const handler = handlers.user.get(context.eventName) ?? handlers.user.get('*');
         if (!handler) throw new NotFoundException(EventMessages.noUserEventHandler(context.hub, context.eventName));
         const event: UserEventRequest = { context, ...userData(header(request, 'content-type'), request.body) };
-        return this.call(handlers, handler.name, async () => toUserEventResponse(await handler.run(event, state, request.source)));
+        return this.call(handlers, handler.name, async () =>
+          toUserEventResponse(await handler.run(event, state, request.source)),
+        );
       }
     }
   }
@@ -178,7 +217,11 @@ export class EventDispatcher {
       return await run();
     } catch (error) {
       if (error instanceof HttpException) throw error;
-      handlers.log('error', EventMessages.handlerFailed(name, (error as Error)?.message ?? String(error)), (error as Error)?.stack);
+      handlers.log(
+        'error',
+        EventMessages.handlerFailed(name, (error as Error)?.message ?? String(error)),
+        (error as Error)?.stack,
+      );
       throw new InternalServerErrorException();
     }
   }
@@ -243,9 +286,13 @@ function userData(contentType: string | undefined, body: Buffer): Pick<UserEvent
 
 function toUserEventResponse(answer: unknown): UpstreamHttpResponse {
   if (answer === undefined || answer === null) return { status: 204, headers: {} };
-  if (typeof answer === 'string') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: answer };
+  if (typeof answer === 'string')
+    return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: answer };
   if (Buffer.isBuffer(answer) || answer instanceof Uint8Array || answer instanceof ArrayBuffer) {
-    const bytes = answer instanceof ArrayBuffer ? Buffer.from(answer) : Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
+    const bytes =
+      answer instanceof ArrayBuffer
+        ? Buffer.from(answer)
+        : Buffer.from(answer.buffer, answer.byteOffset, answer.byteLength);
     return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes };
   }
   return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(answer) };

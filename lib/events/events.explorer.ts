@@ -7,7 +7,15 @@ import { eventRouteToken } from './events.constants.js';
 import type { EventHandlerOptions } from './events.decorators.js';
 import { EventMessages } from './events.messages.js';
 import type { EventsMetadataAccessor, ProviderWrapper } from './events.metadata-accessor.js';
-import type { ConnectedEvent, ConnectionStateAccess, ConnectRequest, DisconnectedEvent, GroupJoinedRequest, GroupLeftRequest, UserEventRequest } from './events.types.js';
+import type {
+  ConnectedEvent,
+  ConnectionStateAccess,
+  ConnectRequest,
+  DisconnectedEvent,
+  GroupJoinedRequest,
+  GroupLeftRequest,
+  UserEventRequest,
+} from './events.types.js';
 
 /** A discovered handler method. `request` is the upstream HTTP request (request-scoped handlers are resolved for it). */
 export interface BoundHandler<TEvent> {

@@ -41,7 +41,8 @@ interface GateRequest {
 export function installEventGate(adapter: HttpAdapter, routePath: () => string, dispatcher: EventDispatcher): void {
   const type = adapter.getType();
   const forRoute = (request: GateRequest) =>
-    (request.headers['ce-awpsversion'] !== undefined || request.headers['webhook-request-origin'] !== undefined) && servesPath(request.originalUrl ?? request.url ?? '', routePath());
+    (request.headers['ce-awpsversion'] !== undefined || request.headers['webhook-request-origin'] !== undefined) &&
+    servesPath(request.originalUrl ?? request.url ?? '', routePath());
   const refuse = (response: unknown, error: unknown): boolean => {
     if (!(error instanceof HttpException)) return false;
     adapter.reply(response, error.getResponse(), error.getStatus());
@@ -52,10 +53,12 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
     adapter.use(async (request: GateRequest, response: unknown, next: (error?: unknown) => void) => {
       if (!forRoute(request)) return next();
       try {
-        if (request.method === 'OPTIONS' || request.method === 'GET') return sendAnswer(adapter, response, dispatcher.handshake(header(request, 'webhook-request-origin')));
+        if (request.method === 'OPTIONS' || request.method === 'GET')
+          return sendAnswer(adapter, response, dispatcher.handshake(header(request, 'webhook-request-origin')));
         passedGate.set(request, dispatcher.checkHeaders({ method: request.method ?? '', headers: request.headers }));
         const body = await readLimited(request as unknown as IncomingMessage);
-        if (body.length > MAX_EVENT_BODY_BYTES) throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
+        if (body.length > MAX_EVENT_BODY_BYTES)
+          throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
         request.body = body;
         // body-parser's own mark of a request whose body was read (Express 4's parsers skip on it; Express 5's see the ended stream).
         request._body = true;
@@ -67,7 +70,12 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
     return;
   }
   if (type === 'fastify') {
-    const fastify = adapter.getInstance() as { addHook(name: 'onRequest', hook: (request: GateRequest, reply: unknown, done: (error?: Error) => void) => void): void };
+    const fastify = adapter.getInstance() as {
+      addHook(
+        name: 'onRequest',
+        hook: (request: GateRequest, reply: unknown, done: (error?: Error) => void) => void,
+      ): void;
+    };
     fastify.addHook('onRequest', (request, reply, done) => {
       if (!forRoute(request) || request.method === 'OPTIONS' || request.method === 'GET') return done();
       try {
@@ -84,7 +92,9 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
 /** Writes a dispatcher answer through the adapter (binary bodies as a StreamableFile, as Nest sends them). */
 export function sendAnswer(adapter: HttpAdapter, response: unknown, answer: UpstreamHttpResponse): void {
   for (const [name, value] of Object.entries(answer.headers)) adapter.setHeader(response, name, value);
-  const body = Buffer.isBuffer(answer.body) ? new StreamableFile(answer.body, { type: answer.headers['content-type'] }) : answer.body;
+  const body = Buffer.isBuffer(answer.body)
+    ? new StreamableFile(answer.body, { type: answer.headers['content-type'] })
+    : answer.body;
   adapter.reply(response, body, answer.status);
 }
 

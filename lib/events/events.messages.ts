@@ -1,10 +1,13 @@
 /** Answers and log lines of the upstream event route; none repeats a signature, key or token. */
 export const EventMessages = {
-  missingOrigin: () => 'WebHook-Request-Origin header is required (abuse protection). Only Azure Web PubSub should call this route.',
+  missingOrigin: () =>
+    'WebHook-Request-Origin header is required (abuse protection). Only Azure Web PubSub should call this route.',
   originNotAllowed: (origin: string) =>
     `Origin "${origin}" is not an allowed Web PubSub service. Add its host to \`events.allowedOrigins\` of WebPubSubModule if it is yours.`,
-  notCloudEvent: () => 'Not a Web PubSub CloudEvent: ce-awpsversion, ce-type (azure.webpubsub.*), ce-hub and ce-connectionId headers are required.',
-  unknownHub: (hub: string) => `No @WebPubSubEventHandler({ hub: '${hub}' }) is registered. Add one, or point the hub's event handler elsewhere.`,
+  notCloudEvent: () =>
+    'Not a Web PubSub CloudEvent: ce-awpsversion, ce-type (azure.webpubsub.*), ce-hub and ce-connectionId headers are required.',
+  unknownHub: (hub: string) =>
+    `No @WebPubSubEventHandler({ hub: '${hub}' }) is registered. Add one, or point the hub's event handler elsewhere.`,
   unknownType: (type: string) => `Unsupported event type "${type}".`,
   noUserEventHandler: (hub: string, event: string) => `Hub "${hub}" has no @OnUserEvent('${event}') (or '*') handler.`,
   twoConnectHandlers: (hub: string, first: string, second: string) =>
@@ -14,7 +17,8 @@ export const EventMessages = {
   badSignature: () => 'The ce-signature header is missing or does not match any access key.',
   signatureRejected: (hub: string, connectionId: string, origin: string) =>
     `Rejected an upstream event for hub "${hub}", connection "${connectionId}" from "${origin}": its ce-signature is missing or matches no access key.`,
-  missingGroup: (type: string) => `The ${type} event body has no \`group\` string. Only Azure Web PubSub should call this route.`,
+  missingGroup: (type: string) =>
+    `The ${type} event body has no \`group\` string. Only Azure Web PubSub should call this route.`,
   malformedBody: () => 'The event body is not valid JSON.',
   bodyTooLarge: (limit: number) => `The event body is larger than ${limit} bytes.`,
   handlerFailed: (handler: string, reason: string) => `Web PubSub event handler ${handler} failed: ${reason}`,

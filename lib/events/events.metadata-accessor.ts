@@ -16,7 +16,8 @@ export class EventsMetadataAccessor {
   constructor(private readonly reflector: Reflector) {}
 
   handlerClassOf(wrapper: ProviderWrapper): { type: Type; options: EventHandlerOptions } | undefined {
-    const candidate = !wrapper.metatype || wrapper.inject ? (wrapper.instance as object | undefined)?.constructor : wrapper.metatype;
+    const candidate =
+      !wrapper.metatype || wrapper.inject ? (wrapper.instance as object | undefined)?.constructor : wrapper.metatype;
     if (typeof candidate !== 'function') return undefined;
     const options = this.reflector.get<EventHandlerOptions | undefined>(EVENT_HANDLER_CLASS, candidate as Type);
     return options ? { type: candidate as Type, options } : undefined;

@@ -1,6 +1,10 @@
 import { HttpException } from '@nestjs/common';
 import { mqttConnectCodeOfStatus, statusOfMqttConnectCode } from '../protocol/mqtt-connect-codes.js';
-import type { MqttConnectErrorResponse, MqttConnectionContextProperties, MqttConnectProperties } from './events.types.js';
+import type {
+  MqttConnectErrorResponse,
+  MqttConnectionContextProperties,
+  MqttConnectProperties,
+} from './events.types.js';
 
 /**
  * Thrown by an `@OnConnect` handler to refuse an MQTT client with a CONNACK code of its choice
@@ -27,9 +31,14 @@ export function mqttContextOf(header: HeaderOf): MqttConnectionContextProperties
  * A refused MQTT connect answers JSON `{ mqtt: { code, reason } }`, so the client gets a CONNACK code:
  * the handler's own (`MqttConnectError`), or one derived from the HttpException's status.
  */
-export function mqttRefusal(error: HttpException, connect: MqttConnectProperties | undefined): { status: number; body: string } {
+export function mqttRefusal(
+  error: HttpException,
+  connect: MqttConnectProperties | undefined,
+): { status: number; body: string } {
   if (error instanceof MqttConnectError) return { status: error.getStatus(), body: JSON.stringify(error.answer) };
   const status = error.getStatus();
-  const answer: MqttConnectErrorResponse = { mqtt: { code: mqttConnectCodeOfStatus(status, connect?.protocolVersion), reason: error.message } };
+  const answer: MqttConnectErrorResponse = {
+    mqtt: { code: mqttConnectCodeOfStatus(status, connect?.protocolVersion), reason: error.message },
+  };
   return { status, body: JSON.stringify(answer) };
 }

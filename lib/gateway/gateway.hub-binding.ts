@@ -1,6 +1,12 @@
 import type { WsMessageHandler } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import type { ConnectedEvent, ConnectionStateAccess, DisconnectedEvent, UserEventRequest, WebPubSubEventContext } from '../events/events.types.js';
+import type {
+  ConnectedEvent,
+  ConnectionStateAccess,
+  DisconnectedEvent,
+  UserEventRequest,
+  WebPubSubEventContext,
+} from '../events/events.types.js';
 import { runConnectionCallbacks } from './nest-binds-handlers-only-on-connection.patch.js';
 import type { GatewayMessage, HubChannel } from './gateway.channel.js';
 import { MAX_SOCKETS_PER_HUB } from './gateway.constants.js';
@@ -27,7 +33,10 @@ export class HubBinding {
   private readonly bindings = new Map<string, Binding>();
   private readonly bySocket = new WeakMap<object, Binding>();
 
-  constructor(private readonly channel: HubChannel, private readonly maxSockets = MAX_SOCKETS_PER_HUB) {}
+  constructor(
+    private readonly channel: HubChannel,
+    private readonly maxSockets = MAX_SOCKETS_PER_HUB,
+  ) {}
 
   addConnectionCallback(callback: (...args: unknown[]) => unknown): void {
     this.connectionCallbacks.push(callback);
@@ -74,10 +83,18 @@ export class HubBinding {
     // not be overtaken), and none before the answer left: the chain starts a turn after dispatch returns.
     let releaseLater!: () => void;
     let laterChain = new Promise<void>((resolve) => (releaseLater = resolve));
-    const first = await runInDispatch(context, () => firstResult(handler.transform(handler.callback(event.data, event.context.eventName)), (later) => {
-      // As Nest's ws adapter sends every result: the value itself (a WsResponse is already `{ event, data }`).
-      laterChain = laterChain.then(() => this.channel.run(`connection ${socket.id}`, () => this.channel.client.sendToConnection(socket.id, later as never))).catch(() => undefined);
-    }));
+    const first = await runInDispatch(context, () =>
+      firstResult(handler.transform(handler.callback(event.data, event.context.eventName)), (later) => {
+        // As Nest's ws adapter sends every result: the value itself (a WsResponse is already `{ event, data }`).
+        laterChain = laterChain
+          .then(() =>
+            this.channel.run(`connection ${socket.id}`, () =>
+              this.channel.client.sendToConnection(socket.id, later as never),
+            ),
+          )
+          .catch(() => undefined);
+      }),
+    );
     context.answered = true;
     setImmediate(releaseLater);
     if (context.exception !== undefined) return exceptionFrame(context.exception);
@@ -87,7 +104,10 @@ export class HubBinding {
   /** A user event no gateway subscribes to: answered with an `exception` naming it, rather than silence. */
   unknown(event: UserEventRequest): GatewayMessage {
     this.bindingFor(event.context);
-    return exceptionFrame({ status: 'error', message: GatewayMessages.unknownMessage(this.channel.hub, event.context.eventName) });
+    return exceptionFrame({
+      status: 'error',
+      message: GatewayMessages.unknownMessage(this.channel.hub, event.context.eventName),
+    });
   }
 
   private bindingFor(context: WebPubSubEventContext): Binding {

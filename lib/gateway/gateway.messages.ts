@@ -23,5 +23,5 @@ export const GatewayMessages = {
   broadcastFailed: (target: string, reason: string) =>
     `Gateway emit to ${target} failed: ${reason}. Check the connection to Web PubSub; set broadcast.onError: 'log' on WebPubSubModule to only log these.`,
   stateOutsideEvent: () =>
-    'socket.state.set() works only while the app answers one of this connection\'s user events (the service takes state from that answer). Call it inside a @SubscribeMessage handler.',
+    "socket.state.set() works only while the app answers one of this connection's user events (the service takes state from that answer). Call it inside a @SubscribeMessage handler.",
 } as const;

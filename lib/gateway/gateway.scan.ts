@@ -4,7 +4,13 @@ import { DEFAULT_WEBPUBSUB_INSTANCE } from '../core/web-pubsub.constants.js';
 import { EVENT_HANDLER_METHOD } from '../events/events.constants.js';
 import type { EventHandlerMethod } from '../events/events.decorators.js';
 import { isHubName } from '../protocol/rules.js';
-import { GATEWAY_METADATA, GATEWAY_OPTIONS, MESSAGE_MAPPING_METADATA, MESSAGE_METADATA, PORT_METADATA } from './gateway.constants.js';
+import {
+  GATEWAY_METADATA,
+  GATEWAY_OPTIONS,
+  MESSAGE_MAPPING_METADATA,
+  MESSAGE_METADATA,
+  PORT_METADATA,
+} from './gateway.constants.js';
 import { GatewayMessages } from './gateway.messages.js';
 
 /** One `@WebSocketGateway` class of the app, as the adapter needs it. */
@@ -32,7 +38,8 @@ export function scanGateways(app: INestApplicationContext): GatewayDeclaration[]
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.providers.values()) {
       const type = wrapper.metatype as Type | undefined;
-      if (!type || typeof type !== 'function' || seen.has(wrapper) || !Reflect.getMetadata(GATEWAY_METADATA, type)) continue;
+      if (!type || typeof type !== 'function' || seen.has(wrapper) || !Reflect.getMetadata(GATEWAY_METADATA, type))
+        continue;
       seen.add(wrapper);
       gateways.push(declarationOf(type, wrapper.instance as Record<string, unknown>, wrapper.isDependencyTreeStatic()));
     }
@@ -41,14 +48,19 @@ export function scanGateways(app: INestApplicationContext): GatewayDeclaration[]
 }
 
 export function declarationOf(type: Type, instance: Record<string, unknown>, isStatic: boolean): GatewayDeclaration {
-  const options = (Reflect.getMetadata(GATEWAY_OPTIONS, type) ?? {}) as { hub?: unknown; instance?: unknown; path?: string };
+  const options = (Reflect.getMetadata(GATEWAY_OPTIONS, type) ?? {}) as {
+    hub?: unknown;
+    instance?: unknown;
+    path?: string;
+  };
   if (options.hub === undefined) throw new Error(GatewayMessages.noHub(type.name));
   if (!isHubName(options.hub)) throw new Error(GatewayMessages.invalidHub(type.name, options.hub));
   const messages: string[] = [];
   let connectMethod: string | undefined;
   for (const name of methodNames(type.prototype)) {
     const method = type.prototype[name] as object;
-    if (Reflect.getMetadata(MESSAGE_MAPPING_METADATA, method)) messages.push(String(Reflect.getMetadata(MESSAGE_METADATA, method)));
+    if (Reflect.getMetadata(MESSAGE_MAPPING_METADATA, method))
+      messages.push(String(Reflect.getMetadata(MESSAGE_METADATA, method)));
     const declared = Reflect.getMetadata(EVENT_HANDLER_METHOD, method) as EventHandlerMethod | undefined;
     if (declared?.kind === 'connect') connectMethod = name;
   }
@@ -72,14 +84,16 @@ export function checkTogether(gateways: readonly GatewayDeclaration[]): void {
   for (const gateway of gateways) {
     const key = `${gateway.port}\u0000${gateway.path ?? ''}`;
     const other = byServer.get(key);
-    if (other && hubKey(other) !== hubKey(gateway)) throw new Error(GatewayMessages.sharedServer(other.type.name, gateway.type.name, other.hub, gateway.hub));
+    if (other && hubKey(other) !== hubKey(gateway))
+      throw new Error(GatewayMessages.sharedServer(other.type.name, gateway.type.name, other.hub, gateway.hub));
     byServer.set(key, gateway);
     if (gateway.connectMethod) {
       const first = connectByHub.get(hubKey(gateway));
       if (first) throw new Error(GatewayMessages.twoConnectHandlers(gateway.hub, first.type.name, gateway.type.name));
       connectByHub.set(hubKey(gateway), gateway);
     }
-    if (!gateway.isStatic && typeof gateway.type.prototype.handleConnection === 'function') throw new Error(GatewayMessages.requestScopedConnection(gateway.type.name));
+    if (!gateway.isStatic && typeof gateway.type.prototype.handleConnection === 'function')
+      throw new Error(GatewayMessages.requestScopedConnection(gateway.type.name));
   }
 }
 
@@ -92,7 +106,8 @@ function methodNames(prototype: object): string[] {
   const names = new Set<string>();
   for (let current = prototype; current && current !== Object.prototype; current = Object.getPrototypeOf(current)) {
     for (const name of Object.getOwnPropertyNames(current)) {
-      if (name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(current, name)?.value === 'function') names.add(name);
+      if (name !== 'constructor' && typeof Object.getOwnPropertyDescriptor(current, name)?.value === 'function')
+        names.add(name);
     }
   }
   return [...names];

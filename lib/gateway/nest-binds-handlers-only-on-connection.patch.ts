@@ -39,13 +39,20 @@ export function guardHandleConnection(instance: Gateway): void {
     writable: true,
     enumerable: false,
     value: function handleConnection(this: unknown, client: object, ...rest: unknown[]): unknown {
-      return bindingOnly.has(client) ? undefined : (original as (...args: unknown[]) => unknown).call(this, client, ...rest);
+      return bindingOnly.has(client)
+        ? undefined
+        : (original as (...args: unknown[]) => unknown).call(this, client, ...rest);
     },
   });
 }
 
 /** Runs Nest's connection callbacks for a client; with `bindOnly`, handleConnection skips it. */
-export function runConnectionCallbacks(client: object, callbacks: ReadonlyArray<(...args: unknown[]) => unknown>, args: unknown[], bindOnly: boolean): void {
+export function runConnectionCallbacks(
+  client: object,
+  callbacks: ReadonlyArray<(...args: unknown[]) => unknown>,
+  args: unknown[],
+  bindOnly: boolean,
+): void {
   if (bindOnly) bindingOnly.add(client);
   try {
     for (const callback of callbacks) callback(client, ...args);

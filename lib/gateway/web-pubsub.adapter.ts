@@ -44,7 +44,11 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
     this.bindingOf(client)?.bindDisconnect(client, callback);
   }
 
-  bindMessageHandlers(client: WebPubSubSocket, handlers: WsMessageHandler[], transform: (data: unknown) => Observable<unknown>): void {
+  bindMessageHandlers(
+    client: WebPubSubSocket,
+    handlers: WsMessageHandler[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
     this.bindingOf(client)?.bindMessageHandlers(client, handlers, transform);
   }
 
@@ -79,7 +83,8 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
     this.hubs.set(key, hub);
     this.bindings.set(server, binding);
     const sameHub = this.gateways!.filter((other) => hubKey(other) === key);
-    for (const other of sameHub) if (other.port !== 0) context.log('warn', GatewayMessages.portIgnored(other.type.name, other.port));
+    for (const other of sameHub)
+      if (other.port !== 0) context.log('warn', GatewayMessages.portIgnored(other.type.name, other.port));
     consumers.add(consumerOf(gateway.hub, sameHub, binding));
     return hub;
   }
@@ -91,7 +96,9 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
 
   private contextOf(gateway: GatewayDeclaration): WebPubSubInstanceContext {
     try {
-      return this.app.get<WebPubSubInstanceContext>(getWebPubSubContextToken(gateway.webPubSubInstance), { strict: false });
+      return this.app.get<WebPubSubInstanceContext>(getWebPubSubContextToken(gateway.webPubSubInstance), {
+        strict: false,
+      });
     } catch {
       if (!this.hasAnyInstance()) throw new Error(GatewayMessages.noModule());
       throw new Error(GatewayMessages.unknownInstance(gateway.type.name, gateway.webPubSubInstance));
@@ -121,20 +128,38 @@ function consumerOf(hub: string, gateways: GatewayDeclaration[], binding: HubBin
   const names = gateways.map((gateway) => gateway.type.name).join(', ');
   const user = new Map<string, BoundHandler<UserEventRequest>>();
   for (const gateway of gateways) {
-    for (const message of gateway.messages) user.set(message, { name: `${gateway.type.name} @SubscribeMessage('${message}')`, run: (event, state) => binding.dispatch(event, state) });
+    for (const message of gateway.messages)
+      user.set(message, {
+        name: `${gateway.type.name} @SubscribeMessage('${message}')`,
+        run: (event, state) => binding.dispatch(event, state),
+      });
   }
   const withConnect = gateways.find((gateway) => gateway.connectMethod);
   const connect: BoundHandler<ConnectRequest> | undefined = withConnect && {
     name: `${withConnect.type.name}.${withConnect.connectMethod}`,
-    run: (event, state) => (withConnect.instance[withConnect.connectMethod!] as (...args: unknown[]) => unknown).call(withConnect.instance, event, state),
+    run: (event, state) =>
+      (withConnect.instance[withConnect.connectMethod!] as (...args: unknown[]) => unknown).call(
+        withConnect.instance,
+        event,
+        state,
+      ),
   };
   return {
     hub,
     name: names,
     connect,
-    connected: { name: `${names} handleConnection`, run: (event: Parameters<HubBinding['connected']>[0]) => binding.connected(event) },
-    disconnected: { name: `${names} handleDisconnect`, run: (event: Parameters<HubBinding['disconnected']>[0]) => binding.disconnected(event) },
+    connected: {
+      name: `${names} handleConnection`,
+      run: (event: Parameters<HubBinding['connected']>[0]) => binding.connected(event),
+    },
+    disconnected: {
+      name: `${names} handleDisconnect`,
+      run: (event: Parameters<HubBinding['disconnected']>[0]) => binding.disconnected(event),
+    },
     user,
-    otherUserEvents: { name: `${names} (no @SubscribeMessage)`, run: (event: UserEventRequest) => binding.unknown(event) },
+    otherUserEvents: {
+      name: `${names} (no @SubscribeMessage)`,
+      run: (event: UserEventRequest) => binding.unknown(event),
+    },
   };
 }

@@ -71,11 +71,17 @@ export class BroadcastOperator {
     const excludedConnections = this.excluded.length > 0 ? [...this.excluded] : undefined;
     const { client } = this.channel;
     const groups = [...new Set(this.groups)];
-    if (groups.length === 0) return this.channel.run('the hub', () => client.sendToAll(message, { excludedConnections }));
-    if (groups.length === 1) return this.channel.run(`group ${groups[0]}`, () => client.group(groups[0]).sendToAll(message, { excludedConnections }));
+    if (groups.length === 0)
+      return this.channel.run('the hub', () => client.sendToAll(message, { excludedConnections }));
+    if (groups.length === 1)
+      return this.channel.run(`group ${groups[0]}`, () =>
+        client.group(groups[0]).sendToAll(message, { excludedConnections }),
+      );
     // One call for several groups, so a connection in two of them gets the message once.
     const filter = groups.map((group) => odata`${group} in groups`).join(' or ');
-    return this.channel.run(`groups ${groups.join(', ')}`, () => client.sendToAll(message, { filter, excludedConnections }));
+    return this.channel.run(`groups ${groups.join(', ')}`, () =>
+      client.sendToAll(message, { filter, excludedConnections }),
+    );
   }
 }
 

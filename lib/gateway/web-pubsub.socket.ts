@@ -45,7 +45,9 @@ export class WebPubSubSocket {
 
   /** Sends `{ event, data }` (JSON) to this connection. */
   send(event: string, data?: unknown): Promise<void> {
-    return this.channel.run(`connection ${this.id}`, () => this.channel.client.sendToConnection(this.id, { event, data: data ?? null } as never));
+    return this.channel.run(`connection ${this.id}`, () =>
+      this.channel.client.sendToConnection(this.id, { event, data: data ?? null } as never),
+    );
   }
 
   /**
@@ -71,7 +73,9 @@ export class WebPubSubSocket {
 
   /** Closes the connection; `reason` reaches the client's `disconnected` event and handleDisconnect. */
   close(reason?: string): Promise<void> {
-    return this.channel.run(`connection ${this.id}`, () => this.channel.client.closeConnection(this.id, reason === undefined ? {} : { reason }));
+    return this.channel.run(`connection ${this.id}`, () =>
+      this.channel.client.closeConnection(this.id, reason === undefined ? {} : { reason }),
+    );
   }
 
   /** @internal Takes what an event says about the connection (its user and state); the adapter calls it. */

@@ -27,13 +27,20 @@ export class WebPubSubHealthIndicator {
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  async isHealthy<const Key extends string>(key: Key, options: WebPubSubHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
+  async isHealthy<const Key extends string>(
+    key: Key,
+    options: WebPubSubHealthCheckOptions = {},
+  ): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.indicators.check(key);
-    const client = this.moduleRef.get<WebPubSubRestClient>(getWebPubSubClientToken(options.instance), { strict: false });
+    const client = this.moduleRef.get<WebPubSubRestClient>(getWebPubSubClientToken(options.instance), {
+      strict: false,
+    });
     const details = { endpoint: client.endpoint, hub: client.hubName };
     try {
       const healthy = await client.getServiceStatus({ abortSignal: AbortSignal.timeout(options.timeoutMs ?? 3000) });
-      return healthy ? indicator.up(details) : indicator.down({ ...details, message: 'The service did not answer its health endpoint with 200.' });
+      return healthy
+        ? indicator.up(details)
+        : indicator.down({ ...details, message: 'The service did not answer its health endpoint with 200.' });
     } catch (error) {
       return indicator.down({ ...details, message: (error as Error).message });
     }

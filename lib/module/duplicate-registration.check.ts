@@ -17,7 +17,9 @@ export function duplicateRegistrationCheck(instance: string, moduleClass: object
   return {
     provide: `WebPubSubDuplicateRegistrationCheck(${instance})`,
     useFactory: (modules: ModulesContainer, context: WebPubSubInstanceContext) => {
-      const registrations = [...modules.values()].filter((module) => module.metatype === moduleClass && module.providers.has(token)).length;
+      const registrations = [...modules.values()].filter(
+        (module) => module.metatype === moduleClass && module.providers.has(token),
+      ).length;
       const seen = warned.get(modules) ?? new Set<string>();
       warned.set(modules, seen);
       if (registrations > 1 && !seen.has(instance)) {

@@ -1,6 +1,10 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { DEFAULT_WEBPUBSUB_INSTANCE, getWebPubSubOptionsToken, getWebPubSubToken } from '../core/web-pubsub.constants.js';
+import {
+  DEFAULT_WEBPUBSUB_INSTANCE,
+  getWebPubSubOptionsToken,
+  getWebPubSubToken,
+} from '../core/web-pubsub.constants.js';
 import { instanceProviders } from '../core/web-pubsub.providers.js';
 import { WebPubSubService } from '../core/web-pubsub.service.js';
 import { DEFAULT_EVENTS_PATH } from '../events/events.constants.js';
@@ -8,7 +12,12 @@ import { eventRoute } from '../events/events.route.js';
 import { duplicateRegistrationCheck } from './duplicate-registration.check.js';
 import { prepareInstance } from './embedded-emulator.js';
 import { ModuleMessages } from './web-pubsub.messages.js';
-import type { WebPubSubModuleAsyncOptions, WebPubSubModuleExtras, WebPubSubModuleOptions, WebPubSubOptionsFactory } from './web-pubsub-module.options.js';
+import type {
+  WebPubSubModuleAsyncOptions,
+  WebPubSubModuleExtras,
+  WebPubSubModuleOptions,
+  WebPubSubOptionsFactory,
+} from './web-pubsub-module.options.js';
 
 /**
  * Registers an injectable `WebPubSubService`. Register several instances with different `name`s
@@ -23,7 +32,9 @@ export class WebPubSubModule {
   static forRoot(options: WebPubSubModuleOptions & WebPubSubModuleExtras = {}): DynamicModule {
     const { name, isGlobal, eventsPath, ...moduleOptions } = options;
     const instance = instanceName(name);
-    return moduleFor(instance, { isGlobal, eventsPath }, [{ provide: getWebPubSubOptionsToken(instance), useValue: moduleOptions }]);
+    return moduleFor(instance, { isGlobal, eventsPath }, [
+      { provide: getWebPubSubOptionsToken(instance), useValue: moduleOptions },
+    ]);
   }
 
   static forRootAsync(options: WebPubSubModuleAsyncOptions): DynamicModule {
@@ -35,7 +46,11 @@ export class WebPubSubModule {
     } else if (options.useClass || options.useExisting) {
       const factoryClass = (options.useClass ?? options.useExisting)!;
       if (options.useClass) providers.push({ provide: options.useClass, useClass: options.useClass });
-      providers.push({ provide: optionsToken, useFactory: (factory: WebPubSubOptionsFactory) => factory.createWebPubSubOptions(), inject: [factoryClass] });
+      providers.push({
+        provide: optionsToken,
+        useFactory: (factory: WebPubSubOptionsFactory) => factory.createWebPubSubOptions(),
+        inject: [factoryClass],
+      });
     } else {
       throw new Error(ModuleMessages.asyncWithoutFactory(instance));
     }
@@ -49,7 +64,12 @@ function instanceName(name: unknown): string {
   return name;
 }
 
-function moduleFor(instance: string, extras: WebPubSubModuleExtras, optionProviders: Provider[], imports: DynamicModule['imports'] = []): DynamicModule {
+function moduleFor(
+  instance: string,
+  extras: WebPubSubModuleExtras,
+  optionProviders: Provider[],
+  imports: DynamicModule['imports'] = [],
+): DynamicModule {
   const token = getWebPubSubToken(instance);
   const providers: Provider[] = [
     ...optionProviders,
@@ -62,7 +82,11 @@ function moduleFor(instance: string, extras: WebPubSubModuleExtras, optionProvid
     providers.push({ provide: WebPubSubService, useExisting: token });
     exports.push(WebPubSubService);
   }
-  if (extras.eventsPath !== undefined && extras.eventsPath !== false && (typeof extras.eventsPath !== 'string' || !extras.eventsPath.startsWith('/'))) {
+  if (
+    extras.eventsPath !== undefined &&
+    extras.eventsPath !== false &&
+    (typeof extras.eventsPath !== 'string' || !extras.eventsPath.startsWith('/'))
+  ) {
     throw new TypeError(ModuleMessages.invalidEventsPath(extras.eventsPath));
   }
   const path = extras.eventsPath ?? (instance === DEFAULT_WEBPUBSUB_INSTANCE ? DEFAULT_EVENTS_PATH : false);

@@ -34,13 +34,25 @@ export interface ConnectAnswerProblem {
  */
 export function connectAnswerProblem(answer: unknown): ConnectAnswerProblem | undefined {
   if (answer === null || answer === undefined) return undefined;
-  if (typeof answer !== 'object' || Array.isArray(answer)) return { field: '(the answer)', expected: 'an object such as { userId, groups, roles }' };
+  if (typeof answer !== 'object' || Array.isArray(answer))
+    return { field: '(the answer)', expected: 'an object such as { userId, groups, roles }' };
   const { userId, groups, roles, subprotocol, mqtt } = answer as Record<string, unknown>;
-  if (!isAbsent(userId) && !(userId === '' || isId(userId))) return { field: 'userId', expected: 'a string other than "." and ".."' };
-  if (!isListOf(groups, isGroupName)) return { field: 'groups', expected: `a list of group names (1 to ${MAX_GROUP_NAME_LENGTH} characters, not only whitespace, not "." or "..")` };
-  if (!isListOf(roles, (role) => typeof role === 'string')) return { field: 'roles', expected: 'a list of role names such as "webpubsub.sendToGroup"' };
-  if (!isAbsent(subprotocol) && typeof subprotocol !== 'string') return { field: 'subprotocol', expected: 'one of the subprotocols the client offered' };
-  if (!isAbsent(mqtt) && !isMqttAnswer(mqtt)) return { field: 'mqtt', expected: 'an object such as { userProperties: [{ name, value }] } with string names and values' };
+  if (!isAbsent(userId) && !(userId === '' || isId(userId)))
+    return { field: 'userId', expected: 'a string other than "." and ".."' };
+  if (!isListOf(groups, isGroupName))
+    return {
+      field: 'groups',
+      expected: `a list of group names (1 to ${MAX_GROUP_NAME_LENGTH} characters, not only whitespace, not "." or "..")`,
+    };
+  if (!isListOf(roles, (role) => typeof role === 'string'))
+    return { field: 'roles', expected: 'a list of role names such as "webpubsub.sendToGroup"' };
+  if (!isAbsent(subprotocol) && typeof subprotocol !== 'string')
+    return { field: 'subprotocol', expected: 'one of the subprotocols the client offered' };
+  if (!isAbsent(mqtt) && !isMqttAnswer(mqtt))
+    return {
+      field: 'mqtt',
+      expected: 'an object such as { userProperties: [{ name, value }] } with string names and values',
+    };
   return undefined;
 }
 
@@ -54,6 +66,10 @@ function isListOf(value: unknown, check: (item: unknown) => boolean): boolean {
 
 function isMqttAnswer(value: unknown): boolean {
   if (typeof value !== 'object' || Array.isArray(value)) return false;
-  const isProperty = (item: unknown) => typeof item === 'object' && item !== null && typeof (item as Record<string, unknown>).name === 'string' && typeof (item as Record<string, unknown>).value === 'string';
+  const isProperty = (item: unknown) =>
+    typeof item === 'object' &&
+    item !== null &&
+    typeof (item as Record<string, unknown>).name === 'string' &&
+    typeof (item as Record<string, unknown>).value === 'string';
   return isListOf((value as Record<string, unknown>).userProperties, isProperty);
 }

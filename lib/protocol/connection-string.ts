@@ -5,7 +5,8 @@ export type ConnectionStringProblem =
   | { kind: 'bad-endpoint'; endpoint: string }
   | { kind: 'bad-port'; port: string };
 
-export type ConnectionStringResult = { ok: true; endpoint: string; accessKey: string } | { ok: false; problem: ConnectionStringProblem };
+export type ConnectionStringResult =
+  { ok: true; endpoint: string; accessKey: string } | { ok: false; problem: ConnectionStringProblem };
 
 /**
  * Reads `Endpoint=...;AccessKey=...;Version=1.0;[Port=...;]` the way the official SDKs do: parts are
@@ -35,7 +36,8 @@ export function readConnectionString(connectionString: unknown): ConnectionStrin
   const port = parts.get('port');
   if (port !== undefined && port !== '') {
     const portNumber = Number(port);
-    if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) return refused({ kind: 'bad-port', port });
+    if (!Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535)
+      return refused({ kind: 'bad-port', port });
     url.port = port;
   }
   return { ok: true, endpoint: trimTrailingSlashes(url.toString()), accessKey };

@@ -4,7 +4,10 @@ import { MAX_GROUP_NAME_LENGTH } from './rules.js';
 export const MAX_PATTERN_WILDCARDS = 5;
 
 /** The role prefixes whose rest is a group pattern rather than a group name. */
-export const PATTERN_ROLE_PREFIXES = { joinLeaveGroup: 'webpubsub.joinLeaveGroups.', sendToGroup: 'webpubsub.sendToGroups.' } as const;
+export const PATTERN_ROLE_PREFIXES = {
+  joinLeaveGroup: 'webpubsub.joinLeaveGroups.',
+  sendToGroup: 'webpubsub.sendToGroups.',
+} as const;
 
 type Token = { kind: 'literal'; char: string } | { kind: 'one' } | { kind: 'segment' } | { kind: 'any' };
 
@@ -20,7 +23,8 @@ export class GroupPattern {
   /** The pattern, or why the service cannot use it. */
   static parse(pattern: string): GroupPattern | { invalid: string } {
     if (pattern.length === 0) return { invalid: 'the pattern is empty' };
-    if (pattern.length > MAX_GROUP_NAME_LENGTH) return { invalid: `the pattern is longer than ${MAX_GROUP_NAME_LENGTH} characters` };
+    if (pattern.length > MAX_GROUP_NAME_LENGTH)
+      return { invalid: `the pattern is longer than ${MAX_GROUP_NAME_LENGTH} characters` };
     const tokens: Token[] = [];
     let stars = 0;
     for (let i = 0; i < pattern.length; i++) {
@@ -28,7 +32,8 @@ export class GroupPattern {
       if (char === '\\') {
         const next = pattern[i + 1];
         if (next === undefined) return { invalid: 'the pattern ends with a single "\\"' };
-        if (next !== '\\' && next !== '*' && next !== '?') return { invalid: `"\\${next}" is not an escape (only \\\\, \\* and \\? are)` };
+        if (next !== '\\' && next !== '*' && next !== '?')
+          return { invalid: `"\\${next}" is not an escape (only \\\\, \\* and \\? are)` };
         tokens.push({ kind: 'literal', char: next });
         i++;
       } else if (char === '*') {
@@ -43,7 +48,8 @@ export class GroupPattern {
         tokens.push(char === '?' ? { kind: 'one' } : { kind: 'literal', char });
       }
     }
-    if (stars > MAX_PATTERN_WILDCARDS) return { invalid: `the pattern has ${stars} "*", more than ${MAX_PATTERN_WILDCARDS}` };
+    if (stars > MAX_PATTERN_WILDCARDS)
+      return { invalid: `the pattern has ${stars} "*", more than ${MAX_PATTERN_WILDCARDS}` };
     return new GroupPattern(tokens);
   }
 

@@ -26,7 +26,10 @@ const HEADER = base64Url(JSON.stringify(JWT_FIXED_HEADER));
  * `alg` and `typ` always stay HS256/JWT, whatever it holds, since the signature is HS256.
  */
 export function signJwt(claims: JwtClaims, key: string, extraHeader?: Readonly<Record<string, unknown>>): string {
-  const header = extraHeader && Object.keys(extraHeader).length > 0 ? base64Url(JSON.stringify({ ...extraHeader, ...JWT_FIXED_HEADER })) : HEADER;
+  const header =
+    extraHeader && Object.keys(extraHeader).length > 0
+      ? base64Url(JSON.stringify({ ...extraHeader, ...JWT_FIXED_HEADER }))
+      : HEADER;
   const signingInput = `${header}.${base64Url(JSON.stringify(claims))}`;
   return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
 }

@@ -30,7 +30,13 @@ export function isDotSegment(name: string): boolean {
 
 /** Group names: 1 to 1024 characters, not only whitespace, not `.` or `..`. */
 export function isGroupName(group: unknown): group is string {
-  return typeof group === 'string' && group.length > 0 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== '' && !isDotSegment(group);
+  return (
+    typeof group === 'string' &&
+    group.length > 0 &&
+    group.length <= MAX_GROUP_NAME_LENGTH &&
+    group.trim() !== '' &&
+    !isDotSegment(group)
+  );
 }
 
 /** userId and connectionId: non-empty strings (`minLength: 1`), not `.` or `..`. */

@@ -76,8 +76,12 @@ export class WebPubSubTestClient {
    * `tokenOptions` (userId, groups, roles, …). Resolves once the service says the client is
    * connected (after any connect event handler accepted it).
    */
-  static async connect(urlOrService: string | ClientAccessUrlSource, tokenOptions: GenerateClientTokenOptions = {}): Promise<WebPubSubTestClient> {
-    const url = typeof urlOrService === 'string' ? urlOrService : (await urlOrService.getClientAccessToken(tokenOptions)).url;
+  static async connect(
+    urlOrService: string | ClientAccessUrlSource,
+    tokenOptions: GenerateClientTokenOptions = {},
+  ): Promise<WebPubSubTestClient> {
+    const url =
+      typeof urlOrService === 'string' ? urlOrService : (await urlOrService.getClientAccessToken(tokenOptions)).url;
     const socket = new WebSocket(url, PROTOCOL);
     const client = new WebPubSubTestClient(socket);
     await new Promise<void>((resolve, reject) => {
@@ -92,11 +96,14 @@ export class WebPubSubTestClient {
         socket.off('close', onClose);
         resolve();
       };
-      const onClose = (code: number, reason: Buffer) => fail(new Error(TestClientMessages.closedBeforeConnected(code, reason.toString())));
+      const onClose = (code: number, reason: Buffer) =>
+        fail(new Error(TestClientMessages.closedBeforeConnected(code, reason.toString())));
       client.listeners.add(onConnected);
       socket.once('close', onClose);
       socket.once('error', (error) => fail(new Error(TestClientMessages.connectFailed(error.message))));
-      socket.once('unexpected-response', (_request, response) => fail(new Error(TestClientMessages.connectFailed(`HTTP ${response.statusCode}`))));
+      socket.once('unexpected-response', (_request, response) =>
+        fail(new Error(TestClientMessages.connectFailed(`HTTP ${response.statusCode}`))),
+      );
     });
     // Errors after connecting show up as a closed connection (failed acks, close()).
     socket.on('error', () => undefined);
@@ -107,13 +114,20 @@ export class WebPubSubTestClient {
    * Resolves with the first message (already received or still to come) that `matches`, or fails
    * after `timeoutMs` naming what it waited for.
    */
-  waitForMessage(matches: (message: ReceivedMessage) => boolean = () => true, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ReceivedMessage> {
+  waitForMessage(
+    matches: (message: ReceivedMessage) => boolean = () => true,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<ReceivedMessage> {
     return this.waitUntil(() => this.messages.find(matches), 'a matching message', timeoutMs);
   }
 
   /** Resolves once `count` messages have been received in total. */
   waitForMessages(count: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ReceivedMessage[]> {
-    return this.waitUntil(() => (this.messages.length >= count ? this.messages.slice(0, count) : undefined), `${count} messages`, timeoutMs);
+    return this.waitUntil(
+      () => (this.messages.length >= count ? this.messages.slice(0, count) : undefined),
+      `${count} messages`,
+      timeoutMs,
+    );
   }
 
   /** Sends a user event (to your `@OnUserEvent` handler); resolves when the service acknowledged it. */
@@ -131,8 +145,18 @@ export class WebPubSubTestClient {
   }
 
   /** Publishes to a group (needs the `webpubsub.sendToGroup` role). */
-  async sendToGroup(group: string, data: unknown, dataType: TestClientDataType = 'json', options: { noEcho?: boolean } = {}): Promise<void> {
-    return this.request(`Sending to group "${group}"`, { type: 'sendToGroup', group, noEcho: options.noEcho ?? false, ...encode(data, dataType) });
+  async sendToGroup(
+    group: string,
+    data: unknown,
+    dataType: TestClientDataType = 'json',
+    options: { noEcho?: boolean } = {},
+  ): Promise<void> {
+    return this.request(`Sending to group "${group}"`, {
+      type: 'sendToGroup',
+      group,
+      noEcho: options.noEcho ?? false,
+      ...encode(data, dataType),
+    });
   }
 
   /** Closes the connection; resolves once it is closed. */
@@ -150,7 +174,8 @@ export class WebPubSubTestClient {
       this.acks.set(ackId, (ack) => {
         if (ack.success) resolve();
         else if (ack.error?.name === 'Closed') reject(new Error(TestClientMessages.closedBeforeAck(action)));
-        else reject(new Error(TestClientMessages.ackFailed(action, ack.error?.name ?? 'Error', ack.error?.message ?? '')));
+        else
+          reject(new Error(TestClientMessages.ackFailed(action, ack.error?.name ?? 'Error', ack.error?.message ?? '')));
       });
       this.socket.send(JSON.stringify({ ...frame, ackId }));
     });
@@ -163,7 +188,10 @@ export class WebPubSubTestClient {
       this.acks.delete(frame.ackId as number);
       settle?.(frame as unknown as Ack);
     } else if (frame.type === 'system' && frame.event === 'connected') {
-      this.connection = { connectionId: frame.connectionId as string, userId: (frame.userId as string | null) ?? undefined };
+      this.connection = {
+        connectionId: frame.connectionId as string,
+        userId: (frame.userId as string | null) ?? undefined,
+      };
       this.notify();
     } else if (frame.type === 'message') {
       const dataType = (frame.dataType as TestClientDataType | undefined) ?? 'json';
@@ -192,7 +220,10 @@ export class WebPubSubTestClient {
         if (value !== undefined) finish(() => resolve(value));
         else if (this.closed) finish(() => reject(new Error(TestClientMessages.closedWhileWaiting(what))));
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(TestClientMessages.timedOut(what, timeoutMs)))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(TestClientMessages.timedOut(what, timeoutMs)))),
+        timeoutMs,
+      );
       const finish = (settle: () => void) => {
         clearTimeout(timer);
         this.listeners.delete(listener);

@@ -109,7 +109,12 @@ function show(event, data) {
     item.append(room, from, data.text);
   } else {
     item.className = event === 'exception' ? 'error' : 'notice';
-    item.textContent = event === 'joined' ? `You joined #${data}` : event === 'exception' ? data.message : data.text ?? JSON.stringify(data);
+    item.textContent =
+      event === 'joined'
+        ? `You joined #${data}`
+        : event === 'exception'
+          ? data.message
+          : (data.text ?? JSON.stringify(data));
   }
   $('messages').append(item);
 }

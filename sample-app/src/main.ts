@@ -16,7 +16,9 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
-  new Logger('ChatSample').log(`Chat sample ready: open http://localhost:${port} (the gateway version: http://localhost:${port}/gateway.html)`);
+  new Logger('ChatSample').log(
+    `Chat sample ready: open http://localhost:${port} (the gateway version: http://localhost:${port}/gateway.html)`,
+  );
 }
 
 await bootstrap();

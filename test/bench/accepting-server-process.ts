@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The 202 server in a child process: its URL, how many requests it served, and stop(). */
 export class AcceptingServer {
-  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
 
   static async start(delayMs = 0): Promise<AcceptingServer> {
     const script = fileURLToPath(new URL('./accepting-server.js', import.meta.url));

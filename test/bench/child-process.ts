@@ -5,8 +5,15 @@ import { fileURLToPath } from 'node:url';
  * Starts a compiled bench script (next to this file) as a child process and waits for its first
  * stdout line (e.g. its port). The child gets `env` on top of ours; its stderr is passed through.
  */
-export async function startChild(script: string, env: Record<string, string> = {}, args: string[] = []): Promise<{ child: ChildProcess; firstLine: string }> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+export async function startChild(
+  script: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const firstLine = await new Promise<string>((resolve, reject) => {
     let buffered = '';
     const onData = (chunk: Buffer) => {

@@ -28,13 +28,19 @@ async function load(url: string, seconds: number): Promise<autocannon.Result> {
     connections: 16,
     duration: seconds,
   });
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
   return result;
 }
 
-export async function benchDecoratorOverhead(options: { rounds: number; seconds: number }): Promise<DecoratorOverheadResult[]> {
+export async function benchDecoratorOverhead(options: {
+  rounds: number;
+  seconds: number;
+}): Promise<DecoratorOverheadResult[]> {
   const service = await AcceptingServer.start();
-  const { child, firstLine: port } = await startChild('./decorated-app.js', { WEBPUBSUB_CONNECTION_STRING: service.connectionString });
+  const { child, firstLine: port } = await startChild('./decorated-app.js', {
+    WEBPUBSUB_CONNECTION_STRING: service.connectionString,
+  });
   try {
     const base = `http://127.0.0.1:${port}`;
     for (const route of ROUTES) await load(`${base}/${route}`, 1); // warm-up
@@ -54,7 +60,12 @@ export async function benchDecoratorOverhead(options: { rounds: number; seconds:
     });
     printTable(
       `Decorator overhead: POST route, autocannon 16 connections; medians of ${options.rounds} rounds of ${options.seconds} s`,
-      results.map((r) => ({ route: r.route, 'requests/s': r.requestsPerSecond, 'p99 ms': r.p99LatencyMs, '÷ undecorated': r.vsUndecorated })),
+      results.map((r) => ({
+        route: r.route,
+        'requests/s': r.requestsPerSecond,
+        'p99 ms': r.p99LatencyMs,
+        '÷ undecorated': r.vsUndecorated,
+      })),
     );
     return results;
   } finally {

@@ -21,5 +21,7 @@ if (process.argv[2] === 'emulator') {
     });
   });
   const sockets = new WebSocketServer({ server });
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}\n`));
+  server.listen(0, '127.0.0.1', () =>
+    process.stdout.write(`http://127.0.0.1:${(server.address() as { port: number }).port}\n`),
+  );
 }

@@ -75,14 +75,19 @@ export async function benchFanout(options: { rounds: number; sizes: number[] }):
     const plainUrl = plainProcess.firstLine;
     const results: FanoutResult[] = [];
     for (const size of options.sizes) {
-      const viaEmulator = await openClients(url, 'json.webpubsub.azure.v1', size, (data) => data.includes('"event":"connected"'));
+      const viaEmulator = await openClients(url, 'json.webpubsub.azure.v1', size, (data) =>
+        data.includes('"event":"connected"'),
+      );
       const viaPlain = await openClients(plainUrl.replace('http', 'ws'), undefined, size, () => true);
       const emulatorMs: number[] = [];
       const plainMs: number[] = [];
       for (let round = 0; round < options.rounds + 1; round++) {
         const marker = `round-${size}-${round}`;
         const e = await time(() => service.sendToAll({ marker }), viaEmulator.allReceive(marker));
-        const p = await time(() => fetch(`${plainUrl}/broadcast`, { method: 'POST', body: JSON.stringify({ marker }) }), viaPlain.allReceive(marker));
+        const p = await time(
+          () => fetch(`${plainUrl}/broadcast`, { method: 'POST', body: JSON.stringify({ marker }) }),
+          viaPlain.allReceive(marker),
+        );
         // Round 0 warms both paths up and is not counted.
         if (round > 0) {
           emulatorMs.push(e);
@@ -100,7 +105,12 @@ export async function benchFanout(options: { rounds: number; sizes: number[] }):
     }
     printTable(
       `Emulator fan-out: one broadcast until every client has it; medians of ${options.rounds} rounds`,
-      results.map((r) => ({ clients: r.clients, 'emulator ms': r.emulatorMs, 'bare ws ms': r.plainWsMs, 'emulator ÷ bare ws': r.emulatorVsPlain })),
+      results.map((r) => ({
+        clients: r.clients,
+        'emulator ms': r.emulatorMs,
+        'bare ws ms': r.plainWsMs,
+        'emulator ÷ bare ws': r.emulatorVsPlain,
+      })),
     );
     return results;
   } finally {

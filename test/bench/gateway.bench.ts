@@ -29,8 +29,16 @@ export interface GatewayResult {
 }
 
 async function load(url: string, requests: autocannon.Request[], seconds: number): Promise<autocannon.Result> {
-  const result = await autocannon({ url, method: 'POST', body: JSON.stringify({ text: 'hello' }), requests, connections: 16, duration: seconds });
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    body: JSON.stringify({ text: 'hello' }),
+    requests,
+    connections: 16,
+    duration: seconds,
+  });
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
   return result;
 }
 
@@ -43,14 +51,26 @@ export async function benchGateway(options: { rounds: number; seconds: number })
     const key = parseConnectionString(service.connectionString).accessKey;
     const origin = new URL(service.url).host; // the service endpoint's host, as the module allows by default
     // The events of 32 connections, each signed for its connection id; autocannon cycles through them.
-    const requests = new Map(PATHS.map((path) => [path, Array.from({ length: CONNECTIONS }, (_, i) => ({
-      headers: upstreamEventHeaders('echo', { hub: HUBS[path], connectionId: `bench-connection-${i}`, userId: `user-${i}`, key, origin }),
-    }))]));
+    const requests = new Map(
+      PATHS.map((path) => [
+        path,
+        Array.from({ length: CONNECTIONS }, (_, i) => ({
+          headers: upstreamEventHeaders('echo', {
+            hub: HUBS[path],
+            connectionId: `bench-connection-${i}`,
+            userId: `user-${i}`,
+            key,
+            origin,
+          }),
+        })),
+      ]),
+    );
     await checkAnswer(urls, requests);
     for (const path of PATHS) await load(urls.get(path)!, requests.get(path)!, 1); // warm-up
     const samples = new Map(PATHS.map((path) => [path, [] as autocannon.Result[]]));
     for (let round = 0; round < options.rounds; round++) {
-      for (const path of PATHS) samples.get(path)!.push(await load(urls.get(path)!, requests.get(path)!, options.seconds));
+      for (const path of PATHS)
+        samples.get(path)!.push(await load(urls.get(path)!, requests.get(path)!, options.seconds));
     }
     const restCalls = await service.served();
     if (restCalls !== 0) throw new Error(`An echo should make no REST call; the service saw ${restCalls}`);
@@ -66,7 +86,12 @@ export async function benchGateway(options: { rounds: number; seconds: number })
     });
     printTable(
       `Gateway vs event handler: signed user events 'echo' to the event route (one app process each), autocannon 16 connections; medians of ${options.rounds} rounds of ${options.seconds} s`,
-      results.map((r) => ({ path: r.path === 'gateway' ? "gateway @SubscribeMessage('echo')" : "@OnUserEvent('echo')", 'events/s': r.eventsPerSecond, 'p99 ms': r.p99LatencyMs, '÷ event handler': r.vsEventHandler })),
+      results.map((r) => ({
+        path: r.path === 'gateway' ? "gateway @SubscribeMessage('echo')" : "@OnUserEvent('echo')",
+        'events/s': r.eventsPerSecond,
+        'p99 ms': r.p99LatencyMs,
+        '÷ event handler': r.vsEventHandler,
+      })),
     );
     return results;
   } finally {
@@ -76,9 +101,16 @@ export async function benchGateway(options: { rounds: number; seconds: number })
 }
 
 /** Both paths answer the same echo before anything is timed (a wrong signature or hub would be a 4xx). */
-async function checkAnswer(urls: Map<string, string>, requests: Map<string, Array<{ headers: Record<string, string> }>>): Promise<void> {
+async function checkAnswer(
+  urls: Map<string, string>,
+  requests: Map<string, Array<{ headers: Record<string, string> }>>,
+): Promise<void> {
   for (const [path, [first]] of requests) {
-    const response = await fetch(urls.get(path)!, { method: 'POST', headers: first.headers, body: JSON.stringify({ text: 'hello' }) });
+    const response = await fetch(urls.get(path)!, {
+      method: 'POST',
+      headers: first.headers,
+      body: JSON.stringify({ text: 'hello' }),
+    });
     const body = await response.text();
     if (response.status !== 200 || body !== JSON.stringify({ event: 'echo', data: { text: 'hello' } })) {
       throw new Error(`${path}: expected 200 with the echo, got ${response.status} ${body}`);

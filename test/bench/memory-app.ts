@@ -34,12 +34,20 @@ class LoadController {
 }
 
 @Module({
-  imports: [WebPubSubModule.forRoot({ hub: 'chat', httpLogging: 'errors', broadcast: { queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY } })],
+  imports: [
+    WebPubSubModule.forRoot({
+      hub: 'chat',
+      httpLogging: 'errors',
+      broadcast: { queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY },
+    }),
+  ],
   controllers: [LoadController],
 })
 class LoadModule {}
 
-const app = await NestFactory.create<NestFastifyApplication>(LoadModule, new FastifyAdapter(), { logger: ['error', 'warn'] });
+const app = await NestFactory.create<NestFastifyApplication>(LoadModule, new FastifyAdapter(), {
+  logger: ['error', 'warn'],
+});
 await app.init();
 const fastify = app.getHttpAdapter().getInstance();
 await fastify.ready();

@@ -45,7 +45,11 @@ export interface MemoryResult {
 const MiB = 1024 * 1024;
 
 async function runApp(route: string, broadcasts: number, connectionString: string): Promise<AppFigures> {
-  const { child, firstLine } = await startChild('./memory-app.js', { ROUTE: route, BROADCASTS: String(broadcasts), WEBPUBSUB_CONNECTION_STRING: connectionString });
+  const { child, firstLine } = await startChild('./memory-app.js', {
+    ROUTE: route,
+    BROADCASTS: String(broadcasts),
+    WEBPUBSUB_CONNECTION_STRING: connectionString,
+  });
   await stopChild(child);
   return JSON.parse(firstLine) as AppFigures;
 }
@@ -60,13 +64,20 @@ export async function benchMemory(options: { broadcasts: number }): Promise<Memo
   const slowDelayMs = Math.max(1, Math.round((plain.concurrency * 1000) / (loadPerSecond / 10)));
 
   const results: MemoryResult[] = [];
-  for (const [label, delayMs] of [['fast (no delay)', 0], ['10x slower than the load', slowDelayMs]] as const) {
+  for (const [label, delayMs] of [
+    ['fast (no delay)', 0],
+    ['10x slower than the load', slowDelayMs],
+  ] as const) {
     const service = await AcceptingServer.start(delayMs);
     try {
       const figures = await runApp('background', options.broadcasts, service.connectionString);
       const delivered = await service.served();
-      if (figures.failed > 0 || delivered !== options.broadcasts) throw new Error(`${label}: ${figures.failed} failed requests, ${delivered}/${options.broadcasts} broadcasts delivered`);
-      if (figures.peakQueue > figures.queueLimit + figures.concurrency) throw new Error(`${label}: the queue held ${figures.peakQueue}, over its bound`);
+      if (figures.failed > 0 || delivered !== options.broadcasts)
+        throw new Error(
+          `${label}: ${figures.failed} failed requests, ${delivered}/${options.broadcasts} broadcasts delivered`,
+        );
+      if (figures.peakQueue > figures.queueLimit + figures.concurrency)
+        throw new Error(`${label}: the queue held ${figures.peakQueue}, over its bound`);
       results.push({
         service: label,
         serviceDelayMs: delayMs,

@@ -62,9 +62,15 @@ function summarize(profile: Profile): Omit<ProfileSummary, 'file'> {
   }
   const percent = (count: number) => round((100 * count) / total, 1);
   return {
-    byPackage: [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([where, count]) => ({ where, percent: percent(count) })),
+    byPackage: [...inclusive]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([where, count]) => ({ where, percent: percent(count) })),
     oursSelfPercent: percent(oursSelf),
-    topSelf: [...self].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([fn, count]) => ({ fn, percent: percent(count) })),
+    topSelf: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([fn, count]) => ({ fn, percent: percent(count) })),
   };
 }
 
@@ -77,9 +83,11 @@ export async function profileRestClient(options: { seconds: number }): Promise<P
     const message = { type: 'chat', text: 'hello', n: 1 };
     const run = async (ms: number) => {
       const deadline = performance.now() + ms;
-      await Promise.all(Array.from({ length: 16 }, async () => {
-        while (performance.now() < deadline) await client.sendToAll(message);
-      }));
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (performance.now() < deadline) await client.sendToAll(message);
+        }),
+      );
     };
     await run(500); // warm-up, not profiled
     await session.post('Profiler.enable');
@@ -89,8 +97,14 @@ export async function profileRestClient(options: { seconds: number }): Promise<P
     const file = fileURLToPath(new URL('../../../rest-client.cpuprofile', import.meta.url));
     writeFileSync(file, JSON.stringify(profile));
     const summary = { file, ...summarize(profile) };
-    printTable('CPU profile of our sendToAll (16 in flight): samples under each place, inclusive %', summary.byPackage.map((row) => ({ where: row.where, '%': row.percent })));
-    printTable('Top functions by self time %', summary.topSelf.map((row) => ({ function: row.fn, '%': row.percent })));
+    printTable(
+      'CPU profile of our sendToAll (16 in flight): samples under each place, inclusive %',
+      summary.byPackage.map((row) => ({ where: row.where, '%': row.percent })),
+    );
+    printTable(
+      'Top functions by self time %',
+      summary.topSelf.map((row) => ({ function: row.fn, '%': row.percent })),
+    );
     console.log(`Self time in our code (lib/): ${summary.oursSelfPercent}% of samples. Profile written to ${file}`);
     return summary;
   } finally {

@@ -1,5 +1,11 @@
 import http from 'node:http';
-import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, type HttpClient } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+} from '@azure/core-rest-pipeline';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { AzureKeyCredential, WebPubSubRestClient } from '../../lib/index.js';
 import { buildSendToAllRequest } from '../../lib/rest/index.js';
@@ -46,9 +52,16 @@ export interface TracingOverheadResult {
  * nothing else, its worst case. Over the network (the REST table's "no operation span" row) the
  * same difference sits inside the network's noise.
  */
-export async function benchTracingOverhead(options: { rounds: number; durationMs: number; concurrencies: number[] }): Promise<TracingOverheadResult[]> {
-  const connectionString = 'Endpoint=http://127.0.0.1:1;AccessKey=benchmark-key-0123456789abcdefghijklmnopqrstuv;Version=1.0;';
-  const httpClient: HttpClient = { sendRequest: async (request) => ({ request, status: 202, headers: createHttpHeaders() }) };
+export async function benchTracingOverhead(options: {
+  rounds: number;
+  durationMs: number;
+  concurrencies: number[];
+}): Promise<TracingOverheadResult[]> {
+  const connectionString =
+    'Endpoint=http://127.0.0.1:1;AccessKey=benchmark-key-0123456789abcdefghijklmnopqrstuv;Version=1.0;';
+  const httpClient: HttpClient = {
+    sendRequest: async (request) => ({ request, status: 202, headers: createHttpHeaders() }),
+  };
   const peers: Array<[string, Send]> = [
     ['ours', sendToAllWith(new WebPubSubRestClient(connectionString, 'chat', { httpClient }))],
     ['untraced', untracedSender(connectionString, httpClient)],
@@ -59,13 +72,23 @@ export async function benchTracingOverhead(options: { rounds: number; durationMs
     const samples: Record<string, Sample[]> = { ours: [], untraced: [] };
     for (let round = 0; round < options.rounds; round++) {
       // Alternate which goes first, so drift within a round favours neither.
-      for (const [name, send] of round % 2 ? [...peers].reverse() : peers) samples[name].push(await measure(send, concurrency, options.durationMs));
+      for (const [name, send] of round % 2 ? [...peers].reverse() : peers)
+        samples[name].push(await measure(send, concurrency, options.durationMs));
     }
     results.push({
       concurrency,
-      oursVsUntraced: round(median(samples.ours.map((s, i) => s.requestsPerSecond / samples.untraced[i].requestsPerSecond)), 3),
-      cpuOursVsUntraced: round(median(samples.ours.map((s, i) => s.cpuMicrosPerRequest / samples.untraced[i].cpuMicrosPerRequest)), 3),
-      cpuMicrosPerRequest: { ours: round(median(samples.ours.map((s) => s.cpuMicrosPerRequest)), 1), untraced: round(median(samples.untraced.map((s) => s.cpuMicrosPerRequest)), 1) },
+      oursVsUntraced: round(
+        median(samples.ours.map((s, i) => s.requestsPerSecond / samples.untraced[i].requestsPerSecond)),
+        3,
+      ),
+      cpuOursVsUntraced: round(
+        median(samples.ours.map((s, i) => s.cpuMicrosPerRequest / samples.untraced[i].cpuMicrosPerRequest)),
+        3,
+      ),
+      cpuMicrosPerRequest: {
+        ours: round(median(samples.ours.map((s) => s.cpuMicrosPerRequest)), 1),
+        untraced: round(median(samples.untraced.map((s) => s.cpuMicrosPerRequest)), 1),
+      },
     });
   }
   printTable(
@@ -119,7 +142,10 @@ async function measure(send: Send, concurrency: number, durationMs: number): Pro
   );
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { requestsPerSecond: (completed * 1000) / elapsedMs, cpuMicrosPerRequest: (cpu.user + cpu.system) / completed };
+  return {
+    requestsPerSecond: (completed * 1000) / elapsedMs,
+    cpuMicrosPerRequest: (cpu.user + cpu.system) / completed,
+  };
 }
 
 function plainHttpSender(url: string): Send {
@@ -128,10 +154,20 @@ function plainHttpSender(url: string): Send {
   const body = JSON.stringify(MESSAGE);
   return () =>
     new Promise<void>((resolve, reject) => {
-      const request = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-        response.resume();
-        response.on('end', () => (response.statusCode === 202 ? resolve() : reject(new Error(`HTTP ${response.statusCode}`))));
-      });
+      const request = http.request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            response.statusCode === 202 ? resolve() : reject(new Error(`HTTP ${response.statusCode}`)),
+          );
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });
@@ -144,13 +180,23 @@ function barePipelineSender(url: string): Send {
   const target = new URL('/api/hubs/chat/:send?api-version=2024-12-01', url).toString();
   const body = JSON.stringify(MESSAGE);
   return async () => {
-    const request = createPipelineRequest({ url: target, method: 'POST', headers: createHttpHeaders({ 'content-type': 'application/json' }), body, allowInsecureConnection: true });
+    const request = createPipelineRequest({
+      url: target,
+      method: 'POST',
+      headers: createHttpHeaders({ 'content-type': 'application/json' }),
+      body,
+      allowInsecureConnection: true,
+    });
     const response = await pipeline.sendRequest(httpClient, request);
     if (response.status !== 202) throw new Error(`HTTP ${response.status}`);
   };
 }
 
-export async function benchRestThroughput(options: { rounds: number; durationMs: number; concurrencies: number[] }): Promise<RestThroughputResult[]> {
+export async function benchRestThroughput(options: {
+  rounds: number;
+  durationMs: number;
+  concurrencies: number[];
+}): Promise<RestThroughputResult[]> {
   const server = await AcceptingServer.start();
   try {
     const ours = new WebPubSubRestClient(server.connectionString, 'chat');
@@ -179,7 +225,10 @@ export async function benchRestThroughput(options: { rounds: number; durationMs:
           peer: name,
           requestsPerSecond: round(median(peerSamples.map((s) => s.requestsPerSecond)), 0),
           cpuMicrosPerRequest: round(median(peerSamples.map((s) => s.cpuMicrosPerRequest)), 0),
-          oursVsPeer: name === 'nestjs-web-pubsub' ? undefined : round(median(oursSamples.map((s, i) => s.requestsPerSecond / peerSamples[i].requestsPerSecond))),
+          oursVsPeer:
+            name === 'nestjs-web-pubsub'
+              ? undefined
+              : round(median(oursSamples.map((s, i) => s.requestsPerSecond / peerSamples[i].requestsPerSecond))),
         });
       }
     }

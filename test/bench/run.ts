@@ -18,16 +18,28 @@ const wants = (name: string) => selected.length === 0 || selected.includes(name)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const results: Record<string, unknown> = {
-  machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}` },
+  machine: {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    platform: `${os.platform()} ${os.arch()}`,
+  },
   startedAt: new Date().toISOString(),
 };
-if (wants('rest')) results.restThroughput = await benchRestThroughput({ rounds, durationMs: 1000, concurrencies: [1, 16, 64] });
-if (wants('rest') || wants('tracing')) results.tracingOverhead = await benchTracingOverhead({ rounds: Math.max(rounds, 30), durationMs: 300, concurrencies: [1, 16] });
+if (wants('rest'))
+  results.restThroughput = await benchRestThroughput({ rounds, durationMs: 1000, concurrencies: [1, 16, 64] });
+if (wants('rest') || wants('tracing'))
+  results.tracingOverhead = await benchTracingOverhead({
+    rounds: Math.max(rounds, 30),
+    durationMs: 300,
+    concurrencies: [1, 16],
+  });
 if (wants('profile')) results.restClientProfile = await profileRestClient({ seconds: 3 });
 if (wants('decorator')) results.decoratorOverhead = await benchDecoratorOverhead({ rounds, seconds: 2 });
 if (wants('gateway')) results.gateway = await benchGateway({ rounds, seconds: 2 });
 if (wants('fanout')) results.fanout = await benchFanout({ rounds, sizes: [1000, 5000] });
-if (wants('memory')) results.memory = await benchMemory({ broadcasts: Number(process.env.BENCH_MEMORY_BROADCASTS ?? 100_000) });
+if (wants('memory'))
+  results.memory = await benchMemory({ broadcasts: Number(process.env.BENCH_MEMORY_BROADCASTS ?? 100_000) });
 
 // A partial run (`npm run bench -- rest`) updates its sections and keeps the others.
 const file = fileURLToPath(new URL('../../../results.json', import.meta.url));

@@ -18,7 +18,8 @@ export function printTable(title: string, rows: Array<Record<string, string | nu
   const columns = Object.keys(rows[0]);
   const text = rows.map((row) => columns.map((column) => String(row[column])));
   const widths = columns.map((column, i) => Math.max(column.length, ...text.map((cells) => cells[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   console.log(line(columns));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const cells of text) console.log(line(cells));

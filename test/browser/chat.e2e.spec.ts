@@ -26,9 +26,18 @@ describe('the sample chat in Chromium', () => {
   const messages = (page: Page) => page.locator('#messages li').allTextContents();
 
   it('says in its first log lines that it runs on the embedded emulator', () => {
-    const startup = stage.app.lines().slice(0, stage.app.lines().findIndex((line) => line.includes('Nest application successfully started')));
-    expect(startup.some((line) => line.includes('WEBPUBSUB_CONNECTION_STRING is not set: running on the embedded Web PubSub emulator'))).toBe(true);
-    expect(startup.some((line) => /Started an embedded Web PubSub emulator at http:\/\/127\.0\.0\.1:\d+/.test(line))).toBe(true);
+    const startup = stage.app.lines().slice(
+      0,
+      stage.app.lines().findIndex((line) => line.includes('Nest application successfully started')),
+    );
+    expect(
+      startup.some((line) =>
+        line.includes('WEBPUBSUB_CONNECTION_STRING is not set: running on the embedded Web PubSub emulator'),
+      ),
+    ).toBe(true);
+    expect(
+      startup.some((line) => /Started an embedded Web PubSub emulator at http:\/\/127\.0\.0\.1:\d+/.test(line)),
+    ).toBe(true);
   });
 
   it('delivers a message to everyone in the room and to no one outside it', async () => {
@@ -37,7 +46,9 @@ describe('the sample chat in Chromium', () => {
     const carol = await join('carol', 'garden');
 
     // The @OnUserEvent('hello') answer reaches each page; the @OnConnected notice reaches the room.
-    await alice.locator('#messages li[data-kind="welcome"]', { hasText: 'Welcome, alice! You are in #lobby.' }).waitFor();
+    await alice
+      .locator('#messages li[data-kind="welcome"]', { hasText: 'Welcome, alice! You are in #lobby.' })
+      .waitFor();
     await carol.locator('#messages li[data-kind="welcome"]', { hasText: 'You are in #garden.' }).waitFor();
     await alice.locator('#messages li[data-kind="joined"]', { hasText: 'bob joined #lobby' }).waitFor();
 
@@ -53,7 +64,9 @@ describe('the sample chat in Chromium', () => {
     await carol.click('#send');
     await carol.locator('#messages li[data-kind="message"]', { hasText: 'Carol in the garden' }).waitFor();
 
-    expect((await messages(bob)).filter((text) => text.includes('Hello from Alice'))).toEqual(['aliceHello from Alice']);
+    expect((await messages(bob)).filter((text) => text.includes('Hello from Alice'))).toEqual([
+      'aliceHello from Alice',
+    ]);
     expect(await messages(carol)).not.toContainEqual(expect.stringContaining('Alice'));
     expect(await messages(carol)).not.toContainEqual(expect.stringContaining('joined #lobby'));
     expect(await messages(bob)).not.toContainEqual(expect.stringContaining('Carol'));

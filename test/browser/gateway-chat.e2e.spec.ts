@@ -38,14 +38,18 @@ describe('the gateway version of the sample chat in Chromium', () => {
     const carol = await join('carol', 'garden');
 
     // handleConnection's socket.send reaches each page on its own.
-    await alice.locator('#messages li[data-event="welcome"]', { hasText: 'Welcome, alice! Join a room to chat.' }).waitFor();
+    await alice
+      .locator('#messages li[data-event="welcome"]', { hasText: 'Welcome, alice! Join a room to chat.' })
+      .waitFor();
     await carol.locator('#messages li[data-event="welcome"]', { hasText: 'Welcome, carol!' }).waitFor();
 
     await say(alice, 'Hello from Alice');
     await bob.locator('#messages li[data-event="said"]', { hasText: 'Hello from Alice' }).waitFor();
     await alice.locator('#messages li[data-event="said"]', { hasText: 'Hello from Alice' }).waitFor();
     // The page clears the input once the service acknowledged the event.
-    await expect(alice.waitForFunction("document.getElementById('text').value === ''").then(() => true)).resolves.toBe(true);
+    await expect(alice.waitForFunction("document.getElementById('text').value === ''").then(() => true)).resolves.toBe(
+      true,
+    );
 
     // Carol's own message is the marker: once she has it, the lobby's message, sent before it by
     // the same app through the same emulator, would have reached her too if it were going to.
@@ -79,7 +83,9 @@ describe('the gateway version of the sample chat in Chromium', () => {
     const erin = await join('erin', 'patio');
     // Only spaces: the input's `required` lets it through, SayMessagePipe refuses it.
     await say(dave, '   ');
-    await dave.locator('#messages li[data-event="exception"]', { hasText: 'A message is 1-500 characters, not only spaces.' }).waitFor();
+    await dave
+      .locator('#messages li[data-event="exception"]', { hasText: 'A message is 1-500 characters, not only spaces.' })
+      .waitFor();
     await dave.locator('#status', { hasText: 'Refused: A message is 1-500 characters, not only spaces.' }).waitFor();
     // A refused message stays in the input, so it can be fixed.
     await expect(dave.inputValue('#text')).resolves.toBe('   ');
@@ -100,6 +106,11 @@ describe('the gateway version of the sample chat in Chromium', () => {
     const frank = await join('frank', 'lobby');
     await frank.context().close();
     // The emulator sends `disconnected`; the gateway's handleDisconnect logs it.
-    await waitFor(() => stage.app.lines().some((line) => line.includes('ChatGateway') && line.includes('frank left the gateway chat')), 'the handleDisconnect log line', 10_000);
+    await waitFor(
+      () =>
+        stage.app.lines().some((line) => line.includes('ChatGateway') && line.includes('frank left the gateway chat')),
+      'the handleDisconnect log line',
+      10_000,
+    );
   });
 });

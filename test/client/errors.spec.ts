@@ -25,30 +25,56 @@ const shapes: BodyShape[] = [
     name: 'an ErrorDetail body',
     answer: (status, requestId) => ({
       status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-ms-error-code': 'Error.Sample', 'x-ms-request-id': requestId },
-      body: JSON.stringify({ code: 'Error.Sample', message: 'The sample operation failed.', target: null, details: null, inner: null }),
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'x-ms-error-code': 'Error.Sample',
+        'x-ms-request-id': requestId,
+      },
+      body: JSON.stringify({
+        code: 'Error.Sample',
+        message: 'The sample operation failed.',
+        target: null,
+        details: null,
+        inner: null,
+      }),
     }),
     code: 'Error.Sample',
     serviceMessage: 'The sample operation failed.',
   },
   {
     name: 'only an x-ms-error-code header',
-    answer: (status, requestId) => ({ status, headers: { 'x-ms-error-code': 'Warning.Connection.NotExisted', 'x-ms-request-id': requestId } }),
+    answer: (status, requestId) => ({
+      status,
+      headers: { 'x-ms-error-code': 'Warning.Connection.NotExisted', 'x-ms-request-id': requestId },
+    }),
     code: 'Warning.Connection.NotExisted',
   },
   {
     name: 'a ProblemDetails body',
     answer: (status, requestId) => ({
       status,
-      headers: { 'content-type': 'application/problem+json; charset=utf-8', 'x-ms-error-code': 'Error.BadRequest', 'x-ms-request-id': requestId },
-      body: JSON.stringify({ type: null, title: 'One or more validation errors occurred.', status, errors: { filter: ['Invalid syntax.'] } }),
+      headers: {
+        'content-type': 'application/problem+json; charset=utf-8',
+        'x-ms-error-code': 'Error.BadRequest',
+        'x-ms-request-id': requestId,
+      },
+      body: JSON.stringify({
+        type: null,
+        title: 'One or more validation errors occurred.',
+        status,
+        errors: { filter: ['Invalid syntax.'] },
+      }),
     }),
     code: 'Error.BadRequest',
     serviceMessage: 'One or more validation errors occurred.',
   },
   {
     name: 'a non-JSON text body',
-    answer: (status, requestId) => ({ status, headers: { 'content-type': 'text/plain', 'x-ms-request-id': requestId }, body: 'upstream gateway failure' }),
+    answer: (status, requestId) => ({
+      status,
+      headers: { 'content-type': 'text/plain', 'x-ms-request-id': requestId },
+      body: 'upstream gateway failure',
+    }),
     serviceMessage: 'upstream gateway failure',
   },
   { name: 'an empty body', answer: (status, requestId) => ({ status, headers: { 'x-ms-request-id': requestId } }) },
@@ -65,7 +91,8 @@ function reachableStrings(root: unknown): string[] {
   const found: string[] = [];
   const visit = (value: unknown, depth: number): void => {
     if (typeof value === 'string') found.push(value);
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value) || depth > 8) return;
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value) || depth > 8)
+      return;
     seen.add(value);
     if (value instanceof Map) {
       for (const [key, entry] of value) {
@@ -88,8 +115,12 @@ describe('typed errors', () => {
   it.each(table)('$status with $shape.name', async ({ status, shape }) => {
     scripted = shape.answer(status, `rid-${status}`);
     const requestsBefore = peer.server.requests.length;
-    const outcome = await settle(ourClient(peer.server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }));
-    const official = await settle(officialClient(peer.server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }));
+    const outcome = await settle(
+      ourClient(peer.server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }),
+    );
+    const official = await settle(
+      officialClient(peer.server, { retryOptions: { maxRetries: 0 } }).sendToAll({ greeting: 'hi' }),
+    );
 
     expect(outcome.ok).toBe(false);
     const error = (outcome as { error: WebPubSubRestError }).error;
@@ -112,7 +143,11 @@ describe('typed errors', () => {
     // The request was signed, yet nothing reachable from our error shows the header or the key.
     const authorization = String(peer.server.requests[requestsBefore].headers.authorization);
     expect(authorization).toMatch(/^Bearer /);
-    const printed = [inspect(error, { depth: Infinity, showHidden: true }), JSON.stringify(error), ...reachableStrings(error)];
+    const printed = [
+      inspect(error, { depth: Infinity, showHidden: true }),
+      JSON.stringify(error),
+      ...reachableStrings(error),
+    ];
     for (const text of printed) {
       expect(text).not.toContain('Bearer');
       expect(text).not.toContain(authorization.slice('Bearer '.length));
@@ -124,7 +159,11 @@ describe('typed errors', () => {
 
   it('names the failing operation of a group call', async () => {
     scripted = shapes[0].answer(404, 'rid-group');
-    const outcome = await settle(ourClient(peer.server, { retryOptions: { maxRetries: 0 } }).group('room 1').addUser('u1'));
+    const outcome = await settle(
+      ourClient(peer.server, { retryOptions: { maxRetries: 0 } })
+        .group('room 1')
+        .addUser('u1'),
+    );
     const error = (outcome as { error: WebPubSubRestError }).error;
     expect(error.operation).toBe('addUserToGroup');
     expect(error.message).toContain('addUserToGroup');
@@ -137,7 +176,10 @@ describe('HEAD existence checks', () => {
     { name: 'connectionExists', call: (c: ReturnType<typeof ourClient>) => c.connectionExists('conn 1') },
     { name: 'groupExists', call: (c: ReturnType<typeof ourClient>) => c.groupExists('room 1') },
     { name: 'userExists', call: (c: ReturnType<typeof ourClient>) => c.userExists('user@1') },
-    { name: 'hasPermission', call: (c: ReturnType<typeof ourClient>) => c.hasPermission('conn 1', 'sendToGroup', { targetName: 'room 1' }) },
+    {
+      name: 'hasPermission',
+      call: (c: ReturnType<typeof ourClient>) => c.hasPermission('conn 1', 'sendToGroup', { targetName: 'room 1' }),
+    },
   ];
   const cases = checks.flatMap((check) => [
     { ...check, status: 200, expected: true },
@@ -146,10 +188,15 @@ describe('HEAD existence checks', () => {
   ]);
 
   it.each(cases)('$name: $status → $expected (as the official client)', async ({ call, status, expected }) => {
-    scripted = { status, headers: status === 200 ? {} : { 'x-ms-error-code': `Status.${status}`, 'x-ms-request-id': 'rid-head' } };
+    scripted = {
+      status,
+      headers: status === 200 ? {} : { 'x-ms-error-code': `Status.${status}`, 'x-ms-request-id': 'rid-head' },
+    };
     const options = { retryOptions: { maxRetries: 0 } };
     const ours = await settle(call(ourClient(peer.server, options)));
-    const official = await settle(call(officialClient(peer.server, options) as unknown as ReturnType<typeof ourClient>));
+    const official = await settle(
+      call(officialClient(peer.server, options) as unknown as ReturnType<typeof ourClient>),
+    );
     expect(peer.server.requests[peer.server.requests.length - 1].method).toBe('HEAD');
     if (expected === 'error') {
       expect(official.ok).toBe(false);

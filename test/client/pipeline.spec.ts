@@ -1,11 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import {
-  buildCloseConnectionRequest, buildGroupExistsRequest, buildListConnectionsInGroupRequest, buildSendToAllRequest, type WebPubSubRequest,
+  buildCloseConnectionRequest,
+  buildGroupExistsRequest,
+  buildListConnectionsInGroupRequest,
+  buildSendToAllRequest,
+  type WebPubSubRequest,
 } from '../../lib/rest/index.js';
 import type { ScriptedResponse } from '../support/capture-server.js';
 import { settle } from '../support/settle.js';
-import { expectSignedFor, inSequence, officialClient, ourClient, startHangingServer, useServers, type HangingServer, type Peer } from './transport-harness.js';
+import {
+  expectSignedFor,
+  inSequence,
+  officialClient,
+  ourClient,
+  startHangingServer,
+  useServers,
+  type HangingServer,
+  type Peer,
+} from './transport-harness.js';
 
 /**
  * What rides on the shared pipeline: `hub(name)` clients, `sendRequest` with the request builders,
@@ -48,17 +61,33 @@ describe('hub(name)', () => {
 
 describe('sendRequest(build…Request(...))', () => {
   const cases: Array<{ name: string; request: WebPubSubRequest; answer: ScriptedResponse }> = [
-    { name: 'a 404 of a HEAD check', request: buildGroupExistsRequest({ hub: 'hub1' }, 'g1'), answer: { status: 404, headers: { 'x-ms-error-code': 'Warning.Group.NotExisted' } } },
+    {
+      name: 'a 404 of a HEAD check',
+      request: buildGroupExistsRequest({ hub: 'hub1' }, 'g1'),
+      answer: { status: 404, headers: { 'x-ms-error-code': 'Warning.Group.NotExisted' } },
+    },
     {
       name: 'a 400 with an error body',
       request: buildSendToAllRequest({ hub: 'hub1' }, 'hello', { contentType: 'text/plain', filter: 'bad filter' }),
-      answer: { status: 400, headers: { 'content-type': 'application/json' }, body: '{"code":"Error.BadRequest","message":"Invalid syntax"}' },
+      answer: {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: '{"code":"Error.BadRequest","message":"Invalid syntax"}',
+      },
     },
-    { name: 'a 204', request: buildCloseConnectionRequest({ hub: 'hub1' }, 'c1', { reason: 'bye' }), answer: { status: 204 } },
+    {
+      name: 'a 204',
+      request: buildCloseConnectionRequest({ hub: 'hub1' }, 'c1', { reason: 'bye' }),
+      answer: { status: 204 },
+    },
     {
       name: 'a 200 page',
       request: buildListConnectionsInGroupRequest({ hub: 'hub1' }, 'g1', { maxPageSize: 2 }),
-      answer: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"value":[{"connectionId":"c1"}]}' },
+      answer: {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: '{"value":[{"connectionId":"c1"}]}',
+      },
     },
   ];
 

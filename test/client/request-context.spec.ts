@@ -29,9 +29,14 @@ function otherVersionClient(server: CaptureServer): WebPubSubRestClient {
 describe('request builders', () => {
   it('put the context’s apiVersion first in the query, and the default for a plain hub name', () => {
     expect(DEFAULT_API_VERSION).not.toBe(OTHER_VERSION);
-    const withVersion = buildSendToGroupRequest({ hub: 'hub1', apiVersion: OTHER_VERSION }, 'g1', 'hi', { messageTtlSeconds: 5 });
+    const withVersion = buildSendToGroupRequest({ hub: 'hub1', apiVersion: OTHER_VERSION }, 'g1', 'hi', {
+      messageTtlSeconds: 5,
+    });
     expect(withVersion.path).toBe('/api/hubs/hub1/groups/g1/:send');
-    expect(withVersion.query).toEqual([['api-version', OTHER_VERSION], ['messageTtlSeconds', '5']]);
+    expect(withVersion.query).toEqual([
+      ['api-version', OTHER_VERSION],
+      ['messageTtlSeconds', '5'],
+    ]);
 
     expect(buildSendToGroupRequest({ hub: 'hub1' }, 'g1', 'hi').query).toEqual([['api-version', DEFAULT_API_VERSION]]);
     expect(buildSendToGroupRequest('hub1', 'g1', 'hi')).toEqual(buildSendToGroupRequest({ hub: 'hub1' }, 'g1', 'hi'));
@@ -86,7 +91,11 @@ describe('clients pass their apiVersion to every builder', () => {
     const nextLink = '/api/hubs/hub1/groups/g1/connections?api-version=2099-01-01&continuationToken=page2';
     const server = await serve((request) =>
       request.method === 'GET' && !request.query.some(([name]) => name === 'continuationToken')
-        ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ connectionId: 'c1' }], nextLink }) }
+        ? {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ value: [{ connectionId: 'c1' }], nextLink }),
+          }
         : defaultResponse(request),
     );
     const group = otherVersionClient(server).group('g1');
@@ -112,7 +121,9 @@ describe('clients pass their apiVersion to every builder', () => {
     const other = client.hub('other');
     expect(other).toBeInstanceOf(WebPubSubRestClient);
     expect({ hubName: other.hubName, apiVersion: other.apiVersion, endpoint: other.endpoint }).toEqual({
-      hubName: 'other', apiVersion: OTHER_VERSION, endpoint: client.endpoint,
+      hubName: 'other',
+      apiVersion: OTHER_VERSION,
+      endpoint: client.endpoint,
     });
     await other.sendToUser('u1', { a: 1 });
     await other.userExists('u1');

@@ -19,7 +19,13 @@ const servers = useServers();
 /** A per-attempt policy that records the `allowInsecureConnection` each request reaches the wire with. */
 function flagRecorder(): { seen: boolean[]; policy: PipelinePolicy } {
   const seen: boolean[] = [];
-  return { seen, policy: { name: 'flagRecorder', sendRequest: (request, next) => (seen.push(request.allowInsecureConnection === true), next(request)) } };
+  return {
+    seen,
+    policy: {
+      name: 'flagRecorder',
+      sendRequest: (request, next) => (seen.push(request.allowInsecureConnection === true), next(request)),
+    },
+  };
 }
 
 describe('requestOptions.allowInsecureConnection', () => {
@@ -30,8 +36,13 @@ describe('requestOptions.allowInsecureConnection', () => {
     const results: boolean[][] = [];
     for (const make of [officialClient, ourClient] as const) {
       const recorder = flagRecorder();
-      const client = make(server, { tlsOptions: { ca: tls.cert }, additionalPolicies: [{ policy: recorder.policy, position: 'perRetry' }], allowInsecureConnection: false }) as WebPubSubRestClient;
-      for (const allowInsecureConnection of perCall) await client.sendToAll('hi', { contentType: 'text/plain', requestOptions: { allowInsecureConnection } });
+      const client = make(server, {
+        tlsOptions: { ca: tls.cert },
+        additionalPolicies: [{ policy: recorder.policy, position: 'perRetry' }],
+        allowInsecureConnection: false,
+      }) as WebPubSubRestClient;
+      for (const allowInsecureConnection of perCall)
+        await client.sendToAll('hi', { contentType: 'text/plain', requestOptions: { allowInsecureConnection } });
       results.push(recorder.seen);
     }
     expect(results[0]).toEqual([false, true, false]);
@@ -41,16 +52,24 @@ describe('requestOptions.allowInsecureConnection', () => {
   it('lets one call over plain http when the client does not allow it (the official client refuses without it)', async () => {
     const server = await servers.serve();
     const official = officialClient(server, { allowInsecureConnection: false, retryOptions: { maxRetries: 0 } });
-    expect(String(await failureOf(() => official.sendToAll('hi', { contentType: 'text/plain' })))).toMatch(/allowInsecureConnection is false/);
+    expect(String(await failureOf(() => official.sendToAll('hi', { contentType: 'text/plain' })))).toMatch(
+      /allowInsecureConnection is false/,
+    );
     await official.sendToAll('hi', { contentType: 'text/plain', requestOptions: { allowInsecureConnection: true } });
     // Ours allows loopback http by itself; the call's flag is accepted and the call goes through.
-    await ourClient(server).sendToAll('hi', { contentType: 'text/plain', requestOptions: { allowInsecureConnection: true } });
+    await ourClient(server).sendToAll('hi', {
+      contentType: 'text/plain',
+      requestOptions: { allowInsecureConnection: true },
+    });
     expect(server.requests.map((request) => request.method)).toEqual(['POST', 'POST']);
   });
 
   it('does not withdraw the permission with false (loopback http still goes through)', async () => {
     const server = await servers.serve();
-    await ourClient(server).sendToAll('hi', { contentType: 'text/plain', requestOptions: { allowInsecureConnection: false } });
+    await ourClient(server).sendToAll('hi', {
+      contentType: 'text/plain',
+      requestOptions: { allowInsecureConnection: false },
+    });
     expect(server.requests).toHaveLength(1);
   });
 });
@@ -58,12 +77,21 @@ describe('requestOptions.allowInsecureConnection', () => {
 describe('onResponse', () => {
   const record = () => {
     const calls: Array<{ status: number; parsedBody: unknown; flat: unknown; error: unknown }> = [];
-    const onResponse: OperationOptions['onResponse'] = (raw, flat, error) => calls.push({ status: raw.status, parsedBody: raw.parsedBody, flat, error });
+    const onResponse: OperationOptions['onResponse'] = (raw, flat, error) =>
+      calls.push({ status: raw.status, parsedBody: raw.parsedBody, flat, error });
     return { calls, onResponse };
   };
 
   it('is called once, with the final answer and the error, after retries of a 503 (as the official client)', async () => {
-    const answers = () => inSequence({ status: 503 }, { status: 503, headers: { 'content-type': 'application/json' }, body: '{"code":"Busy","message":"Try later."}' });
+    const answers = () =>
+      inSequence(
+        { status: 503 },
+        {
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+          body: '{"code":"Busy","message":"Try later."}',
+        },
+      );
     const views: unknown[] = [];
     for (const make of [officialClient, ourClient] as const) {
       const server = await servers.serve(answers());
@@ -73,7 +101,11 @@ describe('onResponse', () => {
       expect(server.requests).toHaveLength(2);
       expect(calls).toHaveLength(1);
       expect(calls[0].error).toBe(thrown);
-      views.push({ status: calls[0].status, parsedBody: calls[0].parsedBody, statusCode: (thrown as { statusCode?: number }).statusCode });
+      views.push({
+        status: calls[0].status,
+        parsedBody: calls[0].parsedBody,
+        statusCode: (thrown as { statusCode?: number }).statusCode,
+      });
     }
     expect(views[0]).toEqual({ status: 503, parsedBody: { code: 'Busy', message: 'Try later.' }, statusCode: 503 });
     expect(views[1]).toEqual(views[0]);
@@ -82,16 +114,28 @@ describe('onResponse', () => {
   it('is not called when no answer came (a refused connection)', async () => {
     const port = await freePort();
     const { calls, onResponse } = record();
-    const client = ourClient({ connectionString: (key = ACCESS_KEY) => `Endpoint=http://127.0.0.1;Port=${port};AccessKey=${key};Version=1.0;` }, { retryOptions: { maxRetries: 0 } });
+    const client = ourClient(
+      {
+        connectionString: (key = ACCESS_KEY) => `Endpoint=http://127.0.0.1;Port=${port};AccessKey=${key};Version=1.0;`,
+      },
+      { retryOptions: { maxRetries: 0 } },
+    );
     await failureOf(() => client.sendToAll('hi', { contentType: 'text/plain', onResponse }));
     expect(calls).toHaveLength(0);
   });
 
   it('gets every answer of sendRequest without an error, since sendRequest does not judge the status', async () => {
-    const server = await servers.serve(() => ({ status: 400, headers: { 'content-type': 'application/json' }, body: '{"code":"Bad"}' }));
+    const server = await servers.serve(() => ({
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: '{"code":"Bad"}',
+    }));
     const { calls, onResponse } = record();
     const client = ourClient(server);
-    const response = await client.sendRequest(buildSendToAllRequest({ hub: 'hub1', apiVersion: client.apiVersion }, 'hi', { contentType: 'text/plain' }), { onResponse });
+    const response = await client.sendRequest(
+      buildSendToAllRequest({ hub: 'hub1', apiVersion: client.apiVersion }, 'hi', { contentType: 'text/plain' }),
+      { onResponse },
+    );
     expect(response.status).toBe(400);
     expect(calls).toEqual([{ status: 400, parsedBody: { code: 'Bad' }, flat: { code: 'Bad' }, error: undefined }]);
   });

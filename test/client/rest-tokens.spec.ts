@@ -38,14 +38,23 @@ describe('REST call tokens', () => {
     credential.update(ROTATED);
     await client.sendToAll({ n: 4 });
 
-    const [first, second, toAlice, afterRotation] = peer.server.requests.slice(-4).map((request) => ({ url: request.url, token: tokenOf(request.headers.authorization) }));
+    const [first, second, toAlice, afterRotation] = peer.server.requests
+      .slice(-4)
+      .map((request) => ({ url: request.url, token: tokenOf(request.headers.authorization) }));
     expect(second.token).toBe(first.token);
     expect(toAlice.token).not.toBe(first.token);
     for (const { url, token } of [first, toAlice]) {
-      expect(inspect(token, KEY)).toEqual({ signedWith: true, aud: `${peer.server.url}${url}`, lifetimeLeft: expect.any(Number) });
+      expect(inspect(token, KEY)).toEqual({
+        signedWith: true,
+        aud: `${peer.server.url}${url}`,
+        lifetimeLeft: expect.any(Number),
+      });
       expect(inspect(token, KEY).lifetimeLeft).toBeGreaterThan(3300);
     }
-    expect(inspect(afterRotation.token, ROTATED)).toMatchObject({ signedWith: true, aud: `${peer.server.url}${afterRotation.url}` });
+    expect(inspect(afterRotation.token, ROTATED)).toMatchObject({
+      signedWith: true,
+      aud: `${peer.server.url}${afterRotation.url}`,
+    });
     expect(inspect(afterRotation.token, KEY).signedWith).toBe(false);
   });
 });

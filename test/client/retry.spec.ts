@@ -33,13 +33,29 @@ const cases: RetryCase[] = [
   { name: '500 then 202 is retried once', responses: [failure(500), accepted], attempts: 2 },
   { name: '503 without Retry-After then 202 is retried', responses: [failure(503), accepted], attempts: 2 },
   { name: '408 then 202 is retried', responses: [failure(408), accepted], attempts: 2 },
-  { name: '429 with Retry-After: 0 then 202 is retried', responses: [failure(429, { 'retry-after': '0' }), accepted], attempts: 2 },
+  {
+    name: '429 with Retry-After: 0 then 202 is retried',
+    responses: [failure(429, { 'retry-after': '0' }), accepted],
+    attempts: 2,
+  },
   { name: '429 without Retry-After is not retried', responses: [failure(429), accepted], attempts: 1, failsWith: 429 },
   { name: '501 is not retried', responses: [failure(501), accepted], attempts: 1, failsWith: 501 },
   { name: 'a dropped connection then 202 is retried', responses: [{ status: 0, drop: true }, accepted], attempts: 2 },
   { name: 'a persistent 500 is tried 1 + 3 times by default', responses: [failure(500)], attempts: 4, failsWith: 500 },
-  { name: 'maxRetries: 0 turns retries off', responses: [failure(500), accepted], retryOptions: { maxRetries: 0 }, attempts: 1, failsWith: 500 },
-  { name: 'maxRetries: 2 is respected', responses: [failure(500)], retryOptions: { maxRetries: 2, retryDelayInMs: 1 }, attempts: 3, failsWith: 500 },
+  {
+    name: 'maxRetries: 0 turns retries off',
+    responses: [failure(500), accepted],
+    retryOptions: { maxRetries: 0 },
+    attempts: 1,
+    failsWith: 500,
+  },
+  {
+    name: 'maxRetries: 2 is respected',
+    responses: [failure(500)],
+    retryOptions: { maxRetries: 2, retryDelayInMs: 1 },
+    attempts: 3,
+    failsWith: 500,
+  },
 ];
 
 const { serve } = useServers();
@@ -85,7 +101,9 @@ describe('retries', () => {
   it('retryDelayInMs / maxRetryDelayInMs bound the wait before a retry (jittered between half and all of it)', async () => {
     const server = await serve(inSequence(failure(500), accepted));
     const started = performance.now();
-    await ourClient(server, { retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 200 } }).sendToAll({ a: 1 });
+    await ourClient(server, { retryOptions: { maxRetries: 1, retryDelayInMs: 200, maxRetryDelayInMs: 200 } }).sendToAll(
+      { a: 1 },
+    );
     const elapsed = performance.now() - started;
     expect(server.requests).toHaveLength(2);
     expect(elapsed).toBeGreaterThanOrEqual(95);

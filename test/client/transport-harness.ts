@@ -4,7 +4,11 @@ import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from '@azu
 import jsonwebtoken, { type JwtPayload } from 'jsonwebtoken';
 import { WebPubSubRestClient, type WebPubSubRestClientOptions } from '../../lib/index.js';
 import {
-  startCaptureServer, type CaptureServer, type CaptureServerOptions, type CapturedRequest, type ScriptedResponse,
+  startCaptureServer,
+  type CaptureServer,
+  type CaptureServerOptions,
+  type CapturedRequest,
+  type ScriptedResponse,
 } from '../support/capture-server.js';
 import { closeServer, listenOnLoopback } from '../support/loopback-server.js';
 
@@ -32,7 +36,10 @@ type Closable = { close(): Promise<void> };
  * closed after the test that started it.
  */
 export function useServers(): {
-  serve(respond?: (request: CapturedRequest) => ScriptedResponse, options?: CaptureServerOptions): Promise<CaptureServer>;
+  serve(
+    respond?: (request: CapturedRequest) => ScriptedResponse,
+    options?: CaptureServerOptions,
+  ): Promise<CaptureServer>;
   track<T extends Closable>(server: T): T;
 } {
   const open: Closable[] = [];
@@ -47,11 +54,18 @@ export function useServers(): {
 export type Peer = Pick<CaptureServer, 'connectionString'>;
 
 export function ourClient(server: Peer, options: WebPubSubRestClientOptions = {}, hub = 'hub1'): WebPubSubRestClient {
-  return new WebPubSubRestClient(server.connectionString(ACCESS_KEY), hub, { ...options, retryOptions: { ...FAST_RETRIES, ...options.retryOptions } });
+  return new WebPubSubRestClient(server.connectionString(ACCESS_KEY), hub, {
+    ...options,
+    retryOptions: { ...FAST_RETRIES, ...options.retryOptions },
+  });
 }
 
 /** The official client; it needs `allowInsecureConnection` for plain-http loopback (ours allows loopback http). */
-export function officialClient(server: Peer, options: WebPubSubServiceClientOptions = {}, hub = 'hub1'): WebPubSubServiceClient {
+export function officialClient(
+  server: Peer,
+  options: WebPubSubServiceClientOptions = {},
+  hub = 'hub1',
+): WebPubSubServiceClient {
   return new WebPubSubServiceClient(server.connectionString(ACCESS_KEY), hub, {
     allowInsecureConnection: true,
     ...options,

@@ -15,18 +15,24 @@ import { TEST_ACCESS_KEY, useConformancePeer } from './conformance-harness.js';
  */
 
 const endpoint = 'https://demo.webpubsub.azure.com';
-const verifyComplete = (token: string) => jsonwebtoken.verify(token, TEST_ACCESS_KEY, { algorithms: ['HS256'], complete: true });
+const verifyComplete = (token: string) =>
+  jsonwebtoken.verify(token, TEST_ACCESS_KEY, { algorithms: ['HS256'], complete: true });
 const ours = () => new WebPubSubRestClient(endpoint, new AzureKeyCredential(TEST_ACCESS_KEY), 'hub1');
 const official = () => new WebPubSubServiceClient(endpoint, new AzureKeyCredential(TEST_ACCESS_KEY), 'hub1');
 
-describe('getClientAccessToken jwtHeaders (the Python SDK\'s jwt_headers)', () => {
+describe("getClientAccessToken jwtHeaders (the Python SDK's jwt_headers)", () => {
   it('adds kid (and other fields) to the header, leaves alg/typ and the claims as the official client signs them', async () => {
     const request = { userId: 'u1', roles: ['webpubsub.joinLeaveGroup'], groups: ['g1'] };
-    const mine = verifyComplete((await ours().getClientAccessToken({ ...request, jwtHeaders: { kid: 'key-2025', 'x-tenant': 't1' } })).token);
+    const mine = verifyComplete(
+      (await ours().getClientAccessToken({ ...request, jwtHeaders: { kid: 'key-2025', 'x-tenant': 't1' } })).token,
+    );
     const theirs = verifyComplete((await official().getClientAccessToken(request)).token);
     expect(mine.header).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'key-2025', 'x-tenant': 't1' });
     expect(theirs.header).toEqual({ alg: 'HS256', typ: 'JWT' });
-    const strip = ({ iat, exp, ...claims }: jsonwebtoken.JwtPayload) => ({ claims, lifetime: Number(exp) - Number(iat) });
+    const strip = ({ iat, exp, ...claims }: jsonwebtoken.JwtPayload) => ({
+      claims,
+      lifetime: Number(exp) - Number(iat),
+    });
     expect(strip(mine.payload as jsonwebtoken.JwtPayload)).toEqual(strip(theirs.payload as jsonwebtoken.JwtPayload));
   });
 
@@ -52,14 +58,24 @@ describe('getClientAccessToken jwtHeaders (the Python SDK\'s jwt_headers)', () =
     ['alg', { alg: 'RS256', kid: 'k' }],
     ['typ', { typ: 'at+jwt' }],
   ])('refuses to change %s, naming the field and the fix', async (field, jwtHeaders) => {
-    const failure = await ours().getClientAccessToken({ jwtHeaders }).catch((error: unknown) => error);
+    const failure = await ours()
+      .getClientAccessToken({ jwtHeaders })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WebPubSubArgumentError);
     expect(failure).toMatchObject({ argument: `jwtHeaders.${field}` });
-    expect((failure as Error).message).toMatch(new RegExp(`^jwtHeaders\\.${field} cannot be changed: .*Remove ${field} from jwtHeaders\\.$`));
+    expect((failure as Error).message).toMatch(
+      new RegExp(`^jwtHeaders\\.${field} cannot be changed: .*Remove ${field} from jwtHeaders\\.$`),
+    );
   });
 
-  it.each([['a string', 'kid=1'], ['null', null], ['an array', [['kid', '1']]]])('refuses %s as jwtHeaders', async (_label, jwtHeaders) => {
-    const failure = await ours().getClientAccessToken({ jwtHeaders: jwtHeaders as never }).catch((error: unknown) => error);
+  it.each([
+    ['a string', 'kid=1'],
+    ['null', null],
+    ['an array', [['kid', '1']]],
+  ])('refuses %s as jwtHeaders', async (_label, jwtHeaders) => {
+    const failure = await ours()
+      .getClientAccessToken({ jwtHeaders: jwtHeaders as never })
+      .catch((error: unknown) => error);
     expect(failure).toMatchObject({ name: 'WebPubSubArgumentError', argument: 'jwtHeaders' });
     expect((failure as Error).message).toMatch(/Pass an object, or leave it out\.$/);
   });
@@ -71,7 +87,9 @@ describe('getClientAccessToken jwtHeaders (the Python SDK\'s jwt_headers)', () =
       const client = new WebPubSubRestClient(peer.url, new StubTokenCredential(), 'hub1');
       const failure = await client.getClientAccessToken({ jwtHeaders: { kid: 'k' } }).catch((error: unknown) => error);
       expect(failure).toMatchObject({ name: 'WebPubSubArgumentError', argument: 'jwtHeaders' });
-      expect((failure as Error).message).toMatch(/Remove jwtHeaders, or create the client with a connection string or AzureKeyCredential\.$/);
+      expect((failure as Error).message).toMatch(
+        /Remove jwtHeaders, or create the client with a connection string or AzureKeyCredential\.$/,
+      );
       expect(peer.server.requests).toHaveLength(0);
     });
   });

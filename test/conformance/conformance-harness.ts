@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import jsonwebtoken from 'jsonwebtoken';
-import { WebPubSubRestClient, type AzureKeyCredential, type TokenCredential, type WebPubSubRestClientOptions } from '../../lib/index.js';
 import {
-  defaultResponse, startCaptureServer, type CaptureServer, type CaptureServerTls, type CapturedRequest, type ScriptedResponse,
+  WebPubSubRestClient,
+  type AzureKeyCredential,
+  type TokenCredential,
+  type WebPubSubRestClientOptions,
+} from '../../lib/index.js';
+import {
+  defaultResponse,
+  startCaptureServer,
+  type CaptureServer,
+  type CaptureServerTls,
+  type CapturedRequest,
+  type ScriptedResponse,
 } from '../support/capture-server.js';
 
 /**
@@ -77,8 +87,15 @@ export class ConformancePeer {
   /** Both clients from one connection string, as a user would create them. */
   clients(hub = 'hub1', connectionString = this.server.connectionString(TEST_ACCESS_KEY)): ClientPair {
     // The official client refuses plain http unless told; ours allows loopback http by itself.
-    const official = new WebPubSubServiceClient(connectionString, hub, { allowInsecureConnection: true, ...this.commonOptions() });
-    const ours = new WebPubSubRestClient(connectionString, hub, this.commonOptions() satisfies WebPubSubRestClientOptions);
+    const official = new WebPubSubServiceClient(connectionString, hub, {
+      allowInsecureConnection: true,
+      ...this.commonOptions(),
+    });
+    const ours = new WebPubSubRestClient(
+      connectionString,
+      hub,
+      this.commonOptions() satisfies WebPubSubRestClientOptions,
+    );
     return { official: asSharedApi(official), ours };
   }
 
@@ -86,8 +103,15 @@ export class ConformancePeer {
    * Both clients from `(endpoint, credential, hub)`. Each gets its own credential from `credential()`,
    * so what one client asks of its credential can be compared with what the other asks.
    */
-  credentialClients(credential: () => AzureKeyCredential | TokenCredential, hub = 'hub1', endpoint = this.url): ClientPair {
-    const official = new WebPubSubServiceClient(endpoint, credential(), hub, { allowInsecureConnection: true, ...this.commonOptions() });
+  credentialClients(
+    credential: () => AzureKeyCredential | TokenCredential,
+    hub = 'hub1',
+    endpoint = this.url,
+  ): ClientPair {
+    const official = new WebPubSubServiceClient(endpoint, credential(), hub, {
+      allowInsecureConnection: true,
+      ...this.commonOptions(),
+    });
     const ours = new WebPubSubRestClient(endpoint, credential(), hub, this.commonOptions());
     return { official: asSharedApi(official), ours };
   }
@@ -105,7 +129,10 @@ export class ConformancePeer {
   }
 
   /** Runs a case on the official client, then on ours, with the case's responder. */
-  async runCase(testCase: ConformanceCase, clients: (hub?: string) => ClientPair = (hub) => this.clients(hub)): Promise<{ official: CaseRun; ours: CaseRun }> {
+  async runCase(
+    testCase: ConformanceCase,
+    clients: (hub?: string) => ClientPair = (hub) => this.clients(hub),
+  ): Promise<{ official: CaseRun; ours: CaseRun }> {
     this.respondWith(testCase.respond);
     try {
       const { official, ours } = clients(testCase.hub);
@@ -140,9 +167,17 @@ export interface TokenView {
  * Verifies an HS256 token with the test key (so a wrong signature fails the test) and returns the
  * parts both clients must agree on.
  */
-export function verifiedTokenView(token: string, key = TEST_ACCESS_KEY): TokenView & { claims: Record<string, unknown> } {
+export function verifiedTokenView(
+  token: string,
+  key = TEST_ACCESS_KEY,
+): TokenView & { claims: Record<string, unknown> } {
   const claims = jsonwebtoken.verify(token, key, { algorithms: ['HS256'] }) as Record<string, unknown>;
-  return { aud: claims.aud, lifetime: Number(claims.exp) - Number(claims.iat), claimNames: Object.keys(claims).sort(), claims };
+  return {
+    aud: claims.aud,
+    lifetime: Number(claims.exp) - Number(claims.iat),
+    claimNames: Object.keys(claims).sort(),
+    claims,
+  };
 }
 
 export function bearerToken(headers: Record<string, string | string[] | undefined>): string {
@@ -243,7 +278,9 @@ export function conformanceTable(cases: ConformanceCase[], options: Pick<WireVie
   it.each(cases.map((testCase) => [testCase.name, testCase] as const))('%s', async (_name, testCase) => {
     const { official, ours } = await peer.runCase(testCase);
     expect(official.requests.length).toBeGreaterThan(0);
-    expect(ours.requests.map((request) => wireView(request, options))).toEqual(official.requests.map((request) => wireView(request, options)));
+    expect(ours.requests.map((request) => wireView(request, options))).toEqual(
+      official.requests.map((request) => wireView(request, options)),
+    );
     expect(ours.result).toEqual('oursExpected' in testCase ? testCase.oursExpected : official.result);
     if ('expected' in testCase) expect(official.result).toEqual(testCase.expected);
     for (const request of [...official.requests, ...ours.requests]) {

@@ -48,7 +48,12 @@ async function observe(client: WebPubSubRestClient, run: Run): Promise<{ view: R
 const json = (status: number, body: unknown, extra: Record<string, string> = {}): ScriptedResponse => ({
   status,
   // A fixed date: error headers reach the flat response, and the two answers may straddle a second.
-  headers: { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': 'req-1', date: 'Sun, 06 Dec 2026 12:00:00 GMT', ...extra },
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    'x-ms-request-id': 'req-1',
+    date: 'Sun, 06 Dec 2026 12:00:00 GMT',
+    ...extra,
+  },
   body: JSON.stringify(body),
 });
 
@@ -56,7 +61,13 @@ const json = (status: number, body: unknown, extra: Record<string, string> = {})
  * The service's ErrorDetail body (reference §1). For an error answer core-client flattens every
  * response header (and `errorCode` from x-ms-error-code) into the flat response with the body.
  */
-const forbidden = { code: 'Forbidden', message: 'The connection may not send.', target: 'conn1', details: null, inner: null };
+const forbidden = {
+  code: 'Forbidden',
+  message: 'The connection may not send.',
+  target: 'conn1',
+  details: null,
+  inner: null,
+};
 
 interface Case {
   name: string;
@@ -78,13 +89,29 @@ const cases: Case[] = [
     name: 'sendToAll answered 403 with an ErrorDetail body (the callback sees the error too)',
     run: (c, o) => c.sendToAll({ a: 1 }, o),
     respond: () => json(403, forbidden, { 'x-ms-error-code': 'Forbidden' }),
-    expected: { status: 403, parsedBody: forbidden, flat: expect.objectContaining({ ...forbidden, errorCode: 'Forbidden', 'x-ms-request-id': 'req-1' }), error: { statusCode: 403, code: 'Forbidden' }, rejected: true },
+    expected: {
+      status: 403,
+      parsedBody: forbidden,
+      flat: expect.objectContaining({ ...forbidden, errorCode: 'Forbidden', 'x-ms-request-id': 'req-1' }),
+      error: { statusCode: 403, code: 'Forbidden' },
+      rejected: true,
+    },
   },
   {
     name: 'group.removeUser answered 404 with an ErrorDetail body',
     run: (c, o) => c.group('g1').removeUser('u1', o),
     respond: () => json(404, { code: 'NotFound', message: 'No such group.' }),
-    expected: { status: 404, parsedBody: { code: 'NotFound', message: 'No such group.' }, flat: expect.objectContaining({ code: 'NotFound', message: 'No such group.', 'content-type': 'application/json; charset=utf-8' }), error: { statusCode: 404, code: 'NotFound' }, rejected: true },
+    expected: {
+      status: 404,
+      parsedBody: { code: 'NotFound', message: 'No such group.' },
+      flat: expect.objectContaining({
+        code: 'NotFound',
+        message: 'No such group.',
+        'content-type': 'application/json; charset=utf-8',
+      }),
+      error: { statusCode: 404, code: 'NotFound' },
+      rejected: true,
+    },
   },
   {
     name: 'connectionExists answered 404 (an answer, not an error)',
@@ -100,20 +127,31 @@ const cases: Case[] = [
       for await (const member of await c.group('g1').listConnections(o)) void member;
     },
     respond: () => json(200, { value: [{ connectionId: 'c1', userId: 'u1' }] }),
-    expected: { status: 200, parsedBody: { value: [{ connectionId: 'c1', userId: 'u1' }] }, flat: { value: [{ connectionId: 'c1', userId: 'u1' }] }, rejected: false },
+    expected: {
+      status: 200,
+      parsedBody: { value: [{ connectionId: 'c1', userId: 'u1' }] },
+      flat: { value: [{ connectionId: 'c1', userId: 'u1' }] },
+      rejected: false,
+    },
   },
   {
     name: 'getClientAccessToken with a TokenCredential (the service signs; its JSON body is flattened)',
     clients: 'token',
     run: (c, o) => c.getClientAccessToken({ userId: 'u1', ...o }),
     respond: () => json(200, { token: 'token-from-service' }),
-    expected: { status: 200, parsedBody: { token: 'token-from-service' }, flat: { token: 'token-from-service' }, rejected: false },
+    expected: {
+      status: 200,
+      parsedBody: { token: 'token-from-service' },
+      flat: { token: 'token-from-service' },
+      rejected: false,
+    },
   },
 ];
 
 describe('official SDK conformance: onResponse(rawResponse, flatResponse, error)', () => {
   const peer = useConformancePeer(() => ({ tls: loopbackCertificate() }));
-  const pair = (kind: Case['clients']): ClientPair => (kind === 'token' ? peer.credentialClients(() => new StubTokenCredential()) : peer.clients());
+  const pair = (kind: Case['clients']): ClientPair =>
+    kind === 'token' ? peer.credentialClients(() => new StubTokenCredential()) : peer.clients();
 
   it.each(cases)('$name', async ({ run, respond, expected, clients }) => {
     peer.respondWith(respond);
@@ -137,7 +175,9 @@ describe('official SDK conformance: requestOptions.customHeaders', () => {
 
   it('puts the same custom headers on the wire, replacing a header of the same name', async () => {
     const { official, ours } = peer.clients();
-    const requestOptions = { customHeaders: { 'x-custom-trace': 'abc 123', 'x-ms-client-request-id': 'my-request-id' } };
+    const requestOptions = {
+      customHeaders: { 'x-custom-trace': 'abc 123', 'x-ms-client-request-id': 'my-request-id' },
+    };
     const seen: Array<Record<string, unknown>> = [];
     for (const client of [official, ours]) {
       const start = peer.server.requests.length;

@@ -1,7 +1,19 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import type { GroupListConnectionsOptions, PageSettings, WebPubSubGroupMember, WebPubSubRestClient } from '../../lib/index.js';
+import type {
+  GroupListConnectionsOptions,
+  PageSettings,
+  WebPubSubGroupMember,
+  WebPubSubRestClient,
+} from '../../lib/index.js';
 import type { CapturedRequest, ScriptedResponse } from '../support/capture-server.js';
-import { collect, conformanceTable, rejection, useConformancePeer, type ConformanceCase, type Operation } from './conformance-harness.js';
+import {
+  collect,
+  conformanceTable,
+  rejection,
+  useConformancePeer,
+  type ConformanceCase,
+  type Operation,
+} from './conformance-harness.js';
 
 /*
  * ListConnectionsInGroup, followed page by page. The peer pages like the real service (reference
@@ -89,16 +101,24 @@ function listingPeer(options: { lastNextLink?: null; failAfterFirstPage?: boolea
 }
 
 /** Every item, iterating the listing directly. */
-const items = (group: string, options?: GroupListConnectionsOptions): Operation => async (client) =>
-  collect(await client.group(group).listConnections(options));
+const items =
+  (group: string, options?: GroupListConnectionsOptions): Operation =>
+  async (client) =>
+    collect(await client.group(group).listConnections(options));
 
 /** Every page (as a plain array of items), through `byPage()`. */
-const pages = (group: string, options?: GroupListConnectionsOptions, settings?: (client: WebPubSubRestClient) => PageSettings): Operation => async (client) => {
-  const paged = await client.group(group).listConnections(options);
-  const result: WebPubSubGroupMember[][] = [];
-  for await (const page of paged.byPage(settings?.(client))) result.push([...page]);
-  return result;
-};
+const pages =
+  (
+    group: string,
+    options?: GroupListConnectionsOptions,
+    settings?: (client: WebPubSubRestClient) => PageSettings,
+  ): Operation =>
+  async (client) => {
+    const paged = await client.group(group).listConnections(options);
+    const result: WebPubSubGroupMember[][] = [];
+    for await (const page of paged.byPage(settings?.(client))) result.push([...page]);
+    return result;
+  };
 
 /** The client's own endpoint as an origin (the official one keeps a trailing slash). */
 const originOf = (client: WebPubSubRestClient) => client.endpoint.replace(/\/+$/, '');
@@ -116,20 +136,43 @@ const cases: ConformanceCase[] = [
   { name: 'an empty group by page', run: pages('empty'), expected: [[]] },
   { name: 'a single page', run: items('pair'), expected: groups.pair },
   { name: 'a single page by page', run: pages('pair'), expected: [groups.pair] },
-  { name: 'a single page whose nextLink is null', run: pages('pair'), respond: listingPeer({ lastNextLink: null }), expected: [groups.pair] },
+  {
+    name: 'a single page whose nextLink is null',
+    run: pages('pair'),
+    respond: listingPeer({ lastNextLink: null }),
+    expected: [groups.pair],
+  },
   { name: 'several pages of the peer default size', run: items('room 1/ü'), expected: big },
-  { name: 'several pages of the peer default size by page', run: pages('room 1/ü'), expected: chunks(big, PEER_PAGE_SIZE) },
+  {
+    name: 'several pages of the peer default size by page',
+    run: pages('room 1/ü'),
+    expected: chunks(big, PEER_PAGE_SIZE),
+  },
   { name: 'maxPageSize 2', run: items('room 1/ü', { maxPageSize: 2 }), expected: big },
   { name: 'maxPageSize 2 by page', run: pages('room 1/ü', { maxPageSize: 2 }), expected: chunks(big, 2) },
-  { name: 'maxPageSize 2 and top 5 (as recorded from the service)', run: items('room 1/ü', { maxPageSize: 2, top: 5 }), expected: big.slice(0, 5) },
-  { name: 'maxPageSize 2 and top 5 by page', run: pages('room 1/ü', { maxPageSize: 2, top: 5 }), expected: chunks(big, 2, 5) },
+  {
+    name: 'maxPageSize 2 and top 5 (as recorded from the service)',
+    run: items('room 1/ü', { maxPageSize: 2, top: 5 }),
+    expected: big.slice(0, 5),
+  },
+  {
+    name: 'maxPageSize 2 and top 5 by page',
+    run: pages('room 1/ü', { maxPageSize: 2, top: 5 }),
+    expected: chunks(big, 2, 5),
+  },
   { name: 'top 3 alone', run: items('room 1/ü', { top: 3 }), expected: big.slice(0, 3) },
   { name: 'top larger than the group', run: pages('pair', { top: 10 }), expected: [groups.pair] },
   { name: 'maxPageSize 200 (one page)', run: pages('room 1/ü', { maxPageSize: 200 }), expected: [big] },
-  { name: 'a continuationToken option starts mid-way', run: items('room 1/ü', { maxPageSize: 3, continuationToken: cursor(2) }), expected: big.slice(2) },
+  {
+    name: 'a continuationToken option starts mid-way',
+    run: items('room 1/ü', { maxPageSize: 3, continuationToken: cursor(2) }),
+    expected: big.slice(2),
+  },
   {
     name: 'byPage resumes from a nextLink',
-    run: pages('room 1/ü', { maxPageSize: 2 }, (client) => ({ continuationToken: pageLink(originOf(client), 'room 1/ü', { start: 4, maxPageSize: 2 }) })),
+    run: pages('room 1/ü', { maxPageSize: 2 }, (client) => ({
+      continuationToken: pageLink(originOf(client), 'room 1/ü', { start: 4, maxPageSize: 2 }),
+    })),
     expected: chunks(big.slice(4), 2),
   },
   {

@@ -26,9 +26,21 @@ const forbidden = (): ScriptedResponse => ({
   body: JSON.stringify({ code: 'Forbidden', message: 'Not allowed.' }),
 });
 
-const http = (method: string, parent: string, status = 'UNSET'): SpanView => ({ name: `HTTP ${method}`, kind: 'CLIENT', status, namespace: 'Microsoft.WebPubSub', parent });
+const http = (method: string, parent: string, status = 'UNSET'): SpanView => ({
+  name: `HTTP ${method}`,
+  kind: 'CLIENT',
+  status,
+  namespace: 'Microsoft.WebPubSub',
+  parent,
+});
 // A success leaves the status UNSET, as OpenTelemetry advises for instrumentation libraries.
-const operation = (name: string, status = 'UNSET', parent: string | null = null): SpanView => ({ name, kind: 'INTERNAL', status, namespace: 'Microsoft.WebPubSub', parent });
+const operation = (name: string, status = 'UNSET', parent: string | null = null): SpanView => ({
+  name,
+  kind: 'INTERNAL',
+  status,
+  namespace: 'Microsoft.WebPubSub',
+  parent,
+});
 
 const cases: TracingCase[] = [
   {
@@ -59,7 +71,10 @@ const cases: TracingCase[] = [
   {
     name: 'closeConnection',
     run: (client) => client.closeConnection('conn1', { reason: 'bye' }),
-    expected: [http('DELETE', 'WebPubSubServiceClient.closeConnection'), operation('WebPubSubServiceClient.closeConnection')],
+    expected: [
+      http('DELETE', 'WebPubSubServiceClient.closeConnection'),
+      operation('WebPubSubServiceClient.closeConnection'),
+    ],
   },
   {
     name: 'getClientAccessToken with a key (no HTTP)',
@@ -74,13 +89,14 @@ const cases: TracingCase[] = [
   },
   {
     name: 'listConnections iterated inside a caller span',
-    run: (client) => trace.getTracer('app').startActiveSpan('caller', async (span) => {
-      try {
-        return await collect(await client.group('room1').listConnections());
-      } finally {
-        span.end();
-      }
-    }),
+    run: (client) =>
+      trace.getTracer('app').startActiveSpan('caller', async (span) => {
+        try {
+          return await collect(await client.group('room1').listConnections());
+        } finally {
+          span.end();
+        }
+      }),
     expected: [
       operation('WebPubSubGroupClient.listConnections', 'UNSET', 'caller'),
       http('GET', 'WebPubSubGroupClient.listConnections'),
@@ -91,17 +107,21 @@ const cases: TracingCase[] = [
     name: 'a failed call (403)',
     run: (client) => client.sendToAll('hi', { contentType: 'text/plain' }).catch(() => 'rejected'),
     respond: forbidden,
-    expected: [http('POST', 'WebPubSubServiceClient.sendToAll', 'ERROR'), operation('WebPubSubServiceClient.sendToAll', 'ERROR')],
+    expected: [
+      http('POST', 'WebPubSubServiceClient.sendToAll', 'ERROR'),
+      operation('WebPubSubServiceClient.sendToAll', 'ERROR'),
+    ],
   },
   {
     name: 'inside a caller span (the operation span is its child)',
-    run: (client) => trace.getTracer('app').startActiveSpan('caller', async (span) => {
-      try {
-        return await client.sendToConnection('conn1', 'hi', { contentType: 'text/plain' });
-      } finally {
-        span.end();
-      }
-    }),
+    run: (client) =>
+      trace.getTracer('app').startActiveSpan('caller', async (span) => {
+        try {
+          return await client.sendToConnection('conn1', 'hi', { contentType: 'text/plain' });
+        } finally {
+          span.end();
+        }
+      }),
     expected: [
       http('POST', 'WebPubSubServiceClient.sendToConnection'),
       operation('WebPubSubServiceClient.sendToConnection', 'UNSET', 'caller'),
@@ -112,7 +132,9 @@ const cases: TracingCase[] = [
     name: 'tracingOptions.tracingContext parents the operation span',
     run: async (client) => {
       const span = trace.getTracer('app').startSpan('explicit');
-      await client.removeUserFromAllGroups('user1', { tracingOptions: { tracingContext: trace.setSpan(context.active(), span) } });
+      await client.removeUserFromAllGroups('user1', {
+        tracingOptions: { tracingContext: trace.setSpan(context.active(), span) },
+      });
       span.end();
     },
     expected: [

@@ -36,24 +36,39 @@ const args = process.argv.slice(2);
 const skipBuild = args.includes('--skip-build');
 // `--tarball <file>` or `--tarball=<file>`: the value is not a case name.
 const tarballAt = args.findIndex((arg) => arg === '--tarball' || arg.startsWith('--tarball='));
-const tarballArg = tarballAt < 0 ? undefined : args[tarballAt].startsWith('--tarball=') ? args[tarballAt].slice('--tarball='.length) : args[tarballAt + 1];
-const rest = args.filter((_, index) => index !== tarballAt && !(index === tarballAt + 1 && args[tarballAt] === '--tarball'));
+const tarballArg =
+  tarballAt < 0
+    ? undefined
+    : args[tarballAt].startsWith('--tarball=')
+      ? args[tarballAt].slice('--tarball='.length)
+      : args[tarballAt + 1];
+const rest = args.filter(
+  (_, index) => index !== tarballAt && !(index === tarballAt + 1 && args[tarballAt] === '--tarball'),
+);
 const unknownFlags = rest.filter((arg) => arg.startsWith('-') && arg !== '--skip-build');
 const selected = rest.filter((arg) => !arg.startsWith('-'));
 const unknownCases = selected.filter((name) => !CASES.includes(name));
 if (unknownFlags.length > 0 || unknownCases.length > 0) {
-  console.error(`unknown ${unknownFlags.length > 0 ? `option(s) ${unknownFlags.join(' ')}` : `case(s) ${unknownCases.join(' ')}`}`);
+  console.error(
+    `unknown ${unknownFlags.length > 0 ? `option(s) ${unknownFlags.join(' ')}` : `case(s) ${unknownCases.join(' ')}`}`,
+  );
   console.error(USAGE);
   process.exit(2);
 }
 if (tarballAt >= 0 && (!tarballArg || tarballArg.startsWith('-') || skipBuild)) {
-  console.error(skipBuild ? '--tarball and --skip-build together: --tarball already skips the build; give one of them.' : '--tarball needs a file: --tarball .pack/nestjs-web-pubsub.tgz (`npm run test:prepare` writes it).');
+  console.error(
+    skipBuild
+      ? '--tarball and --skip-build together: --tarball already skips the build; give one of them.'
+      : '--tarball needs a file: --tarball .pack/nestjs-web-pubsub.tgz (`npm run test:prepare` writes it).',
+  );
   console.error(USAGE);
   process.exit(2);
 }
 const prebuiltTarball = tarballArg === undefined ? undefined : path.resolve(tarballArg);
 if (prebuiltTarball && !existsSync(prebuiltTarball)) {
-  console.error(`--tarball ${tarballArg}: no such file. Run \`npm run test:prepare\` to build and pack it, or leave --tarball out to build and pack here.`);
+  console.error(
+    `--tarball ${tarballArg}: no such file. Run \`npm run test:prepare\` to build and pack it, or leave --tarball out to build and pack here.`,
+  );
   process.exit(2);
 }
 const cases = selected.length > 0 ? CASES.filter((name) => selected.includes(name)) : CASES;
@@ -63,7 +78,9 @@ const logDir = path.join(workRoot, 'logs');
 /** The tarball, unpacked: what every case's node_modules/nestjs-web-pubsub must equal. */
 const packedDir = path.join(workRoot, 'packed', 'package');
 if (isInside(resolveReal(workRoot), resolveReal(root))) {
-  console.error(`CONSUMERS_DIR (${workRoot}) is inside the repo: module resolution there would reach the repo's own node_modules.`);
+  console.error(
+    `CONSUMERS_DIR (${workRoot}) is inside the repo: module resolution there would reach the repo's own node_modules.`,
+  );
   process.exit(2);
 }
 
@@ -71,7 +88,11 @@ if (isInside(resolveReal(workRoot), resolveReal(root))) {
 const nodeDir = path.dirname(process.execPath);
 const childEnv = {
   // Without what a parent `npm run` sets for its own package.
-  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_(lifecycle|package|config_local_prefix)|INIT_CWD$)/i.test(name))),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(npm_(lifecycle|package|config_local_prefix)|INIT_CWD$)/i.test(name),
+    ),
+  ),
   PATH: [nodeDir, process.env.PATH].filter(Boolean).join(path.delimiter),
   NO_COLOR: '1',
 };
@@ -134,7 +155,12 @@ function seconds(ms) {
 function exec(command, commandArgs, { cwd, timeoutMs }) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(command, commandArgs, { cwd, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, commandArgs, {
+      cwd,
+      env: childEnv,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running = child;
     let output = '';
     let timedOut = false;
@@ -173,7 +199,11 @@ async function step(report, name, label, run, check = () => ({ ok: true })) {
   const verdict = result.code === 0 ? check(result) : { ok: false };
   const logFile = path.join(logDir, `${report.name}.${name}.log`);
   await writeFile(logFile, `$ ${label}\n${result.output}`);
-  const status = verdict.ok ? (verdict.warning ? 'ok (warning)' : 'ok') : `FAILED (${result.code === 0 ? 'check' : `exit ${result.code}`})`;
+  const status = verdict.ok
+    ? verdict.warning
+      ? 'ok (warning)'
+      : 'ok'
+    : `FAILED (${result.code === 0 ? 'check' : `exit ${result.code}`})`;
   console.log(`[${report.name}] ${name.padEnd(10)} ${seconds(result.ms).padStart(7)}  ${status}  ${label}`);
   if (verdict.note) console.log(indent(verdict.note));
   if (verdict.warning) console.log(indent(`warning: ${verdict.warning}`));
@@ -193,7 +223,12 @@ async function hashFiles(dir) {
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = path.join(entry.parentPath, entry.name);
-    hashes.set(path.relative(dir, file), createHash('sha256').update(await readFile(file)).digest('hex'));
+    hashes.set(
+      path.relative(dir, file),
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex'),
+    );
   }
   return hashes;
 }
@@ -203,10 +238,15 @@ async function compareInstalled(caseDir) {
   const installed = path.join(caseDir, 'node_modules', PACKAGE);
   if (!existsSync(installed)) return { same: false, detail: `${installed} does not exist` };
   const [expected, actual] = await Promise.all([hashFiles(packedDir), hashFiles(installed)]);
-  const differing = [...new Set([...expected.keys(), ...actual.keys()])].filter((file) => expected.get(file) !== actual.get(file));
+  const differing = [...new Set([...expected.keys(), ...actual.keys()])].filter(
+    (file) => expected.get(file) !== actual.get(file),
+  );
   return differing.length === 0
     ? { same: true, detail: `all ${expected.size} files identical to the tarball's` }
-    : { same: false, detail: `${differing.length} of ${expected.size} files differ from the tarball's, e.g. ${differing.slice(0, 5).join(', ')}` };
+    : {
+        same: false,
+        detail: `${differing.length} of ${expected.size} files differ from the tarball's, e.g. ${differing.slice(0, 5).join(', ')}`,
+      };
 }
 
 /**
@@ -218,7 +258,9 @@ function classifyTscErrors(output) {
   for (const [, file, code] of output.matchAll(/^(\S[^(\n]*)\(\d+,\d+\): error (TS\d+)/gm)) {
     files.set(file, [...(files.get(file) ?? []), code]);
   }
-  const ours = [...files.keys()].filter((file) => !file.includes('node_modules/') || file.includes(`node_modules/${PACKAGE}/`));
+  const ours = [...files.keys()].filter(
+    (file) => !file.includes('node_modules/') || file.includes(`node_modules/${PACKAGE}/`),
+  );
   const thirdParty = [...files.keys()].filter((file) => !ours.includes(file));
   const describe = (list) => list.map((file) => `${file} (${[...new Set(files.get(file))].join(', ')})`).join('; ');
   return { ours, thirdParty, describe };
@@ -230,7 +272,8 @@ async function prepareCase(name) {
   await mkdir(target, { recursive: true });
   // Fresh sources every run; node_modules and the lockfile stay as the install cache.
   for (const entry of await readdir(target)) {
-    if (entry !== 'node_modules' && entry !== 'package-lock.json') await rm(path.join(target, entry), { recursive: true, force: true });
+    if (entry !== 'node_modules' && entry !== 'package-lock.json')
+      await rm(path.join(target, entry), { recursive: true, force: true });
   }
   await cp(source, target, { recursive: true, filter: (file) => !/[\\/](node_modules|dist|coverage)$/.test(file) });
   // A cached copy of the package (same version, new contents) may be kept by npm: make it install the tarball anew.
@@ -251,17 +294,27 @@ async function runCase(name) {
   const testScript = manifest.scripts['test:e2e'] ? 'test:e2e' : 'test';
   const tsc = ['node_modules/typescript/bin/tsc', '--noEmit', '-p'];
 
-  const installed = await step(report, 'install', 'npm i --no-audit --no-fund', () => npm(['i', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 15 * MINUTE }));
+  const installed = await step(report, 'install', 'npm i --no-audit --no-fund', () =>
+    npm(['i', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 15 * MINUTE }),
+  );
   if (!installed) return report;
 
-  const verified = await step(report, 'verify', `installed ${PACKAGE} is the fresh tarball`, async () => {
-    const started = Date.now();
-    const { same, detail } = await compareInstalled(dir);
-    return { code: same ? 0 : 1, output: detail, ms: Date.now() - started };
-  }, ({ output }) => ({ ok: true, note: output }));
+  const verified = await step(
+    report,
+    'verify',
+    `installed ${PACKAGE} is the fresh tarball`,
+    async () => {
+      const started = Date.now();
+      const { same, detail } = await compareInstalled(dir);
+      return { code: same ? 0 : 1, output: detail, ms: Date.now() - started };
+    },
+    ({ output }) => ({ ok: true, note: output }),
+  );
   if (!verified) return report;
 
-  await step(report, 'typecheck', 'tsc --noEmit -p tsconfig.json', () => exec(process.execPath, [...tsc, 'tsconfig.json'], { cwd: dir, timeoutMs: 5 * MINUTE }));
+  await step(report, 'typecheck', 'tsc --noEmit -p tsconfig.json', () =>
+    exec(process.execPath, [...tsc, 'tsconfig.json'], { cwd: dir, timeoutMs: 5 * MINUTE }),
+  );
 
   await step(
     report,
@@ -270,9 +323,16 @@ async function runCase(name) {
     async () => {
       if (existsSync(path.join(dir, 'node_modules/@types/ws'))) {
         const why = await npm(['explain', '@types/ws'], { cwd: dir, timeoutMs: MINUTE });
-        return { code: 'types-ws-present', output: `@types/ws is installed in the app, so this check would not prove anything:\n${why.output}`, ms: why.ms };
+        return {
+          code: 'types-ws-present',
+          output: `@types/ws is installed in the app, so this check would not prove anything:\n${why.output}`,
+          ms: why.ms,
+        };
       }
-      const result = await exec(process.execPath, [...tsc, 'tsconfig.lib-check.json'], { cwd: dir, timeoutMs: 5 * MINUTE });
+      const result = await exec(process.execPath, [...tsc, 'tsconfig.lib-check.json'], {
+        cwd: dir,
+        timeoutMs: 5 * MINUTE,
+      });
       // Errors only in other packages' declarations are theirs, not this package's: reported, not failed.
       if (result.code !== 0) {
         const { ours, thirdParty, describe } = classifyTscErrors(result.output);
@@ -284,11 +344,16 @@ async function runCase(name) {
     (result) => {
       if (!result.thirdPartyOnly) return { ok: true };
       const { thirdParty, describe } = classifyTscErrors(result.output);
-      return { ok: true, warning: `errors only in third-party declarations (${thirdParty.length} files): ${describe(thirdParty)}` };
+      return {
+        ok: true,
+        warning: `errors only in third-party declarations (${thirdParty.length} files): ${describe(thirdParty)}`,
+      };
     },
   );
 
-  await step(report, 'test', `npm run ${testScript}`, () => npm(['run', testScript], { cwd: dir, timeoutMs: 5 * MINUTE }));
+  await step(report, 'test', `npm run ${testScript}`, () =>
+    npm(['run', testScript], { cwd: dir, timeoutMs: 5 * MINUTE }),
+  );
   return report;
 }
 
@@ -301,10 +366,15 @@ async function main() {
   // What `node` a script (`#!/usr/bin/env node`, `node --experimental-vm-modules ...`) finds on the children's PATH.
   const pathNode = await exec('node', ['-v'], { cwd: workRoot, timeoutMs: MINUTE });
   if (pathNode.output.trim() !== process.version) {
-    console.log(`\`node\` on the children's PATH is ${pathNode.output.trim() || `missing (${pathNode.code})`}, not ${process.version}`);
+    console.log(
+      `\`node\` on the children's PATH is ${pathNode.output.trim() || `missing (${pathNode.code})`}, not ${process.version}`,
+    );
     process.exit(2);
   }
-  if (leaks.length > 0) console.log(`warning: ${leaks.map((dir) => path.join(dir, 'node_modules')).join(', ')} exists above the work dir; the apps may resolve packages from it`);
+  if (leaks.length > 0)
+    console.log(
+      `warning: ${leaks.map((dir) => path.join(dir, 'node_modules')).join(', ')} exists above the work dir; the apps may resolve packages from it`,
+    );
 
   const setup = { name: 'package', steps: [] };
   let ready = true;
@@ -323,7 +393,10 @@ async function main() {
       ({ output }) => ({ ok: true, note: output }),
     );
   } else {
-    if (!skipBuild) ready = await step(setup, 'build', 'npm run build', () => npm(['run', 'build'], { cwd: root, timeoutMs: 10 * MINUTE }));
+    if (!skipBuild)
+      ready = await step(setup, 'build', 'npm run build', () =>
+        npm(['run', 'build'], { cwd: root, timeoutMs: 10 * MINUTE }),
+      );
     else if (!existsSync(path.join(root, 'dist'))) ready = false;
   }
   if (ready && !prebuiltTarball) {
@@ -332,7 +405,10 @@ async function main() {
       'pack',
       `npm pack --ignore-scripts --pack-destination ${workRoot}`,
       async () => {
-        const result = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', workRoot], { cwd: root, timeoutMs: 5 * MINUTE });
+        const result = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', workRoot], {
+          cwd: root,
+          timeoutMs: 5 * MINUTE,
+        });
         if (result.code !== 0) return result;
         const [{ filename, size, entryCount }] = JSON.parse(result.output.slice(result.output.indexOf('[')));
         await rename(path.join(workRoot, path.basename(filename)), packed);
@@ -362,10 +438,23 @@ async function main() {
   console.log(`\ntimings (node ${process.version}, ${seconds(Date.now() - started)} in all):`);
   for (const report of [setup, ...reports]) {
     if (report.steps.length === 0) continue;
-    console.log(`  ${report.name.padEnd(22)} ${report.steps.map((s) => `${s.name} ${s.ms === undefined ? '-' : seconds(s.ms)}${s.ok ? (s.warning ? ' (warning)' : '') : ' FAILED'}`).join(', ')}`);
+    console.log(
+      `  ${report.name.padEnd(22)} ${report.steps.map((s) => `${s.name} ${s.ms === undefined ? '-' : seconds(s.ms)}${s.ok ? (s.warning ? ' (warning)' : '') : ' FAILED'}`).join(', ')}`,
+    );
   }
   const failed = reports.filter((report) => report.steps.some((s) => !s.ok));
-  if (failed.length > 0) console.log(`failed: ${failed.map((report) => `${report.name} (${report.steps.filter((s) => !s.ok).map((s) => s.name).join(', ')})`).join('; ')}`);
+  if (failed.length > 0)
+    console.log(
+      `failed: ${failed
+        .map(
+          (report) =>
+            `${report.name} (${report.steps
+              .filter((s) => !s.ok)
+              .map((s) => s.name)
+              .join(', ')})`,
+        )
+        .join('; ')}`,
+    );
   console.log(`consumers: ${reports.length - failed.length} passed, ${failed.length} failed`);
   process.exitCode = failed.length > 0 || !ready ? 1 : 0;
 }
@@ -377,10 +466,17 @@ async function main() {
 async function unpackAndCheck(tarball) {
   await rm(path.dirname(packedDir), { recursive: true, force: true });
   await mkdir(path.dirname(packedDir), { recursive: true });
-  const unpacked = await exec('tar', ['-xzf', tarball, '-C', path.dirname(packedDir)], { cwd: workRoot, timeoutMs: MINUTE });
+  const unpacked = await exec('tar', ['-xzf', tarball, '-C', path.dirname(packedDir)], {
+    cwd: workRoot,
+    timeoutMs: MINUTE,
+  });
   if (unpacked.code !== 0) return { code: unpacked.code, output: `\n${unpacked.output.trim()}` };
-  const missing = ['dist/esm/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json'].filter((file) => !existsSync(path.join(packedDir, file)));
-  return missing.length > 0 ? { code: 'incomplete', output: `\nmissing from the tarball: ${missing.join(', ')}` } : { code: 0, output: '' };
+  const missing = ['dist/esm/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json'].filter(
+    (file) => !existsSync(path.join(packedDir, file)),
+  );
+  return missing.length > 0
+    ? { code: 'incomplete', output: `\nmissing from the tarball: ${missing.join(', ')}` }
+    : { code: 0, output: '' };
 }
 
 function ancestors(dir) {

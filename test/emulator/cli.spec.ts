@@ -64,7 +64,12 @@ async function startEventRecorder(): Promise<{ events: string[]; receiver: http.
 
 function runCliToEnd(args: string[]): { status: number | null; output: string } {
   try {
-    const output = execFileSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', stdio: 'pipe', timeout: 15_000 });
+    const output = execFileSync(process.execPath, [cli, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+      timeout: 15_000,
+    });
     return { status: 0, output };
   } catch (error) {
     const failed = error as { status: number | null; stdout: string; stderr: string };
@@ -77,7 +82,9 @@ describe('web-pubsub-emulator CLI', () => {
 
   it('starts on a free loopback port, prints its connection string, serves REST, and exits 0 on SIGTERM', async () => {
     const running = await startCli(['--port', '0', '--access-key', 'cli-spec-key']);
-    expect(running.connectionString).toMatch(/^Endpoint=http:\/\/127\.0\.0\.1:\d+;AccessKey=cli-spec-key;Version=1\.0;$/);
+    expect(running.connectionString).toMatch(
+      /^Endpoint=http:\/\/127\.0\.0\.1:\d+;AccessKey=cli-spec-key;Version=1\.0;$/,
+    );
     const rest = new WebPubSubRestClient(running.connectionString, 'chat');
     await expect(rest.getServiceStatus()).resolves.toBe(true);
     await expect(rest.userExists('nobody')).resolves.toBe(false);
@@ -86,16 +93,30 @@ describe('web-pubsub-emulator CLI', () => {
 
   it('sends events of the hubs it was given to the --event-handler URL', async () => {
     const { events, receiver, port } = await startEventRecorder();
-    const running = await startCli(['--port', '0', '--hub', 'chat', '--event-handler', `http://127.0.0.1:${port}/eventhandler/{event}`]);
+    const running = await startCli([
+      '--port',
+      '0',
+      '--hub',
+      'chat',
+      '--event-handler',
+      `http://127.0.0.1:${port}/eventhandler/{event}`,
+    ]);
     try {
-      const { url } = await new WebPubSubRestClient(running.connectionString, 'chat').getClientAccessToken({ userId: 'alice' });
+      const { url } = await new WebPubSubRestClient(running.connectionString, 'chat').getClientAccessToken({
+        userId: 'alice',
+      });
       // No keep-alive pings: the SDK's ping loop would otherwise outlive stop() by up to 20 s.
       const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
       await client.start();
       client.stop();
       const deadline = Date.now() + 10_000;
-      while (!events.includes('azure.webpubsub.sys.disconnected') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(events).toEqual(['azure.webpubsub.sys.connect', 'azure.webpubsub.sys.connected', 'azure.webpubsub.sys.disconnected']);
+      while (!events.includes('azure.webpubsub.sys.disconnected') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(events).toEqual([
+        'azure.webpubsub.sys.connect',
+        'azure.webpubsub.sys.connected',
+        'azure.webpubsub.sys.disconnected',
+      ]);
     } finally {
       await stopCli(running);
       receiver.close();
@@ -104,7 +125,18 @@ describe('web-pubsub-emulator CLI', () => {
 
   it('sends group presence events with --group-events', async () => {
     const { events, receiver, port } = await startEventRecorder();
-    const running = await startCli(['--port', '0', '--hub', 'chat', '--system-events', 'disconnected', '--group-events', 'joined,left', '--event-handler', `http://127.0.0.1:${port}/{event}`]);
+    const running = await startCli([
+      '--port',
+      '0',
+      '--hub',
+      'chat',
+      '--system-events',
+      'disconnected',
+      '--group-events',
+      'joined,left',
+      '--event-handler',
+      `http://127.0.0.1:${port}/{event}`,
+    ]);
     try {
       const rest = new WebPubSubRestClient(running.connectionString, 'chat');
       const { url } = await rest.getClientAccessToken({ userId: 'alice', groups: ['from-token'] });
@@ -117,9 +149,14 @@ describe('web-pubsub-emulator CLI', () => {
       }
       // Presence events are sent like `connected`: no order is promised against `disconnected`, so wait for both.
       const deadline = Date.now() + 10_000;
-      const arrived = () => events.includes('azure.webpubsub.sys.disconnected') && events.includes('azure.webpubsub.gp.left');
+      const arrived = () =>
+        events.includes('azure.webpubsub.sys.disconnected') && events.includes('azure.webpubsub.gp.left');
       while (!arrived() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(events.sort()).toEqual(['azure.webpubsub.gp.joined', 'azure.webpubsub.gp.left', 'azure.webpubsub.sys.disconnected']);
+      expect(events.sort()).toEqual([
+        'azure.webpubsub.gp.joined',
+        'azure.webpubsub.gp.left',
+        'azure.webpubsub.sys.disconnected',
+      ]);
     } finally {
       await stopCli(running);
       receiver.close();
@@ -137,7 +174,10 @@ describe('web-pubsub-emulator CLI', () => {
     [['--port', 'eighty'], '--port "eighty" is not a port number'],
     [['--event-handler', 'http://127.0.0.1:1/{event}'], '--event-handler needs at least one --hub'],
     [['--system-events', 'connect,bogus'], 'bogus'],
-    [['--group-events', 'joined,entered'], '--group-events: unknown event "entered". Use a comma-separated list of joined, left.'],
+    [
+      ['--group-events', 'joined,entered'],
+      '--group-events: unknown event "entered". Use a comma-separated list of joined, left.',
+    ],
     [['--frobnicate'], 'frobnicate'],
   ])('refuses %j with exit code 1 and a clear message', (args, message) => {
     const { status, output } = runCliToEnd(args);

@@ -12,7 +12,8 @@ import { waitFor } from '../support/wait-for.js';
  */
 
 /** The `n` of each group message a client got, in order. */
-const received = (client: WebPubSubTestClient) => client.messages.filter((message) => message.from === 'group').map((message) => (message.data as { n: number }).n);
+const received = (client: WebPubSubTestClient) =>
+  client.messages.filter((message) => message.from === 'group').map((message) => (message.data as { n: number }).n);
 
 /** One describe block: `clientCount` clients connected 100 at a time, `broadcastCount` group sends, every delivery checked. */
 export function describeLoad(clientCount: number, broadcastCount: number): void {
@@ -26,22 +27,36 @@ export function describeLoad(clientCount: number, broadcastCount: number): void 
       const rest = new WebPubSubRestClient(emulator.connectionString, 'load');
       const { url } = await rest.getClientAccessToken({ groups: ['everyone'] });
       for (let i = 0; i < clientCount; i += 100) {
-        clients.push(...(await Promise.all(Array.from({ length: Math.min(100, clientCount - i) }, () => WebPubSubTestClient.connect(url)))));
+        clients.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(100, clientCount - i) }, () => WebPubSubTestClient.connect(url)),
+          )),
+        );
       }
-      expect(emulator.connections('load').filter((connection) => connection.groups.includes('everyone'))).toHaveLength(clientCount);
+      expect(emulator.connections('load').filter((connection) => connection.groups.includes('everyone'))).toHaveLength(
+        clientCount,
+      );
 
       const started = process.hrtime.bigint();
       const group = rest.group('everyone');
       for (let n = 0; n < broadcastCount; n++) await group.sendToAll({ n });
       const total = () => clients.reduce((sum, client) => sum + client.messages.length, 0);
-      await waitFor(() => total() >= clientCount * broadcastCount, () => `every delivery: ${total()} of ${clientCount * broadcastCount} delivered`, 60_000);
+      await waitFor(
+        () => total() >= clientCount * broadcastCount,
+        () => `every delivery: ${total()} of ${clientCount * broadcastCount} delivered`,
+        60_000,
+      );
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
       const expected = Array.from({ length: broadcastCount }, (_, n) => n);
-      const wrong = clients.filter((client) => received(client).length !== broadcastCount || received(client).some((n, i) => n !== expected[i]));
+      const wrong = clients.filter(
+        (client) => received(client).length !== broadcastCount || received(client).some((n, i) => n !== expected[i]),
+      );
       expect(wrong).toHaveLength(0);
       expect(total()).toBe(clientCount * broadcastCount);
-      console.log(`load: ${clientCount * broadcastCount} deliveries in ${seconds.toFixed(2)} s = ${Math.round((clientCount * broadcastCount) / seconds)} deliveries/s`);
+      console.log(
+        `load: ${clientCount * broadcastCount} deliveries in ${seconds.toFixed(2)} s = ${Math.round((clientCount * broadcastCount) / seconds)} deliveries/s`,
+      );
     }, 120_000);
   });
 }

@@ -1,5 +1,12 @@
 import { UnauthorizedException } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayDisconnect } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
 import { interval, map, of, take, type Observable } from 'rxjs';
 import { OnConnect, type ConnectionStateAccess, type ConnectRequest } from '../../lib/index.js';
 import type { WebPubSubServer, WebPubSubSocket } from '../../lib/gateway/index.js';
@@ -32,7 +39,10 @@ export class BehaviourGateway implements OnGatewayDisconnect {
   }
 
   @SubscribeMessage('remember')
-  remember(@MessageBody() value: unknown, @ConnectedSocket() client: WebPubSubSocket): { event: string; data: unknown } {
+  remember(
+    @MessageBody() value: unknown,
+    @ConnectedSocket() client: WebPubSubSocket,
+  ): { event: string; data: unknown } {
     const before = client.state.get('remembered');
     client.state.set('remembered', value);
     return { event: 'remembered', data: { before, now: client.state.get('remembered') } };
@@ -52,7 +62,10 @@ export class BehaviourGateway implements OnGatewayDisconnect {
   /** Several results over time. */
   @SubscribeMessage('tick')
   tick(@MessageBody() to: number): Observable<{ event: string; data: number }> {
-    return interval(5).pipe(take(to), map((n) => ({ event: 'tick', data: n + 1 })));
+    return interval(5).pipe(
+      take(to),
+      map((n) => ({ event: 'tick', data: n + 1 })),
+    );
   }
 
   @SubscribeMessage('bye')

@@ -16,7 +16,10 @@ describe('a gateway on WebPubSubAdapter', () => {
     it('sets userId, groups and state: the socket shows them, and a broadcast to the group reaches the client', async () => {
       const client = await driver.connect('u1');
       expect(client.official.userId).toBe('app-u1');
-      expect(await client.request('whoami', {}, 'whoami')).toEqual({ event: 'whoami', data: { id: client.official.connectionId, userId: 'app-u1', greeting: 'hello u1' } });
+      expect(await client.request('whoami', {}, 'whoami')).toEqual({
+        event: 'whoami',
+        data: { id: client.official.connectionId, userId: 'app-u1', greeting: 'hello u1' },
+      });
       await driver.app!.get(WebPubSubService).group('room-u1').sendToAll({ event: 'to-room', data: 1 });
       await waitFor(() => client.frames.find((frame) => frame.event === 'to-room'), 'the group message');
     });
@@ -40,9 +43,15 @@ describe('a gateway on WebPubSubAdapter', () => {
 
   it('socket.state: a value set while answering one event is there in the next event of the connection', async () => {
     const client = await driver.connect('u3');
-    expect(await client.request('remember', { n: 1 }, 'remembered')).toEqual({ event: 'remembered', data: { now: { n: 1 } } });
+    expect(await client.request('remember', { n: 1 }, 'remembered')).toEqual({
+      event: 'remembered',
+      data: { now: { n: 1 } },
+    });
     expect(await client.request('recall', {}, 'recalled')).toEqual({ event: 'recalled', data: { n: 1 } });
-    expect(await client.request('remember', 'second', 'remembered')).toEqual({ event: 'remembered', data: { before: { n: 1 }, now: 'second' } });
+    expect(await client.request('remember', 'second', 'remembered')).toEqual({
+      event: 'remembered',
+      data: { before: { n: 1 }, now: 'second' },
+    });
     expect(await client.request('recall', {}, 'recalled')).toEqual({ event: 'recalled', data: 'second' });
     // Another connection has its own state.
     const other = await driver.connect('u4');
@@ -52,20 +61,34 @@ describe('a gateway on WebPubSubAdapter', () => {
   it.each([
     ['at once (of)', 'count'],
     ['over time (interval)', 'tick'],
-  ])('an Observable with several values %s: the first answers the event, the others follow in order', async (_how, event) => {
-    const client = await driver.connect('u5');
-    const first = await client.request(event, 30, event);
-    expect(first).toEqual({ event, data: 1 });
-    await waitFor(() => client.frames.filter((frame) => frame.event === event).length >= 30 || undefined, 'all thirty values');
-    expect(client.frames.filter((frame) => frame.event === event).map((frame) => frame.data)).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
-  });
+  ])(
+    'an Observable with several values %s: the first answers the event, the others follow in order',
+    async (_how, event) => {
+      const client = await driver.connect('u5');
+      const first = await client.request(event, 30, event);
+      expect(first).toEqual({ event, data: 1 });
+      await waitFor(
+        () => client.frames.filter((frame) => frame.event === event).length >= 30 || undefined,
+        'all thirty values',
+      );
+      expect(client.frames.filter((frame) => frame.event === event).map((frame) => frame.data)).toEqual(
+        Array.from({ length: 30 }, (_, index) => index + 1),
+      );
+    },
+  );
 
   it('an Observable whose second value meets a transient fault (503, retried): the values still arrive in order', async () => {
     const client = await driver.connect('u5');
     driver.emulator!.faults.failNext(1, { status: 503, operation: 'sendToConnection' });
     expect(await client.request('count', 10, 'count')).toEqual({ event: 'count', data: 1 });
-    await waitFor(() => client.frames.filter((frame) => frame.event === 'count').length >= 10 || undefined, 'all ten values', 10_000);
-    expect(client.frames.filter((frame) => frame.event === 'count').map((frame) => frame.data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await waitFor(
+      () => client.frames.filter((frame) => frame.event === 'count').length >= 10 || undefined,
+      'all ten values',
+      10_000,
+    );
+    expect(client.frames.filter((frame) => frame.event === 'count').map((frame) => frame.data)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
     expect(driver.logs.lines.filter((line) => line.level === 'error')).toEqual([]);
   }, 15_000);
 
@@ -105,7 +128,9 @@ describe.each([
     expect(BehaviourGateway.shouts).toHaveLength(1);
     if (rejects) expect(answer.data).toMatch(/403/);
     else expect(answer.data).toBe('sent');
-    expect(driver.logs.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([expect.stringMatching(/^Gateway emit to the hub failed: .*403/)]);
+    expect(driver.logs.lines.filter((line) => line.level === 'error').map((line) => line.message)).toEqual([
+      expect.stringMatching(/^Gateway emit to the hub failed: .*403/),
+    ]);
     // The next one goes through.
     expect((await client.request('shout', 'heard', 'shout-done')).data).toBe('sent');
     await waitFor(() => client.frames.find((frame) => frame.event === 'shouted'), 'the second shout');

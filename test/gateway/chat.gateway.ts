@@ -1,5 +1,14 @@
 import { Injectable, UseGuards, UsePipes, type CanActivate, type PipeTransform } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, WsException, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  WsException,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
 
 /** What a gateway may call on its sockets and server, on Web PubSub and on the rooms-capable ws peer alike. */
 export interface PortableSocket {
@@ -9,7 +18,10 @@ export interface PortableSocket {
 }
 export interface PortableServer {
   emit(event: string, data: unknown): unknown;
-  to(room: string): { emit(event: string, data: unknown): unknown; except(id: string): { emit(event: string, data: unknown): unknown } };
+  to(room: string): {
+    emit(event: string, data: unknown): unknown;
+    except(id: string): { emit(event: string, data: unknown): unknown };
+  };
 }
 
 @Injectable()
@@ -50,19 +62,28 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage('join')
-  async join(@MessageBody() room: string, @ConnectedSocket() client: PortableSocket): Promise<{ event: string; data: unknown }> {
+  async join(
+    @MessageBody() room: string,
+    @ConnectedSocket() client: PortableSocket,
+  ): Promise<{ event: string; data: unknown }> {
     await client.join(room);
     return { event: 'joined', data: { room, id: client.id } };
   }
 
   @SubscribeMessage('leave')
-  async leave(@MessageBody() room: string, @ConnectedSocket() client: PortableSocket): Promise<{ event: string; data: unknown }> {
+  async leave(
+    @MessageBody() room: string,
+    @ConnectedSocket() client: PortableSocket,
+  ): Promise<{ event: string; data: unknown }> {
     await client.leave(room);
     return { event: 'left', data: { room } };
   }
 
   @SubscribeMessage('say')
-  async say(@MessageBody() body: { room: string; text: string; exceptMe?: boolean }, @ConnectedSocket() client: PortableSocket): Promise<{ event: string; data: unknown }> {
+  async say(
+    @MessageBody() body: { room: string; text: string; exceptMe?: boolean },
+    @ConnectedSocket() client: PortableSocket,
+  ): Promise<{ event: string; data: unknown }> {
     const room = this.server.to(body.room);
     await (body.exceptMe ? room.except(client.id) : room).emit('said', { room: body.room, text: body.text });
     return { event: 'sent', data: { room: body.room } };

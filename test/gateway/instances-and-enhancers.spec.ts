@@ -1,7 +1,23 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Catch, Injectable, UseFilters, UseInterceptors, type ArgumentsHost, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { BaseWsExceptionFilter, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, WsException } from '@nestjs/websockets';
+import {
+  Catch,
+  Injectable,
+  UseFilters,
+  UseInterceptors,
+  type ArgumentsHost,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import {
+  BaseWsExceptionFilter,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  WsException,
+} from '@nestjs/websockets';
 import { map, type Observable } from 'rxjs';
 import { WebPubSubArgumentError } from '../../lib/index.js';
 import type { WebPubSubServer, WebPubSubSocket } from '../../lib/gateway/index.js';
@@ -21,7 +37,11 @@ class AlertsGateway {
 @Injectable()
 class Envelope implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(map((answer: { event: string; data: unknown }) => ({ event: answer.event, data: { enveloped: answer.data } })));
+    return next
+      .handle()
+      .pipe(
+        map((answer: { event: string; data: unknown }) => ({ event: answer.event, data: { enveloped: answer.data } })),
+      );
   }
 }
 
@@ -82,8 +102,17 @@ describe("a gateway's interceptors, exception filters, event-route checks and na
   it('refuses a forged event for its hub (the event route checks ce-signature) without running the handler', async () => {
     const before = EnhancedGateway.runs;
     const { port } = driver.app!.getHttpServer().address() as AddressInfo;
-    const source = { hub: 'chat', connectionId: 'forged', key: 'not-the-key', origin: new URL(driver.emulator!.endpoint).host };
-    const response = await fetch(`http://127.0.0.1:${port}/eventhandler`, { method: 'POST', headers: upstreamEventHeaders('echo', source), body: '{}' });
+    const source = {
+      hub: 'chat',
+      connectionId: 'forged',
+      key: 'not-the-key',
+      origin: new URL(driver.emulator!.endpoint).host,
+    };
+    const response = await fetch(`http://127.0.0.1:${port}/eventhandler`, {
+      method: 'POST',
+      headers: upstreamEventHeaders('echo', source),
+      body: '{}',
+    });
     expect(response.status).toBe(401);
     expect(EnhancedGateway.runs).toBe(before);
   });

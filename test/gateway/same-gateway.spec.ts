@@ -7,7 +7,11 @@ import { ChatGateway } from './chat.gateway.js';
  * One gateway class, unchanged, on Nest's own `ws` adapter and on WebPubSubAdapter (emulator,
  * official clients, Express and Fastify): the same scenarios, the same outcomes.
  */
-const drivers: Array<() => GatewayDriver> = [() => new WsDriver(), () => new WebPubSubDriver('express'), () => new WebPubSubDriver('fastify')];
+const drivers: Array<() => GatewayDriver> = [
+  () => new WsDriver(),
+  () => new WebPubSubDriver('express'),
+  () => new WebPubSubDriver('fastify'),
+];
 
 describe.each(drivers.map((make) => [make().name, make] as const))('ChatGateway on %s', (_name, make) => {
   const driver = make();
@@ -22,18 +26,30 @@ describe.each(drivers.map((make) => [make().name, make] as const))('ChatGateway 
   });
 
   it('broadcasts to a room: members receive it, others do not; after leave, no longer', async () => {
-    const [alice, bob, carol] = await Promise.all([driver.connect('alice'), driver.connect('bob'), driver.connect('carol')]);
+    const [alice, bob, carol] = await Promise.all([
+      driver.connect('alice'),
+      driver.connect('bob'),
+      driver.connect('carol'),
+    ]);
     expect(await alice.request('join', 'room1', 'joined')).toMatchObject({ event: 'joined', data: { room: 'room1' } });
     await bob.request('join', 'room1', 'joined');
     await carol.request('say', { room: 'room1', text: 'hello' }, 'sent');
-    for (const member of [alice, bob]) await waitFor(() => member.frames.find((frame) => frame.event === 'said'), 'the room message');
-    expect(alice.frames.filter((frame) => frame.event === 'said')).toEqual([{ event: 'said', data: { room: 'room1', text: 'hello' } }]);
+    for (const member of [alice, bob])
+      await waitFor(() => member.frames.find((frame) => frame.event === 'said'), 'the room message');
+    expect(alice.frames.filter((frame) => frame.event === 'said')).toEqual([
+      { event: 'said', data: { room: 'room1', text: 'hello' } },
+    ]);
     expect(await bob.request('leave', 'room1', 'left')).toEqual({ event: 'left', data: { room: 'room1' } });
     await carol.request('say', { room: 'room1', text: 'again' }, 'sent');
-    await waitFor(() => alice.frames.find((frame) => (frame.data as { text?: string })?.text === 'again'), 'the second room message');
+    await waitFor(
+      () => alice.frames.find((frame) => (frame.data as { text?: string })?.text === 'again'),
+      'the second room message',
+    );
     // Carol was never in the room, Bob left before the second one: each frame they hold is a reply.
     expect(carol.frames.map((frame) => frame.event)).toEqual(['sent', 'sent']);
-    expect(bob.frames.filter((frame) => frame.event === 'said').map((frame) => (frame.data as { text: string }).text)).toEqual(['hello']);
+    expect(
+      bob.frames.filter((frame) => frame.event === 'said').map((frame) => (frame.data as { text: string }).text),
+    ).toEqual(['hello']);
   });
 
   it('leaves the sender out with except(client.id)', async () => {
@@ -44,7 +60,10 @@ describe.each(drivers.map((make) => [make().name, make] as const))('ChatGateway 
     await waitFor(() => bob.frames.find((frame) => frame.event === 'said'), "bob's copy");
     // A marker after it: Alice's copy, if any, would have come first.
     await bob.request('say', { room: 'room2', text: 'marker' }, 'sent');
-    await waitFor(() => alice.frames.find((frame) => (frame.data as { text?: string })?.text === 'marker'), 'the marker');
+    await waitFor(
+      () => alice.frames.find((frame) => (frame.data as { text?: string })?.text === 'marker'),
+      'the marker',
+    );
     expect(alice.frames.filter((frame) => (frame.data as { text?: string })?.text === 'not to me')).toEqual([]);
   });
 
@@ -57,7 +76,10 @@ describe.each(drivers.map((make) => [make().name, make] as const))('ChatGateway 
 
   it('a pipe that throws WsException: the client gets its message', async () => {
     const client = await driver.connect('alice');
-    expect(await client.request('post', { text: '' }, 'posted')).toMatchObject({ event: 'exception', data: { status: 'error', message: 'text must not be empty' } });
+    expect(await client.request('post', { text: '' }, 'posted')).toMatchObject({
+      event: 'exception',
+      data: { status: 'error', message: 'text must not be empty' },
+    });
     expect(await client.request('post', { text: 'ok' }, 'posted')).toEqual({ event: 'posted', data: { text: 'ok' } });
   });
 

@@ -43,11 +43,27 @@ describe('a gateway scaled out to two app processes behind one load balancer', (
     ports = await Promise.all(names.map(() => freePort()));
     proxy = await RoundRobinProxy.start(ports.map((port) => `http://127.0.0.1:${port}`));
     emulator = await WebPubSubEmulator.start({
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `${proxy.url}/eventhandler`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+      hubs: {
+        chat: {
+          eventHandlers: [
+            {
+              urlTemplate: `${proxy.url}/eventhandler`,
+              userEventPattern: '*',
+              systemEvents: ['connect', 'connected', 'disconnected'],
+            },
+          ],
+        },
+      },
       upstreamRetryDelaysMs: [],
     });
     apps = await Promise.all(
-      names.map((name, index) => ChildApp.start(`${outDir}/test/gateway/scale-out/scale-out-app.js`, name, { APP_NAME: name, PORT: String(ports[index]), CONNECTION_STRING: emulator.connectionString })),
+      names.map((name, index) =>
+        ChildApp.start(`${outDir}/test/gateway/scale-out/scale-out-app.js`, name, {
+          APP_NAME: name,
+          PORT: String(ports[index]),
+          CONNECTION_STRING: emulator.connectionString,
+        }),
+      ),
     );
   }, 60_000);
 
@@ -59,11 +75,17 @@ describe('a gateway scaled out to two app processes behind one load balancer', (
   });
 
   async function counters(): Promise<Counters[]> {
-    return Promise.all(ports.map(async (port) => (await fetch(`http://127.0.0.1:${port}/counters`)).json() as Promise<Counters>));
+    return Promise.all(
+      ports.map(async (port) => (await fetch(`http://127.0.0.1:${port}/counters`)).json() as Promise<Counters>),
+    );
   }
 
   async function connect(userId: string): Promise<OfficialClient> {
-    const client = await connectOfficialClient(new WebPubSubRestClient(emulator.connectionString, 'chat'), { userId }, { protocol: WebPubSubJsonProtocol(), autoReconnect: false });
+    const client = await connectOfficialClient(
+      new WebPubSubRestClient(emulator.connectionString, 'chat'),
+      { userId },
+      { protocol: WebPubSubJsonProtocol(), autoReconnect: false },
+    );
     clients.push(client);
     return client;
   }
@@ -76,7 +98,13 @@ describe('a gateway scaled out to two app processes behind one load balancer', (
   async function request(client: OfficialClient, event: string, data: unknown, reply: string): Promise<Frame> {
     const from = client.messages.length;
     await client.client.sendEvent(event, data as never, 'json');
-    return waitFor(() => frames(client).slice(from).find((frame) => frame.event === reply), `the "${reply}" answer to "${event}"`);
+    return waitFor(
+      () =>
+        frames(client)
+          .slice(from)
+          .find((frame) => frame.event === reply),
+      `the "${reply}" answer to "${event}"`,
+    );
   }
 
   /** Asks both processes for their counters until `done` holds for them (or 5 s passed), then once more after a short pause, so a late duplicate would show. */
@@ -105,9 +133,13 @@ describe('a gateway scaled out to two app processes behind one load balancer', (
     expect(perProcess.every((count) => count >= 1)).toBe(true);
     expect(perProcess[0] + perProcess[1]).toBe(8);
     // One process ran handleConnection; the other served events of the connection all the same, bound "binding only".
-    const ranConnection = seen.filter((one) => one.handleConnection.includes(alice.connectionId)).map((one) => one.name);
+    const ranConnection = seen
+      .filter((one) => one.handleConnection.includes(alice.connectionId))
+      .map((one) => one.name);
     expect(ranConnection).toHaveLength(1);
-    expect(seen.filter((one) => one.boundOnly.includes(alice.connectionId)).map((one) => one.name)).toEqual(names.filter((name) => name !== ranConnection[0]));
+    expect(seen.filter((one) => one.boundOnly.includes(alice.connectionId)).map((one) => one.name)).toEqual(
+      names.filter((name) => name !== ranConnection[0]),
+    );
   });
 
   it('a room joined in one process gets what the other process broadcasts to it, and an outsider does not', async () => {
@@ -122,12 +154,20 @@ describe('a gateway scaled out to two app processes behind one load balancer', (
       if (!answer.data.skipped) sent = answer;
     }
     expect(sent?.data.by).toBe(other);
-    for (const member of [bob, carol]) await waitFor(() => frames(member).find((frame) => frame.event === 'said'), `the room message at ${member.userId}`);
+    for (const member of [bob, carol])
+      await waitFor(
+        () => frames(member).find((frame) => frame.event === 'said'),
+        `the room message at ${member.userId}`,
+      );
     // A hub-wide marker after it: the room message, had dave got it, would have come first.
     await request(bob, 'shout', 'marker', 'shout-sent');
     await waitFor(() => frames(dave).find((frame) => frame.event === 'shouted'), 'the marker at dave');
-    expect(frames(bob).filter((frame) => frame.event === 'said')).toEqual([{ event: 'said', data: { text: 'hello room', by: other } }]);
-    expect(frames(carol).filter((frame) => frame.event === 'said')).toEqual([{ event: 'said', data: { text: 'hello room', by: other } }]);
+    expect(frames(bob).filter((frame) => frame.event === 'said')).toEqual([
+      { event: 'said', data: { text: 'hello room', by: other } },
+    ]);
+    expect(frames(carol).filter((frame) => frame.event === 'said')).toEqual([
+      { event: 'said', data: { text: 'hello room', by: other } },
+    ]);
     expect(frames(dave).filter((frame) => frame.event === 'said')).toEqual([]);
   });
 

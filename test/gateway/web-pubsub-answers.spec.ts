@@ -18,14 +18,24 @@ describe('WebPubSubAdapter error answers', () => {
     // No `rejected`: the service acked the event as a success (an error status would fail the send).
     expect(reply).not.toHaveProperty('rejected');
     expect(reply).toMatchObject({ event: 'exception', data: { status: 'error', message: 'Forbidden resource' } });
-    expect(await client.request('echo', { after: 'refusal' }, 'echo')).toEqual({ event: 'echo', data: { after: 'refusal' } });
+    expect(await client.request('echo', { after: 'refusal' }, 'echo')).toEqual({
+      event: 'echo',
+      data: { after: 'refusal' },
+    });
     expect(client.official.disconnected).toEqual([]);
   });
 
   it('an event no @SubscribeMessage takes: a clear exception, not a hang or a closed connection', async () => {
     const client = await driver.connect('alice');
     const reply = await client.request('nope', {}, 'nope');
-    expect(reply).toEqual({ event: 'exception', data: { status: 'error', message: "No @SubscribeMessage('nope') on the gateways of hub 'chat'. Add one, or send an event the gateway handles." } });
+    expect(reply).toEqual({
+      event: 'exception',
+      data: {
+        status: 'error',
+        message:
+          "No @SubscribeMessage('nope') on the gateways of hub 'chat'. Add one, or send an event the gateway handles.",
+      },
+    });
     expect(await client.request('echo', 1, 'echo')).toEqual({ event: 'echo', data: 1 });
     expect(client.official.disconnected).toEqual([]);
   });

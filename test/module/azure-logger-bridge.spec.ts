@@ -18,9 +18,18 @@ describe('Azure SDK logger bridge', () => {
   const stage = useEmulator({ accessKey: KEY });
   const azureLog = useAzureLogCapture();
 
-  async function serviceWith(logger: CapturingLogger): Promise<{ service: WebPubSubService; close: () => Promise<void> }> {
+  async function serviceWith(
+    logger: CapturingLogger,
+  ): Promise<{ service: WebPubSubService; close: () => Promise<void> }> {
     const moduleRef = await Test.createTestingModule({
-      imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger, httpLogging: 'off' })],
+      imports: [
+        WebPubSubModule.forRoot({
+          connectionString: stage.emulator.connectionString,
+          hub: 'chat',
+          logger,
+          httpLogging: 'off',
+        }),
+      ],
     }).compile();
     return { service: moduleRef.get(WebPubSubService), close: () => moduleRef.close() };
   }
@@ -30,15 +39,26 @@ describe('Azure SDK logger bridge', () => {
     const logger = new CapturingLogger();
     const { service, close } = await serviceWith(logger);
     await service.sendToAll({ hello: 'world' }, { filter: "userId eq 'alice'" });
-    const official = new WebPubSubServiceClient(stage.emulator.connectionString, 'chat', { allowInsecureConnection: true });
+    const official = new WebPubSubServiceClient(stage.emulator.connectionString, 'chat', {
+      allowInsecureConnection: true,
+    });
     await official.sendToAll({ hello: 'official' });
     await close();
 
     const bridged = logger.lines.filter((line) => line.message.startsWith('azure:nestjs-web-pubsub:info'));
-    expect(bridged.some((line) => line.level === 'verbose' && line.message.includes('Request:') && line.message.includes('/api/hubs/chat/:send'))).toBe(true);
+    expect(
+      bridged.some(
+        (line) =>
+          line.level === 'verbose' &&
+          line.message.includes('Request:') &&
+          line.message.includes('/api/hubs/chat/:send'),
+      ),
+    ).toBe(true);
     expect(bridged.some((line) => line.message.includes('Response status code: 202'))).toBe(true);
     expect(globalLines.filter((line) => line.includes('nestjs-web-pubsub'))).toEqual([]);
-    expect(globalLines.some((line) => line.startsWith('azure:web-pubsub:info') && line.includes('Request:'))).toBe(true);
+    expect(globalLines.some((line) => line.startsWith('azure:web-pubsub:info') && line.includes('Request:'))).toBe(
+      true,
+    );
     const everything = [...logger.lines.map((line) => line.message), ...globalLines].join('\n');
     expect(everything).not.toContain(KEY);
     expect(everything).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]*/);

@@ -20,7 +20,10 @@ class HealthController {
   @Get()
   @HealthCheck()
   check() {
-    return this.health.check([() => this.webPubSub.isHealthy('webpubsub'), () => this.webPubSub.isHealthy('alerts', { instance: 'alerts', timeoutMs: 500 })]);
+    return this.health.check([
+      () => this.webPubSub.isHealthy('webpubsub'),
+      () => this.webPubSub.isHealthy('alerts', { instance: 'alerts', timeoutMs: 500 }),
+    ]);
   }
 }
 
@@ -37,7 +40,13 @@ describe('WebPubSubHealthIndicator', () => {
       imports: [
         TerminusModule,
         WebPubSubModule.forRoot({ connectionString: main.connectionString, hub: 'chat', logger: false }),
-        WebPubSubModule.forRoot({ name: 'alerts', connectionString: alerts.connectionString, hub: 'alerts', logger: false, retryOptions: { maxRetries: 0 } }),
+        WebPubSubModule.forRoot({
+          name: 'alerts',
+          connectionString: alerts.connectionString,
+          hub: 'alerts',
+          logger: false,
+          retryOptions: { maxRetries: 0 },
+        }),
       ],
       controllers: [HealthController],
       providers: [WebPubSubHealthIndicator],

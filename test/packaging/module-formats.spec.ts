@@ -30,16 +30,26 @@ function exportTargets(): Array<[subpath: string, conditions: string, target: st
   return Object.entries(pkg.exports).flatMap(([subpath, entry]) =>
     typeof entry === 'string'
       ? [[subpath, 'default', entry] as [string, string, string]]
-      : Object.entries(entry).flatMap(([condition, targets]) => Object.entries(targets).map(([inner, target]) => [subpath, `${condition}.${inner}`, target] as [string, string, string])),
+      : Object.entries(entry).flatMap(([condition, targets]) =>
+          Object.entries(targets).map(
+            ([inner, target]) => [subpath, `${condition}.${inner}`, target] as [string, string, string],
+          ),
+        ),
   );
 }
 
 /** Runs a script in a plain Node process at the repo root; a failure throws with what it printed on stderr. */
 function runNode(script: string, inputType: 'module' | 'commonjs' = 'module'): string {
   try {
-    return execFileSync(process.execPath, [`--input-type=${inputType}`, '-e', script], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync(process.execPath, [`--input-type=${inputType}`, '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   } catch (error) {
-    throw new Error(`The script failed:\n${String((error as { stderr?: string }).stderr).slice(-3000)}`, { cause: error });
+    throw new Error(`The script failed:\n${String((error as { stderr?: string }).stderr).slice(-3000)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -78,7 +88,13 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
         resolved: createRequire(import.meta.url).resolve('nestjs-web-pubsub'),
       }));
     `);
-    expect(JSON.parse(output)).toEqual({ service: true, module: true, emulator: true, rest: true, resolved: path.join(root, 'dist/esm/index.js') });
+    expect(JSON.parse(output)).toEqual({
+      service: true,
+      module: true,
+      emulator: true,
+      rest: true,
+      resolved: path.join(root, 'dist/esm/index.js'),
+    });
   });
 
   it('injects WebPubSubService into an ESM app from a module that a CommonJS library registered with require()', () => {
@@ -109,17 +125,50 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     const { tarball, tempDir } = packedTarball();
     try {
       // attw exits non-zero when it finds a problem; the JSON report says which, per entry and resolution.
-      const report = JSON.parse(execFileSync(path.join(root, 'node_modules/.bin/attw'), [tarball, '--format', 'json'], { encoding: 'utf8', stdio: 'pipe' })) as {
+      const report = JSON.parse(
+        execFileSync(path.join(root, 'node_modules/.bin/attw'), [tarball, '--format', 'json'], {
+          encoding: 'utf8',
+          stdio: 'pipe',
+        }),
+      ) as {
         problems: Record<string, unknown>;
-        analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> };
+        analysis: {
+          entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }>;
+        };
       };
       expect(report.problems).toEqual({});
       const resolved = Object.fromEntries(
-        Object.entries(report.analysis.entrypoints).map(([entry, { resolutions }]) => [entry, Object.fromEntries(Object.entries(resolutions).map(([kind, { resolution }]) => [kind, resolution?.fileName.replace('/node_modules/nestjs-web-pubsub/', '')]))]),
+        Object.entries(report.analysis.entrypoints).map(([entry, { resolutions }]) => [
+          entry,
+          Object.fromEntries(
+            Object.entries(resolutions).map(([kind, { resolution }]) => [
+              kind,
+              resolution?.fileName.replace('/node_modules/nestjs-web-pubsub/', ''),
+            ]),
+          ),
+        ]),
       );
-      expect(resolved['./testing']).toEqual({ node10: 'dist/cjs/testing/index.d.ts', 'node16-cjs': 'dist/cjs/testing/index.d.ts', 'node16-esm': 'dist/esm/testing/index.d.ts', bundler: 'dist/esm/testing/index.d.ts' });
-      expect(resolved['./rest']).toEqual({ node10: 'dist/cjs/rest/index.d.ts', 'node16-cjs': 'dist/cjs/rest/index.d.ts', 'node16-esm': 'dist/esm/rest/index.d.ts', bundler: 'dist/esm/rest/index.d.ts' });
-      expect(Object.keys(resolved).sort()).toEqual(['.', './emulator', './gateway', './health', './package.json', './rest', './testing']);
+      expect(resolved['./testing']).toEqual({
+        node10: 'dist/cjs/testing/index.d.ts',
+        'node16-cjs': 'dist/cjs/testing/index.d.ts',
+        'node16-esm': 'dist/esm/testing/index.d.ts',
+        bundler: 'dist/esm/testing/index.d.ts',
+      });
+      expect(resolved['./rest']).toEqual({
+        node10: 'dist/cjs/rest/index.d.ts',
+        'node16-cjs': 'dist/cjs/rest/index.d.ts',
+        'node16-esm': 'dist/esm/rest/index.d.ts',
+        bundler: 'dist/esm/rest/index.d.ts',
+      });
+      expect(Object.keys(resolved).sort()).toEqual([
+        '.',
+        './emulator',
+        './gateway',
+        './health',
+        './package.json',
+        './rest',
+        './testing',
+      ]);
     } finally {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     }
@@ -127,12 +176,30 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
 
   it("declares its public types with no package whose types it does not bring (no `ws`, so no @types/ws in users' apps)", () => {
     const imported = new Set<string>();
-    for (const file of readdirSync(path.join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.d.ts'))) {
-      for (const match of readFileSync(path.join(root, 'dist', file), 'utf8').matchAll(/(?:from |import\()['"]([^'".][^'"]*)['"]/g)) imported.add(match[1]);
+    for (const file of readdirSync(path.join(root, 'dist'), { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.d.ts'),
+    )) {
+      for (const match of readFileSync(path.join(root, 'dist', file), 'utf8').matchAll(
+        /(?:from |import\()['"]([^'".][^'"]*)['"]/g,
+      ))
+        imported.add(match[1]);
     }
-    const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    const packageOf = (specifier: string) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/');
     const packages = [...new Set([...imported].filter((name) => !name.startsWith('node:')).map(packageOf))].sort();
-    expect(packages).toEqual(['@azure/core-auth', '@azure/core-rest-pipeline', '@azure/core-tracing', '@azure/logger', '@nestjs/common', '@nestjs/core', '@nestjs/terminus', 'rxjs']);
+    expect(packages).toEqual([
+      '@azure/core-auth',
+      '@azure/core-rest-pipeline',
+      '@azure/core-tracing',
+      '@azure/logger',
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/terminus',
+      'rxjs',
+    ]);
   });
 
   it('keeps dist/cjs loadable by a plain require, as Jest in CommonJS mode loads it', () => {
@@ -156,7 +223,15 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     `,
       'commonjs',
     );
-    expect(JSON.parse(output)).toEqual({ service: 'function', module: 'function', rest: 'function', emulator: 'function', testClient: 'function', health: 'function', gateway: 'function' });
+    expect(JSON.parse(output)).toEqual({
+      service: 'function',
+      module: 'function',
+      rest: 'function',
+      emulator: 'function',
+      testClient: 'function',
+      health: 'function',
+      gateway: 'function',
+    });
   });
 
   it.each(exportTargets())('exports[%s].%s → %s exists after the build', (_subpath, _condition, target) => {
@@ -181,8 +256,22 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
         filter: api.odata\`userId eq \${"o'b"}\`,
       }));
     `);
-    const result = JSON.parse(output) as { names: string[]; restNames: string[]; baseUrl: string; builder: string; filter: string };
-    expect(result.names).toEqual(expect.arrayContaining(['WebPubSubRestClient', 'WebPubSubRestError', 'WebPubSubArgumentError', 'AzureKeyCredential', 'odata']));
+    const result = JSON.parse(output) as {
+      names: string[];
+      restNames: string[];
+      baseUrl: string;
+      builder: string;
+      filter: string;
+    };
+    expect(result.names).toEqual(
+      expect.arrayContaining([
+        'WebPubSubRestClient',
+        'WebPubSubRestError',
+        'WebPubSubArgumentError',
+        'AzureKeyCredential',
+        'odata',
+      ]),
+    );
     // The request builders are in /rest only (25 of them, one per REST operation), not in the root.
     expect(result.names.filter((name) => name.startsWith('build'))).toEqual([]);
     expect(result.restNames.filter((name) => /^build[A-Z]\w*Request$/.test(name))).toHaveLength(25);
@@ -211,7 +300,8 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
   });
 
   it('ships declaration files for both copies', () => {
-    for (const copy of ['esm', 'cjs']) expect(readFileSync(path.join(root, `dist/${copy}/index.d.ts`), 'utf8')).toContain('WebPubSubRestClient');
+    for (const copy of ['esm', 'cjs'])
+      expect(readFileSync(path.join(root, `dist/${copy}/index.d.ts`), 'utf8')).toContain('WebPubSubRestClient');
   });
 
   it('needs no runtime dependency outside "dependencies", "peerDependencies" and Node built-ins', () => {
@@ -230,7 +320,11 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     `);
     const imported = (JSON.parse(output) as string[]).filter((name) => !name.startsWith('node:'));
     const allowed = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)];
-    const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    const packageOf = (specifier: string) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/');
     expect(imported.map(packageOf).filter((name) => !allowed.includes(name))).toEqual([]);
   });
 
@@ -257,7 +351,12 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
     `);
     const { root: loadedByRoot, websockets } = JSON.parse(output) as { root: string[]; websockets: string[] };
     const isWebsockets = (url: string) => url.includes('/node_modules/@nestjs/websockets/');
-    expect(loadedByRoot).toEqual(expect.arrayContaining([expect.stringMatching(/\/dist\/esm\/index\.js$/), expect.stringMatching(/\/dist\/esm\/events\/events\.controller\.js$/)]));
+    expect(loadedByRoot).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/dist\/esm\/index\.js$/),
+        expect.stringMatching(/\/dist\/esm\/events\/events\.controller\.js$/),
+      ]),
+    );
     expect(loadedByRoot.filter((url) => isWebsockets(url) || url.includes('/dist/esm/gateway/'))).toEqual([]);
     expect(websockets.filter(isWebsockets).length).toBeGreaterThan(0);
   });
@@ -278,7 +377,13 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       }));
     `);
     const names = ['BroadcastOperator', 'WebPubSubAdapter', 'WebPubSubServer', 'WebPubSubSocket'];
-    expect(JSON.parse(output)).toEqual({ imported: names, commonjs: names, same: true, copies: true, resolved: path.join(root, 'dist/esm/gateway/index.js') });
+    expect(JSON.parse(output)).toEqual({
+      imported: names,
+      commonjs: names,
+      same: true,
+      copies: true,
+      resolved: path.join(root, 'dist/esm/gateway/index.js'),
+    });
   });
 
   it('importing the root loads neither ws nor any emulator code (the embedded emulator is a lazy import())', () => {
@@ -288,17 +393,32 @@ describe('packaging: one ESM implementation for Node, a CommonJS copy for Jest',
       seen.add(file);
       // Static imports only: `import('../emulator/index.js')` is what `emulator: true` loads when asked.
       // `import … from '…'`, `export … from '…'` and bare `import '…'`.
-      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^(?:(?:import|export)\b[^'"]*?from |import )'([^']+)'/gm)) {
+      for (const [, specifier] of readFileSync(file, 'utf8').matchAll(
+        /^(?:(?:import|export)\b[^'"]*?from |import )'([^']+)'/gm,
+      )) {
         if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier));
         else seen.add(specifier);
       }
     };
     visit(path.join(root, 'dist', 'esm', 'index.js'));
-    const loaded = [...seen].map((entry) => (path.isAbsolute(entry) ? path.relative(path.join(root, 'dist', 'esm'), entry) : entry));
-    expect(loaded).toEqual(expect.arrayContaining(['index.js', 'module/web-pubsub.module.js', 'events/events.controller.js']));
+    const loaded = [...seen].map((entry) =>
+      path.isAbsolute(entry) ? path.relative(path.join(root, 'dist', 'esm'), entry) : entry,
+    );
+    expect(loaded).toEqual(
+      expect.arrayContaining(['index.js', 'module/web-pubsub.module.js', 'events/events.controller.js']),
+    );
     expect(loaded.filter((entry) => entry === 'ws' || entry.startsWith('emulator/'))).toEqual([]);
     // Nor the gateway entry, nor @nestjs/websockets (an optional peer: apps without gateways need not install it).
-    expect(loaded.filter((entry) => entry.startsWith('@nestjs/websockets') || entry.startsWith('@nestjs/platform-') || entry.startsWith('gateway/'))).toEqual([]);
-    expect(readFileSync(path.join(root, 'dist', 'esm', 'module', 'embedded-emulator.js'), 'utf8')).toContain("import('../emulator/index.js')");
+    expect(
+      loaded.filter(
+        (entry) =>
+          entry.startsWith('@nestjs/websockets') ||
+          entry.startsWith('@nestjs/platform-') ||
+          entry.startsWith('gateway/'),
+      ),
+    ).toEqual([]);
+    expect(readFileSync(path.join(root, 'dist', 'esm', 'module', 'embedded-emulator.js'), 'utf8')).toContain(
+      "import('../emulator/index.js')",
+    );
   });
 });

@@ -20,7 +20,12 @@ interface SpanLine {
 }
 
 function spansOf(app: string, env: Record<string, string> = {}): SpanLine[] {
-  const output = execFileSync(process.execPath, [path.join(fixtures, app)], { cwd: root, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, ...env } });
+  const output = execFileSync(process.execPath, [path.join(fixtures, app)], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    env: { ...process.env, ...env },
+  });
   return output
     .split('\n')
     .filter((line) => line.startsWith('{'))
@@ -47,7 +52,10 @@ describe("the README's tracing set-up in a plain Node app", () => {
   it.each([
     ['an ESM app', 'app.mjs'],
     ['a CommonJS app', 'app.cjs'],
-  ])("gives %s no span without the tracing file's require of @azure/core-tracing (why the README has it)", (_label, app) => {
-    expect(spansOf(app, { SKIP_CORE_TRACING_REQUIRE: '1' })).toEqual([]);
-  });
+  ])(
+    "gives %s no span without the tracing file's require of @azure/core-tracing (why the README has it)",
+    (_label, app) => {
+      expect(spansOf(app, { SKIP_CORE_TRACING_REQUIRE: '1' })).toEqual([]);
+    },
+  );
 });

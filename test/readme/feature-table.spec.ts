@@ -14,7 +14,13 @@ import { describe, expect, it } from '@jest/globals';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SECTION = '## Compared with using `@azure/web-pubsub` directly';
-const HEADER = ['Feature', '`nestjs-web-pubsub`', '`@azure/web-pubsub` 1.2.0', '`@azure/web-pubsub-express` 1.1.0', 'Tested in'];
+const HEADER = [
+  'Feature',
+  '`nestjs-web-pubsub`',
+  '`@azure/web-pubsub` 1.2.0',
+  '`@azure/web-pubsub-express` 1.1.0',
+  'Tested in',
+];
 
 /**
  * Per row (matched by how its Feature cell begins): strings of which every test file the row names
@@ -22,7 +28,10 @@ const HEADER = ['Feature', '`nestjs-web-pubsub`', '`@azure/web-pubsub` 1.2.0', '
  */
 const KEYWORDS: ReadonlyArray<readonly [feature: string, keywords: readonly string[]]> = [
   ['The methods, names and options of `WebPubSubServiceClient`', ['conformanceTable']],
-  ['Send to all, a group, a user or a connection', ['sendToConnection', 'sendToUser', 'SendToConnection', 'SendToUser']],
+  [
+    'Send to all, a group, a user or a connection',
+    ['sendToConnection', 'sendToUser', 'SendToConnection', 'SendToUser'],
+  ],
   ['Send options', ['excludedConnections', 'messageTtlSeconds']],
   ['Group membership', ['removeUserFromAllGroups', 'addConnectionsToGroups']],
   ['Close a connection', ['closeUserConnections', 'closeAllConnections']],
@@ -32,7 +41,10 @@ const KEYWORDS: ReadonlyArray<readonly [feature: string, keywords: readonly stri
   ['Service status', ['getServiceStatus']],
   ['Client access tokens', ['socketio']],
   ['`jwtHeaders`', ['jwtHeaders']],
-  ['Connection string, `AzureKeyCredential` or `TokenCredential`', ['TokenCredential', 'reverseProxyEndpoint', 'AccessKey=']],
+  [
+    'Connection string, `AzureKeyCredential` or `TokenCredential`',
+    ['TokenCredential', 'reverseProxyEndpoint', 'AccessKey='],
+  ],
   ['Other hubs over the same pipeline', ['.hub(']],
   ['`sendRequest` and one request builder per operation', ['sendRequest', 'buildSendToGroupRequest']],
   ['Per-call `abortSignal`', ['abortSignal', 'onResponse', 'customHeaders']],
@@ -88,7 +100,13 @@ interface Table {
   rows: Row[];
 }
 
-const cellsOf = (line: string): string[] => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim());
+const cellsOf = (line: string): string[] =>
+  line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split('|')
+    .map((cell) => cell.trim());
 
 /** The first table under `heading` in `markdown`. Rows of bold text alone are section titles, skipped. */
 function parseTable(markdown: string, heading = SECTION): Table {
@@ -101,14 +119,24 @@ function parseTable(markdown: string, heading = SECTION): Table {
     i++;
   }
   const header = cellsOf(lines[i] ?? '');
-  if (!/^\|(\s*:?-+:?\s*\|)+$/.test(lines[i + 1]?.trim() ?? '')) throw new Error(`README.md:${i + 2}: the table has no separator row.`);
+  if (!/^\|(\s*:?-+:?\s*\|)+$/.test(lines[i + 1]?.trim() ?? ''))
+    throw new Error(`README.md:${i + 2}: the table has no separator row.`);
   const rows: Row[] = [];
   for (i += 2; i < lines.length && lines[i].startsWith('|'); i++) {
     const cells = cellsOf(lines[i]);
-    if (cells.length !== header.length) throw new Error(`README.md:${i + 1}: ${cells.length} cells where the header has ${header.length}.`);
+    if (cells.length !== header.length)
+      throw new Error(`README.md:${i + 1}: ${cells.length} cells where the header has ${header.length}.`);
     const [feature, ours, official, express, testedIn] = cells;
     if (/^\*\*[^*]+\*\*$/.test(feature) && cells.slice(1).every((cell) => cell === '')) continue;
-    rows.push({ line: i + 1, feature, ours, official, express, testedIn, paths: [...testedIn.matchAll(/`([^`]+)`/g)].map((match) => match[1]) });
+    rows.push({
+      line: i + 1,
+      feature,
+      ours,
+      official,
+      express,
+      testedIn,
+      paths: [...testedIn.matchAll(/`([^`]+)`/g)].map((match) => match[1]),
+    });
   }
   return { header, rows };
 }
@@ -117,7 +145,8 @@ const claims = (row: Row): boolean => /^(yes|partly)\b/.test(row.ours);
 
 /** A jest spec of this repository, or the e2e spec of a consumer app (run by `npm run test:consumers`). */
 const isTestFile = (file: string): boolean =>
-  /^test\/(?!consumers\/)[\w./-]+\.spec\.ts$/.test(file) || /^test\/consumers\/[\w-]+\/test\/[\w.-]+-spec\.ts$/.test(file);
+  /^test\/(?!consumers\/)[\w./-]+\.spec\.ts$/.test(file) ||
+  /^test\/consumers\/[\w-]+\/test\/[\w.-]+-spec\.ts$/.test(file);
 
 /** Everything wrong with the table's claims, one line each, naming the README line. */
 function problemsOf(rows: Row[], keywords: typeof KEYWORDS = KEYWORDS, base = root): string[] {
@@ -130,11 +159,15 @@ function problemsOf(rows: Row[], keywords: typeof KEYWORDS = KEYWORDS, base = ro
     if (claims(row) && row.paths.length === 0) problems.push(`${where}: says "${row.ours}" but names no test.`);
     const matching = keywords.filter(([feature]) => row.feature.startsWith(feature));
     if (row.paths.length > 0 && matching.length !== 1) {
-      problems.push(`${where}: ${matching.length} keyword entries match this row in feature-table.spec.ts (want exactly one).`);
+      problems.push(
+        `${where}: ${matching.length} keyword entries match this row in feature-table.spec.ts (want exactly one).`,
+      );
     }
     for (const file of row.paths) {
       if (file.includes('..') || !isTestFile(file)) {
-        problems.push(`${where}: ${file} is not a test file (test/**/*.spec.ts or a test/consumers/<app>/test/*-spec.ts).`);
+        problems.push(
+          `${where}: ${file} is not a test file (test/**/*.spec.ts or a test/consumers/<app>/test/*-spec.ts).`,
+        );
         continue;
       }
       const absolute = path.join(base, file);
@@ -164,7 +197,16 @@ describe('the README feature table', () => {
   it('covers the whole product, rows the issue names included', () => {
     expect(table.rows.length).toBeGreaterThanOrEqual(40);
     const features = table.rows.map((row) => row.feature).join('\n');
-    for (const named of ['OpenTelemetry spans', '`@OnGroupJoined` / `@OnGroupLeft`', 'MQTT event fields', 'Wildcard group roles', '`jwtHeaders`', '`requestOptions`', '`onResponse`', 'Throughput']) {
+    for (const named of [
+      'OpenTelemetry spans',
+      '`@OnGroupJoined` / `@OnGroupLeft`',
+      'MQTT event fields',
+      'Wildcard group roles',
+      '`jwtHeaders`',
+      '`requestOptions`',
+      '`onResponse`',
+      'Throughput',
+    ]) {
       expect(features).toContain(named);
     }
     expect(new Set(table.rows.map((row) => row.feature)).size).toBe(table.rows.length);
@@ -172,12 +214,21 @@ describe('the README feature table', () => {
 
   it('says yes, partly or no for the official packages wherever ours claims a feature, and names its tests', () => {
     const verdict = /^(yes|partly|no)\b/;
-    const odd = table.rows.filter(claims).flatMap((row) =>
-      [row.official, row.express].filter((cell) => !verdict.test(cell)).map((cell) => `README.md:${row.line}: "${cell}"`),
-    );
+    const odd = table.rows
+      .filter(claims)
+      .flatMap((row) =>
+        [row.official, row.express]
+          .filter((cell) => !verdict.test(cell))
+          .map((cell) => `README.md:${row.line}: "${cell}"`),
+      );
     expect(odd).toEqual([]);
     expect(table.rows.filter(claims).length).toBeGreaterThanOrEqual(40);
-    expect(table.rows.filter(claims).filter((row) => row.paths.length === 0).map((row) => row.feature)).toEqual([]);
+    expect(
+      table.rows
+        .filter(claims)
+        .filter((row) => row.paths.length === 0)
+        .map((row) => row.feature),
+    ).toEqual([]);
   });
 
   it('names only existing test files, each containing one of its row’s keywords', () => {
@@ -185,7 +236,9 @@ describe('the README feature table', () => {
   });
 
   it('has a keyword entry for every row that names tests, and no entry left over', () => {
-    const unused = KEYWORDS.filter(([feature]) => !table.rows.some((row) => row.feature.startsWith(feature))).map(([feature]) => feature);
+    const unused = KEYWORDS.filter(([feature]) => !table.rows.some((row) => row.feature.startsWith(feature))).map(
+      ([feature]) => feature,
+    );
     expect(unused).toEqual([]);
   });
 
@@ -220,8 +273,10 @@ describe('the README feature table', () => {
   });
 
   it('refuses a row whose cells do not match the header', () => {
-    expect(() => parseTable([SECTION, `| ${HEADER.join(' | ')} |`, '|---|---|---|---|---|', '| Too short | yes | no |'].join('\n'))).toThrow(
-      'README.md:4: 3 cells where the header has 5.',
-    );
+    expect(() =>
+      parseTable(
+        [SECTION, `| ${HEADER.join(' | ')} |`, '|---|---|---|---|---|', '| Too short | yes | no |'].join('\n'),
+      ),
+    ).toThrow('README.md:4: 3 cells where the header has 5.');
   });
 });

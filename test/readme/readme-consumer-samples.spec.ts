@@ -25,7 +25,11 @@ function excerpts(text: string): Excerpt[] {
     const [first, ...rest] = block.replace(/\n$/, '').split('\n');
     const header = HEADER.exec(first);
     if (!header) return [];
-    const pieces = rest.join('\n').split(/^\/\/ ….*$/m).map((piece) => piece.trim()).filter(Boolean);
+    const pieces = rest
+      .join('\n')
+      .split(/^\/\/ ….*$/m)
+      .map((piece) => piece.trim())
+      .filter(Boolean);
     return [{ file: path.join(header[2], header[1]), pieces }];
   });
 }
@@ -48,13 +52,19 @@ describe('README testing samples are the consumer apps that CI runs', () => {
     ]);
   });
 
-  it.each(found.map((excerpt) => [excerpt.file, excerpt] as const))('%s holds its README sample as written', (_file, excerpt) => {
-    expect(missingPieces(excerpt)).toEqual([]);
-  });
+  it.each(found.map((excerpt) => [excerpt.file, excerpt] as const))(
+    '%s holds its README sample as written',
+    (_file, excerpt) => {
+      expect(missingPieces(excerpt)).toEqual([]);
+    },
+  );
 
   it('runs the same spec in every consumer app, so "the rest as above" holds: they differ only in their imports', () => {
     const bodies = ['nest10-commonjs-jest', 'nest11-commonjs-jest', 'nest12-esm-jest', 'nest12-esm-vitest'].map((app) =>
-      readFileSync(path.join(root, 'test/consumers', app, 'test/app.e2e-spec.ts'), 'utf8').replace(/^import .*\n/gm, ''),
+      readFileSync(path.join(root, 'test/consumers', app, 'test/app.e2e-spec.ts'), 'utf8').replace(
+        /^import .*\n/gm,
+        '',
+      ),
     );
     expect(new Set(bodies).size).toBe(1);
     expect(bodies[0]).toContain("describe('Web PubSub (e2e)'");
@@ -62,7 +72,9 @@ describe('README testing samples are the consumer apps that CI runs', () => {
 
   it('shows the Jest ESM config the app runs with', () => {
     const blocks = [...readme.matchAll(/^```json\n([\s\S]*?)^```$/gm)].map(([, block]) => JSON.parse(block) as unknown);
-    expect(blocks).toEqual([JSON.parse(readFileSync(path.join(root, 'test/consumers/nest12-esm-jest/test/jest-e2e.json'), 'utf8'))]);
+    expect(blocks).toEqual([
+      JSON.parse(readFileSync(path.join(root, 'test/consumers/nest12-esm-jest/test/jest-e2e.json'), 'utf8')),
+    ]);
   });
 
   it('catches a sample that drifted from its app (the check can fail)', () => {

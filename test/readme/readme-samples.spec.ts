@@ -63,11 +63,14 @@ function typeCheck(samples: Sample[]): Map<string, string[]> {
   const byName = new Map(samples.map((sample) => [sample.fileName, sample]));
   const { fileExists, readFile, getSourceFile, directoryExists } = host;
   host.fileExists = (name) => byName.has(name) || fileExists.call(host, name);
-  host.directoryExists = (name) => name === SAMPLES_DIR || (directoryExists?.call(host, name) ?? ts.sys.directoryExists(name));
+  host.directoryExists = (name) =>
+    name === SAMPLES_DIR || (directoryExists?.call(host, name) ?? ts.sys.directoryExists(name));
   host.readFile = (name) => byName.get(name)?.code ?? readFile.call(host, name);
   host.getSourceFile = (name, languageVersion, ...rest) => {
     const sample = byName.get(name);
-    return sample ? ts.createSourceFile(name, sample.code, languageVersion, true) : getSourceFile.call(host, name, languageVersion, ...rest);
+    return sample
+      ? ts.createSourceFile(name, sample.code, languageVersion, true)
+      : getSourceFile.call(host, name, languageVersion, ...rest);
   };
   const program = ts.createProgram([...byName.keys()], options, host);
   const problems = new Map<string, string[]>(samples.map((sample) => [sample.fileName, []]));
@@ -95,29 +98,45 @@ describe('README code samples', () => {
   }, 60_000);
 
   it('finds every ```ts block (the extraction itself works)', () => {
-    const opened = READMES.map((readme) => readFileSync(path.join(root, readme), 'utf8').match(/^```ts\n(?!\/\/ \S+ \(the full app: )/gm)?.length ?? 0).reduce((a, b) => a + b, 0);
+    const opened = READMES.map(
+      (readme) =>
+        readFileSync(path.join(root, readme), 'utf8').match(/^```ts\n(?!\/\/ \S+ \(the full app: )/gm)?.length ?? 0,
+    ).reduce((a, b) => a + b, 0);
     expect(samples).toHaveLength(opened);
     expect(samples.length).toBeGreaterThanOrEqual(10);
     expect(new Set(samples.map((sample) => sample.fileName)).size).toBe(samples.length);
   });
 
   it('catches a broken sample (the check can fail)', () => {
-    const broken: Sample = { readme: 'README.md', line: 1, fileName: path.join(SAMPLES_DIR, 'broken.ts'), code: "import { WebPubSubModule } from 'nestjs-web-pubsub';\nWebPubSubModule.forRoot({ hubb: 'chat' });\n" };
+    const broken: Sample = {
+      readme: 'README.md',
+      line: 1,
+      fileName: path.join(SAMPLES_DIR, 'broken.ts'),
+      code: "import { WebPubSubModule } from 'nestjs-web-pubsub';\nWebPubSubModule.forRoot({ hubb: 'chat' });\n",
+    };
     expect(typeCheck([broken]).get(broken.fileName)).toEqual([expect.stringContaining("'hubb' does not exist")]);
   }, 60_000);
 
   it('names only npm scripts that exist in its shell commands', () => {
-    const scripts = Object.keys((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const scripts = Object.keys(
+      (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+        .scripts,
+    );
     const named = READMES.flatMap((readme) =>
       [...readFileSync(path.join(root, readme), 'utf8').matchAll(/^```bash\n([\s\S]*?)^```$/gm)].flatMap(([, block]) =>
-        [...block.matchAll(/\bnpm (?:run (?:--silent )?([\w:-]+)|(start|test))\b/g)].map((match) => match[1] ?? match[2]),
+        [...block.matchAll(/\bnpm (?:run (?:--silent )?([\w:-]+)|(start|test))\b/g)].map(
+          (match) => match[1] ?? match[2],
+        ),
       ),
     );
     expect(named).toEqual(expect.arrayContaining(['start', 'test', 'build']));
     expect(named.filter((script) => !scripts.includes(script))).toEqual([]);
   });
 
-  it.each(samples.map((sample) => [`${sample.readme}:${sample.line}`, sample] as const))('%s compiles', (_where, sample) => {
-    expect(problems.get(sample.fileName)).toEqual([]);
-  });
+  it.each(samples.map((sample) => [`${sample.readme}:${sample.line}`, sample] as const))(
+    '%s compiles',
+    (_where, sample) => {
+      expect(problems.get(sample.fileName)).toEqual([]);
+    },
+  );
 });

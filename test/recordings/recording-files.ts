@@ -29,7 +29,9 @@ export interface Recording {
 }
 
 export function recordingFiles(): string[] {
-  return readdirSync(RECORDINGS_DIR).filter((name) => name.endsWith('.json')).sort();
+  return readdirSync(RECORDINGS_DIR)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
 }
 
 export function loadRecording(file: string): Recording {
@@ -53,7 +55,9 @@ export function splitUri(uri: string): { path: string; query: Array<[string, str
     .filter(Boolean)
     .map((part): [string, string] => {
       const at = part.indexOf('=');
-      return at < 0 ? [decodeURIComponent(part), ''] : [decodeURIComponent(part.slice(0, at)), decodeURIComponent(part.slice(at + 1))];
+      return at < 0
+        ? [decodeURIComponent(part), '']
+        : [decodeURIComponent(part.slice(0, at)), decodeURIComponent(part.slice(at + 1))];
     });
   return { path: pathname, query };
 }
@@ -69,18 +73,30 @@ export function recordedRequestBytes(entry: RecordedEntry): Buffer {
   let bytes: Buffer;
   if (body === null || body === undefined) bytes = Buffer.alloc(0);
   else if (contentType === 'application/octet-stream') bytes = Buffer.from(String(body), 'base64');
-  else if (contentType === 'application/json') bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  else if (contentType === 'application/json')
+    bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
   else if (typeof body === 'string') bytes = Buffer.from(body, 'utf8');
   else throw new Error(`Cannot decode a ${typeof body} request body with content type ${contentType ?? '(none)'}`);
   const length = header(entry.RequestHeaders, 'content-length');
   if (length !== undefined && Number(length) !== bytes.length) {
-    throw new Error(`Decoded ${bytes.length} body bytes but the recording says Content-Length ${length} (${entry.RequestUri})`);
+    throw new Error(
+      `Decoded ${bytes.length} body bytes but the recording says Content-Length ${length} (${entry.RequestUri})`,
+    );
   }
   return bytes;
 }
 
 /** Connection-level headers the loopback server must not copy: Node frames the body itself. */
-const HOP_BY_HOP = new Set(['connection', 'content-length', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 /**
  * The recorded response as the loopback server sends it: same status, end-to-end headers and body,

@@ -6,7 +6,15 @@ import { startCaptureServer, type CaptureServer, type CapturedRequest } from '..
 import { loopbackCertificate, type LoopbackCertificate } from '../support/self-signed-certificate.js';
 import { settle, type Outcome } from '../support/settle.js';
 import { StubTokenCredential } from '../support/stub-token-credential.js';
-import { header, loadRecording, recordedRequestBytes, recordedResponse, recordingFiles, splitUri, type RecordedEntry } from './recording-files.js';
+import {
+  header,
+  loadRecording,
+  recordedRequestBytes,
+  recordedResponse,
+  recordingFiles,
+  splitUri,
+  type RecordedEntry,
+} from './recording-files.js';
 import { planCalls, type ReplayCall } from './recording-mapper.js';
 
 /**
@@ -30,17 +38,24 @@ beforeAll(() => {
 async function replayServer(entries: RecordedEntry[]): Promise<CaptureServer> {
   let origin = '';
   let served = 0;
-  const server = await startCaptureServer(() => {
-    const entry = entries[served++];
-    return entry ? recordedResponse(entry, origin) : { status: 599, body: 'more requests than the recording has' };
-  }, { tls: certificate });
+  const server = await startCaptureServer(
+    () => {
+      const entry = entries[served++];
+      return entry ? recordedResponse(entry, origin) : { status: 599, body: 'more requests than the recording has' };
+    },
+    { tls: certificate },
+  );
   origin = server.url;
   return server;
 }
 
 const sortedPairs = (pairs: Array<[string, string]>) => pairs.map((pair) => JSON.stringify(pair)).sort();
 
-function expectRecordedRequest(actual: CapturedRequest, entry: RecordedEntry, extraQuery: Array<[string, string]>): void {
+function expectRecordedRequest(
+  actual: CapturedRequest,
+  entry: RecordedEntry,
+  extraQuery: Array<[string, string]>,
+): void {
   const recorded = splitUri(entry.RequestUri);
   expect(actual.method).toBe(entry.RequestMethod);
   expect(actual.path).toBe(recorded.path);
@@ -60,7 +75,10 @@ function expectAuthorized(actual: CapturedRequest, mode: Mode, origin: string, c
     return;
   }
   // Reference §2a: an HS256 JWT signed with the key whose audience is the exact URL requested.
-  const claims = jsonwebtoken.verify(authorization.replace(/^Bearer /, ''), ACCESS_KEY, { algorithms: ['HS256'], audience: origin + actual.url });
+  const claims = jsonwebtoken.verify(authorization.replace(/^Bearer /, ''), ACCESS_KEY, {
+    algorithms: ['HS256'],
+    audience: origin + actual.url,
+  });
   expect(typeof claims === 'object' && typeof claims.exp === 'number' && claims.exp > Date.now() / 1000).toBe(true);
 }
 
@@ -68,15 +86,27 @@ function expectAuthorized(actual: CapturedRequest, mode: Mode, origin: string, c
 function expectRecordedFailure(outcome: Outcome, entry: RecordedEntry): void {
   expect(outcome.ok).toBe(false);
   const error = (outcome as { error: WebPubSubRestError }).error;
-  const body = (typeof entry.ResponseBody === 'object' && entry.ResponseBody !== null ? entry.ResponseBody : {}) as { code?: string; message?: string };
+  const body = (typeof entry.ResponseBody === 'object' && entry.ResponseBody !== null ? entry.ResponseBody : {}) as {
+    code?: string;
+    message?: string;
+  };
   expect(error.status).toBe(entry.StatusCode);
   expect(error.code).toBe(body.code ?? header(entry.ResponseHeaders, 'x-ms-error-code'));
   if (body.message) expect(error.message).toContain(body.message);
   expect(error).toBeInstanceOf(WebPubSubRestError);
 }
 
-function client(mode: Mode, server: CaptureServer, call: ReplayCall, credential: StubTokenCredential): WebPubSubRestClient {
-  const options = { apiVersion: call.apiVersion, tlsOptions: { ca: certificate.cert }, retryOptions: { maxRetries: 0 } };
+function client(
+  mode: Mode,
+  server: CaptureServer,
+  call: ReplayCall,
+  credential: StubTokenCredential,
+): WebPubSubRestClient {
+  const options = {
+    apiVersion: call.apiVersion,
+    tlsOptions: { ca: certificate.cert },
+    retryOptions: { maxRetries: 0 },
+  };
   return mode === 'entra'
     ? new WebPubSubRestClient(server.url, credential, call.hub, options)
     : new WebPubSubRestClient(server.url, new AzureKeyCredential(ACCESS_KEY), call.hub, options);
@@ -126,9 +156,17 @@ describe('real-service recordings replayed against WebPubSubRestClient', () => {
   });
 
   it('refuses recorded requests it has no mapping for, rather than skipping them', () => {
-    const unmapped = { ...loadRecording(files[0]).entries[0], RequestMethod: 'PATCH', RequestUri: 'https://endpoint/api/hubs/h/anything?api-version=2024-12-01' };
+    const unmapped = {
+      ...loadRecording(files[0]).entries[0],
+      RequestMethod: 'PATCH',
+      RequestUri: 'https://endpoint/api/hubs/h/anything?api-version=2024-12-01',
+    };
     expect(() => planCalls([unmapped])).toThrow(/No replay mapping for recorded PATCH/);
-    const unknownOption = { ...unmapped, RequestMethod: 'POST', RequestUri: 'https://endpoint/api/hubs/h/:send?api-version=2024-12-01&shout=1' };
+    const unknownOption = {
+      ...unmapped,
+      RequestMethod: 'POST',
+      RequestUri: 'https://endpoint/api/hubs/h/:send?api-version=2024-12-01&shout=1',
+    };
     expect(() => planCalls([unknownOption])).toThrow(/"shout"/);
   });
 
@@ -157,8 +195,11 @@ describe('real-service recordings replayed against WebPubSubRestClient', () => {
         if (call.sdkDefaults.length > 0) {
           it(`${call.title}: the official 1.2.0 client sends the same query, defaults included`, async () => {
             const [request] = await officialRequests(call);
-            const withoutVersion = (pairs: Array<[string, string]>) => sortedPairs(pairs.filter(([name]) => name !== 'api-version'));
-            expect(withoutVersion(request.query)).toEqual(withoutVersion([...splitUri(call.entries[0].RequestUri).query, ...call.sdkDefaults]));
+            const withoutVersion = (pairs: Array<[string, string]>) =>
+              sortedPairs(pairs.filter(([name]) => name !== 'api-version'));
+            expect(withoutVersion(request.query)).toEqual(
+              withoutVersion([...splitUri(call.entries[0].RequestUri).query, ...call.sdkDefaults]),
+            );
           });
         }
       }

@@ -25,36 +25,66 @@ const order = () => ({ id: 2, total: 20 });
 
 @Controller()
 class BadResults {
-  @Get('throw/circular') @BroadcastToGroup('room', { onError: 'throw' })
-  throwCircular() { return circular(); }
+  @Get('throw/circular')
+  @BroadcastToGroup('room', { onError: 'throw' })
+  throwCircular() {
+    return circular();
+  }
 
-  @Get('throw/bigint') @BroadcastToGroup('room')
-  throwBigInt() { return { id: 3, total: 10n }; }
+  @Get('throw/bigint')
+  @BroadcastToGroup('room')
+  throwBigInt() {
+    return { id: 3, total: 10n };
+  }
 
-  @Get('throw/tojson') @BroadcastToGroup('room', { onError: 'throw' })
-  throwToJson() { return throwingToJson(); }
+  @Get('throw/tojson')
+  @BroadcastToGroup('room', { onError: 'throw' })
+  throwToJson() {
+    return throwingToJson();
+  }
 
-  @Get('throw/user') @SendToUser(() => '')
-  throwUser() { return order(); }
+  @Get('throw/user')
+  @SendToUser(() => '')
+  throwUser() {
+    return order();
+  }
 
-  @Get('log/bigint') @BroadcastToGroup('room', { onError: 'log', map: (result: object) => ({ ...result, total: 20n }) })
-  logBigInt() { return order(); }
+  @Get('log/bigint')
+  @BroadcastToGroup('room', { onError: 'log', map: (result: object) => ({ ...result, total: 20n }) })
+  logBigInt() {
+    return order();
+  }
 
-  @Get('log/circular') @BroadcastToGroup('room', { onError: 'log', map: () => circular() })
-  logCircular() { return order(); }
+  @Get('log/circular')
+  @BroadcastToGroup('room', { onError: 'log', map: () => circular() })
+  logCircular() {
+    return order();
+  }
 
-  @Get('log/tojson') @BroadcastToGroup('room', { onError: 'log', map: () => throwingToJson() })
-  logToJson() { return order(); }
+  @Get('log/tojson')
+  @BroadcastToGroup('room', { onError: 'log', map: () => throwingToJson() })
+  logToJson() {
+    return order();
+  }
 
-  @Get('background/bigint') @BroadcastToGroup('room', { delivery: 'background', map: () => ({ total: 5n }) })
-  backgroundBigInt() { return order(); }
+  @Get('background/bigint')
+  @BroadcastToGroup('room', { delivery: 'background', map: () => ({ total: 5n }) })
+  backgroundBigInt() {
+    return order();
+  }
 
   // The result itself cannot become a response either: Nest's own serialiser answers 500.
-  @Get('log/circular-result') @BroadcastToGroup('room', { onError: 'log' })
-  logCircularResult() { return circular(); }
+  @Get('log/circular-result')
+  @BroadcastToGroup('room', { onError: 'log' })
+  logCircularResult() {
+    return circular();
+  }
 
-  @Get('ok') @BroadcastToGroup('room')
-  ok() { return { ok: true }; }
+  @Get('ok')
+  @BroadcastToGroup('room')
+  ok() {
+    return { ok: true };
+  }
 }
 
 const crashes = watchForCrashes();
@@ -71,8 +101,10 @@ beforeEach(() => {
   stack.logs.lines.length = 0;
 });
 
-const JSON_FIX = /Convert it to plain data first \(e\.g\. BigInt to string, remove circular references\), or send it as text or binary\.$/;
-const GENERIC_502 = 'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.';
+const JSON_FIX =
+  /Convert it to plain data first \(e\.g\. BigInt to string, remove circular references\), or send it as text or binary\.$/;
+const GENERIC_502 =
+  'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.';
 
 interface Row {
   path: string;
@@ -85,15 +117,64 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { path: 'throw/circular', status: 502, log: /^Broadcast of BadResults\.throwCircular to group "room" of hub "chat" failed: The message cannot be sent as JSON: it contains a circular reference\./, fix: JSON_FIX },
-  { path: 'throw/bigint', status: 502, log: /^Broadcast of BadResults\.throwBigInt to group "room" of hub "chat" failed: The message cannot be sent as JSON: it contains a BigInt\./, fix: JSON_FIX },
-  { path: 'throw/tojson', status: 502, log: /^Broadcast of BadResults\.throwToJson to group "room" of hub "chat" failed: The message cannot be sent as JSON: Order 7 has no JSON form\./, fix: JSON_FIX },
-  { path: 'throw/user', status: 502, log: /^Broadcast of BadResults\.throwUser to the user failed: the userId resolver returned no usable value/, fix: /\(expected a non-empty string\)$/ },
-  { path: 'log/bigint', status: 200, body: order(), log: /^Broadcast of BadResults\.logBigInt to group "room" of hub "chat" failed: .*it contains a BigInt\./, fix: JSON_FIX },
-  { path: 'log/circular', status: 200, body: order(), log: /^Broadcast of BadResults\.logCircular to group "room" of hub "chat" failed: .*it contains a circular reference\./, fix: JSON_FIX },
-  { path: 'log/tojson', status: 200, body: order(), log: /^Broadcast of BadResults\.logToJson to group "room" of hub "chat" failed: .*Order 7 has no JSON form\./, fix: JSON_FIX },
-  { path: 'background/bigint', status: 200, body: order(), log: /^Broadcast of BadResults\.backgroundBigInt to group "room" of hub "chat" failed: .*it contains a BigInt\./, fix: JSON_FIX },
-  { path: 'log/circular-result', status: 500, log: /^Broadcast of BadResults\.logCircularResult to group "room" of hub "chat" failed: .*it contains a circular reference\./, fix: JSON_FIX },
+  {
+    path: 'throw/circular',
+    status: 502,
+    log: /^Broadcast of BadResults\.throwCircular to group "room" of hub "chat" failed: The message cannot be sent as JSON: it contains a circular reference\./,
+    fix: JSON_FIX,
+  },
+  {
+    path: 'throw/bigint',
+    status: 502,
+    log: /^Broadcast of BadResults\.throwBigInt to group "room" of hub "chat" failed: The message cannot be sent as JSON: it contains a BigInt\./,
+    fix: JSON_FIX,
+  },
+  {
+    path: 'throw/tojson',
+    status: 502,
+    log: /^Broadcast of BadResults\.throwToJson to group "room" of hub "chat" failed: The message cannot be sent as JSON: Order 7 has no JSON form\./,
+    fix: JSON_FIX,
+  },
+  {
+    path: 'throw/user',
+    status: 502,
+    log: /^Broadcast of BadResults\.throwUser to the user failed: the userId resolver returned no usable value/,
+    fix: /\(expected a non-empty string\)$/,
+  },
+  {
+    path: 'log/bigint',
+    status: 200,
+    body: order(),
+    log: /^Broadcast of BadResults\.logBigInt to group "room" of hub "chat" failed: .*it contains a BigInt\./,
+    fix: JSON_FIX,
+  },
+  {
+    path: 'log/circular',
+    status: 200,
+    body: order(),
+    log: /^Broadcast of BadResults\.logCircular to group "room" of hub "chat" failed: .*it contains a circular reference\./,
+    fix: JSON_FIX,
+  },
+  {
+    path: 'log/tojson',
+    status: 200,
+    body: order(),
+    log: /^Broadcast of BadResults\.logToJson to group "room" of hub "chat" failed: .*Order 7 has no JSON form\./,
+    fix: JSON_FIX,
+  },
+  {
+    path: 'background/bigint',
+    status: 200,
+    body: order(),
+    log: /^Broadcast of BadResults\.backgroundBigInt to group "room" of hub "chat" failed: .*it contains a BigInt\./,
+    fix: JSON_FIX,
+  },
+  {
+    path: 'log/circular-result',
+    status: 500,
+    log: /^Broadcast of BadResults\.logCircularResult to group "room" of hub "chat" failed: .*it contains a circular reference\./,
+    fix: JSON_FIX,
+  },
 ];
 
 describe('non-serialisable results through the broadcast interceptor', () => {
@@ -102,11 +183,15 @@ describe('non-serialisable results through the broadcast interceptor', () => {
     const response = await request(stack.app.getHttpServer()).get(`/${row.path}`);
 
     expect(response.status).toBe(row.status);
-    if (row.status === 502) expect(response.body).toEqual({ statusCode: 502, error: 'Bad Gateway', message: GENERIC_502 });
+    if (row.status === 502)
+      expect(response.body).toEqual({ statusCode: 502, error: 'Bad Gateway', message: GENERIC_502 });
     // Nest's own answer when it cannot serialise the result.
     if (row.status === 500) expect(response.body).toEqual({ statusCode: 500, message: 'Internal server error' });
     if (row.body !== undefined) expect(response.body).toEqual(row.body);
-    const errors = await waitFor(() => stack.logs.errors().length > 0 && stack.logs.errors(), 'the broadcast error line');
+    const errors = await waitFor(
+      () => stack.logs.errors().length > 0 && stack.logs.errors(),
+      'the broadcast error line',
+    );
     expect(errors).toHaveLength(1);
     expectClearMessage(errors[0], row.log, row.fix);
     // Refused while building the request: nothing reached the service.
@@ -116,7 +201,9 @@ describe('non-serialisable results through the broadcast interceptor', () => {
     // The app keeps serving: a good request right after is answered and broadcast.
     const next = await request(stack.app.getHttpServer()).get('/ok');
     expect(next.status).toBe(200);
-    expect(stage.emulator.restCalls.slice(callsBefore)).toEqual([expect.objectContaining({ operation: 'sendToGroup', status: 202 })]);
+    expect(stage.emulator.restCalls.slice(callsBefore)).toEqual([
+      expect.objectContaining({ operation: 'sendToGroup', status: 202 }),
+    ]);
   });
 });
 
@@ -124,8 +211,16 @@ describe('decorator options are checked where they are declared', () => {
   // README: "Options are validated where they are declared". Otherwise a bad messageTtlSeconds or
   // contentType would fail every request after its handler ran (a 502 each time).
   it.each<[string, object, RegExp]>([
-    ['messageTtlSeconds 999', { messageTtlSeconds: 999 }, /messageTtlSeconds number 999 is invalid: it must be a whole number from 0 to 300/],
-    ['contentType "text/xml"', { contentType: 'text/xml' }, /contentType.*"text\/xml" is invalid. Use "application\/json", "text\/plain", "application\/octet-stream"/],
+    [
+      'messageTtlSeconds 999',
+      { messageTtlSeconds: 999 },
+      /messageTtlSeconds number 999 is invalid: it must be a whole number from 0 to 300/,
+    ],
+    [
+      'contentType "text/xml"',
+      { contentType: 'text/xml' },
+      /contentType.*"text\/xml" is invalid. Use "application\/json", "text\/plain", "application\/octet-stream"/,
+    ],
     ['multiGroup "each"', { multiGroup: 'each' }, /multiGroup.*"each" is invalid. Use "perGroup" or "filter"/],
   ])('%s fails where it is declared', (_name, options, names) => {
     expect(() => BroadcastToGroup('room', options)).toThrow(names);

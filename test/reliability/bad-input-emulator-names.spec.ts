@@ -35,7 +35,17 @@ beforeAll(async () => {
 });
 const stage = useEmulator(() => ({
   accessKey: SECRET_KEY,
-  hubs: { names: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/events/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+  hubs: {
+    names: {
+      eventHandlers: [
+        {
+          urlTemplate: `http://127.0.0.1:${port}/events/{event}`,
+          userEventPattern: '*',
+          systemEvents: ['connect', 'connected', 'disconnected'],
+        },
+      ],
+    },
+  },
 }));
 afterAll(async () => {
   await closeServer(receiver);
@@ -46,18 +56,43 @@ const V = 'api-version=2024-12-01';
 const DOTS = ['.', '..', '%2e', '%2e%2e', '%2E.', '.%2E'];
 /** Every operation with a group, user or connection name in its path; `{n}` is the odd name. */
 const ROUTES: Array<[method: string, path: string]> = [
-  ['POST', 'groups/{n}/:send'], ['HEAD', 'groups/{n}'], ['POST', 'groups/{n}/:closeConnections'], ['GET', 'groups/{n}/connections'],
-  ['PUT', 'groups/{n}/connections/c1'], ['DELETE', 'groups/{n}/connections/c1'], ['PUT', 'groups/room/connections/{n}'], ['DELETE', 'groups/room/connections/{n}'],
-  ['HEAD', 'connections/{n}'], ['DELETE', 'connections/{n}'], ['POST', 'connections/{n}/:send'], ['DELETE', 'connections/{n}/groups'],
-  ['PUT', 'permissions/sendToGroup/connections/{n}'], ['DELETE', 'permissions/sendToGroup/connections/{n}'], ['HEAD', 'permissions/sendToGroup/connections/{n}'],
-  ['HEAD', 'users/{n}'], ['POST', 'users/{n}/:closeConnections'], ['POST', 'users/{n}/:send'], ['DELETE', 'users/{n}/groups'],
-  ['PUT', 'users/{n}/groups/room'], ['PUT', 'users/alice/groups/{n}'], ['DELETE', 'users/{n}/groups/room'], ['DELETE', 'users/alice/groups/{n}'],
+  ['POST', 'groups/{n}/:send'],
+  ['HEAD', 'groups/{n}'],
+  ['POST', 'groups/{n}/:closeConnections'],
+  ['GET', 'groups/{n}/connections'],
+  ['PUT', 'groups/{n}/connections/c1'],
+  ['DELETE', 'groups/{n}/connections/c1'],
+  ['PUT', 'groups/room/connections/{n}'],
+  ['DELETE', 'groups/room/connections/{n}'],
+  ['HEAD', 'connections/{n}'],
+  ['DELETE', 'connections/{n}'],
+  ['POST', 'connections/{n}/:send'],
+  ['DELETE', 'connections/{n}/groups'],
+  ['PUT', 'permissions/sendToGroup/connections/{n}'],
+  ['DELETE', 'permissions/sendToGroup/connections/{n}'],
+  ['HEAD', 'permissions/sendToGroup/connections/{n}'],
+  ['HEAD', 'users/{n}'],
+  ['POST', 'users/{n}/:closeConnections'],
+  ['POST', 'users/{n}/:send'],
+  ['DELETE', 'users/{n}/groups'],
+  ['PUT', 'users/{n}/groups/room'],
+  ['PUT', 'users/alice/groups/{n}'],
+  ['DELETE', 'users/{n}/groups/room'],
+  ['DELETE', 'users/alice/groups/{n}'],
 ];
-const ROWS = ROUTES.flatMap(([method, path]) => DOTS.map((dot) => [`${method} ${path.replace('{n}', dot)}`, method, path.replace('{n}', dot)] as const));
+const ROWS = ROUTES.flatMap(([method, path]) =>
+  DOTS.map((dot) => [`${method} ${path.replace('{n}', dot)}`, method, path.replace('{n}', dot)] as const),
+);
 
 describe('REST: "." and ".." as a group, user or connection name', () => {
   it.each(ROWS)('%s is a 400', async (_name, method, path) => {
-    const answer = await rawPathCall(stage.emulator.endpoint, SECRET_KEY, method, `/api/hubs/chat/${path}?${V}`, method === 'POST' ? '{}' : undefined);
+    const answer = await rawPathCall(
+      stage.emulator.endpoint,
+      SECRET_KEY,
+      method,
+      `/api/hubs/chat/${path}?${V}`,
+      method === 'POST' ? '{}' : undefined,
+    );
     expect(answer.status).toBe(400);
     if (method !== 'HEAD') expect(JSON.parse(answer.body).message).toMatch(/"\." or "\.\."/);
   });
@@ -82,25 +117,43 @@ describe('REST: "." and ".." as a group, user or connection name', () => {
 
 describe('client endpoint: odd hub names', () => {
   it.each([
-    '/client/hubs/.', '/client/hubs/..', '/client/hubs/%2e%2e', '/client/hubs/%2E.', '/client/?hub=..', '/client/?hub=%2e%2e',
-    '/client/hubs/bad%20hub', '/client/hubs/%E0%A4%A', '/client/hubs/chat%ZZ',
+    '/client/hubs/.',
+    '/client/hubs/..',
+    '/client/hubs/%2e%2e',
+    '/client/hubs/%2E.',
+    '/client/?hub=..',
+    '/client/?hub=%2e%2e',
+    '/client/hubs/bad%20hub',
+    '/client/hubs/%E0%A4%A',
+    '/client/hubs/chat%ZZ',
   ])('%s is refused with 400', async (path) => {
     expect(await rawUpgradeStatus(stage.emulator.endpoint, path)).toBe(400);
   });
 });
 
 describe('client endpoint: odd event names and user ids', () => {
-  const wsUrl = async (userId?: string) => (await new WebPubSubRestClient(stage.emulator.connectionString, 'names').getClientAccessToken({ userId })).url;
+  const wsUrl = async (userId?: string) =>
+    (await new WebPubSubRestClient(stage.emulator.connectionString, 'names').getClientAccessToken({ userId })).url;
 
   it.each(['.', '..'])('a user event named "%s" is refused with BadRequest and goes nowhere', async (event) => {
     const client = await JsonClient.connect(await wsUrl('dots'), 'dots');
     try {
       const before = posted.length;
       const ack = await client.request({ type: 'event', event, dataType: 'text', data: 'x' }, 1);
-      expect(ack).toMatchObject({ success: false, error: { name: 'BadRequest', message: expect.stringMatching(/"\." or "\.\."/) } });
+      expect(ack).toMatchObject({
+        success: false,
+        error: { name: 'BadRequest', message: expect.stringMatching(/"\." or "\.\."/) },
+      });
       // Frames run in order: once the next event is answered, the refused one would have been posted.
-      expect(await client.request({ type: 'event', event: 'fence', dataType: 'text', data: 'x' }, 2)).toMatchObject({ success: true });
-      expect(posted.slice(before).filter((post) => String(post.headers['ce-type']).includes('.user.')).map((post) => post.path)).toEqual(['/events/fence']);
+      expect(await client.request({ type: 'event', event: 'fence', dataType: 'text', data: 'x' }, 2)).toMatchObject({
+        success: true,
+      });
+      expect(
+        posted
+          .slice(before)
+          .filter((post) => String(post.headers['ce-type']).includes('.user.'))
+          .map((post) => post.path),
+      ).toEqual(['/events/fence']);
     } finally {
       await client.close();
     }
@@ -112,11 +165,22 @@ describe('client endpoint: odd event names and user ids', () => {
     const client = await JsonClient.connect(await wsUrl('名前'), 'named');
     try {
       expect(client.frames[0]).toMatchObject({ event: 'connected', userId: '名前' });
-      const connect = await waitFor(() => posted.find((post) => post.headers['ce-connectionid'] === client.connectionId && String(post.headers['ce-type']).endsWith('sys.connect')), 'the connect event');
+      const connect = await waitFor(
+        () =>
+          posted.find(
+            (post) =>
+              post.headers['ce-connectionid'] === client.connectionId &&
+              String(post.headers['ce-type']).endsWith('sys.connect'),
+          ),
+        'the connect event',
+      );
       expect(connect.headers['ce-userid']).toBe('%E5%90%8D%E5%89%8D');
       const ack = await client.request({ type: 'event', event: 'événement', dataType: 'text', data: 'x' }, 1);
       expect(ack).toMatchObject({ success: true });
-      const user = posted.find((post) => post.headers['ce-connectionid'] === client.connectionId && String(post.headers['ce-type']).includes('.user.'))!;
+      const user = posted.find(
+        (post) =>
+          post.headers['ce-connectionid'] === client.connectionId && String(post.headers['ce-type']).includes('.user.'),
+      )!;
       expect(decodeURIComponent(String(user.headers['ce-eventname']))).toBe('événement');
       expect(user.path).toBe(`/events/${encodeURIComponent('événement')}`);
       const rest = new WebPubSubRestClient(stage.emulator.connectionString, 'names');

@@ -79,7 +79,9 @@ export function useRecordingClient(): { peer: ReturnType<typeof useCaptureServer
   const peer = useCaptureServer();
   const session = { peer, client: undefined as unknown as WebPubSubRestClient };
   beforeAll(() => {
-    session.client = new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 'chat', { retryOptions: { maxRetries: 0 } });
+    session.client = new WebPubSubRestClient(peer.server.connectionString(SECRET_KEY), 'chat', {
+      retryOptions: { maxRetries: 0 },
+    });
   });
   // Registered after useCaptureServer's hooks, so it runs once the server is closed.
   afterAll(() => crashes.check());

@@ -29,7 +29,11 @@ const operations: Array<[string, string, Call]> = [
   ['group().removeUser', 'userId', (c, n) => c.group('room').removeUser(n)],
   ['sendToUser', 'userId', (c, n) => c.sendToUser(n, { text: 'x' })],
   ['sendToConnection', 'connectionId', (c, n) => c.sendToConnection(n, { text: 'x' })],
-  ['sendToAll excludedConnections', 'excludedConnections[1]', (c, n) => c.sendToAll({}, { excludedConnections: ['c1', n] })],
+  [
+    'sendToAll excludedConnections',
+    'excludedConnections[1]',
+    (c, n) => c.sendToAll({}, { excludedConnections: ['c1', n] }),
+  ],
   ['connectionExists', 'connectionId', (c, n) => c.connectionExists(n)],
   ['groupExists', 'group', (c, n) => c.groupExists(n)],
   ['userExists', 'userId', (c, n) => c.userExists(n)],
@@ -49,31 +53,97 @@ const operations: Array<[string, string, Call]> = [
   // The request builders, for sendRequest.
   ['buildSendToGroupRequest', 'group', (c, n) => c.sendRequest(lib.buildSendToGroupRequest(ctx, n, {}))],
   ['buildSendToUserRequest', 'userId', (c, n) => c.sendRequest(lib.buildSendToUserRequest(ctx, n, {}))],
-  ['buildSendToConnectionRequest', 'connectionId', (c, n) => c.sendRequest(lib.buildSendToConnectionRequest(ctx, n, {}))],
+  [
+    'buildSendToConnectionRequest',
+    'connectionId',
+    (c, n) => c.sendRequest(lib.buildSendToConnectionRequest(ctx, n, {})),
+  ],
   ['buildConnectionExistsRequest', 'connectionId', (c, n) => c.sendRequest(lib.buildConnectionExistsRequest(ctx, n))],
   ['buildGroupExistsRequest', 'group', (c, n) => c.sendRequest(lib.buildGroupExistsRequest(ctx, n))],
   ['buildUserExistsRequest', 'userId', (c, n) => c.sendRequest(lib.buildUserExistsRequest(ctx, n))],
   ['buildCloseConnectionRequest', 'connectionId', (c, n) => c.sendRequest(lib.buildCloseConnectionRequest(ctx, n))],
-  ['buildCloseGroupConnectionsRequest', 'group', (c, n) => c.sendRequest(lib.buildCloseGroupConnectionsRequest(ctx, n))],
+  [
+    'buildCloseGroupConnectionsRequest',
+    'group',
+    (c, n) => c.sendRequest(lib.buildCloseGroupConnectionsRequest(ctx, n)),
+  ],
   ['buildCloseUserConnectionsRequest', 'userId', (c, n) => c.sendRequest(lib.buildCloseUserConnectionsRequest(ctx, n))],
-  ['buildAddConnectionToGroupRequest group', 'group', (c, n) => c.sendRequest(lib.buildAddConnectionToGroupRequest(ctx, n, 'c1'))],
-  ['buildAddConnectionToGroupRequest connectionId', 'connectionId', (c, n) => c.sendRequest(lib.buildAddConnectionToGroupRequest(ctx, 'room', n))],
-  ['buildRemoveConnectionFromGroupRequest', 'connectionId', (c, n) => c.sendRequest(lib.buildRemoveConnectionFromGroupRequest(ctx, 'room', n))],
-  ['buildRemoveConnectionFromAllGroupsRequest', 'connectionId', (c, n) => c.sendRequest(lib.buildRemoveConnectionFromAllGroupsRequest(ctx, n))],
+  [
+    'buildAddConnectionToGroupRequest group',
+    'group',
+    (c, n) => c.sendRequest(lib.buildAddConnectionToGroupRequest(ctx, n, 'c1')),
+  ],
+  [
+    'buildAddConnectionToGroupRequest connectionId',
+    'connectionId',
+    (c, n) => c.sendRequest(lib.buildAddConnectionToGroupRequest(ctx, 'room', n)),
+  ],
+  [
+    'buildRemoveConnectionFromGroupRequest',
+    'connectionId',
+    (c, n) => c.sendRequest(lib.buildRemoveConnectionFromGroupRequest(ctx, 'room', n)),
+  ],
+  [
+    'buildRemoveConnectionFromAllGroupsRequest',
+    'connectionId',
+    (c, n) => c.sendRequest(lib.buildRemoveConnectionFromAllGroupsRequest(ctx, n)),
+  ],
   ['buildAddUserToGroupRequest', 'userId', (c, n) => c.sendRequest(lib.buildAddUserToGroupRequest(ctx, 'room', n))],
-  ['buildRemoveUserFromGroupRequest', 'group', (c, n) => c.sendRequest(lib.buildRemoveUserFromGroupRequest(ctx, n, 'u1'))],
-  ['buildRemoveUserFromAllGroupsRequest', 'userId', (c, n) => c.sendRequest(lib.buildRemoveUserFromAllGroupsRequest(ctx, n))],
-  ['buildAddConnectionsToGroupsRequest', 'groups[0]', (c, n) => c.sendRequest(lib.buildAddConnectionsToGroupsRequest(ctx, [n], filter))],
-  ['buildRemoveConnectionsFromGroupsRequest', 'groups[0]', (c, n) => c.sendRequest(lib.buildRemoveConnectionsFromGroupsRequest(ctx, [n], filter))],
-  ['buildGrantPermissionRequest', 'connectionId', (c, n) => c.sendRequest(lib.buildGrantPermissionRequest(ctx, 'sendToGroup', n))],
-  ['buildRevokePermissionRequest targetName', 'targetName', (c, n) => c.sendRequest(lib.buildRevokePermissionRequest(ctx, 'sendToGroup', 'c1', { targetName: n }))],
-  ['buildCheckPermissionRequest', 'connectionId', (c, n) => c.sendRequest(lib.buildCheckPermissionRequest(ctx, 'sendToGroup', n))],
-  ['buildListConnectionsInGroupRequest', 'group', (c, n) => c.sendRequest(lib.buildListConnectionsInGroupRequest(ctx, n))],
-  ['buildGenerateClientTokenRequest userId', 'userId', (c, n) => c.sendRequest(lib.buildGenerateClientTokenRequest(ctx, { userId: n }))],
-  ['buildGenerateClientTokenRequest groups', 'groups[0]', (c, n) => c.sendRequest(lib.buildGenerateClientTokenRequest(ctx, { groups: [n] }))],
+  [
+    'buildRemoveUserFromGroupRequest',
+    'group',
+    (c, n) => c.sendRequest(lib.buildRemoveUserFromGroupRequest(ctx, n, 'u1')),
+  ],
+  [
+    'buildRemoveUserFromAllGroupsRequest',
+    'userId',
+    (c, n) => c.sendRequest(lib.buildRemoveUserFromAllGroupsRequest(ctx, n)),
+  ],
+  [
+    'buildAddConnectionsToGroupsRequest',
+    'groups[0]',
+    (c, n) => c.sendRequest(lib.buildAddConnectionsToGroupsRequest(ctx, [n], filter)),
+  ],
+  [
+    'buildRemoveConnectionsFromGroupsRequest',
+    'groups[0]',
+    (c, n) => c.sendRequest(lib.buildRemoveConnectionsFromGroupsRequest(ctx, [n], filter)),
+  ],
+  [
+    'buildGrantPermissionRequest',
+    'connectionId',
+    (c, n) => c.sendRequest(lib.buildGrantPermissionRequest(ctx, 'sendToGroup', n)),
+  ],
+  [
+    'buildRevokePermissionRequest targetName',
+    'targetName',
+    (c, n) => c.sendRequest(lib.buildRevokePermissionRequest(ctx, 'sendToGroup', 'c1', { targetName: n })),
+  ],
+  [
+    'buildCheckPermissionRequest',
+    'connectionId',
+    (c, n) => c.sendRequest(lib.buildCheckPermissionRequest(ctx, 'sendToGroup', n)),
+  ],
+  [
+    'buildListConnectionsInGroupRequest',
+    'group',
+    (c, n) => c.sendRequest(lib.buildListConnectionsInGroupRequest(ctx, n)),
+  ],
+  [
+    'buildGenerateClientTokenRequest userId',
+    'userId',
+    (c, n) => c.sendRequest(lib.buildGenerateClientTokenRequest(ctx, { userId: n })),
+  ],
+  [
+    'buildGenerateClientTokenRequest groups',
+    'groups[0]',
+    (c, n) => c.sendRequest(lib.buildGenerateClientTokenRequest(ctx, { groups: [n] })),
+  ],
 ];
 
-const rows = operations.flatMap(([operation, argument, call]) => ['.', '..'].map((name) => [operation, name, argument, call] as const));
+const rows = operations.flatMap(([operation, argument, call]) =>
+  ['.', '..'].map((name) => [operation, name, argument, call] as const),
+);
 
 describe('"." and ".." are refused as names, before anything is sent', () => {
   it.each(rows)('%s(%j)', async (_operation, name, argument, call) => {

@@ -44,8 +44,10 @@ beforeEach(() => {
   stack.logs.lines.length = 0;
 });
 
-const GENERIC_502 = 'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.';
-const REASON = /"\." and "\.\." are dot segments that URL parsing removes .*Use another name, or check where this value comes from \(e\.g\. a route parameter\)\.$/;
+const GENERIC_502 =
+  'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.';
+const REASON =
+  /"\." and "\.\." are dot segments that URL parsing removes .*Use another name, or check where this value comes from \(e\.g\. a route parameter\)\.$/;
 
 describe('a room of ".." or "." from the URL', () => {
   it.each([
@@ -56,7 +58,9 @@ describe('a room of ".." or "." from the URL', () => {
   ])('POST /rooms/%s/messages sends nothing and answers 502 (onError: throw)', async (segment, room) => {
     const callsBefore = stage.emulator.restCalls.length;
     const deliveriesBefore = stage.emulator.deliveryCount;
-    const response = await request(stack.app.getHttpServer()).post(`/rooms/${segment}/messages`).send({ text: 'to everyone?' });
+    const response = await request(stack.app.getHttpServer())
+      .post(`/rooms/${segment}/messages`)
+      .send({ text: 'to everyone?' });
 
     expect(response.status).toBe(502);
     expect(response.body).toEqual({ statusCode: 502, error: 'Bad Gateway', message: GENERIC_502 });
@@ -64,7 +68,11 @@ describe('a room of ".." or "." from the URL', () => {
     expect(stage.emulator.deliveryCount).toBe(deliveriesBefore);
     const errors = stack.logs.errors();
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^Broadcast of RoomsController\\.message to group "${room.replace(/\./g, '\\.')}" of hub "chat" failed: groupName "${room.replace(/\./g, '\\.')}" is refused`));
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `^Broadcast of RoomsController\\.message to group "${room.replace(/\./g, '\\.')}" of hub "chat" failed: groupName "${room.replace(/\./g, '\\.')}" is refused`,
+      ),
+    );
     expect(errors[0]).toMatch(REASON);
     expectNoSecret(stack.logs.text() + response.text);
   });
@@ -86,7 +94,12 @@ describe('a room of ".." or "." from the URL', () => {
 
     expect(response.status).toBe(201);
     expect(stage.emulator.restCalls.slice(callsBefore)).toEqual([
-      expect.objectContaining({ method: 'POST', path: '/api/hubs/chat/groups/lobby/:send', operation: 'sendToGroup', status: 202 }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/api/hubs/chat/groups/lobby/:send',
+        operation: 'sendToGroup',
+        status: 202,
+      }),
     ]);
   });
 });

@@ -54,7 +54,11 @@ function floodFromChild(url: string): Promise<void> {
       process.stdout.write('sent\\n');
     });
     ws.on('error', (error) => process.stderr.write(error.message));`;
-  child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), env: { ...process.env, FLOOD_URL: url }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: process.cwd(),
+    env: { ...process.env, FLOOD_URL: url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child!.stdout!.on('data', () => resolve());
     child!.once('exit', (code) => reject(new Error(`The flooding client exited with ${code}`)));
@@ -69,17 +73,23 @@ describe('backpressure per connection', () => {
     let peakBuffers = 0;
     let peakRss = 0;
     // Loopback moves 150 MiB well within this; sample the whole time.
-    for (const end = Date.now() + 2500; Date.now() < end; ) {
+    for (const end = Date.now() + 2500; Date.now() < end;) {
       const now = process.memoryUsage();
       peakBuffers = Math.max(peakBuffers, now.arrayBuffers - before.arrayBuffers);
       peakRss = Math.max(peakRss, now.rss - before.rss);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    console.log(`backpressure: peak growth while the handler was slow: Buffers ${(peakBuffers / MIB).toFixed(1)} MiB, RSS ${(peakRss / MIB).toFixed(1)} MiB`);
+    console.log(
+      `backpressure: peak growth while the handler was slow: Buffers ${(peakBuffers / MIB).toFixed(1)} MiB, RSS ${(peakRss / MIB).toFixed(1)} MiB`,
+    );
     expect(peakBuffers / MIB).toBeLessThan(BOUND_MIB);
 
     release();
-    await waitFor(() => userEvents >= FRAMES, () => `all ${FRAMES} frames to reach the handler (${userEvents} so far)`, 30_000);
+    await waitFor(
+      () => userEvents >= FRAMES,
+      () => `all ${FRAMES} frames to reach the handler (${userEvents} so far)`,
+      30_000,
+    );
     expect(userEvents).toBe(FRAMES);
     expect(stage.emulator.connections('flood')).toEqual([expect.objectContaining({ open: true })]);
   }, 60_000);

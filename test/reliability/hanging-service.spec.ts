@@ -38,7 +38,15 @@ afterAll(() => silent.close());
 async function startApp(options: Partial<WebPubSubModuleOptions>): Promise<{ url: string; logs: CapturingLogger }> {
   const logs = new CapturingLogger();
   const moduleRef = await Test.createTestingModule({
-    imports: [WebPubSubModule.forRoot({ connectionString: silent.connectionString, hub: 'chat', logger: logs, httpLogging: 'off', ...options })],
+    imports: [
+      WebPubSubModule.forRoot({
+        connectionString: silent.connectionString,
+        hub: 'chat',
+        logger: logs,
+        httpLogging: 'off',
+        ...options,
+      }),
+    ],
     controllers: [RoomsController],
   }).compile();
   app = moduleRef.createNestApplication<INestApplication>({ logger: false });
@@ -46,8 +54,10 @@ async function startApp(options: Partial<WebPubSubModuleOptions>): Promise<{ url
   return { url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`, logs };
 }
 
-const GENERIC_502 = 'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.';
-const TIMED_OUT = /^Broadcast of RoomsController\.create to group "lobby" of hub "chat" failed: Web PubSub did not answer within 200 ms/;
+const GENERIC_502 =
+  'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.';
+const TIMED_OUT =
+  /^Broadcast of RoomsController\.create to group "lobby" of hub "chat" failed: Web PubSub did not answer within 200 ms/;
 const closeTimed = async () => {
   const started = performance.now();
   await app!.close();
@@ -75,7 +85,9 @@ describe('background delivery (queueLimit 3, concurrency 1)', () => {
 
   async function postEight(url: string): Promise<{ outcomes: Array<Promise<Outcome>>; answered: () => number }> {
     let answered = 0;
-    const outcomes = Array.from({ length: 8 }, (_, i) => postJson(`${url}/rooms/lobby/messages`, { id: `m${i}` }).then((outcome) => (answered++, outcome)));
+    const outcomes = Array.from({ length: 8 }, (_, i) =>
+      postJson(`${url}/rooms/lobby/messages`, { id: `m${i}` }).then((outcome) => (answered++, outcome)),
+    );
     // One send in flight and three queued are answered; four wait for room (backpressure).
     await waitFor(() => answered === 4 && silent.requestLines.length > 0, '4 answers');
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -84,7 +96,11 @@ describe('background delivery (queueLimit 3, concurrency 1)', () => {
   }
 
   it('with no timeout at all, close() still returns after shutdownTimeoutInMs and logs each dropped message', async () => {
-    const { url, logs } = await startApp({ timeoutInMs: 0, retryOptions: { maxRetries: 0 }, broadcast: { ...background, shutdownTimeoutInMs: 300 } });
+    const { url, logs } = await startApp({
+      timeoutInMs: 0,
+      retryOptions: { maxRetries: 0 },
+      broadcast: { ...background, shutdownTimeoutInMs: 300 },
+    });
     const { outcomes } = await postEight(url);
 
     const closeMs = await closeTimed();
@@ -96,7 +112,9 @@ describe('background delivery (queueLimit 3, concurrency 1)', () => {
     // 3 queued + 4 waiting for room; the one in flight is reported apart.
     expect(dropped).toHaveLength(7);
     for (const line of dropped) {
-      expect(line).toMatch(/^Broadcast of RoomsController\.create to group "lobby" of hub "chat" was dropped: it was still queued when the shutdown wait of 300 ms ran out\./);
+      expect(line).toMatch(
+        /^Broadcast of RoomsController\.create to group "lobby" of hub "chat" was dropped: it was still queued when the shutdown wait of 300 ms ran out\./,
+      );
       expect(line).toMatch(/or raise `broadcast\.shutdownTimeoutInMs`\.$/);
     }
     expect(logs.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([
@@ -105,7 +123,11 @@ describe('background delivery (queueLimit 3, concurrency 1)', () => {
   });
 
   it('with the timeout, each send fails and is logged, and close() sends the rest before returning', async () => {
-    const { url, logs } = await startApp({ timeoutInMs: 200, retryOptions: { retryDelayInMs: 1 }, broadcast: background });
+    const { url, logs } = await startApp({
+      timeoutInMs: 200,
+      retryOptions: { retryDelayInMs: 1 },
+      broadcast: background,
+    });
     const before = silent.requestLines.length;
     const { outcomes } = await postEight(url);
 
@@ -122,7 +144,10 @@ describe('background delivery (queueLimit 3, concurrency 1)', () => {
 describe('options', () => {
   it.each([
     [{ timeoutInMs: -1 }, /^WebPubSubModule: invalid `timeoutInMs`\. timeoutInMs number -1 is invalid/],
-    [{ broadcast: { shutdownTimeoutInMs: -5 } }, /^WebPubSubModule: `broadcast\.shutdownTimeoutInMs` -5 is invalid\. Use a whole number of milliseconds from 0 \(no limit\) to 2147483647\.$/],
+    [
+      { broadcast: { shutdownTimeoutInMs: -5 } },
+      /^WebPubSubModule: `broadcast\.shutdownTimeoutInMs` -5 is invalid\. Use a whole number of milliseconds from 0 \(no limit\) to 2147483647\.$/,
+    ],
   ])('refuses %j at startup', async (options, message) => {
     await expect(startApp(options as Partial<WebPubSubModuleOptions>)).rejects.toThrow(message);
   });

@@ -1,4 +1,12 @@
-import { Body, Controller, Param, Post, type INestApplication, type NestApplicationOptions, type Type } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Param,
+  Post,
+  type INestApplication,
+  type NestApplicationOptions,
+  type Type,
+} from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { BroadcastToGroup, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions } from '../../lib/index.js';
@@ -42,20 +50,32 @@ export async function startListeningApp(
 ): Promise<ReliabilityApp> {
   const logs = new CapturingLogger();
   const moduleRef = await Test.createTestingModule({
-    imports: [WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: logs, ...options })],
+    imports: [
+      WebPubSubModule.forRoot({ connectionString: emulator.connectionString, hub: 'chat', logger: logs, ...options }),
+    ],
     controllers,
   }).compile();
   const app = moduleRef.createNestApplication<INestApplication>({ logger: false, ...appOptions });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, service: app.get(WebPubSubService), context: instanceContext(app), logs, url: `http://127.0.0.1:${port}` };
+  return {
+    app,
+    service: app.get(WebPubSubService),
+    context: instanceContext(app),
+    logs,
+    url: `http://127.0.0.1:${port}`,
+  };
 }
 
 /** One emulator for a describe block, and the listening apps and receivers its tests (or hooks) start. */
 export interface ReliabilityStage {
   readonly emulator: WebPubSubEmulator;
   /** startListeningApp on the stage's emulator; closed after the test, or after the block from a beforeAll. */
-  startApp(controllers: Type[], options: Partial<WebPubSubModuleOptions>, appOptions?: NestApplicationOptions): Promise<ReliabilityApp>;
+  startApp(
+    controllers: Type[],
+    options: Partial<WebPubSubModuleOptions>,
+    appOptions?: NestApplicationOptions,
+  ): Promise<ReliabilityApp>;
   /** An official client as `userId` in `groups` (outside the app, so it outlives the app's close()); stopped like the app. */
   connectReceiver(service: WebPubSubService, userId: string, groups: string[]): Promise<OfficialClient>;
 }
@@ -92,7 +112,11 @@ export interface Outcome {
 export async function postJson(url: string, body: unknown): Promise<Outcome> {
   const started = performance.now();
   try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await response.text();
     const json = response.headers.get('content-type')?.includes('json');
     return { status: response.status, body: json && text ? JSON.parse(text) : text, ms: performance.now() - started };
@@ -138,7 +162,12 @@ export function groupIds(receiver: Pick<OfficialClient, 'group'>): string[] {
  * Sends a marker to `group` and waits until `receiver` has it. The emulator delivers one connection's
  * messages in order, so everything accepted before the marker has then arrived.
  */
-export async function awaitMarker(service: WebPubSubService, receiver: OfficialClient, group: string, label: string): Promise<void> {
+export async function awaitMarker(
+  service: WebPubSubService,
+  receiver: OfficialClient,
+  group: string,
+  label: string,
+): Promise<void> {
   const marker = `marker ${label}`;
   await service.group(group).sendToAll(marker, { contentType: 'text/plain' });
   await waitFor(() => receiver.group.some((message) => message.data === marker), `the ${label} marker`);
@@ -156,7 +185,9 @@ export function secretsIn(text: string, connectionString: string): string[] {
 }
 
 /** Reads `read()` on every turn of the event loop and keeps the highest value of each field, until stopped. */
-export function watchPeaks<K extends string>(read: () => Record<K, number>): { peaks: Record<K, number>; stop: () => Promise<void> } {
+export function watchPeaks<K extends string>(
+  read: () => Record<K, number>,
+): { peaks: Record<K, number>; stop: () => Promise<void> } {
   const peaks = read();
   let running = true;
   const loop = (async () => {

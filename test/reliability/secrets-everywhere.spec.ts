@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { getLogLevel, setLogLevel, type AzureLogLevel } from '@azure/logger';
-import { getWebPubSubToken, WebPubSubModule, WebPubSubService, type GenerateClientTokenOptions } from '../../lib/index.js';
+import {
+  getWebPubSubToken,
+  WebPubSubModule,
+  WebPubSubService,
+  type GenerateClientTokenOptions,
+} from '../../lib/index.js';
 import { buildGenerateClientTokenRequest, buildSendToAllRequest } from '../../lib/rest/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
@@ -13,8 +18,17 @@ import { startOfficialClient, type OfficialClient } from '../support/official-cl
 import { signatureHex } from '../support/upstream-events.js';
 import { waitFor } from '../support/wait-for.js';
 import {
-  authorizationRecorder, ChatEvents, CLIENT_OPTIONS, forgeEvent, HUB, NewsController, recordingEmulatorLogger, renderError,
-  SecretBook, tapEmulator, teeLogger,
+  authorizationRecorder,
+  ChatEvents,
+  CLIENT_OPTIONS,
+  forgeEvent,
+  HUB,
+  NewsController,
+  recordingEmulatorLogger,
+  renderError,
+  SecretBook,
+  tapEmulator,
+  teeLogger,
 } from './secrets-harness.js';
 
 /*
@@ -54,7 +68,12 @@ async function failure(work: Promise<unknown>): Promise<void> {
   throw new Error('this step was expected to fail');
 }
 
-async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appUrl: string, deadPort: number): Promise<void> {
+async function scenario(
+  emulator: WebPubSubEmulator,
+  app: INestApplication,
+  appUrl: string,
+  deadPort: number,
+): Promise<void> {
   const service = app.get(WebPubSubService);
   const wrongKey = app.get<WebPubSubService>(getWebPubSubToken('wrongKey'));
   const refused = app.get<WebPubSubService>(getWebPubSubToken('refused'));
@@ -63,7 +82,9 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
 
   // Client access tokens: each protocol, and with a user, roles, groups and an expiry.
   const tokenCases: GenerateClientTokenOptions[] = [
-    {}, { clientProtocol: 'mqtt' }, { clientProtocol: 'socketio' },
+    {},
+    { clientProtocol: 'mqtt' },
+    { clientProtocol: 'socketio' },
     { userId: 'token-user', roles: ['webpubsub.sendToGroup.room'], groups: ['room'], expirationTimeInMinutes: 5 },
   ];
   for (const options of tokenCases) {
@@ -84,7 +105,10 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
   };
   try {
     const [alice, bob, carol] = [await connect('alice'), await connect('bob'), await connect('carol')];
-    await waitFor(() => events.seen.filter((seen) => seen.startsWith('connected')).length === 3, 'three connected events');
+    await waitFor(
+      () => events.seen.filter((seen) => seen.startsWith('connected')).length === 3,
+      'three connected events',
+    );
     await alice.client.sendEvent('hello', { text: 'hi' }, 'json');
     await failure(alice.client.sendEvent('explode', { text: 'boom' }, 'json'));
 
@@ -97,14 +121,18 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
     await service.hub('otherhub').sendToAll({ other: 1 });
     await service.sendToUser('alice', { user: 1 }, { filter });
     await service.sendToConnection(alice.id, { connection: 1 });
-    expect([await service.connectionExists(alice.id), await service.connectionExists('no-such-connection')]).toEqual([true, false]);
+    expect([await service.connectionExists(alice.id), await service.connectionExists('no-such-connection')]).toEqual([
+      true,
+      false,
+    ]);
     expect([await service.userExists('alice'), await service.userExists('nobody')]).toEqual([true, false]);
     expect(await service.groupExists('room')).toBe(false);
     for (const { id } of [alice, bob, carol]) await room.addConnection(id);
     await room.addUser('bob');
     expect(await service.groupExists('room')).toBe(true);
     let pages = 0;
-    for await (const page of (await room.listConnections({ maxPageSize: 1 })).byPage()) pages += page.length > 0 ? 1 : 0;
+    for await (const page of (await room.listConnections({ maxPageSize: 1 })).byPage())
+      pages += page.length > 0 ? 1 : 0;
     expect(pages).toBe(3);
     await room.sendToAll({ group: 1 }, { filter, excludedConnections: [carol.id] });
     await room.removeConnection(carol.id);
@@ -117,7 +145,9 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
     await service.removeConnectionsFromGroups(['g1', 'g2'], filter);
     await service.removeConnectionFromAllGroups(alice.id);
     await service.removeUserFromAllGroups('bob');
-    const generated = await service.sendRequest(buildGenerateClientTokenRequest({ hub: HUB }, { userId: 'built-user', roles: ['r1'], minutesToExpire: 5 }));
+    const generated = await service.sendRequest(
+      buildGenerateClientTokenRequest({ hub: HUB }, { userId: 'built-user', roles: ['r1'], minutesToExpire: 5 }),
+    );
     expect(generated.status).toBe(200);
     book.add('a :generateToken token', (JSON.parse(generated.bodyAsText!) as { token: string }).token);
     expect((await service.sendRequest(buildSendToAllRequest({ hub: HUB }, { built: 1 }))).status).toBe(202);
@@ -129,7 +159,10 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
     emulator.faults.failNext(1, { status: 403, operation: 'sendToGroup' });
     const queued = await fetch(`${appUrl}/news/background`, { method: 'POST' });
     bodies.push({ what: 'the background broadcast', status: queued.status, body: await queued.text() });
-    await waitFor(() => moduleLogs.errors().some((line) => line.includes('NewsController.queued')), 'the background failure log');
+    await waitFor(
+      () => moduleLogs.errors().some((line) => line.includes('NewsController.queued')),
+      'the background failure log',
+    );
 
     // REST failures: a 503 then success, a service down, a wrong key (401), a refused connection.
     emulator.faults.failNext(1, { status: 503, operation: 'sendToAll' });
@@ -152,7 +185,14 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
       { what: 'a throwing handler', connectionId: 'forged-explode', key: PRIMARY, name: 'explode' },
     ];
     for (const { what, connectionId, key, name } of forged) {
-      const answer = await forgeEvent(appUrl, { hub: HUB, connectionId, name, origin, signature: `sha256=${signatureHex(key, connectionId)}`, body: { forged: true } });
+      const answer = await forgeEvent(appUrl, {
+        hub: HUB,
+        connectionId,
+        name,
+        origin,
+        signature: `sha256=${signatureHex(key, connectionId)}`,
+        body: { forged: true },
+      });
       bodies.push({ what, ...answer });
     }
 
@@ -162,7 +202,10 @@ async function scenario(emulator: WebPubSubEmulator, app: INestApplication, appU
     await service.closeUserConnections('carol', { reason: REASON });
     await room.closeAllConnections({ reason: REASON });
     await service.closeAllConnections({ reason: REASON });
-    await waitFor(() => events.seen.filter((seen) => seen.startsWith('disconnected')).length === 3, 'three disconnected events');
+    await waitFor(
+      () => events.seen.filter((seen) => seen.startsWith('disconnected')).length === 3,
+      'three disconnected events',
+    );
   } finally {
     await Promise.all(clients.map((client) => client.stop()));
   }
@@ -189,21 +232,57 @@ describe('no secret in any output, with every log at its most verbose', () => {
         secondaryAccessKey: SECONDARY,
         logger: recordingEmulatorLogger(emulatorLines),
         upstreamRetryDelaysMs: [],
-        hubs: { [HUB]: { eventHandlers: [{ urlTemplate: `${appUrl}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+        hubs: {
+          [HUB]: {
+            eventHandlers: [
+              {
+                urlTemplate: `${appUrl}/eventhandler/{event}`,
+                userEventPattern: '*',
+                systemEvents: ['connect', 'connected', 'disconnected'],
+              },
+            ],
+          },
+        },
       });
-      tapEmulator(emulator, (value) => book.addAuthorization('received by the emulator:', value), (url) => book.addAccessUrl('an upgrade the emulator received', url));
+      tapEmulator(
+        emulator,
+        (value) => book.addAuthorization('received by the emulator:', value),
+        (url) => book.addAccessUrl('an upgrade the emulator received', url),
+      );
       const common = {
         hub: HUB,
         httpLogging: 'verbose' as const,
         retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 },
-        clientOptions: { additionalPolicies: [{ policy: authorizationRecorder((value) => book.addAuthorization('sent:', value)), position: 'perRetry' as const }] },
+        clientOptions: {
+          additionalPolicies: [
+            {
+              policy: authorizationRecorder((value) => book.addAuthorization('sent:', value)),
+              position: 'perRetry' as const,
+            },
+          ],
+        },
       };
       const moduleRef = await Test.createTestingModule({
         imports: [
-          WebPubSubModule.forRoot({ ...common, connectionString: emulator.connectionString, logger: moduleLogs, events: { accessKeys: [SECONDARY] } }),
+          WebPubSubModule.forRoot({
+            ...common,
+            connectionString: emulator.connectionString,
+            logger: moduleLogs,
+            events: { accessKeys: [SECONDARY] },
+          }),
           // Named instances log through Nest's Logger, so their lines reach the app's logger and the console.
-          WebPubSubModule.forRoot({ ...common, name: 'wrongKey', connectionString: `Endpoint=${emulator.endpoint};AccessKey=${WRONG};Version=1.0;`, logger: true }),
-          WebPubSubModule.forRoot({ ...common, name: 'refused', connectionString: `Endpoint=http://127.0.0.1:${deadPort};AccessKey=${PRIMARY};Version=1.0;`, logger: true }),
+          WebPubSubModule.forRoot({
+            ...common,
+            name: 'wrongKey',
+            connectionString: `Endpoint=${emulator.endpoint};AccessKey=${WRONG};Version=1.0;`,
+            logger: true,
+          }),
+          WebPubSubModule.forRoot({
+            ...common,
+            name: 'refused',
+            connectionString: `Endpoint=http://127.0.0.1:${deadPort};AccessKey=${PRIMARY};Version=1.0;`,
+            logger: true,
+          }),
         ],
         controllers: [NewsController],
         providers: [ChatEvents],
@@ -211,11 +290,13 @@ describe('no secret in any output, with every log at its most verbose', () => {
       // The recorder goes on the adapter before the app exists, so it sees every upstream request,
       // those the event route's gate refuses on their headers too.
       const httpAdapter = new ExpressAdapter();
-      httpAdapter.use((request: { headers: Record<string, string | undefined> }, _response: unknown, next: () => void) => {
-        const signature = request.headers['ce-signature'];
-        if (signature) upstream.push({ signature, connectionId: request.headers['ce-connectionid'] ?? '' });
-        next();
-      });
+      httpAdapter.use(
+        (request: { headers: Record<string, string | undefined> }, _response: unknown, next: () => void) => {
+          const signature = request.headers['ce-signature'];
+          if (signature) upstream.push({ signature, connectionId: request.headers['ce-connectionid'] ?? '' });
+          next();
+        },
+      );
       app = moduleRef.createNestApplication(httpAdapter, { logger: teeLogger(appLogs) });
       await app.listen(appPort, '127.0.0.1');
       events = app.get(ChatEvents);
@@ -238,8 +319,13 @@ describe('no secret in any output, with every log at its most verbose', () => {
       'jwt eyJhbGciOiJIUzI1NiJ9 alone',
       'wss://host/client/hubs/chat?access_token=abc',
     ];
-    for (const text of planted) expect({ text, flagged: book.findIn(text).length > 0 }).toEqual({ text, flagged: true });
-    expect(book.findIn('POST http://127.0.0.1/api?access_token=REDACTED attempt 1 request headers {"authorization":"REDACTED"}')).toEqual([]);
+    for (const text of planted)
+      expect({ text, flagged: book.findIn(text).length > 0 }).toEqual({ text, flagged: true });
+    expect(
+      book.findIn(
+        'POST http://127.0.0.1/api?access_token=REDACTED attempt 1 request headers {"authorization":"REDACTED"}',
+      ),
+    ).toEqual([]);
   });
 
   it('recorded the secrets it looks for, and every signature the app received is one it computed', () => {
@@ -254,21 +340,43 @@ describe('no secret in any output, with every log at its most verbose', () => {
     // Each key's signature for each connection the app heard about: three clients and three forged ids.
     expect(new Set(upstream.map(({ connectionId }) => connectionId)).size).toBe(6);
     expect(book.count('ce-signature')).toBe(6 * Object.keys(KEYS).length);
-    const parts = upstream.flatMap(({ signature }) => signature.split(',').map((part) => part.trim().replace(/^sha256=/, '')));
+    const parts = upstream.flatMap(({ signature }) =>
+      signature.split(',').map((part) => part.trim().replace(/^sha256=/, '')),
+    );
     expect(parts.length).toBeGreaterThan(10);
-    for (const part of parts) expect({ part, computed: book.findIn(part).some((label) => label.startsWith('ce-signature')) }).toEqual({ part, computed: true });
+    for (const part of parts)
+      expect({ part, computed: book.findIn(part).some((label) => label.startsWith('ce-signature')) }).toEqual({
+        part,
+        computed: true,
+      });
   });
 
   it('ran every part and left output at the most verbose level in every channel', () => {
     // Each expected line, by channel: lines are searched one by one so a failure names what is missing.
     const expected: Array<[string, string[], RegExp]> = [
-      ['verbose request headers', moduleLogs.lines.map((line) => line.text), /request headers \{.*"authorization":"REDACTED"/],
+      [
+        'verbose request headers',
+        moduleLogs.lines.map((line) => line.text),
+        /request headers \{.*"authorization":"REDACTED"/,
+      ],
       ['the Azure SDK log bridge', moduleLogs.lines.map((line) => line.text), /^azure:nestjs-web-pubsub:info Request:/],
-      ['the 503 retry warning', moduleLogs.lines.map((line) => line.text), /:send.* → 503 .*the retry policy may try again/],
-      ['the forged signature warning', moduleLogs.lines.map((line) => line.text), /Rejected an upstream event for hub "chat", connection "forged-wrong"/],
+      [
+        'the 503 retry warning',
+        moduleLogs.lines.map((line) => line.text),
+        /:send.* → 503 .*the retry policy may try again/,
+      ],
+      [
+        'the forged signature warning',
+        moduleLogs.lines.map((line) => line.text),
+        /Rejected an upstream event for hub "chat", connection "forged-wrong"/,
+      ],
       ['the throwing handler error', moduleLogs.errors(), /ChatEvents\.explode failed/],
       ['the awaited broadcast error', moduleLogs.errors(), /Broadcast of NewsController\.awaited to hub "chat" failed/],
-      ['the background broadcast error', moduleLogs.errors(), /Broadcast of NewsController\.queued to group "room" of hub "chat" failed/],
+      [
+        'the background broadcast error',
+        moduleLogs.errors(),
+        /Broadcast of NewsController\.queued to group "room" of hub "chat" failed/,
+      ],
       ['the wrong key 401 (app logger)', appLogs.errors(), /:send.* → 401/],
       ['the refused connection (app logger)', appLogs.errors(), /:send.* failed: ECONNREFUSED/],
       ['Nest console lines (stdout)', lines(output.stdout), /^\[Nest\] .*WebPubSub/],
@@ -276,13 +384,21 @@ describe('no secret in any output, with every log at its most verbose', () => {
       ['the emulator rejecting the wrong-key client', emulatorLines, /Client rejected with HTTP 401/],
       ['the emulator seeing the handler fail', emulatorLines, /explode.*HTTP 500/],
     ];
-    const missing = expected.filter(([, entries, pattern]) => !entries.some((entry) => pattern.test(entry))).map(([what]) => what);
+    const missing = expected
+      .filter(([, entries, pattern]) => !entries.some((entry) => pattern.test(entry)))
+      .map(([what]) => what);
     expect(missing).toEqual([]);
     expect(errors).toHaveLength(6);
     expect(bodies.map(({ what, status }) => `${what} ${status}`)).toEqual([
-      'the awaited broadcast failure 502', 'the background broadcast 201', 'a wrong-key signature 401', 'a secondary-key signature 200', 'a throwing handler 500',
+      'the awaited broadcast failure 502',
+      'the background broadcast 201',
+      'a wrong-key signature 401',
+      'a secondary-key signature 200',
+      'a throwing handler 500',
     ]);
-    expect(events.seen).toEqual(expect.arrayContaining(['connect alice', 'connected carol', 'disconnected bob', 'hello forged-secondary']));
+    expect(events.seen).toEqual(
+      expect.arrayContaining(['connect alice', 'connected carol', 'disconnected bob', 'hello forged-secondary']),
+    );
   });
 
   const sinks: Array<[string, () => string[]]> = [
@@ -297,7 +413,9 @@ describe('no secret in any output, with every log at its most verbose', () => {
   ];
 
   it.each(sinks)('leaves no secret in %s', (_sink, entries) => {
-    const leaks = entries().flatMap((entry) => book.findIn(entry).map((found) => `${found} — in: ${entry.slice(0, 300)}`));
+    const leaks = entries().flatMap((entry) =>
+      book.findIn(entry).map((found) => `${found} — in: ${entry.slice(0, 300)}`),
+    );
     expect(leaks).toEqual([]);
   });
 });

@@ -4,8 +4,17 @@ import { ConsoleLogger, Controller, Post, type LoggerService, type LogLevel } fr
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { WebPubSubJsonProtocol, type WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import {
-  BroadcastToGroup, BroadcastToHub, OnConnect, OnConnected, OnDisconnected, OnUserEvent, WebPubSubEventHandler,
-  type ConnectedEvent, type ConnectRequest, type DisconnectedEvent, type UserEventRequest,
+  BroadcastToGroup,
+  BroadcastToHub,
+  OnConnect,
+  OnConnected,
+  OnDisconnected,
+  OnUserEvent,
+  WebPubSubEventHandler,
+  type ConnectedEvent,
+  type ConnectRequest,
+  type DisconnectedEvent,
+  type UserEventRequest,
 } from '../../lib/index.js';
 import type { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import type { EmulatorLogger } from '../../lib/emulator/emulator.options.js';
@@ -21,7 +30,11 @@ import { signatureHex } from '../support/upstream-events.js';
 export const HUB = 'chat';
 
 /** The plain JSON protocol: a reliable client closed by the service keeps trying to recover for 30 s. */
-export const CLIENT_OPTIONS: WebPubSubClientOptions = { protocol: WebPubSubJsonProtocol(), autoReconnect: false, reconnectRetryOptions: { maxRetries: 0 } };
+export const CLIENT_OPTIONS: WebPubSubClientOptions = {
+  protocol: WebPubSubJsonProtocol(),
+  autoReconnect: false,
+  reconnectRetryOptions: { maxRetries: 0 },
+};
 
 /** The app's event handlers: records what arrived; `explode` throws. */
 @WebPubSubEventHandler({ hub: HUB })
@@ -94,12 +107,15 @@ export class SecretBook {
 
   /** The ce-signature each key gives this connection id (what the emulator sends, or a forger could). */
   addSignatures(connectionId: string, keys: Record<string, string>): void {
-    for (const [name, key] of Object.entries(keys)) this.add(`ce-signature of ${connectionId} with the ${name} key`, signatureHex(key, connectionId));
+    for (const [name, key] of Object.entries(keys))
+      this.add(`ce-signature of ${connectionId} with the ${name} key`, signatureHex(key, connectionId));
   }
 
   /** How many distinct values were recorded under labels containing each of `labelParts`. */
   count(...labelParts: string[]): number {
-    return [...this.values.values()].filter((labels) => labelParts.every((part) => [...labels].some((label) => label.includes(part)))).length;
+    return [...this.values.values()].filter((labels) =>
+      labelParts.every((part) => [...labels].some((label) => label.includes(part))),
+    ).length;
   }
 
   /** What `text` gives away: each known secret it contains and each secret shape it matches. */
@@ -123,13 +139,23 @@ export function renderError(error: unknown): string {
     seen.add(value);
     const out: Record<string, unknown> = {};
     if (value instanceof Error) {
-      Object.assign(out, { name: value.name, message: value.message, stack: value.stack, cause: plain(value.cause, depth + 1) });
+      Object.assign(out, {
+        name: value.name,
+        message: value.message,
+        stack: value.stack,
+        cause: plain(value.cause, depth + 1),
+      });
       if (value instanceof AggregateError) out.errors = value.errors.map((inner: unknown) => plain(inner, depth + 1));
     }
     for (const [name, inner] of Object.entries(value)) out[name] = plain(inner, depth + 1);
     return out;
   };
-  return [String(error), JSON.stringify(error) ?? '', JSON.stringify(plain(error, 0)), inspect(error, { depth: 8 })].join('\n');
+  return [
+    String(error),
+    JSON.stringify(error) ?? '',
+    JSON.stringify(plain(error, 0)),
+    inspect(error, { depth: 8 }),
+  ].join('\n');
 }
 
 const ALL_LEVELS: LogLevel[] = ['log', 'error', 'warn', 'debug', 'verbose', 'fatal'];
@@ -140,16 +166,29 @@ const ALL_LEVELS: LogLevel[] = ['log', 'error', 'warn', 'debug', 'verbose', 'fat
  */
 export function teeLogger(keep: CapturingLogger): LoggerService {
   const printer = new ConsoleLogger({ logLevels: ALL_LEVELS, colors: false });
-  const both = (level: LogLevel) => (message: unknown, ...params: unknown[]) => {
-    keep[level](message, ...params);
-    printer[level](message, ...params);
+  const both =
+    (level: LogLevel) =>
+    (message: unknown, ...params: unknown[]) => {
+      keep[level](message, ...params);
+      printer[level](message, ...params);
+    };
+  return {
+    log: both('log'),
+    error: both('error'),
+    warn: both('warn'),
+    debug: both('debug'),
+    verbose: both('verbose'),
+    fatal: both('fatal'),
   };
-  return { log: both('log'), error: both('error'), warn: both('warn'), debug: both('debug'), verbose: both('verbose'), fatal: both('fatal') };
 }
 
 /** An emulator logger keeping its lines. */
 export function recordingEmulatorLogger(lines: string[]): EmulatorLogger {
-  return { log: (message) => lines.push(`log ${message}`), warn: (message) => lines.push(`warn ${message}`), error: (message) => lines.push(`error ${message}`) };
+  return {
+    log: (message) => lines.push(`log ${message}`),
+    warn: (message) => lines.push(`warn ${message}`),
+    error: (message) => lines.push(`error ${message}`),
+  };
 }
 
 /** A perRetry policy (after signing) that hands every Authorization header the client sends to `record`. */
@@ -168,9 +207,16 @@ export function authorizationRecorder(record: (authorization: string) => void): 
  * Listens, read-only, on the emulator's HTTP server (a private field, hence the cast) for what
  * reached it: REST Authorization headers and client upgrade URLs (with their access_token).
  */
-export function tapEmulator(emulator: WebPubSubEmulator, onAuthorization: (value: string) => void, onUpgradeUrl: (url: string) => void): void {
+export function tapEmulator(
+  emulator: WebPubSubEmulator,
+  onAuthorization: (value: string) => void,
+  onUpgradeUrl: (url: string) => void,
+): void {
   const server = (emulator as unknown as { server: http.Server }).server;
-  server.on('request', (request: http.IncomingMessage) => request.headers.authorization && onAuthorization(request.headers.authorization));
+  server.on(
+    'request',
+    (request: http.IncomingMessage) => request.headers.authorization && onAuthorization(request.headers.authorization),
+  );
   server.on('upgrade', (request: http.IncomingMessage) => {
     onUpgradeUrl(new URL(request.url ?? '/', emulator.endpoint).href);
     if (request.headers.authorization) onAuthorization(request.headers.authorization);

@@ -3,7 +3,17 @@ import { Controller, Get } from '@nestjs/common';
 import type { OfficialClient } from '../support/official-client.js';
 import { waitFor } from '../support/wait-for.js';
 import {
-  duplicates, groupIds, postJson, RoomsController, runPool, watchPeaks, secretsIn, awaitMarker, useReliabilityStage, type Outcome, type ReliabilityApp,
+  duplicates,
+  groupIds,
+  postJson,
+  RoomsController,
+  runPool,
+  watchPeaks,
+  secretsIn,
+  awaitMarker,
+  useReliabilityStage,
+  type Outcome,
+  type ReliabilityApp,
 } from './reliability-harness.js';
 
 /*
@@ -105,7 +115,8 @@ describe('service outage with background delivery', () => {
     expect(watcher.peaks.size).toBe(QUEUE_LIMIT + CONCURRENCY);
     expect(watcher.peaks.blocked).toBeGreaterThan(0);
     // A response means its broadcast is queued: answered − failed never exceeds what the queue holds.
-    for (const { answered: done, failed } of atResponse) expect(done - failed).toBeLessThanOrEqual(QUEUE_LIMIT + CONCURRENCY);
+    for (const { answered: done, failed } of atResponse)
+      expect(done - failed).toBeLessThanOrEqual(QUEUE_LIMIT + CONCURRENCY);
 
     // Each outage broadcast failed after all its attempts and was logged exactly once.
     const sends = stage.emulator.restCalls.slice(callsBefore).filter((call) => call.operation === 'sendToGroup');
@@ -113,7 +124,8 @@ describe('service outage with background delivery', () => {
     expect(sends.every((call) => call.status === 503)).toBe(true);
     const failures = broadcastFailures();
     expect(failures).toHaveLength(OUTAGE_MESSAGES);
-    for (const line of failures) expect(line).toMatch(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: .*HTTP 503`));
+    for (const line of failures)
+      expect(line).toMatch(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: .*HTTP 503`));
     expect(secretsIn(logs.text(), stage.emulator.connectionString)).toEqual([]);
     expect(queue.size).toBe(0);
 
@@ -121,7 +133,8 @@ describe('service outage with background delivery', () => {
     // arrives late (it was reported as failed, so it must not also be delivered).
     stage.emulator.faults.clear();
     const afterIds = ids('after', 20);
-    for (const outcome of await runPool(afterIds.length, IN_FLIGHT, (i) => post(afterIds[i]))) expect(outcome.status).toBe(201);
+    for (const outcome of await runPool(afterIds.length, IN_FLIGHT, (i) => post(afterIds[i])))
+      expect(outcome.status).toBe(201);
     await queue.drain();
     await awaitMarker(service, receiver, 'lobby', 'after');
     const received = groupIds(receiver);

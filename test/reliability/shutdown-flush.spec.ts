@@ -2,7 +2,14 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { WebPubSubRestClient } from '../../lib/index.js';
 import { waitFor } from '../support/wait-for.js';
-import { duplicates, groupIds, postJson, RoomsController, useReliabilityStage, type ReliabilityApp } from './reliability-harness.js';
+import {
+  duplicates,
+  groupIds,
+  postJson,
+  RoomsController,
+  useReliabilityStage,
+  type ReliabilityApp,
+} from './reliability-harness.js';
 
 /*
  * app.close() in the middle of a load of background broadcasts, with a slow service: close() must
@@ -46,7 +53,8 @@ describe('shutdown during background load', () => {
     outside = new WebPubSubRestClient(stage.emulator.connectionString, 'chat');
   });
 
-  const acceptedSends = () => stage.emulator.restCalls.filter((call) => call.operation === 'sendToGroup' && call.status === 202).length;
+  const acceptedSends = () =>
+    stage.emulator.restCalls.filter((call) => call.operation === 'sendToGroup' && call.status === 202).length;
 
   /**
    * Posts broadcasts IN_FLIGHT at a time and calls app.close() after CLOSE_AFTER answers. A finite
@@ -56,7 +64,11 @@ describe('shutdown during background load', () => {
   async function closeUnderLoad(load: { requests: number } | 'sustained', appOptions: NestApplicationOptions = {}) {
     current = await stage.startApp(
       [RoomsController],
-      { httpLogging: 'errors', broadcast: { delivery: 'background', queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY }, retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 10 } },
+      {
+        httpLogging: 'errors',
+        broadcast: { delivery: 'background', queueLimit: QUEUE_LIMIT, concurrency: CONCURRENCY },
+        retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 10 },
+      },
       appOptions,
     );
     const { app, service, context, url } = current;
@@ -73,12 +85,15 @@ describe('shutdown during background load', () => {
     let pendingAtClose = 0;
     /** Taken the moment close() returned: what the emulator had accepted, and what was left to send. */
     let atClose = { accepted: -1, queued: -1, blocked: -1 };
-    const more = () => (load === 'sustained' ? performance.now() - closeStartedAt < SUSTAINED_CAP_MS : sent.length < load.requests);
+    const more = () =>
+      load === 'sustained' ? performance.now() - closeStartedAt < SUSTAINED_CAP_MS : sent.length < load.requests;
     const worker = async () => {
       while (more()) {
         const entry: Sent = { id: `s${markers}-${sent.length}` };
         sent.push(entry);
-        Object.assign(entry, await postJson(`${url}/rooms/lobby/messages`, { id: entry.id }), { at: performance.now() });
+        Object.assign(entry, await postJson(`${url}/rooms/lobby/messages`, { id: entry.id }), {
+          at: performance.now(),
+        });
         if (entry.status !== 201) {
           if (load === 'sustained') return;
           continue;
@@ -88,7 +103,11 @@ describe('shutdown during background load', () => {
           closeStartedAt = performance.now();
           closing = app.close().then(() => {
             closedAt = performance.now();
-            atClose = { accepted: acceptedSends() - acceptedBefore, queued: context.backgroundQueue.size, blocked: context.backgroundQueue.blockedCount };
+            atClose = {
+              accepted: acceptedSends() - acceptedBefore,
+              queued: context.backgroundQueue.size,
+              blocked: context.backgroundQueue.blockedCount,
+            };
           });
         }
       }
@@ -103,7 +122,11 @@ describe('shutdown during background load', () => {
     await waitFor(() => receiver.group.some((message) => message.data === marker), 'the marker sent after close()');
     const lastAnswerAt = Math.max(...sent.filter((entry) => entry.status === 201).map((entry) => entry.at!));
     return {
-      sent, atClose, pendingAtClose, received: groupIds({ group: receiver.group.slice(received) }), acceptedAfter: acceptedSends() - acceptedBefore - 1,
+      sent,
+      atClose,
+      pendingAtClose,
+      received: groupIds({ group: receiver.group.slice(received) }),
+      acceptedAfter: acceptedSends() - acceptedBefore - 1,
       closeMs: closedAt - closeStartedAt,
       /** How long after close() was called the app still answered broadcasting requests. */
       answeringMs: lastAnswerAt - closeStartedAt,
@@ -162,7 +185,10 @@ describe('shutdown during background load', () => {
   });
 });
 
-function report(label: string, result: { sent: Sent[]; pendingAtClose: number; closeMs: number; answeringMs: number }): void {
+function report(
+  label: string,
+  result: { sent: Sent[]; pendingAtClose: number; closeMs: number; answeringMs: number },
+): void {
   const answered = result.sent.filter((entry) => entry.status === 201).length;
   process.stdout.write(
     `shutdown (${label}): ${answered}/${result.sent.length} answered 201, ${result.pendingAtClose} pending at close(), ` +

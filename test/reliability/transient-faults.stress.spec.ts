@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
 import type { OfficialClient } from '../support/official-client.js';
-import { duplicates, groupIds, postJson, RoomsController, runPool, awaitMarker, useReliabilityStage, type ReliabilityApp } from './reliability-harness.js';
+import {
+  duplicates,
+  groupIds,
+  postJson,
+  RoomsController,
+  runPool,
+  awaitMarker,
+  useReliabilityStage,
+  type ReliabilityApp,
+} from './reliability-harness.js';
 
 /*
  * 1,000 broadcasts through a decorated route while the emulator answers a seeded ~20% of the sends
@@ -69,7 +78,12 @@ describe('transient faults under load', () => {
     const ids = Array.from({ length: MESSAGES }, (_, i) => `m-${String(i).padStart(4, '0')}`);
     const outcomes = await runPool(MESSAGES, IN_FLIGHT, async (index) => {
       // Mid-run, so the throttled sends mix with the 503s and the others keep going meanwhile.
-      if (index === 300) stage.emulator.faults.failNext(THROTTLED, { status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS, operation: 'sendToGroup' });
+      if (index === 300)
+        stage.emulator.faults.failNext(THROTTLED, {
+          status: 429,
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
+          operation: 'sendToGroup',
+        });
       return postJson(`${current.url}/rooms/lobby/messages`, { id: ids[index] });
     });
     stage.emulator.faults.clear();
@@ -80,7 +94,10 @@ describe('transient faults under load', () => {
 
     // What the emulator answered: ~20% 503s, exactly the 5 429s, and exactly one 202 per message
     // (a send retried after it had been accepted would show as a 1,001st 202).
-    const statuses = stage.emulator.restCalls.slice(callsBefore).filter((call) => call.operation === 'sendToGroup').map((call) => call.status);
+    const statuses = stage.emulator.restCalls
+      .slice(callsBefore)
+      .filter((call) => call.operation === 'sendToGroup')
+      .map((call) => call.status);
     const count = (status: number) => statuses.filter((candidate) => candidate === status).length;
     expect(count(202)).toBe(MESSAGES);
     expect(count(429)).toBe(THROTTLED);
@@ -90,7 +107,9 @@ describe('transient faults under load', () => {
     expect(failedShare).toBeLessThan(0.24);
 
     // The client saw the same attempts: one per emulator answer (nothing retried unseen).
-    const sendAttempts = attempts.slice(attemptsBefore).filter((attempt) => attempt.request.method === 'POST' && attempt.request.url.includes('/groups/lobby/'));
+    const sendAttempts = attempts
+      .slice(attemptsBefore)
+      .filter((attempt) => attempt.request.method === 'POST' && attempt.request.url.includes('/groups/lobby/'));
     expect(sendAttempts.map((attempt) => attempt.status).sort()).toEqual([...statuses].sort());
 
     // Retry-After: the next attempt of each throttled request started at least 1 s after the 429
@@ -98,7 +117,9 @@ describe('transient faults under load', () => {
     const throttled = sendAttempts.filter((attempt) => attempt.status === 429);
     expect(throttled).toHaveLength(THROTTLED);
     const waits = throttled.map((attempt) => {
-      const retry = sendAttempts.find((other) => other.request === attempt.request && other.startedAt >= attempt.endedAt);
+      const retry = sendAttempts.find(
+        (other) => other.request === attempt.request && other.startedAt >= attempt.endedAt,
+      );
       return retry ? retry.startedAt - attempt.endedAt : Number.NaN;
     });
     for (const wait of waits) {
@@ -116,7 +137,9 @@ describe('transient faults under load', () => {
 
     // Retried attempts were warned about; no call and no broadcast ended in an error.
     expect(current.logs.errors()).toEqual([]);
-    const retriedWarnings = current.logs.lines.filter((line) => line.level === 'warn' && line.message.includes('the retry policy may try again'));
+    const retriedWarnings = current.logs.lines.filter(
+      (line) => line.level === 'warn' && line.message.includes('the retry policy may try again'),
+    );
     expect(retriedWarnings).toHaveLength(count(503) + count(429));
   });
 });

@@ -20,9 +20,25 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
     const port = await freePort();
     service = await WebPubSubEmulator.start({
       hubs: {
-        chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] },
+        chat: {
+          eventHandlers: [
+            {
+              urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`,
+              userEventPattern: '*',
+              systemEvents: ['connect', 'connected', 'disconnected'],
+            },
+          ],
+        },
         // The gateway's hub, as sample-app/README.md tells to set it up in the portal.
-        gateway_chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connected', 'disconnected'] }] },
+        gateway_chat: {
+          eventHandlers: [
+            {
+              urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`,
+              userEventPattern: '*',
+              systemEvents: ['connected', 'disconnected'],
+            },
+          ],
+        },
       },
       upstreamRetryDelaysMs: [],
     });
@@ -36,7 +52,10 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
   });
 
   /** Negotiates at `path` (the REST chat's or the gateway chat's) as `user` and connects an official client. */
-  async function connect(user: string, path: string): Promise<{ client: WebPubSubClient; received: unknown[]; url: string }> {
+  async function connect(
+    user: string,
+    path: string,
+  ): Promise<{ client: WebPubSubClient; received: unknown[]; url: string }> {
     const negotiate = await fetch(`${app.url}${path}`, { headers: { 'x-chat-user': user } });
     expect(negotiate.status).toBe(200);
     const { url } = (await negotiate.json()) as { url: string };
@@ -59,7 +78,10 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
   it('puts the connection in its room, answers hello, and broadcasts a posted message to the room', async () => {
     const dana = await connect('dana', '/negotiate?room=lobby');
     await dana.client.sendEvent('hello', {}, 'json');
-    await waitFor(() => dana.received.some((data) => (data as { kind?: string }).kind === 'welcome'), 'the welcome answer');
+    await waitFor(
+      () => dana.received.some((data) => (data as { kind?: string }).kind === 'welcome'),
+      'the welcome answer',
+    );
 
     const posted = await fetch(`${app.url}/rooms/lobby/messages`, {
       method: 'POST',
@@ -67,7 +89,10 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
       body: JSON.stringify({ text: 'through the connection string' }),
     });
     expect(posted.status).toBe(201);
-    await waitFor(() => dana.received.find((data) => (data as { kind?: string }).kind === 'message'), 'the room message');
+    await waitFor(
+      () => dana.received.find((data) => (data as { kind?: string }).kind === 'message'),
+      'the room message',
+    );
     expect(dana.received.filter((data) => (data as { kind?: string }).kind === 'message')).toEqual([
       expect.objectContaining({ kind: 'message', room: 'lobby', from: 'dana', text: 'through the connection string' }),
     ]);
@@ -78,7 +103,10 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
   it('runs the gateway chat on that service: welcome, join, say to the room', async () => {
     const { client, received, url } = await connect('gina', '/gateway/negotiate');
     expect(url).toContain('/client/hubs/gateway_chat?');
-    await waitFor(() => received.find((data) => (data as { event?: string }).event === 'welcome'), 'the welcome from handleConnection');
+    await waitFor(
+      () => received.find((data) => (data as { event?: string }).event === 'welcome'),
+      'the welcome from handleConnection',
+    );
     await client.sendEvent('join', 'lobby', 'json');
     await waitFor(() => received.find((data) => (data as { event?: string }).event === 'joined'), 'the joined answer');
     await client.sendEvent('say', { room: 'lobby', text: 'from the gateway' }, 'json');
@@ -88,12 +116,20 @@ describe('the sample app with WEBPUBSUB_CONNECTION_STRING', () => {
       { event: 'joined', data: 'lobby' },
       { event: 'said', data: { room: 'lobby', from: 'gina', text: 'from the gateway' } },
     ]);
-    expect(service.restCalls.some((call) => call.operation === 'addConnectionToGroup' && call.status === 200)).toBe(true);
+    expect(service.restCalls.some((call) => call.operation === 'addConnectionToGroup' && call.status === 200)).toBe(
+      true,
+    );
   });
 
   it('refuses a connection without a valid room (the connect handler answers 400)', async () => {
-    const { url } = (await (await fetch(`${app.url}/negotiate?room=lobby`, { headers: { 'x-chat-user': 'eve' } })).json()) as { url: string };
-    const client = new WebPubSubClient(url.replace('&room=lobby', '&room=Not%20A%20Room'), { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, autoReconnect: false });
+    const { url } = (await (
+      await fetch(`${app.url}/negotiate?room=lobby`, { headers: { 'x-chat-user': 'eve' } })
+    ).json()) as { url: string };
+    const client = new WebPubSubClient(url.replace('&room=lobby', '&room=Not%20A%20Room'), {
+      keepAliveIntervalInMs: 0,
+      keepAliveTimeoutInMs: 0,
+      autoReconnect: false,
+    });
     clients.push(client);
     await expect(client.start()).rejects.toThrow();
     expect(service.connections('chat').map((connection) => connection.userId)).not.toContain('eve');

@@ -26,7 +26,11 @@ describe('smoke: the built sample app on its embedded emulator', () => {
     const negotiate = await fetch(`${app.url}${path}`, { headers: { 'x-chat-user': user } });
     expect(negotiate.status).toBe(200);
     const { url } = (await negotiate.json()) as { url: string };
-    const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, autoReconnect: false });
+    const client = new WebPubSubClient(url, {
+      keepAliveIntervalInMs: 0,
+      keepAliveTimeoutInMs: 0,
+      autoReconnect: false,
+    });
     clients.push(client);
     const received: unknown[] = [];
     client.on('group-message', (event: OnGroupDataMessageArgs) => received.push(event.message.data));
@@ -36,7 +40,9 @@ describe('smoke: the built sample app on its embedded emulator', () => {
   }
 
   it('says it runs on the embedded emulator', () => {
-    expect(app.lines().join('\n')).toContain('WEBPUBSUB_CONNECTION_STRING is not set: running on the embedded Web PubSub emulator (local only).');
+    expect(app.lines().join('\n')).toContain(
+      'WEBPUBSUB_CONNECTION_STRING is not set: running on the embedded Web PubSub emulator (local only).',
+    );
   });
 
   it('delivers a message posted to a room to a client in that room', async () => {
@@ -55,7 +61,10 @@ describe('smoke: the built sample app on its embedded emulator', () => {
 
   it('answers a gateway event with the room broadcast', async () => {
     const { client, received } = await connect('gus', '/gateway/negotiate');
-    await waitFor(() => received.find((data) => (data as { event?: string }).event === 'welcome'), 'the welcome from handleConnection');
+    await waitFor(
+      () => received.find((data) => (data as { event?: string }).event === 'welcome'),
+      'the welcome from handleConnection',
+    );
     await client.sendEvent('join', 'lobby', 'json');
     await waitFor(() => received.find((data) => (data as { event?: string }).event === 'joined'), 'the joined answer');
     await client.sendEvent('say', { room: 'lobby', text: 'smoke' }, 'json');

@@ -76,7 +76,9 @@ export async function startCaptureServer(
       res.end(req.method === 'HEAD' ? undefined : answer.body);
     });
   };
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : http.createServer(handler);
   const port = await listenOnLoopback(server);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
@@ -116,10 +118,18 @@ export function useCaptureServer(
 export function defaultResponse(request: CapturedRequest): ScriptedResponse {
   if (request.path.endsWith('/:send')) return { status: 202 };
   if (request.path.endsWith('/:generateToken')) {
-    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ token: 'token-from-service' }) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ token: 'token-from-service' }),
+    };
   }
   if (request.method === 'GET') {
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [{ connectionId: 'c1', userId: 'u1' }] }) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [{ connectionId: 'c1', userId: 'u1' }] }),
+    };
   }
   if (request.method === 'DELETE' || request.path.endsWith('/:closeConnections')) return { status: 204 };
   return { status: 200 };
@@ -149,8 +159,16 @@ export function invalidValueAnswer(target: string, value: string): ScriptedRespo
     status: 400,
     headers: { 'content-type': 'application/json; charset=utf-8', 'x-ms-error-code': 'Error.BadRequest' },
     body: JSON.stringify({
-      code: 'Error.BadRequest', message, target, errors: { [target]: [message] },
-      type: null, title: 'One or more validation errors occurred.', status: 400, detail: null, instance: null, extensions: {},
+      code: 'Error.BadRequest',
+      message,
+      target,
+      errors: { [target]: [message] },
+      type: null,
+      title: 'One or more validation errors occurred.',
+      status: 400,
+      detail: null,
+      instance: null,
+      extensions: {},
     }),
   };
 }

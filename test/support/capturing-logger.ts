@@ -38,7 +38,11 @@ export class CapturingLogger implements LoggerService {
   private keep(level: string, message: unknown, params: unknown[]): void {
     const last = params.at(-1);
     const asText = (value: unknown) =>
-      typeof value === 'string' ? value : value instanceof Error ? `${value.message}\n${value.stack}` : JSON.stringify(value) ?? String(value);
+      typeof value === 'string'
+        ? value
+        : value instanceof Error
+          ? `${value.message}\n${value.stack}`
+          : (JSON.stringify(value) ?? String(value));
     this.lines.push({
       level,
       message: asText(message),

@@ -20,7 +20,11 @@ export interface EmulatorApp {
  * A Nest app with the module pointed at `emulator` (hub `chat`, REST retries 1 ms apart, its own HTTP
  * logging off) and the given controllers, initialised; `options` override any of that.
  */
-export async function startEmulatorApp(emulator: WebPubSubEmulator, controllers: Type[], options: Partial<WebPubSubModuleOptions> = {}): Promise<EmulatorApp> {
+export async function startEmulatorApp(
+  emulator: WebPubSubEmulator,
+  controllers: Type[],
+  options: Partial<WebPubSubModuleOptions> = {},
+): Promise<EmulatorApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       WebPubSubModule.forRoot({

@@ -25,7 +25,8 @@ export async function rawCall(
 ): Promise<{ status: number; headers: Headers; text: string; json?: { code?: string; message?: string } }> {
   const url = `${emulator.endpoint}${pathAndQuery}`;
   const headers: Record<string, string> = {};
-  if (init.authorization !== null) headers.authorization = init.authorization ?? `Bearer ${restToken(accessKeyOf(emulator), url)}`;
+  if (init.authorization !== null)
+    headers.authorization = init.authorization ?? `Bearer ${restToken(accessKeyOf(emulator), url)}`;
   if (init.contentType) headers['content-type'] = init.contentType;
   const response = await fetch(url, { method, headers, body: init.body });
   const text = await response.text();

@@ -8,5 +8,11 @@ import type { INestApplication } from '@nestjs/common';
 export function acceptEveryEventBody(app: INestApplication): void {
   const adapter = app.getHttpAdapter();
   if (adapter.getType() !== 'fastify') return;
-  adapter.getInstance().addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 }, (_request: unknown, body: Buffer, done: (error: null, body: Buffer) => void) => done(null, body));
+  adapter
+    .getInstance()
+    .addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: 2 * 1024 * 1024 },
+      (_request: unknown, body: Buffer, done: (error: null, body: Buffer) => void) => done(null, body),
+    );
 }

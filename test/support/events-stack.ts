@@ -13,7 +13,10 @@ import { startOfficialClient, type OfficialClient } from './official-client.js';
 export interface EventsStackOptions {
   adapter: AdapterName;
   /** Hubs whose events go to the app; `template` is appended to the app's base URL. */
-  hubs: Record<string, { template: string; userEventPattern?: string; groupPresenceEvents?: GroupPresenceEventSettings }>;
+  hubs: Record<
+    string,
+    { template: string; userEventPattern?: string; groupPresenceEvents?: GroupPresenceEventSettings }
+  >;
   providers: Provider[];
   /** The module's `eventsPath` (default route `/eventhandler` when omitted). */
   eventsPath?: string;
@@ -42,7 +45,12 @@ export class EventsStack {
     for (const [hub, { template, userEventPattern, groupPresenceEvents }] of Object.entries(this.options.hubs)) {
       hubs[hub] = {
         eventHandlers: [
-          { urlTemplate: `http://127.0.0.1:${port}${template}`, userEventPattern: userEventPattern ?? '*', systemEvents: ['connect', 'connected', 'disconnected'], groupPresenceEvents },
+          {
+            urlTemplate: `http://127.0.0.1:${port}${template}`,
+            userEventPattern: userEventPattern ?? '*',
+            systemEvents: ['connect', 'connected', 'disconnected'],
+            groupPresenceEvents,
+          },
         ],
       };
     }
@@ -51,7 +59,14 @@ export class EventsStack {
     try {
       const { hub, eventsPath, providers, adapter } = this.options;
       const moduleRef = await Test.createTestingModule({
-        imports: [WebPubSubModule.forRoot({ connectionString: this.emulator.connectionString, hub, httpLogging: 'off', eventsPath })],
+        imports: [
+          WebPubSubModule.forRoot({
+            connectionString: this.emulator.connectionString,
+            hub,
+            httpLogging: 'off',
+            eventsPath,
+          }),
+        ],
         providers,
       }).compile();
       this.app = createAdapterApp(moduleRef, adapter, { logger: this.logs });

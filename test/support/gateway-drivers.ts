@@ -4,7 +4,13 @@ import { Test } from '@nestjs/testing';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import WebSocket, { type WebSocketServer } from 'ws';
-import { getWebPubSubToken, WebPubSubModule, type WebPubSubModuleExtras, type WebPubSubModuleOptions, type WebPubSubService } from '../../lib/index.js';
+import {
+  getWebPubSubToken,
+  WebPubSubModule,
+  type WebPubSubModuleExtras,
+  type WebPubSubModuleOptions,
+  type WebPubSubService,
+} from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { WebPubSubAdapter } from '../../lib/gateway/index.js';
 import { CapturingLogger } from './capturing-logger.js';
@@ -50,7 +56,8 @@ class RoomsWsAdapter extends WsAdapter {
     const operator = (room: string, excluded: string[]): unknown => ({
       except: (id: string) => operator(room, [...excluded, id]),
       emit: (event: string, data: unknown) => {
-        for (const client of this.rooms.get(room) ?? []) if (!excluded.includes(client.id)) client.send(JSON.stringify({ event, data }));
+        for (const client of this.rooms.get(room) ?? [])
+          if (!excluded.includes(client.id)) client.send(JSON.stringify({ event, data }));
       },
     });
     server.to = (room: string) => operator(room, []);
@@ -70,7 +77,10 @@ class RoomsWsAdapter extends WsAdapter {
 }
 
 function awaitFrame(frames: Frame[], from: number, reply: string): Promise<Frame> {
-  return waitFor(() => frames.slice(from).find((frame) => frame.event === reply || frame.event === 'exception'), `a "${reply}" or "exception" frame`);
+  return waitFor(
+    () => frames.slice(from).find((frame) => frame.event === reply || frame.event === 'exception'),
+    `a "${reply}" or "exception" frame`,
+  );
 }
 
 export class WsDriver implements GatewayDriver {
@@ -146,11 +156,28 @@ export class WebPubSubDriver implements GatewayDriver {
   async start(gateway: Type, ...others: Type[]): Promise<void> {
     const port = await freePort();
     this.emulator = await WebPubSubEmulator.start({
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}${this.eventsPath}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+      hubs: {
+        chat: {
+          eventHandlers: [
+            {
+              urlTemplate: `http://127.0.0.1:${port}${this.eventsPath}`,
+              userEventPattern: '*',
+              systemEvents: ['connect', 'connected', 'disconnected'],
+            },
+          ],
+        },
+      },
       upstreamRetryDelaysMs: [],
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [WebPubSubModule.forRoot({ connectionString: this.emulator.connectionString, hub: 'chat', httpLogging: 'off', ...this.moduleOptions } as WebPubSubModuleOptions)],
+      imports: [
+        WebPubSubModule.forRoot({
+          connectionString: this.emulator.connectionString,
+          hub: 'chat',
+          httpLogging: 'off',
+          ...this.moduleOptions,
+        } as WebPubSubModuleOptions),
+      ],
       providers: [gateway, ...others],
     }).compile();
     this.app = createAdapterApp(moduleRef, this.http, { logger: this.logs });

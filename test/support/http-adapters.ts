@@ -13,8 +13,14 @@ export const ADAPTERS: AdapterName[] = ['express', 'fastify'];
 export const DEFAULT_ADAPTER: AdapterName[] = ['express'];
 
 /** A Nest app on `adapter`, not yet initialised (so a test can add body parsers first). */
-export function createAdapterApp(moduleRef: TestingModule, adapter: AdapterName, options: NestApplicationOptions = {}): INestApplication {
-  return adapter === 'fastify' ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options) : moduleRef.createNestApplication(options);
+export function createAdapterApp(
+  moduleRef: TestingModule,
+  adapter: AdapterName,
+  options: NestApplicationOptions = {},
+): INestApplication {
+  return adapter === 'fastify'
+    ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), options)
+    : moduleRef.createNestApplication(options);
 }
 
 /** Initialises the app; on Fastify also waits for its routes, which supertest needs before the first request. */

@@ -27,13 +27,19 @@ export class JsonClient {
   private readonly parsed: JsonFrame[] = [];
   private parsedUpTo = 0;
 
-  private constructor(readonly raw: RawClient, readonly name: string) {}
+  private constructor(
+    readonly raw: RawClient,
+    readonly name: string,
+  ) {}
 
   /** Connects (as `name` in failure messages) and waits for the `connected` message. */
   static async connect(url: string, name: string, protocols: string | string[] = JSON_PROTOCOL): Promise<JsonClient> {
     const client = new JsonClient(await RawClient.open(url, protocols), name);
     try {
-      await client.waitFrame((frame) => frame.type === 'system' && frame.event === 'connected', 'the connected message');
+      await client.waitFrame(
+        (frame) => frame.type === 'system' && frame.event === 'connected',
+        'the connected message',
+      );
     } catch (error) {
       await client.close();
       throw error;
@@ -81,7 +87,10 @@ export class JsonClient {
 
   /** Waits for a message whose data equals `data`. */
   waitData(data: unknown): Promise<JsonFrame> {
-    return this.waitFrame((frame) => frame.type === 'message' && JSON.stringify(frame.data) === JSON.stringify(data), JSON.stringify(data));
+    return this.waitFrame(
+      (frame) => frame.type === 'message' && JSON.stringify(frame.data) === JSON.stringify(data),
+      JSON.stringify(data),
+    );
   }
 
   /** Waits until the service closed the socket; resolves with the close code. */

@@ -47,7 +47,10 @@ class RecordedClient implements OfficialClient {
   readonly messages: Array<ServerDataMessage | GroupDataMessage> = [];
   stops = 0;
 
-  constructor(readonly client: WebPubSubClient, private readonly label: string) {
+  constructor(
+    readonly client: WebPubSubClient,
+    private readonly label: string,
+  ) {
     // Listening before start(): a message may arrive in the same turn as `connected`.
     client.on('connected', (event) => this.connected.push(event));
     client.on('disconnected', (event) => this.disconnected.push(event));
@@ -82,7 +85,11 @@ class RecordedClient implements OfficialClient {
  * add to (or override) OFFICIAL_CLIENT_TEST_OPTIONS. Rejects, with the client stopped, when the
  * service refuses it.
  */
-export async function startOfficialClient(url: string, options: WebPubSubClientOptions = {}, label = 'the official client'): Promise<OfficialClient> {
+export async function startOfficialClient(
+  url: string,
+  options: WebPubSubClientOptions = {},
+  label = 'the official client',
+): Promise<OfficialClient> {
   const client = new WebPubSubClient(url, { ...OFFICIAL_CLIENT_TEST_OPTIONS, ...options });
   const recorded = new RecordedClient(client, label);
   try {

@@ -2,7 +2,12 @@ import * as coreTracing from '@azure/core-tracing';
 import { AzureSdkInstrumentation } from '@azure/opentelemetry-instrumentation-azure-sdk';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 
 /** OpenTelemetry with an in-memory exporter, and the Azure SDK instrumentation feeding it. */
 export interface OtelCapture {

@@ -20,19 +20,24 @@ export interface OutputCapture {
  */
 export function captureOutput(options: { console?: boolean } = {}): OutputCapture {
   const written: string[] = [];
-  const asText = (chunk: unknown) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-  const keep = (into: string[]) => ((chunk: unknown) => {
-    into.push(asText(chunk));
-    written.push(asText(chunk));
-    return true;
-  }) as never;
+  const asText = (chunk: unknown) =>
+    typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+  const keep = (into: string[]) =>
+    ((chunk: unknown) => {
+      into.push(asText(chunk));
+      written.push(asText(chunk));
+      return true;
+    }) as never;
   const text = () => written.join('').replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
   const capture: OutputCapture = {
     stdout: [],
     stderr: [],
     console: [],
     text,
-    lines: () => text().split('\n').filter((line) => line.trim() !== ''),
+    lines: () =>
+      text()
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
     restore: () => spies.forEach((spy) => spy.mockRestore()),
   };
   const spies = [
@@ -40,7 +45,12 @@ export function captureOutput(options: { console?: boolean } = {}): OutputCaptur
     jest.spyOn(process.stderr, 'write').mockImplementation(keep(capture.stderr)),
     ...(options.console
       ? (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((method) =>
-          jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void capture.console.push(args.map((arg) => inspect(arg, { depth: 8 })).join(' '))),
+          jest
+            .spyOn(console, method)
+            .mockImplementation(
+              (...args: unknown[]) =>
+                void capture.console.push(args.map((arg) => inspect(arg, { depth: 8 })).join(' ')),
+            ),
         )
       : []),
   ];

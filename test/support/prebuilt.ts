@@ -27,7 +27,10 @@ const BUILDS: Record<Artifact, { script: string; output: string }> = {
 /** One id per jest run, set by jest's globalSetup (test/support/jest-run-id.mjs) and inherited by every worker. */
 function runId(): string {
   const id = process.env.NESTJS_WEB_PUBSUB_TEST_RUN;
-  if (!id) throw new Error('NESTJS_WEB_PUBSUB_TEST_RUN is not set: run jest with jest.config.js (its globalSetup sets it), e.g. `npm run test:jest -- <paths>`.');
+  if (!id)
+    throw new Error(
+      'NESTJS_WEB_PUBSUB_TEST_RUN is not set: run jest with jest.config.js (its globalSetup sets it), e.g. `npm run test:jest -- <paths>`.',
+    );
   return id;
 }
 
@@ -59,7 +62,9 @@ function build(artifact: Artifact): void {
   const { script, output } = BUILDS[artifact];
   if (PREBUILT) {
     if (!existsSync(path.join(root, output))) {
-      throw new Error(`NESTJS_WEB_PUBSUB_PREBUILT=1 but ${output} is missing. Run \`npm run test:prepare\` first, or unset NESTJS_WEB_PUBSUB_PREBUILT so the spec builds it.`);
+      throw new Error(
+        `NESTJS_WEB_PUBSUB_PREBUILT=1 but ${output} is missing. Run \`npm run test:prepare\` first, or unset NESTJS_WEB_PUBSUB_PREBUILT so the spec builds it.`,
+      );
     }
     return;
   }
@@ -94,10 +99,18 @@ export function ensureSampleBuilt(): void {
 export function packedTarball(): { tarball: string; tempDir?: string } {
   ensureBuilt();
   if (PREBUILT) {
-    if (!existsSync(PREPARED_TARBALL)) throw new Error(`NESTJS_WEB_PUBSUB_PREBUILT=1 but ${path.relative(root, PREPARED_TARBALL)} is missing. Run \`npm run test:prepare\` first, or unset NESTJS_WEB_PUBSUB_PREBUILT.`);
+    if (!existsSync(PREPARED_TARBALL))
+      throw new Error(
+        `NESTJS_WEB_PUBSUB_PREBUILT=1 but ${path.relative(root, PREPARED_TARBALL)} is missing. Run \`npm run test:prepare\` first, or unset NESTJS_WEB_PUBSUB_PREBUILT.`,
+      );
     return { tarball: PREPARED_TARBALL };
   }
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'nestjs-web-pubsub-pack-'));
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tempDir], { cwd: root, encoding: 'utf8' })) as Array<{ filename: string }>;
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tempDir], {
+      cwd: root,
+      encoding: 'utf8',
+    }),
+  ) as Array<{ filename: string }>;
   return { tarball: path.join(tempDir, packed.filename), tempDir };
 }

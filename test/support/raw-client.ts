@@ -104,7 +104,11 @@ export class RawClient {
 }
 
 /** The HTTP status with which the upgrade is refused; fails (after closing the socket) if it is accepted. */
-export async function refusalStatus(url: string, protocols?: string | string[], headers?: Record<string, string>): Promise<number> {
+export async function refusalStatus(
+  url: string,
+  protocols?: string | string[],
+  headers?: Record<string, string>,
+): Promise<number> {
   let accepted: RawClient;
   try {
     accepted = await RawClient.open(url, protocols, headers);

@@ -13,7 +13,13 @@ export interface RawPathAnswer {
 }
 
 /** A REST call with the path as written and a token signed for it (aud = endpoint + path). */
-export function rawPathCall(endpoint: string, key: string, method: string, path: string, body?: string): Promise<RawPathAnswer> {
+export function rawPathCall(
+  endpoint: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<RawPathAnswer> {
   const token = signJwt({ aud: `${endpoint}${path}`, iat: nowInSeconds(), exp: nowInSeconds() + 3600 }, key);
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -21,7 +27,9 @@ export function rawPathCall(endpoint: string, key: string, method: string, path:
     const request = http.request(`${endpoint}/`, { method, path, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     request.on('error', reject);
     request.end(body);

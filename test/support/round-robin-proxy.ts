@@ -21,7 +21,10 @@ export class RoundRobinProxy {
   readonly requests: ProxiedRequest[] = [];
   private next = 0;
 
-  private constructor(private readonly server: http.Server, readonly url: string) {}
+  private constructor(
+    private readonly server: http.Server,
+    readonly url: string,
+  ) {}
 
   static async start(targets: readonly string[]): Promise<RoundRobinProxy> {
     const holder: { proxy?: RoundRobinProxy } = {};
@@ -48,7 +51,13 @@ export class RoundRobinProxy {
     const headers = { ...request.headers, host: url.host };
     const upstream = http.request(url, { method: request.method, headers }, (answer) => {
       const eventType = request.headers['ce-type'];
-      this.requests.push({ target, method: request.method ?? '', path: request.url ?? '', eventType: typeof eventType === 'string' ? eventType : undefined, status: answer.statusCode ?? 0 });
+      this.requests.push({
+        target,
+        method: request.method ?? '',
+        path: request.url ?? '',
+        eventType: typeof eventType === 'string' ? eventType : undefined,
+        status: answer.statusCode ?? 0,
+      });
       response.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(response);
     });

@@ -19,7 +19,10 @@ export function buildSampleApp(): void {
 export class SampleAppProcess {
   private output = '';
 
-  private constructor(private readonly child: ChildProcess, readonly url: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {
     const keep = (chunk: Buffer) => (this.output += chunk.toString('utf8'));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
@@ -31,10 +34,18 @@ export class SampleAppProcess {
     delete env.WEBPUBSUB_CONNECTION_STRING;
     delete env.NODE_ENV;
     if (options.connectionString) env.WEBPUBSUB_CONNECTION_STRING = options.connectionString;
-    const child = spawn(process.execPath, ['sample-app/dist/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['sample-app/dist/main.js'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const app = new SampleAppProcess(child, `http://127.0.0.1:${port}`);
     try {
-      await waitFor(() => app.output.includes('Chat sample ready') || child.exitCode !== null, 'the sample app to start', 20_000);
+      await waitFor(
+        () => app.output.includes('Chat sample ready') || child.exitCode !== null,
+        'the sample app to start',
+        20_000,
+      );
     } catch (error) {
       await app.stop();
       throw new Error(`${(error as Error).message}. Its output:\n${app.output}`, { cause: error });

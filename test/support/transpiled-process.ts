@@ -46,7 +46,10 @@ function tsFiles(dir: string): string[] {
 export class ChildApp {
   private output = '';
 
-  private constructor(private readonly child: ChildProcess, readonly name: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly name: string,
+  ) {
     const keep = (chunk: Buffer) => (this.output += chunk.toString('utf8'));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
@@ -54,7 +57,11 @@ export class ChildApp {
 
   /** Starts `node <script>` with `env` on top of ours; resolves once it printed `ready`. */
   static async start(script: string, name: string, env: Record<string, string>): Promise<ChildApp> {
-    const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const app = new ChildApp(child, name);
     try {
       await waitFor(() => app.output.includes(ready) || child.exitCode !== null, `${name} to start`, 20_000);

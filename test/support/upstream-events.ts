@@ -33,7 +33,11 @@ const SYSTEM_EVENTS = ['connect', 'connected', 'disconnected'];
  * connect/connected/disconnected and a user event otherwise. `overrides` replace headers; an
  * `undefined` one removes the header.
  */
-export function upstreamEventHeaders(event: string, source: UpstreamEventSource, overrides: Record<string, string | undefined> = {}): Record<string, string> {
+export function upstreamEventHeaders(
+  event: string,
+  source: UpstreamEventSource,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string> {
   const headers: Record<string, string | undefined> = {
     'ce-specversion': '1.0',
     'ce-awpsversion': '1.0',
@@ -49,5 +53,7 @@ export function upstreamEventHeaders(event: string, source: UpstreamEventSource,
     'content-type': 'application/json; charset=utf-8',
     ...overrides,
   };
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

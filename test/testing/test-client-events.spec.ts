@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { UnauthorizedException } from '@nestjs/common';
-import { OnConnect, OnUserEvent, WebPubSubEventHandler, type ConnectRequest, type UserEventRequest } from '../../lib/index.js';
+import {
+  OnConnect,
+  OnUserEvent,
+  WebPubSubEventHandler,
+  type ConnectRequest,
+  type UserEventRequest,
+} from '../../lib/index.js';
 import { WebPubSubTestClient } from '../../lib/testing/index.js';
 import { EventsStack } from '../support/events-stack.js';
 
@@ -27,22 +33,41 @@ describe('WebPubSubTestClient with event handlers', () => {
   });
 
   it('gets the answer of a user event, and is put in the group its connect handler chose', async () => {
-    stack = await new EventsStack({ adapter: 'express', hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] }).start();
+    stack = await new EventsStack({
+      adapter: 'express',
+      hub: 'chat',
+      hubs: { chat: { template: '/eventhandler/{event}' } },
+      providers: [ChatEvents],
+    }).start();
     const { url } = await stack.service.getClientAccessToken({ userId: 'dana' });
     const client = await WebPubSubTestClient.connect(`${url}&ticket=valid`);
     try {
       await client.sendEvent('echo', { n: 1 });
-      await expect(client.waitForMessage()).resolves.toEqual({ from: 'server', dataType: 'json', data: { echo: { n: 1 }, from: 'dana' } });
+      await expect(client.waitForMessage()).resolves.toEqual({
+        from: 'server',
+        dataType: 'json',
+        data: { echo: { n: 1 }, from: 'dana' },
+      });
       await stack.service.group('lobby').sendToAll('in the lobby', { contentType: 'text/plain' });
-      await expect(client.waitForMessage((message) => message.from === 'group')).resolves.toMatchObject({ group: 'lobby', data: 'in the lobby' });
+      await expect(client.waitForMessage((message) => message.from === 'group')).resolves.toMatchObject({
+        group: 'lobby',
+        data: 'in the lobby',
+      });
     } finally {
       await client.close();
     }
   });
 
   it('says a connect handler refused it', async () => {
-    stack = await new EventsStack({ adapter: 'express', hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] }).start();
+    stack = await new EventsStack({
+      adapter: 'express',
+      hub: 'chat',
+      hubs: { chat: { template: '/eventhandler/{event}' } },
+      providers: [ChatEvents],
+    }).start();
     const { url } = await stack.service.getClientAccessToken({ userId: 'mallory' });
-    await expect(WebPubSubTestClient.connect(url)).rejects.toThrow(/could not connect to Web PubSub: HTTP 401|closed the test client's connection before it was connected/);
+    await expect(WebPubSubTestClient.connect(url)).rejects.toThrow(
+      /could not connect to Web PubSub: HTTP 401|closed the test client's connection before it was connected/,
+    );
   });
 });

@@ -46,18 +46,29 @@ describe('WebPubSubTestClient', () => {
       { from: 'group', group: 'lobby', dataType: 'text', data: 'two' },
       { from: 'server', dataType: 'binary', data: Buffer.from([3, 4, 5]) },
     ]);
-    await expect(client.waitForMessage((message) => message.dataType === 'text')).resolves.toMatchObject({ data: 'two' });
+    await expect(client.waitForMessage((message) => message.dataType === 'text')).resolves.toMatchObject({
+      data: 'two',
+    });
   });
 
   it('joins, publishes and leaves with the roles it was given, and reports a refusal by name', async () => {
-    const alice = await connect(chat, { userId: 'alice', roles: ['webpubsub.joinLeaveGroup', 'webpubsub.sendToGroup'] });
+    const alice = await connect(chat, {
+      userId: 'alice',
+      roles: ['webpubsub.joinLeaveGroup', 'webpubsub.sendToGroup'],
+    });
     const bob = await connect(chat, { userId: 'bob' });
     await alice.joinGroup('room');
     await expect(bob.joinGroup('room')).rejects.toThrow('Joining group "room" was refused by Web PubSub: Forbidden:');
     await bob.close();
     const carol = await connect(chat, { userId: 'carol', groups: ['room'] });
     await alice.sendToGroup('room', { hi: 'all' }, 'json', { noEcho: true });
-    await expect(carol.waitForMessage()).resolves.toEqual({ from: 'group', group: 'room', fromUserId: 'alice', dataType: 'json', data: { hi: 'all' } });
+    await expect(carol.waitForMessage()).resolves.toEqual({
+      from: 'group',
+      group: 'room',
+      fromUserId: 'alice',
+      dataType: 'json',
+      data: { hi: 'all' },
+    });
     await alice.leaveGroup('room');
     await chat.group('room').sendToAll('after leaving', { contentType: 'text/plain' });
     await carol.waitForMessage((message) => message.data === 'after leaving');
@@ -67,7 +78,9 @@ describe('WebPubSubTestClient', () => {
 
   it('fails with what it waited for when nothing comes, and a closed client refuses to send', async () => {
     const client = await connect(chat, { userId: 'bob' });
-    await expect(client.waitForMessage(() => true, 50)).rejects.toThrow('Timed out after 50 ms waiting for a matching message. Messages received so far are in client.messages.');
+    await expect(client.waitForMessage(() => true, 50)).rejects.toThrow(
+      'Timed out after 50 ms waiting for a matching message. Messages received so far are in client.messages.',
+    );
     await client.close();
     await expect(client.sendEvent('x', {})).rejects.toThrow('The test client is not connected');
   });
@@ -77,7 +90,9 @@ describe('WebPubSubTestClient', () => {
     const started = performance.now();
     const waiting = client.waitForMessage(() => false, 30_000);
     await chat.closeConnection(client.connectionId, { reason: 'kicked' });
-    await expect(waiting).rejects.toThrow('The connection closed while waiting for a matching message, so it will not arrive.');
+    await expect(waiting).rejects.toThrow(
+      'The connection closed while waiting for a matching message, so it will not arrive.',
+    );
     expect(performance.now() - started).toBeLessThan(10_000);
     await expect(client.waitForMessage()).rejects.toThrow('The connection closed while waiting for a matching message');
   });
@@ -86,14 +101,20 @@ describe('WebPubSubTestClient', () => {
     const { url } = await chat.getClientAccessToken({ userId: 'bob' });
     const forged = url.replace(/access_token=[^&]+/, 'access_token=not-a-token');
     const error = (await WebPubSubTestClient.connect(forged).catch((caught: unknown) => caught)) as Error;
-    expect(error.message).toBe('The test client could not connect to Web PubSub: HTTP 401. Check the URL comes from getClientAccessToken() of the same service and hub.');
+    expect(error.message).toBe(
+      'The test client could not connect to Web PubSub: HTTP 401. Check the URL comes from getClientAccessToken() of the same service and hub.',
+    );
   });
 
   it('checks its own arguments before sending', async () => {
     const client = await connect(chat, { userId: 'bob' });
-    await expect(client.sendEvent('x', 'not bytes', 'binary')).rejects.toThrow('dataType "binary" needs a Buffer or Uint8Array as data.');
+    await expect(client.sendEvent('x', 'not bytes', 'binary')).rejects.toThrow(
+      'dataType "binary" needs a Buffer or Uint8Array as data.',
+    );
     await expect(client.sendToGroup('room', 42, 'text')).rejects.toThrow('dataType "text" needs a string as data.');
     // The control: valid data does go out (and is refused, as this emulator has no event handler).
-    await expect(client.sendEvent('x', Buffer.from('ok'), 'binary')).rejects.toThrow(/^Event "x" was refused by Web PubSub: /);
+    await expect(client.sendEvent('x', Buffer.from('ok'), 'binary')).rejects.toThrow(
+      /^Event "x" was refused by Web PubSub: /,
+    );
   });
 });

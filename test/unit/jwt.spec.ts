@@ -17,7 +17,10 @@ const OTHER_KEY = 'jwt-suite-secondary-key';
 const now = () => Math.floor(Date.now() / 1000);
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const verifyHs256 = (token: string, key: string, audience?: string) =>
-  jsonwebtoken.verify(token, key, { algorithms: ['HS256'], ...(audience ? { audience } : {}) }) as Record<string, unknown>;
+  jsonwebtoken.verify(token, key, { algorithms: ['HS256'], ...(audience ? { audience } : {}) }) as Record<
+    string,
+    unknown
+  >;
 const headerOf = (token: string) => jsonwebtoken.decode(token, { complete: true })?.header;
 
 describe('tokens we sign verify with jsonwebtoken', () => {
@@ -49,22 +52,39 @@ describe('tokens we sign verify with jsonwebtoken', () => {
     });
 
     it.each([
-      ['sendToAll with query options', (c: WebPubSubRestClient) => c.sendToAll({ a: 1 }, { excludedConnections: ['c 1', "c'2"], filter: "userId eq 'ü'", messageTtlSeconds: 5 })],
+      [
+        'sendToAll with query options',
+        (c: WebPubSubRestClient) =>
+          c.sendToAll({ a: 1 }, { excludedConnections: ['c 1', "c'2"], filter: "userId eq 'ü'", messageTtlSeconds: 5 }),
+      ],
       ['a group operation', (c: WebPubSubRestClient) => c.group('room 1').addUser('user@1')],
       ['a HEAD check', (c: WebPubSubRestClient) => c.hasPermission('c1', 'sendToGroup', { targetName: 'g1' })],
-    ])('REST call token for %s: audience is the exact URL received, lifetime 1 hour (reference §2a)', async (_label, run) => {
-      await run(client);
-      expect(peer.server.requests).toHaveLength(1);
-      const [request] = peer.server.requests.splice(0);
-      const token = String(request.headers.authorization).replace(/^Bearer /, '');
-      const claims = verifyHs256(token, KEY, peer.server.url + request.url);
-      expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
-      expect(Math.abs(Number(claims.iat) - now())).toBeLessThan(30);
-    });
+    ])(
+      'REST call token for %s: audience is the exact URL received, lifetime 1 hour (reference §2a)',
+      async (_label, run) => {
+        await run(client);
+        expect(peer.server.requests).toHaveLength(1);
+        const [request] = peer.server.requests.splice(0);
+        const token = String(request.headers.authorization).replace(/^Bearer /, '');
+        const claims = verifyHs256(token, KEY, peer.server.url + request.url);
+        expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
+        expect(Math.abs(Number(claims.iat) - now())).toBeLessThan(30);
+      },
+    );
 
     it.each([
       [{}, '/client/hubs/hub1', 3600],
-      [{ userId: 'u1', roles: ['webpubsub.sendToGroup.g1'], groups: ['g1'], expirationTimeInMinutes: 5, clientProtocol: 'mqtt' as const }, '/clients/mqtt/hubs/hub1', 300],
+      [
+        {
+          userId: 'u1',
+          roles: ['webpubsub.sendToGroup.g1'],
+          groups: ['g1'],
+          expirationTimeInMinutes: 5,
+          clientProtocol: 'mqtt' as const,
+        },
+        '/clients/mqtt/hubs/hub1',
+        300,
+      ],
       [{ userId: 'u2', clientProtocol: 'socketio' as const }, '/clients/socketio/hubs/hub1', 3600],
     ])('client access token %j: audience %s over http(s), not ws (reference §2d)', async (options, path, lifetime) => {
       const { token, baseUrl, url } = await client.getClientAccessToken(options);
@@ -73,7 +93,9 @@ describe('tokens we sign verify with jsonwebtoken', () => {
       expect(baseUrl).toBe(`${peer.server.url.replace(/^http:/, 'ws:')}${path}`);
       expect(url).toBe(`${baseUrl}?access_token=${token}`);
       // The same claims as the official client signs (both verified by jsonwebtoken).
-      const official = new WebPubSubServiceClient(peer.server.connectionString(KEY), 'hub1', { allowInsecureConnection: true });
+      const official = new WebPubSubServiceClient(peer.server.connectionString(KEY), 'hub1', {
+        allowInsecureConnection: true,
+      });
       const theirs = verifyHs256((await official.getClientAccessToken(options)).token, KEY);
       const { iat: _iat, exp: _exp, ...stable } = claims;
       const { iat: _theirIat, exp: _theirExp, ...theirStable } = theirs;
@@ -86,7 +108,12 @@ describe('tokens we sign verify with jsonwebtoken', () => {
 describe('tokens jsonwebtoken signs verify with our verifyJwt', () => {
   const options: JwtVerifyOptions = { keys: [KEY], audience: (aud) => aud === 'https://x/client/hubs/hub1' };
   const sign = (payload: object, key = KEY, extra: jsonwebtoken.SignOptions = {}) =>
-    jsonwebtoken.sign(payload, key, { algorithm: 'HS256', audience: 'https://x/client/hubs/hub1', expiresIn: '1h', ...extra });
+    jsonwebtoken.sign(payload, key, {
+      algorithm: 'HS256',
+      audience: 'https://x/client/hubs/hub1',
+      expiresIn: '1h',
+      ...extra,
+    });
 
   it('accepts a token with the standard claims and returns them', () => {
     const token = sign({ role: ['webpubsub.joinLeaveGroup'] }, KEY, { subject: 'u1', notBefore: 0 });
@@ -106,7 +133,10 @@ describe('tokens jsonwebtoken signs verify with our verifyJwt', () => {
   });
 
   it('accepts an expiry within the clock skew', () => {
-    const token = jsonwebtoken.sign({ exp: now() - 10 }, KEY, { algorithm: 'HS256', audience: 'https://x/client/hubs/hub1' });
+    const token = jsonwebtoken.sign({ exp: now() - 10 }, KEY, {
+      algorithm: 'HS256',
+      audience: 'https://x/client/hubs/hub1',
+    });
     expect(verifyJwt(token, { ...options, clockSkewSeconds: 60 }).ok).toBe(true);
   });
 });
@@ -122,24 +152,61 @@ describe('verifyJwt rejects bad tokens', () => {
   };
 
   it.each([
-    ['a wrong key', () => jsonwebtoken.sign({}, 'wrong-key', { algorithm: 'HS256', audience, expiresIn: '1h' }), 'signature'],
+    [
+      'a wrong key',
+      () => jsonwebtoken.sign({}, 'wrong-key', { algorithm: 'HS256', audience, expiresIn: '1h' }),
+      'signature',
+    ],
     ['alg none', () => jsonwebtoken.sign({ aud: audience, exp: now() + 600 }, '', { algorithm: 'none' }), 'algorithm'],
-    ['alg none with our key signature appended', () => handSigned({ alg: 'none', typ: 'JWT' }, { aud: audience, exp: now() + 600 }), 'algorithm'],
-    ['HS512 with the right key', () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS512', audience, expiresIn: '1h' }), 'algorithm'],
-    ['HS384 with the right key', () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS384', audience, expiresIn: '1h' }), 'algorithm'],
-    ['expired beyond the skew', () => jsonwebtoken.sign({ exp: now() - 120 }, KEY, { algorithm: 'HS256', audience }), 'expired'],
+    [
+      'alg none with our key signature appended',
+      () => handSigned({ alg: 'none', typ: 'JWT' }, { aud: audience, exp: now() + 600 }),
+      'algorithm',
+    ],
+    [
+      'HS512 with the right key',
+      () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS512', audience, expiresIn: '1h' }),
+      'algorithm',
+    ],
+    [
+      'HS384 with the right key',
+      () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS384', audience, expiresIn: '1h' }),
+      'algorithm',
+    ],
+    [
+      'expired beyond the skew',
+      () => jsonwebtoken.sign({ exp: now() - 120 }, KEY, { algorithm: 'HS256', audience }),
+      'expired',
+    ],
     ['no exp at all', () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS256', audience }), 'expired'],
-    ['nbf in the future beyond the skew', () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS256', audience, expiresIn: '1h', notBefore: '10m' }), 'not-yet-valid'],
-    ['a wrong audience', () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS256', audience: 'https://x/client/hubs/other', expiresIn: '1h' }), 'audience'],
+    [
+      'nbf in the future beyond the skew',
+      () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS256', audience, expiresIn: '1h', notBefore: '10m' }),
+      'not-yet-valid',
+    ],
+    [
+      'a wrong audience',
+      () =>
+        jsonwebtoken.sign({}, KEY, { algorithm: 'HS256', audience: 'https://x/client/hubs/other', expiresIn: '1h' }),
+      'audience',
+    ],
     ['no audience', () => jsonwebtoken.sign({}, KEY, { algorithm: 'HS256', expiresIn: '1h' }), 'audience'],
-    ['a tampered payload', () => {
-      const [header, , signature] = good().split('.');
-      return `${header}.${b64url({ aud: audience, exp: now() + 600, role: ['webpubsub.sendToGroup'] })}.${signature}`;
-    }, 'signature'],
-    ['a tampered header (typ changed)', () => {
-      const [, payload, signature] = good().split('.');
-      return `${b64url({ alg: 'HS256', typ: 'XWT' })}.${payload}.${signature}`;
-    }, 'signature'],
+    [
+      'a tampered payload',
+      () => {
+        const [header, , signature] = good().split('.');
+        return `${header}.${b64url({ aud: audience, exp: now() + 600, role: ['webpubsub.sendToGroup'] })}.${signature}`;
+      },
+      'signature',
+    ],
+    [
+      'a tampered header (typ changed)',
+      () => {
+        const [, payload, signature] = good().split('.');
+        return `${b64url({ alg: 'HS256', typ: 'XWT' })}.${payload}.${signature}`;
+      },
+      'signature',
+    ],
     ['an empty signature', () => `${good().split('.').slice(0, 2).join('.')}.`, 'signature'],
   ])('%s', (_label, make, reason) => {
     const token = make();
@@ -165,7 +232,10 @@ describe('verifyJwt rejects bad tokens', () => {
   // of the last character, so these differ from the signed text yet decode to the same bytes.
   it.each([
     ['trailing characters outside base64url', (signature: string) => `${signature}!!`],
-    ['a last character that differs only in its unused bits', (signature: string) => signature.slice(0, -1) + sibling(signature.at(-1) as string)],
+    [
+      'a last character that differs only in its unused bits',
+      (signature: string) => signature.slice(0, -1) + sibling(signature.at(-1) as string),
+    ],
     ['padding appended', (signature: string) => `${signature}=`],
   ])('a signature in a non-canonical encoding (%s), as jsonwebtoken does', (_label, alter) => {
     const [header, payload, signature] = good().split('.');

@@ -23,7 +23,11 @@ const rows: Array<[label: string, build: (tag: Tag) => string, expected?: string
   ['booleans', (tag) => tag`a eq ${true} and b eq ${false}`, 'a eq true and b eq false'],
   ['a pre-quoted value', (tag) => tag`userId eq '${"o'neil"}'`, "userId eq 'o''neil'"],
   ['a pre-quoted value after a space', (tag) => tag`userId eq ' ${'x'}'`],
-  ['a quote earlier in the template, not right before', (tag) => tag`'g1' in groups and userId eq ${'u'}`, "'g1' in groups and userId eq 'u'"],
+  [
+    'a quote earlier in the template, not right before',
+    (tag) => tag`'g1' in groups and userId eq ${'u'}`,
+    "'g1' in groups and userId eq 'u'",
+  ],
   ['a value as the first thing', (tag) => tag`${'room 1'} in groups`, "'room 1' in groups"],
   ['a value as the only thing', (tag) => tag`${'x'}`, "'x'"],
   ['adjacent values', (tag) => tag`${'a'}${'b'}${1}`],
@@ -35,7 +39,11 @@ const rows: Array<[label: string, build: (tag: Tag) => string, expected?: string
   ['a newline in the value', (tag) => tag`userId eq ${'a\nb'}`, "userId eq 'a\nb'"],
   ['a BigInt', (tag) => tag`a eq ${10n}`, 'a eq 10'],
   ['a template with a raw escape', (tag) => tag`userId eq ${'x'}\tand groups`],
-  ['the README example', (tag) => tag`userId eq ${null} or userId eq ${"vic's"} or length(userId) > ${3}`, "userId eq null or userId eq 'vic''s' or length(userId) > 3"],
+  [
+    'the README example',
+    (tag) => tag`userId eq ${null} or userId eq ${"vic's"} or length(userId) > ${3}`,
+    "userId eq null or userId eq 'vic''s' or length(userId) > 3",
+  ],
 ];
 
 describe('odata equals the official odata', () => {
@@ -51,11 +59,26 @@ describe('where odata is stricter than the official odata', () => {
   // The official tag inlines arrays and objects unquoted: a one-item array holding a quote breaks
   // out of the literal. On Express, `?me=a&me=b` makes a query value an array. We refuse them.
   it.each<[string, (tag: Tag) => string, string, RegExp]>([
-    ['an injecting one-item array', (tag) => tag`userId eq ${["x' or true or 'y"]}`, "userId eq x' or true or 'y", /^odata value 1 is an array:/],
+    [
+      'an injecting one-item array',
+      (tag) => tag`userId eq ${["x' or true or 'y"]}`,
+      "userId eq x' or true or 'y",
+      /^odata value 1 is an array:/,
+    ],
     ['an array of numbers', (tag) => tag`a eq ${[1, 2]}`, 'a eq 1,2', /^odata value 1 is an array:/],
-    ['a query-string array, second value', (tag) => tag`userId eq ${'me'} or userId eq ${['a', 'b']}`, "userId eq 'me' or userId eq a,b", /^odata value 2 is an array:/],
+    [
+      'a query-string array, second value',
+      (tag) => tag`userId eq ${'me'} or userId eq ${['a', 'b']}`,
+      "userId eq 'me' or userId eq a,b",
+      /^odata value 2 is an array:/,
+    ],
     ['an object', (tag) => tag`a eq ${{ b: 1 }}`, 'a eq [object Object]', /^odata value 1 is an object:/],
-    ['an object whose toString injects', (tag) => tag`userId eq ${{ toString: () => "' or true or '" }}`, "userId eq ' or true or '", /^odata value 1 is an object:/],
+    [
+      'an object whose toString injects',
+      (tag) => tag`userId eq ${{ toString: () => "' or true or '" }}`,
+      "userId eq ' or true or '",
+      /^odata value 1 is an object:/,
+    ],
     ['a Date', (tag) => tag`a eq ${new Date(0)}`, `a eq ${String(new Date(0))}`, /^odata value 1 is an object:/],
     ['a function', (tag) => tag`a eq ${() => 1}`, 'a eq () => 1', /^odata value 1 is a function:/],
   ])('%s is refused with the fix', (_label, build, official, what) => {
@@ -63,7 +86,9 @@ describe('where odata is stricter than the official odata', () => {
     const error = failure(() => build(odata));
     expect(error).toBeInstanceOf(WebPubSubArgumentError);
     expect(error.message).toMatch(what);
-    expect(error.message).toMatch(/or check where this value comes from \(a repeated query parameter arrives as an array\)\.$/);
+    expect(error.message).toMatch(
+      /or check where this value comes from \(a repeated query parameter arrives as an array\)\.$/,
+    );
     // The value is not echoed into the message.
     expect(error.message).not.toContain('or true or');
   });

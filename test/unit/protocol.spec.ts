@@ -14,24 +14,41 @@ import { signatureHex } from '../support/upstream-events.js';
 
 describe('query strings', () => {
   it('formats like the official SDK: encodeURIComponent plus %27 for a quote', () => {
-    expect(formatQuery([['api-version', '2024-12-01'], ['filter', "userId eq 'a b'"], ['x+y', '1+1&2=3']])).toBe(
-      '?api-version=2024-12-01&filter=userId%20eq%20%27a%20b%27&x%2By=1%2B1%262%3D3',
-    );
+    expect(
+      formatQuery([
+        ['api-version', '2024-12-01'],
+        ['filter', "userId eq 'a b'"],
+        ['x+y', '1+1&2=3'],
+      ]),
+    ).toBe('?api-version=2024-12-01&filter=userId%20eq%20%27a%20b%27&x%2By=1%2B1%262%3D3');
     expect(formatQuery([])).toBe('');
   });
 
   it('parses with or without "?", keeps "+" and repeated names, skips empty parts', () => {
-    expect(parseQuery('?a=1&&b=x+y&c&b=2&e=%E2%98%83')).toEqual([['a', '1'], ['b', 'x+y'], ['c', ''], ['b', '2'], ['e', '☃']]);
+    expect(parseQuery('?a=1&&b=x+y&c&b=2&e=%E2%98%83')).toEqual([
+      ['a', '1'],
+      ['b', 'x+y'],
+      ['c', ''],
+      ['b', '2'],
+      ['e', '☃'],
+    ]);
     expect(parseQuery('a=1')).toEqual([['a', '1']]);
     expect(parseQuery('')).toEqual([]);
   });
 
   it('keeps a part with malformed percent-encoding as sent instead of throwing', () => {
-    expect(parseQuery('continuationToken=%zz&ok=%41')).toEqual([['continuationToken', '%zz'], ['ok', 'A']]);
+    expect(parseQuery('continuationToken=%zz&ok=%41')).toEqual([
+      ['continuationToken', '%zz'],
+      ['ok', 'A'],
+    ]);
   });
 
   it('round-trips values that need encoding', () => {
-    const pairs: Array<[string, string]> = [['continuationToken', "a+b/c=d&e'f%g ☃"], ['excluded', ''], ['excluded', 'c 2']];
+    const pairs: Array<[string, string]> = [
+      ['continuationToken', "a+b/c=d&e'f%g ☃"],
+      ['excluded', ''],
+      ['excluded', 'c 2'],
+    ];
     expect(parseQuery(formatQuery(pairs))).toEqual(pairs);
   });
 });
@@ -60,7 +77,13 @@ describe('client access token claims', () => {
 
   it('carries sub, role and webpubsub.group only when given (an empty list counts, an empty userId does not)', () => {
     expect(Object.keys(clientTokenClaims({ endpoint, hub: 'chat' })).sort()).toEqual(['aud', 'exp', 'iat']);
-    const claims = clientTokenClaims({ endpoint, hub: 'chat', userId: 'u1', roles: ['webpubsub.joinLeaveGroup'], groups: ['g1', 'g 2'] });
+    const claims = clientTokenClaims({
+      endpoint,
+      hub: 'chat',
+      userId: 'u1',
+      roles: ['webpubsub.joinLeaveGroup'],
+      groups: ['g1', 'g 2'],
+    });
     expect(claims).toMatchObject({ sub: 'u1', role: ['webpubsub.joinLeaveGroup'], 'webpubsub.group': ['g1', 'g 2'] });
     const empty = clientTokenClaims({ endpoint, hub: 'chat', userId: '', roles: [], groups: [] });
     expect(empty).not.toHaveProperty('sub');
@@ -72,7 +95,9 @@ describe('ce-signature', () => {
   const [primary, secondary, other] = ['primary-key', 'secondary-key', 'other-key'];
 
   it('signs each key as sha256=<HMAC-SHA256(key, connectionId) hex>, comma-joined', () => {
-    expect(signatureHeader([primary, secondary], 'conn1')).toBe(`sha256=${signatureHex(primary, 'conn1')},sha256=${signatureHex(secondary, 'conn1')}`);
+    expect(signatureHeader([primary, secondary], 'conn1')).toBe(
+      `sha256=${signatureHex(primary, 'conn1')},sha256=${signatureHex(secondary, 'conn1')}`,
+    );
   });
 
   it('verifies what it signs, with either key alone', () => {

@@ -58,17 +58,49 @@ describe('argument errors while constructing', () => {
   const remote = 'https://x.webpubsub.azure.com';
   const cases: Array<[string, () => unknown]> = [
     ['no Endpoint part', () => new WebPubSubRestClient(`AccessKey=${SECRET_KEY};Version=1.0;`, 'hub1')],
-    ['no AccessKey part (commas instead of semicolons)', () => new WebPubSubRestClient(`Endpoint=${remote},AccessKey=${SECRET_KEY},Version=1.0`, 'hub1')],
+    [
+      'no AccessKey part (commas instead of semicolons)',
+      () => new WebPubSubRestClient(`Endpoint=${remote},AccessKey=${SECRET_KEY},Version=1.0`, 'hub1'),
+    ],
     ['a bad Port', () => new WebPubSubRestClient(`Endpoint=${remote};AccessKey=${SECRET_KEY};Port=abc;`, 'hub1')],
-    ['an Endpoint that is not a URL', () => new WebPubSubRestClient(`Endpoint=https://exa mple.com;AccessKey=${SECRET_KEY};`, 'hub1')],
-    ['plain http to a remote host', () => new WebPubSubRestClient(`Endpoint=http://example.com;AccessKey=${SECRET_KEY};`, 'hub1')],
-    ['a bad hub with a connection string', () => new WebPubSubRestClient(`Endpoint=${remote};AccessKey=${SECRET_KEY};`, '1hub')],
-    ['a bad hub with a key credential', () => new WebPubSubRestClient(remote, new AzureKeyCredential(SECRET_KEY), 'a-b')],
-    ['a bad reverseProxyEndpoint', () => new WebPubSubRestClient(remote, new AzureKeyCredential(SECRET_KEY), 'hub1', { reverseProxyEndpoint: 'nope' })],
+    [
+      'an Endpoint that is not a URL',
+      () => new WebPubSubRestClient(`Endpoint=https://exa mple.com;AccessKey=${SECRET_KEY};`, 'hub1'),
+    ],
+    [
+      'plain http to a remote host',
+      () => new WebPubSubRestClient(`Endpoint=http://example.com;AccessKey=${SECRET_KEY};`, 'hub1'),
+    ],
+    [
+      'a bad hub with a connection string',
+      () => new WebPubSubRestClient(`Endpoint=${remote};AccessKey=${SECRET_KEY};`, '1hub'),
+    ],
+    [
+      'a bad hub with a key credential',
+      () => new WebPubSubRestClient(remote, new AzureKeyCredential(SECRET_KEY), 'a-b'),
+    ],
+    [
+      'a bad reverseProxyEndpoint',
+      () =>
+        new WebPubSubRestClient(remote, new AzureKeyCredential(SECRET_KEY), 'hub1', { reverseProxyEndpoint: 'nope' }),
+    ],
     // A realistic mix-up of the two constructor forms: the connection string where the endpoint goes.
-    ['a connection string passed as the endpoint', () => new WebPubSubRestClient(`Endpoint=${remote};AccessKey=${SECRET_KEY};Version=1.0;`, new AzureKeyCredential(SECRET_KEY), 'hub1')],
-    ['a connection string passed as reverseProxyEndpoint', () =>
-      new WebPubSubRestClient(remote, new AzureKeyCredential(SECRET_KEY), 'hub1', { reverseProxyEndpoint: `Endpoint=${remote};AccessKey=${SECRET_KEY};` })],
+    [
+      'a connection string passed as the endpoint',
+      () =>
+        new WebPubSubRestClient(
+          `Endpoint=${remote};AccessKey=${SECRET_KEY};Version=1.0;`,
+          new AzureKeyCredential(SECRET_KEY),
+          'hub1',
+        ),
+    ],
+    [
+      'a connection string passed as reverseProxyEndpoint',
+      () =>
+        new WebPubSubRestClient(remote, new AzureKeyCredential(SECRET_KEY), 'hub1', {
+          reverseProxyEndpoint: `Endpoint=${remote};AccessKey=${SECRET_KEY};`,
+        }),
+    ],
   ];
 
   it.each(cases)('%s', async (_label, attempt) => {
@@ -113,9 +145,29 @@ describe('argument errors of operations on a keyed client', () => {
 
 describe('errors after a request was signed and sent', () => {
   const answers: Array<[string, ScriptedResponse, (c: WebPubSubRestClient) => Promise<unknown>]> = [
-    ['401 with an ErrorDetail body', { status: 401, headers: { 'content-type': 'application/json', 'x-ms-error-code': 'Unauthorized' }, body: JSON.stringify({ code: 'Unauthorized', message: 'Invalid token.' }) }, (c) => c.sendToAll({ a: 1 })],
-    ['500 with an ErrorDetail body', { status: 500, headers: { 'content-type': 'application/json', 'x-ms-request-id': 'req-1' }, body: JSON.stringify({ code: 'Error.Internal', message: 'boom' }) }, (c) => c.group('g').addUser('u')],
-    ['403 with a text body', { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' }, (c) => c.closeAllConnections({ reason: 'r' })],
+    [
+      '401 with an ErrorDetail body',
+      {
+        status: 401,
+        headers: { 'content-type': 'application/json', 'x-ms-error-code': 'Unauthorized' },
+        body: JSON.stringify({ code: 'Unauthorized', message: 'Invalid token.' }),
+      },
+      (c) => c.sendToAll({ a: 1 }),
+    ],
+    [
+      '500 with an ErrorDetail body',
+      {
+        status: 500,
+        headers: { 'content-type': 'application/json', 'x-ms-request-id': 'req-1' },
+        body: JSON.stringify({ code: 'Error.Internal', message: 'boom' }),
+      },
+      (c) => c.group('g').addUser('u'),
+    ],
+    [
+      '403 with a text body',
+      { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' },
+      (c) => c.closeAllConnections({ reason: 'r' }),
+    ],
     ['401 on a HEAD check (no body)', { status: 401 }, (c) => c.connectionExists('c1')],
     ['a dropped connection', { status: 0, drop: true }, (c) => c.sendToUser('u', 'm', { filter: "userId eq 'x'" })],
   ];
@@ -134,17 +186,30 @@ describe('errors after a request was signed and sent', () => {
   it('a 500 and a token-less :generateToken answer on a TokenCredential client do not show its bearer token', async () => {
     const calls: PipelineRequest[] = [];
     const http = recordingHttpClient(calls);
-    const entra = new WebPubSubRestClient('https://x.webpubsub.azure.com', new StubTokenCredential(ENTRA_TOKEN), 'hub1', {
-      retryOptions: { maxRetries: 0 },
-      httpClient: {
-        sendRequest: async (request) => {
-          const response = await http.sendRequest(request);
-          return request.url.includes(':generateToken') ? { ...response, bodyAsText: '{}' } : { ...response, status: 500, bodyAsText: '{"code":"Error.Internal"}' };
+    const entra = new WebPubSubRestClient(
+      'https://x.webpubsub.azure.com',
+      new StubTokenCredential(ENTRA_TOKEN),
+      'hub1',
+      {
+        retryOptions: { maxRetries: 0 },
+        httpClient: {
+          sendRequest: async (request) => {
+            const response = await http.sendRequest(request);
+            return request.url.includes(':generateToken')
+              ? { ...response, bodyAsText: '{}' }
+              : { ...response, status: 500, bodyAsText: '{"code":"Error.Internal"}' };
+          },
         },
       },
-    });
-    const errors = [await failureOf(() => entra.sendToAll('m')), await failureOf(() => entra.getClientAccessToken({ userId: 'u' }))];
-    expect(calls.map((call) => call.headers.get('authorization'))).toEqual([`Bearer ${ENTRA_TOKEN}`, `Bearer ${ENTRA_TOKEN}`]);
+    );
+    const errors = [
+      await failureOf(() => entra.sendToAll('m')),
+      await failureOf(() => entra.getClientAccessToken({ userId: 'u' })),
+    ];
+    expect(calls.map((call) => call.headers.get('authorization'))).toEqual([
+      `Bearer ${ENTRA_TOKEN}`,
+      `Bearer ${ENTRA_TOKEN}`,
+    ]);
     for (const error of errors) {
       expectNoSecrets(error, connectionString);
       expect(renderings(error).inspectDeep).not.toContain(ENTRA_TOKEN);

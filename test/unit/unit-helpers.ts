@@ -20,7 +20,11 @@ export type Attempt = () => unknown;
  * Asserts the attempt fails with WebPubSubArgumentError naming `argument`, and that the message
  * matches every pattern (the problem, then the fix).
  */
-export async function expectArgumentError(attempt: Attempt, argument: string, says: readonly RegExp[]): Promise<WebPubSubArgumentError> {
+export async function expectArgumentError(
+  attempt: Attempt,
+  argument: string,
+  says: readonly RegExp[],
+): Promise<WebPubSubArgumentError> {
   const error = await failureOf(attempt);
   expect(error).toBeInstanceOf(WebPubSubArgumentError);
   const argumentError = error as WebPubSubArgumentError;
@@ -74,7 +78,9 @@ export function useLoopbackPeer(): SilentPeer {
   const peer = { entraCalls: [] as PipelineRequest[] } as SilentPeer;
   beforeAll(() => {
     peer.server = captured.server;
-    peer.client = new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), 'hub1', { retryOptions: { maxRetries: 0 } });
+    peer.client = new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), 'hub1', {
+      retryOptions: { maxRetries: 0 },
+    });
     peer.entraClient = new WebPubSubRestClient('https://unit.webpubsub.azure.com', new StubTokenCredential(), 'hub1', {
       retryOptions: { maxRetries: 0 },
       httpClient: recordingHttpClient(peer.entraCalls),

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest } from '../../lib/rest/index.js';
+import {
+  buildSendToAllRequest,
+  buildSendToConnectionRequest,
+  buildSendToGroupRequest,
+  buildSendToUserRequest,
+} from '../../lib/rest/index.js';
 import { MAX_MESSAGE_BYTES } from '../../lib/client/index.js';
 import { expectArgumentError, expectNothingSent, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
 
@@ -17,9 +22,15 @@ const MiB = 1024 * 1024;
 type Send = (peer: SilentPeer, message: unknown, options?: object) => unknown;
 const sends: Array<[name: string, send: Send]> = [
   ['buildSendToAllRequest', (_p, message, options) => buildSendToAllRequest({ hub: 'hub1' }, message, options)],
-  ['buildSendToGroupRequest', (_p, message, options) => buildSendToGroupRequest({ hub: 'hub1' }, 'g', message, options)],
+  [
+    'buildSendToGroupRequest',
+    (_p, message, options) => buildSendToGroupRequest({ hub: 'hub1' }, 'g', message, options),
+  ],
   ['buildSendToUserRequest', (_p, message, options) => buildSendToUserRequest({ hub: 'hub1' }, 'u', message, options)],
-  ['buildSendToConnectionRequest', (_p, message, options) => buildSendToConnectionRequest({ hub: 'hub1' }, 'c', message, options)],
+  [
+    'buildSendToConnectionRequest',
+    (_p, message, options) => buildSendToConnectionRequest({ hub: 'hub1' }, 'c', message, options),
+  ],
 ];
 
 interface BadMessage {
@@ -42,31 +53,61 @@ const badMessages: BadMessage[] = [
     message: () => 'hello',
     options: { contentType },
     argument: 'contentType',
-    says: [/application\/json/, /text\/plain/, /application\/octet-stream/, new RegExp(JSON.stringify(contentType).replace(/[/]/g, '\\/'))],
+    says: [
+      /application\/json/,
+      /text\/plain/,
+      /application\/octet-stream/,
+      new RegExp(JSON.stringify(contentType).replace(/[/]/g, '\\/')),
+    ],
   })),
-  ...([['an object', { a: 1 }], ['a number', 42], ['a Buffer', Buffer.from('x')], ['null', null]] as const).map(([label, message]) => ({
+  ...(
+    [
+      ['an object', { a: 1 }],
+      ['a number', 42],
+      ['a Buffer', Buffer.from('x')],
+      ['null', null],
+    ] as const
+  ).map(([label, message]) => ({
     label: `text/plain with ${label}`,
     message: () => message,
     options: { contentType: 'text/plain' },
     argument: 'message',
     says: [/text\/plain/, /needs a string/i, /pass a string/i],
   })),
-  ...([['a string', 'bytes?'], ['an object', { a: 1 }], ['a number', 7]] as const).map(([label, message]) => ({
+  ...(
+    [
+      ['a string', 'bytes?'],
+      ['an object', { a: 1 }],
+      ['a number', 7],
+    ] as const
+  ).map(([label, message]) => ({
     label: `application/octet-stream with ${label}`,
     message: () => message,
     options: { contentType: 'application/octet-stream' },
     argument: 'message',
     says: [/octet-stream/, /binary data/i, /pass bytes/i],
   })),
-  { label: 'an undefined message', message: () => undefined, argument: 'message', says: [/undefined/, /pass a string/i] },
+  {
+    label: 'an undefined message',
+    message: () => undefined,
+    argument: 'message',
+    says: [/undefined/, /pass a string/i],
+  },
   { label: 'a BigInt', message: () => 10n, argument: 'message', says: [/JSON/, /BigInt/, /BigInt to string/] },
   { label: 'an object holding a BigInt', message: () => ({ count: 10n }), argument: 'message', says: [/BigInt/] },
-  { label: 'a circular object', message: circular, argument: 'message', says: [/JSON/, /circular/i, /remove circular/i] },
+  {
+    label: 'a circular object',
+    message: circular,
+    argument: 'message',
+    says: [/JSON/, /circular/i, /remove circular/i],
+  },
   { label: 'a symbol (no JSON form)', message: () => Symbol('s'), argument: 'message', says: [/JSON/, /symbol/] },
 ];
 
 describe('messages the service cannot take are rejected before sending', () => {
-  const cases = badMessages.flatMap((row) => sends.map(([name, send]) => [`${row.label} via ${name}`, row, send] as const));
+  const cases = badMessages.flatMap((row) =>
+    sends.map(([name, send]) => [`${row.label} via ${name}`, row, send] as const),
+  );
 
   it.each(cases)('rejects %s', async (_name, row, send) => {
     await expectArgumentError(() => send(peer, row.message(), row.options), row.argument, row.says);
@@ -88,12 +129,30 @@ const sizedBodies: SizedBody[] = [
   // '{"d":""}' is 8 bytes.
   { kind: 'a JSON object', make: (bytes) => ({ d: 'x'.repeat(bytes - 8) }), contentType: 'application/json' },
   // 'é' is 2 bytes in UTF-8: the limit counts bytes, not characters.
-  { kind: 'a JSON string of 2-byte characters', make: (bytes) => 'é'.repeat(Math.floor((bytes - 2) / 2)) + (bytes % 2 ? 'x' : ''), contentType: 'application/json' },
-  { kind: 'text', make: (bytes) => 'x'.repeat(bytes), options: { contentType: 'text/plain' }, contentType: 'text/plain' },
-  { kind: 'text of 2-byte characters', make: (bytes) => 'é'.repeat(Math.floor(bytes / 2)) + (bytes % 2 ? 'x' : ''), options: { contentType: 'text/plain' }, contentType: 'text/plain' },
+  {
+    kind: 'a JSON string of 2-byte characters',
+    make: (bytes) => 'é'.repeat(Math.floor((bytes - 2) / 2)) + (bytes % 2 ? 'x' : ''),
+    contentType: 'application/json',
+  },
+  {
+    kind: 'text',
+    make: (bytes) => 'x'.repeat(bytes),
+    options: { contentType: 'text/plain' },
+    contentType: 'text/plain',
+  },
+  {
+    kind: 'text of 2-byte characters',
+    make: (bytes) => 'é'.repeat(Math.floor(bytes / 2)) + (bytes % 2 ? 'x' : ''),
+    options: { contentType: 'text/plain' },
+    contentType: 'text/plain',
+  },
   { kind: 'a Buffer', make: (bytes) => Buffer.alloc(bytes, 7), contentType: 'application/octet-stream' },
   { kind: 'a Uint8Array', make: (bytes) => new Uint8Array(bytes).fill(7), contentType: 'application/octet-stream' },
-  { kind: 'an ArrayBuffer', make: (bytes) => new Uint8Array(bytes).fill(7).buffer, contentType: 'application/octet-stream' },
+  {
+    kind: 'an ArrayBuffer',
+    make: (bytes) => new Uint8Array(bytes).fill(7).buffer,
+    contentType: 'application/octet-stream',
+  },
 ];
 
 describe('the 1 MiB message limit', () => {
@@ -101,14 +160,19 @@ describe('the 1 MiB message limit', () => {
     expect(MAX_MESSAGE_BYTES).toBe(MiB);
   });
 
-  it.each(sizedBodies.map((body) => [body.kind, body] as const))('sends %s of exactly 1 MiB, and the peer gets every byte', async (_kind, body) => {
-    await peer.client.sendToAll(bad(body.make(MiB)), bad(body.options));
-    expect(peer.server.requests).toHaveLength(1);
-    expect(peer.server.requests[0].body.length).toBe(MiB);
-    expect(peer.server.requests[0].headers['content-type']).toContain(body.contentType);
-  });
+  it.each(sizedBodies.map((body) => [body.kind, body] as const))(
+    'sends %s of exactly 1 MiB, and the peer gets every byte',
+    async (_kind, body) => {
+      await peer.client.sendToAll(bad(body.make(MiB)), bad(body.options));
+      expect(peer.server.requests).toHaveLength(1);
+      expect(peer.server.requests[0].body.length).toBe(MiB);
+      expect(peer.server.requests[0].headers['content-type']).toContain(body.contentType);
+    },
+  );
 
-  const over = sizedBodies.flatMap((body) => sends.map(([name, send]) => [`${body.kind} of 1 MiB + 1 byte via ${name}`, body, send] as const));
+  const over = sizedBodies.flatMap((body) =>
+    sends.map(([name, send]) => [`${body.kind} of 1 MiB + 1 byte via ${name}`, body, send] as const),
+  );
   it.each(over)('rejects %s, naming the size and the limit', async (_name, body, send) => {
     await expectArgumentError(() => send(peer, body.make(MiB + 1), body.options), 'message', [
       new RegExp(`\\b${MiB + 1}\\b`),
@@ -121,7 +185,11 @@ describe('the 1 MiB message limit', () => {
 
   it('counts a Blob by its size', async () => {
     expect(() => buildSendToAllRequest({ hub: 'hub1' }, new Blob([new Uint8Array(MiB)]))).not.toThrow();
-    await expectArgumentError(() => buildSendToAllRequest({ hub: 'hub1' }, new Blob([new Uint8Array(MiB + 1)])), 'message', [/1 MiB/]);
+    await expectArgumentError(
+      () => buildSendToAllRequest({ hub: 'hub1' }, new Blob([new Uint8Array(MiB + 1)])),
+      'message',
+      [/1 MiB/],
+    );
     expectNothingSent(peer);
   });
 

@@ -2,7 +2,31 @@ import { describe, expect, it } from '@jest/globals';
 import { AzureKeyCredential } from '@azure/core-auth';
 import { WebPubSubRestClient, type Permission } from '../../lib/index.js';
 import {
-  buildAddConnectionsToGroupsRequest, buildAddConnectionToGroupRequest, buildAddUserToGroupRequest, buildCheckPermissionRequest, buildCloseAllConnectionsRequest, buildCloseConnectionRequest, buildCloseGroupConnectionsRequest, buildCloseUserConnectionsRequest, buildConnectionExistsRequest, buildGenerateClientTokenRequest, buildGrantPermissionRequest, buildGroupExistsRequest, buildListConnectionsInGroupRequest, buildRemoveConnectionFromAllGroupsRequest, buildRemoveConnectionFromGroupRequest, buildRemoveConnectionsFromGroupsRequest, buildRemoveUserFromAllGroupsRequest, buildRemoveUserFromGroupRequest, buildRevokePermissionRequest, buildSendToAllRequest, buildSendToConnectionRequest, buildSendToGroupRequest, buildSendToUserRequest, buildUserExistsRequest, type RequestContext,
+  buildAddConnectionsToGroupsRequest,
+  buildAddConnectionToGroupRequest,
+  buildAddUserToGroupRequest,
+  buildCheckPermissionRequest,
+  buildCloseAllConnectionsRequest,
+  buildCloseConnectionRequest,
+  buildCloseGroupConnectionsRequest,
+  buildCloseUserConnectionsRequest,
+  buildConnectionExistsRequest,
+  buildGenerateClientTokenRequest,
+  buildGrantPermissionRequest,
+  buildGroupExistsRequest,
+  buildListConnectionsInGroupRequest,
+  buildRemoveConnectionFromAllGroupsRequest,
+  buildRemoveConnectionFromGroupRequest,
+  buildRemoveConnectionsFromGroupsRequest,
+  buildRemoveUserFromAllGroupsRequest,
+  buildRemoveUserFromGroupRequest,
+  buildRevokePermissionRequest,
+  buildSendToAllRequest,
+  buildSendToConnectionRequest,
+  buildSendToGroupRequest,
+  buildSendToUserRequest,
+  buildUserExistsRequest,
+  type RequestContext,
 } from '../../lib/rest/index.js';
 import { expectArgumentError, expectNothingSent, UNIT_KEY, useLoopbackPeer, type SilentPeer } from './unit-helpers.js';
 
@@ -43,8 +67,14 @@ describe('hub name: starts with a letter, then letters, digits, _ ` , . [ ], 1 t
     ['buildAddUserToGroupRequest', (context) => buildAddUserToGroupRequest(context, 'g', 'u')],
     ['buildRemoveUserFromGroupRequest', (context) => buildRemoveUserFromGroupRequest(context, 'g', 'u')],
     ['buildRemoveUserFromAllGroupsRequest', (context) => buildRemoveUserFromAllGroupsRequest(context, 'u')],
-    ['buildAddConnectionsToGroupsRequest', (context) => buildAddConnectionsToGroupsRequest(context, ['g'], "userId eq 'u'")],
-    ['buildRemoveConnectionsFromGroupsRequest', (context) => buildRemoveConnectionsFromGroupsRequest(context, ['g'], "userId eq 'u'")],
+    [
+      'buildAddConnectionsToGroupsRequest',
+      (context) => buildAddConnectionsToGroupsRequest(context, ['g'], "userId eq 'u'"),
+    ],
+    [
+      'buildRemoveConnectionsFromGroupsRequest',
+      (context) => buildRemoveConnectionsFromGroupsRequest(context, ['g'], "userId eq 'u'"),
+    ],
     ['buildGrantPermissionRequest', (context) => buildGrantPermissionRequest(context, 'sendToGroup', 'c')],
     ['buildRevokePermissionRequest', (context) => buildRevokePermissionRequest(context, 'sendToGroup', 'c')],
     ['buildCheckPermissionRequest', (context) => buildCheckPermissionRequest(context, 'sendToGroup', 'c')],
@@ -66,14 +96,23 @@ describe('hub name: starts with a letter, then letters, digits, _ ` , . [ ], 1 t
   it.each(invalid)('rejects %j in both constructors, hub() and every builder, sending nothing', async (hub) => {
     const says = hub.length <= 80 ? [...hubSays, quoted(hub)] : hubSays;
     await expectArgumentError(() => new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), hub), 'hub', says);
-    await expectArgumentError(() => new WebPubSubRestClient(peer.server.url, new AzureKeyCredential(UNIT_KEY), hub), 'hub', says);
+    await expectArgumentError(
+      () => new WebPubSubRestClient(peer.server.url, new AzureKeyCredential(UNIT_KEY), hub),
+      'hub',
+      says,
+    );
     await expectArgumentError(() => peer.client.hub(hub), 'hub', says);
-    for (const [, build] of builders) for (const context of [{ hub }, hub]) await expectArgumentError(() => build(context), 'hub', says);
+    for (const [, build] of builders)
+      for (const context of [{ hub }, hub]) await expectArgumentError(() => build(context), 'hub', says);
     expectNothingSent(peer);
   });
 
   it('rejects a hub name that is not a string', async () => {
-    await expectArgumentError(() => new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), bad(42)), 'hub', hubSays);
+    await expectArgumentError(
+      () => new WebPubSubRestClient(peer.server.connectionString(UNIT_KEY), bad(42)),
+      'hub',
+      hubSays,
+    );
     await expectArgumentError(() => buildSendToAllRequest(bad(undefined), 'm'), 'hub', hubSays);
     await expectArgumentError(() => buildSendToAllRequest({ hub: bad(42) }, 'm'), 'hub', hubSays);
   });
@@ -85,14 +124,46 @@ describe('group name: 1 to 1024 characters, not only whitespace', () => {
     ['client.group()', 'groupName', (p, group) => p.client.group(bad(group))],
     ['buildSendToGroupRequest', 'group', (_p, group) => buildSendToGroupRequest({ hub: 'hub1' }, bad(group), 'm')],
     ['buildGroupExistsRequest', 'group', (_p, group) => buildGroupExistsRequest({ hub: 'hub1' }, bad(group))],
-    ['buildCloseGroupConnectionsRequest', 'group', (_p, group) => buildCloseGroupConnectionsRequest({ hub: 'hub1' }, bad(group))],
-    ['buildAddConnectionToGroupRequest', 'group', (_p, group) => buildAddConnectionToGroupRequest({ hub: 'hub1' }, bad(group), 'c')],
-    ['buildRemoveConnectionFromGroupRequest', 'group', (_p, group) => buildRemoveConnectionFromGroupRequest({ hub: 'hub1' }, bad(group), 'c')],
-    ['buildAddUserToGroupRequest', 'group', (_p, group) => buildAddUserToGroupRequest({ hub: 'hub1' }, bad(group), 'u')],
-    ['buildRemoveUserFromGroupRequest', 'group', (_p, group) => buildRemoveUserFromGroupRequest({ hub: 'hub1' }, bad(group), 'u')],
-    ['buildListConnectionsInGroupRequest', 'group', (_p, group) => buildListConnectionsInGroupRequest({ hub: 'hub1' }, bad(group))],
-    ['buildAddConnectionsToGroupsRequest', 'groups[0]', (_p, group) => buildAddConnectionsToGroupsRequest({ hub: 'hub1' }, [bad(group)], "userId eq 'u'")],
-    ['buildRemoveConnectionsFromGroupsRequest', 'groups[0]', (_p, group) => buildRemoveConnectionsFromGroupsRequest({ hub: 'hub1' }, [bad(group)], "userId eq 'u'")],
+    [
+      'buildCloseGroupConnectionsRequest',
+      'group',
+      (_p, group) => buildCloseGroupConnectionsRequest({ hub: 'hub1' }, bad(group)),
+    ],
+    [
+      'buildAddConnectionToGroupRequest',
+      'group',
+      (_p, group) => buildAddConnectionToGroupRequest({ hub: 'hub1' }, bad(group), 'c'),
+    ],
+    [
+      'buildRemoveConnectionFromGroupRequest',
+      'group',
+      (_p, group) => buildRemoveConnectionFromGroupRequest({ hub: 'hub1' }, bad(group), 'c'),
+    ],
+    [
+      'buildAddUserToGroupRequest',
+      'group',
+      (_p, group) => buildAddUserToGroupRequest({ hub: 'hub1' }, bad(group), 'u'),
+    ],
+    [
+      'buildRemoveUserFromGroupRequest',
+      'group',
+      (_p, group) => buildRemoveUserFromGroupRequest({ hub: 'hub1' }, bad(group), 'u'),
+    ],
+    [
+      'buildListConnectionsInGroupRequest',
+      'group',
+      (_p, group) => buildListConnectionsInGroupRequest({ hub: 'hub1' }, bad(group)),
+    ],
+    [
+      'buildAddConnectionsToGroupsRequest',
+      'groups[0]',
+      (_p, group) => buildAddConnectionsToGroupsRequest({ hub: 'hub1' }, [bad(group)], "userId eq 'u'"),
+    ],
+    [
+      'buildRemoveConnectionsFromGroupsRequest',
+      'groups[0]',
+      (_p, group) => buildRemoveConnectionsFromGroupsRequest({ hub: 'hub1' }, [bad(group)], "userId eq 'u'"),
+    ],
   ];
   const invalid: Array<[string, unknown]> = [
     ['empty', ''],
@@ -102,23 +173,27 @@ describe('group name: 1 to 1024 characters, not only whitespace', () => {
     ['a number', 42],
     ['undefined', undefined],
   ];
-  const cases = invalid.flatMap(([label, group]) => entryPoints.map(([name, argument, attempt]) => [`${label} via ${name}`, group, argument, attempt] as const));
+  const cases = invalid.flatMap(([label, group]) =>
+    entryPoints.map(([name, argument, attempt]) => [`${label} via ${name}`, group, argument, attempt] as const),
+  );
 
   it.each(cases)('rejects %s', async (_name, group, argument, attempt) => {
     await expectArgumentError(() => attempt(peer, group), argument, groupSays);
     expectNothingSent(peer);
   });
 
-  it.each([['1024 characters', 'g'.repeat(1024)], ['one character', 'g'], ['inner and outer spaces', ' room 1 ']])(
-    'accepts a group of %s, and it reaches the peer',
-    async (_label, group) => {
-      for (const [, , attempt] of entryPoints.filter(([name]) => name.startsWith('build'))) expect(() => attempt(peer, group)).not.toThrow();
-      await peer.client.group(group).sendToAll('hi');
-      await peer.client.addConnectionsToGroups([group], "userId eq 'u'");
-      expect(peer.server.requests[0].path).toBe(`/api/hubs/hub1/groups/${encodeURIComponent(group)}/:send`);
-      expect(JSON.parse(peer.server.requests[1].body.toString('utf8')).groups).toEqual([group]);
-    },
-  );
+  it.each([
+    ['1024 characters', 'g'.repeat(1024)],
+    ['one character', 'g'],
+    ['inner and outer spaces', ' room 1 '],
+  ])('accepts a group of %s, and it reaches the peer', async (_label, group) => {
+    for (const [, , attempt] of entryPoints.filter(([name]) => name.startsWith('build')))
+      expect(() => attempt(peer, group)).not.toThrow();
+    await peer.client.group(group).sendToAll('hi');
+    await peer.client.addConnectionsToGroups([group], "userId eq 'u'");
+    expect(peer.server.requests[0].path).toBe(`/api/hubs/hub1/groups/${encodeURIComponent(group)}/:send`);
+    expect(JSON.parse(peer.server.requests[1].body.toString('utf8')).groups).toEqual([group]);
+  });
 });
 
 describe('userId and connectionId: non-empty strings', () => {
@@ -126,21 +201,65 @@ describe('userId and connectionId: non-empty strings', () => {
   const userEntryPoints: EntryPoint[] = [
     ['buildSendToUserRequest', 'userId', (_p, id) => buildSendToUserRequest({ hub: 'hub1' }, bad(id), 'm')],
     ['buildUserExistsRequest', 'userId', (_p, id) => buildUserExistsRequest({ hub: 'hub1' }, bad(id))],
-    ['buildCloseUserConnectionsRequest', 'userId', (_p, id) => buildCloseUserConnectionsRequest({ hub: 'hub1' }, bad(id))],
+    [
+      'buildCloseUserConnectionsRequest',
+      'userId',
+      (_p, id) => buildCloseUserConnectionsRequest({ hub: 'hub1' }, bad(id)),
+    ],
     ['buildAddUserToGroupRequest', 'userId', (_p, id) => buildAddUserToGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
-    ['buildRemoveUserFromGroupRequest', 'userId', (_p, id) => buildRemoveUserFromGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
-    ['buildRemoveUserFromAllGroupsRequest', 'userId', (_p, id) => buildRemoveUserFromAllGroupsRequest({ hub: 'hub1' }, bad(id))],
+    [
+      'buildRemoveUserFromGroupRequest',
+      'userId',
+      (_p, id) => buildRemoveUserFromGroupRequest({ hub: 'hub1' }, 'g', bad(id)),
+    ],
+    [
+      'buildRemoveUserFromAllGroupsRequest',
+      'userId',
+      (_p, id) => buildRemoveUserFromAllGroupsRequest({ hub: 'hub1' }, bad(id)),
+    ],
   ];
   const connectionEntryPoints: EntryPoint[] = [
-    ['buildSendToConnectionRequest', 'connectionId', (_p, id) => buildSendToConnectionRequest({ hub: 'hub1' }, bad(id), 'm')],
-    ['buildConnectionExistsRequest', 'connectionId', (_p, id) => buildConnectionExistsRequest({ hub: 'hub1' }, bad(id))],
+    [
+      'buildSendToConnectionRequest',
+      'connectionId',
+      (_p, id) => buildSendToConnectionRequest({ hub: 'hub1' }, bad(id), 'm'),
+    ],
+    [
+      'buildConnectionExistsRequest',
+      'connectionId',
+      (_p, id) => buildConnectionExistsRequest({ hub: 'hub1' }, bad(id)),
+    ],
     ['buildCloseConnectionRequest', 'connectionId', (_p, id) => buildCloseConnectionRequest({ hub: 'hub1' }, bad(id))],
-    ['buildRemoveConnectionFromAllGroupsRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromAllGroupsRequest({ hub: 'hub1' }, bad(id))],
-    ['buildAddConnectionToGroupRequest', 'connectionId', (_p, id) => buildAddConnectionToGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
-    ['buildRemoveConnectionFromGroupRequest', 'connectionId', (_p, id) => buildRemoveConnectionFromGroupRequest({ hub: 'hub1' }, 'g', bad(id))],
-    ['buildGrantPermissionRequest', 'connectionId', (_p, id) => buildGrantPermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id))],
-    ['buildRevokePermissionRequest', 'connectionId', (_p, id) => buildRevokePermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id))],
-    ['buildCheckPermissionRequest', 'connectionId', (_p, id) => buildCheckPermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id))],
+    [
+      'buildRemoveConnectionFromAllGroupsRequest',
+      'connectionId',
+      (_p, id) => buildRemoveConnectionFromAllGroupsRequest({ hub: 'hub1' }, bad(id)),
+    ],
+    [
+      'buildAddConnectionToGroupRequest',
+      'connectionId',
+      (_p, id) => buildAddConnectionToGroupRequest({ hub: 'hub1' }, 'g', bad(id)),
+    ],
+    [
+      'buildRemoveConnectionFromGroupRequest',
+      'connectionId',
+      (_p, id) => buildRemoveConnectionFromGroupRequest({ hub: 'hub1' }, 'g', bad(id)),
+    ],
+    [
+      'buildGrantPermissionRequest',
+      'connectionId',
+      (_p, id) => buildGrantPermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id)),
+    ],
+    [
+      'buildRevokePermissionRequest',
+      'connectionId',
+      (_p, id) => buildRevokePermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id)),
+    ],
+    [
+      'buildCheckPermissionRequest',
+      'connectionId',
+      (_p, id) => buildCheckPermissionRequest({ hub: 'hub1' }, 'sendToGroup', bad(id)),
+    ],
   ];
   const cases = [...userEntryPoints, ...connectionEntryPoints].flatMap(([name, argument, attempt]) => [
     [`"" via ${name}`, '', argument, attempt] as const,
@@ -155,27 +274,52 @@ describe('userId and connectionId: non-empty strings', () => {
   it('accepts one-character ids, and the calls reach the peer', async () => {
     await peer.client.sendToUser('u', 'm');
     await peer.client.sendToConnection('c', 'm');
-    expect(peer.server.requests.map((request) => request.path)).toEqual(['/api/hubs/hub1/users/u/:send', '/api/hubs/hub1/connections/c/:send']);
+    expect(peer.server.requests.map((request) => request.path)).toEqual([
+      '/api/hubs/hub1/users/u/:send',
+      '/api/hubs/hub1/connections/c/:send',
+    ]);
   });
 });
 
 describe('permission: only joinLeaveGroup or sendToGroup', () => {
   const permissionSays = [/joinLeaveGroup/, /sendToGroup/];
   const entryPoints: EntryPoint[] = [
-    ['buildGrantPermissionRequest', 'permission', (_p, permission) => buildGrantPermissionRequest({ hub: 'hub1' }, bad(permission), 'c')],
-    ['buildRevokePermissionRequest', 'permission', (_p, permission) => buildRevokePermissionRequest({ hub: 'hub1' }, bad(permission), 'c')],
-    ['buildCheckPermissionRequest', 'permission', (_p, permission) => buildCheckPermissionRequest({ hub: 'hub1' }, bad(permission), 'c')],
+    [
+      'buildGrantPermissionRequest',
+      'permission',
+      (_p, permission) => buildGrantPermissionRequest({ hub: 'hub1' }, bad(permission), 'c'),
+    ],
+    [
+      'buildRevokePermissionRequest',
+      'permission',
+      (_p, permission) => buildRevokePermissionRequest({ hub: 'hub1' }, bad(permission), 'c'),
+    ],
+    [
+      'buildCheckPermissionRequest',
+      'permission',
+      (_p, permission) => buildCheckPermissionRequest({ hub: 'hub1' }, bad(permission), 'c'),
+    ],
   ];
   const invalid: unknown[] = ['admin', '', 'JoinLeaveGroup', 'webpubsub.sendToGroup', undefined];
-  const cases = invalid.flatMap((permission) => entryPoints.map(([name, argument, attempt]) => [`${String(JSON.stringify(permission))} via ${name}`, permission, argument, attempt] as const));
+  const cases = invalid.flatMap((permission) =>
+    entryPoints.map(
+      ([name, argument, attempt]) =>
+        [`${String(JSON.stringify(permission))} via ${name}`, permission, argument, attempt] as const,
+    ),
+  );
 
   it.each(cases)('rejects %s', async (_name, permission, argument, attempt) => {
     await expectArgumentError(() => attempt(peer, permission), argument, permissionSays);
     expectNothingSent(peer);
   });
 
-  it.each<Permission>(['joinLeaveGroup', 'sendToGroup'])('accepts %s, and the call reaches the peer', async (permission) => {
-    await peer.client.grantPermission('c', permission);
-    expect(peer.server.requests.map((request) => request.path)).toEqual([`/api/hubs/hub1/permissions/${permission}/connections/c`]);
-  });
+  it.each<Permission>(['joinLeaveGroup', 'sendToGroup'])(
+    'accepts %s, and the call reaches the peer',
+    async (permission) => {
+      await peer.client.grantPermission('c', permission);
+      expect(peer.server.requests.map((request) => request.path)).toEqual([
+        `/api/hubs/hub1/permissions/${permission}/connections/c`,
+      ]);
+    },
+  );
 });

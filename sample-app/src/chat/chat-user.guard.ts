@@ -1,4 +1,10 @@
-import { createParamDecorator, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  createParamDecorator,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { USER_NAME_PATTERN } from './chat.constants.js';
 import type { ChatUser } from './chat.types.js';
 
@@ -9,11 +15,15 @@ import type { ChatUser } from './chat.types.js';
 @Injectable()
 export class ChatUserGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; user?: ChatUser }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | string[] | undefined>; user?: ChatUser }>();
     const header = request.headers['x-chat-user'];
     const name = typeof header === 'string' ? header.trim() : '';
     if (!USER_NAME_PATTERN.test(name)) {
-      throw new UnauthorizedException('Sign in first: send your name (1-32 letters, digits, spaces, - or _) in the X-Chat-User header.');
+      throw new UnauthorizedException(
+        'Sign in first: send your name (1-32 letters, digits, spaces, - or _) in the X-Chat-User header.',
+      );
     }
     request.user = { name };
     return true;

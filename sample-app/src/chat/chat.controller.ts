@@ -23,7 +23,11 @@ export class ChatController {
   /** Returns the message; `@BroadcastToGroup` sends that return value to everyone in the room. */
   @Post('rooms/:room/messages')
   @BroadcastToGroup((ctx) => ctx.params.room)
-  postMessage(@CurrentUser() user: ChatUser, @Param('room', RoomPipe) room: string, @Body() body: { text?: unknown }): ChatMessage {
+  postMessage(
+    @CurrentUser() user: ChatUser,
+    @Param('room', RoomPipe) room: string,
+    @Body() body: { text?: unknown },
+  ): ChatMessage {
     const text = typeof body?.text === 'string' ? body.text.trim() : '';
     if (text === '' || text.length > MAX_MESSAGE_LENGTH) {
       throw new BadRequestException(`Send {"text": "..."} with 1-${MAX_MESSAGE_LENGTH} characters.`);

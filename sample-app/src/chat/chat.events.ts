@@ -1,7 +1,17 @@
 import { BadRequestException, Logger } from '@nestjs/common';
 import {
-  OnConnect, OnConnected, OnDisconnected, OnUserEvent, WebPubSubEventHandler, WebPubSubService,
-  type ConnectedEvent, type ConnectionStateAccess, type ConnectRequest, type ConnectResponse, type DisconnectedEvent, type UserEventRequest,
+  OnConnect,
+  OnConnected,
+  OnDisconnected,
+  OnUserEvent,
+  WebPubSubEventHandler,
+  WebPubSubService,
+  type ConnectedEvent,
+  type ConnectionStateAccess,
+  type ConnectRequest,
+  type ConnectResponse,
+  type DisconnectedEvent,
+  type UserEventRequest,
 } from 'nestjs-web-pubsub';
 import { CHAT_HUB, ROOM_PATTERN } from './chat.constants.js';
 import type { JoinedNotice, Welcome } from './chat.types.js';
@@ -17,7 +27,8 @@ export class ChatEvents {
   @OnConnect()
   connect(request: ConnectRequest, state: ConnectionStateAccess): ConnectResponse {
     const room = request.query.room?.[0];
-    if (!room || !ROOM_PATTERN.test(room)) throw new BadRequestException('Connect with ?room=<room> (from /negotiate).');
+    if (!room || !ROOM_PATTERN.test(room))
+      throw new BadRequestException('Connect with ?room=<room> (from /negotiate).');
     state.set('room', room);
     return { groups: [room] };
   }
@@ -40,6 +51,8 @@ export class ChatEvents {
 
   @OnDisconnected()
   disconnected({ context, reason }: DisconnectedEvent): void {
-    this.logger.log(`${context.userId ?? 'A connection'} left #${String(context.states.room)}${reason ? ` (${reason})` : ''}`);
+    this.logger.log(
+      `${context.userId ?? 'A connection'} left #${String(context.states.room)}${reason ? ` (${reason})` : ''}`,
+    );
   }
 }

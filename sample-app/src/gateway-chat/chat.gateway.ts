@@ -1,7 +1,13 @@
 import { Logger } from '@nestjs/common';
 import {
-  ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer,
-  type OnGatewayConnection, type OnGatewayDisconnect, type WsResponse,
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type WsResponse,
 } from '@nestjs/websockets';
 import type { WebPubSubServer, WebPubSubSocket } from 'nestjs-web-pubsub/gateway';
 import { RoomNamePipe, SayMessagePipe, type SayMessage } from './chat-input.pipes.js';
@@ -29,14 +35,20 @@ export class ChatGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   /** Adds the connection to a room (a Web PubSub group); the return value is the answer to the sender. */
   @SubscribeMessage('join')
-  async join(@MessageBody(RoomNamePipe) room: string, @ConnectedSocket() socket: WebPubSubSocket): Promise<WsResponse<string>> {
+  async join(
+    @MessageBody(RoomNamePipe) room: string,
+    @ConnectedSocket() socket: WebPubSubSocket,
+  ): Promise<WsResponse<string>> {
     await socket.join(room);
     return { event: 'joined', data: room };
   }
 
   /** To everyone in the room, the sender included (SayMessagePipe has refused empty text before this runs). */
   @SubscribeMessage('say')
-  async say(@MessageBody(SayMessagePipe) { room, text }: SayMessage, @ConnectedSocket() socket: WebPubSubSocket): Promise<void> {
+  async say(
+    @MessageBody(SayMessagePipe) { room, text }: SayMessage,
+    @ConnectedSocket() socket: WebPubSubSocket,
+  ): Promise<void> {
     await this.server.to(room).emit('said', { room, from: socket.userId ?? 'someone', text });
   }
 }

@@ -12,7 +12,9 @@ export class GatewayChatController {
   /** A client access URL on the gateway's hub for the signed-in user (rooms are joined later, with `join`). */
   @Get('negotiate')
   async negotiate(@CurrentUser() user: ChatUser): Promise<{ url: string }> {
-    const { url } = await this.webPubSub.hub(GATEWAY_CHAT_HUB).getClientAccessToken({ userId: user.name, expirationTimeInMinutes: 60 });
+    const { url } = await this.webPubSub
+      .hub(GATEWAY_CHAT_HUB)
+      .getClientAccessToken({ userId: user.name, expirationTimeInMinutes: 60 });
     return { url };
   }
 }

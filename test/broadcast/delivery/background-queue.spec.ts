@@ -107,7 +107,12 @@ describe('BackgroundQueue', () => {
       await settle();
     }
     expect(lateState.resolved).toBe(true);
-    expect(log.filter((line) => line.startsWith('start'))).toEqual(['start first', 'start second', 'start blocked-early', 'start late']);
+    expect(log.filter((line) => line.startsWith('start'))).toEqual([
+      'start first',
+      'start second',
+      'start blocked-early',
+      'start late',
+    ]);
   });
 
   it('runs at most concurrency tasks at once', async () => {
@@ -148,7 +153,14 @@ describe('BackgroundQueue', () => {
     expect(a2.started).toBe(false);
     a1.release();
     await queue.drain();
-    expect(log.filter((line) => / a\d/.test(line))).toEqual(['start a1', 'end a1', 'start a2', 'end a2', 'start a3', 'end a3']);
+    expect(log.filter((line) => / a\d/.test(line))).toEqual([
+      'start a1',
+      'end a1',
+      'start a2',
+      'end a2',
+      'start a3',
+      'end a3',
+    ]);
   });
 
   it('drain resolves at once when idle, and otherwise only after every task, including blocked callers', async () => {
@@ -216,7 +228,11 @@ describe('BackgroundQueue', () => {
     next.release();
     other.release();
     await queue.drain();
-    expect(errors.map((error) => (error as Error).message).sort()).toEqual(['rejected at once', 'send failed', 'thrown synchronously']);
+    expect(errors.map((error) => (error as Error).message).sort()).toEqual([
+      'rejected at once',
+      'send failed',
+      'thrown synchronously',
+    ]);
     expect(next.done && other.done).toBe(true);
   });
 

@@ -64,7 +64,9 @@ describe('background delivery with a slow service', () => {
     const sentAtResponse: number[] = [];
     const responses = await Promise.all(
       Array.from({ length: REQUESTS }, async (_, i) => {
-        const response = await request(server).post('/ticks').send({ n: i + 1 });
+        const response = await request(server)
+          .post('/ticks')
+          .send({ n: i + 1 });
         sentAtResponse.push(finishedSends());
         return response;
       }),
@@ -96,7 +98,9 @@ describe('background delivery with a slow service', () => {
   });
 
   it('keeps one request’s Observable emissions in order, through retries, while other requests run alongside', async () => {
-    const current = await stage.startApp([TicksController], { broadcast: { delivery: 'background', queueLimit: 50, concurrency: 4 } });
+    const current = await stage.startApp([TicksController], {
+      broadcast: { delivery: 'background', queueLimit: 50, concurrency: 4 },
+    });
     const { app, service } = current;
     const receiver = await stage.connectReceiver(service, 'sequencer');
     stage.emulator.faults.setLatency(5);

@@ -48,7 +48,13 @@ describe('broadcast delivery modes', () => {
 
   it('defaults to await delivery and onError throw, with a bounded queue', async () => {
     const { context } = await setUp();
-    expect(context.broadcastDefaults).toEqual({ delivery: 'await', onError: 'throw', queueLimit: 1000, concurrency: 4, shutdownTimeoutInMs: 10_000 });
+    expect(context.broadcastDefaults).toEqual({
+      delivery: 'await',
+      onError: 'throw',
+      queueLimit: 1000,
+      concurrency: 4,
+      shutdownTimeoutInMs: 10_000,
+    });
     expect(context.backgroundQueue.limit).toBe(1000);
     expect(context.backgroundQueue.concurrency).toBe(4);
   });
@@ -59,12 +65,18 @@ describe('broadcast delivery modes', () => {
     await request(app.getHttpServer()).post('/news').send({ text: 'a1' }).expect(201, { kind: 'default', text: 'a1' });
     // Accepted (202) and delivered to the connection before the route answered.
     expect(sent()).toBe(before + 1);
-    expect(stage.emulator.deliveries.filter((d) => d.connectionId === receiver.connectionId).map((d) => JSON.parse(d.data as string))).toEqual([
-      { kind: 'default', text: 'a1' },
-    ]);
+    expect(
+      stage.emulator.deliveries
+        .filter((d) => d.connectionId === receiver.connectionId)
+        .map((d) => JSON.parse(d.data as string)),
+    ).toEqual([{ kind: 'default', text: 'a1' }]);
     expect(context.backgroundQueue.size).toBe(0);
     await waitFor(() => receiver.server.length === 1, 'the receiver to get the awaited message');
-    expect(receiver.server[0]).toMatchObject({ kind: 'serverData', dataType: 'json', data: { kind: 'default', text: 'a1' } });
+    expect(receiver.server[0]).toMatchObject({
+      kind: 'serverData',
+      dataType: 'json',
+      data: { kind: 'default', text: 'a1' },
+    });
   });
 
   it('background: the response comes before the send finishes; the message still arrives', async () => {
@@ -89,7 +101,10 @@ describe('broadcast delivery modes', () => {
 
     // Module default await, decorator background: the response does not wait.
     const second = await stage.startApp([NewsController]);
-    await request(second.app.getHttpServer()).post('/news/background').send({ text: 'o2' }).expect(201, { kind: 'background', text: 'o2' });
+    await request(second.app.getHttpServer())
+      .post('/news/background')
+      .send({ text: 'o2' })
+      .expect(201, { kind: 'background', text: 'o2' });
     expect(sent()).toBe(before + 1);
     expect(second.context.backgroundQueue.size).toBe(1);
     await waitFor(() => receiver.server.length === 2, 'both messages to arrive');

@@ -38,7 +38,11 @@ describe('broadcast under service faults', () => {
     const receiver = await stage.connectReceiver(current.service, 'member', ['lobby']);
     const calls = stage.emulator.restCalls.length;
     /** Statuses of the group sends made since setUp. */
-    const sends = () => stage.emulator.restCalls.slice(calls).filter((call) => call.operation === 'sendToGroup').map((call) => call.status);
+    const sends = () =>
+      stage.emulator.restCalls
+        .slice(calls)
+        .filter((call) => call.operation === 'sendToGroup')
+        .map((call) => call.status);
     const post = (text: string) => request(current.app.getHttpServer()).post('/rooms/lobby/messages').send({ text });
     return { ...current, receiver, sends, post };
   }
@@ -80,7 +84,11 @@ describe('broadcast under service faults', () => {
     // The default retry policy tried 4 times before giving up.
     expect(sends()).toEqual([503, 503, 503, 503]);
     expect(logs.errors()).toEqual([
-      expect.stringMatching(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: Web PubSub sendToGroup failed with HTTP 503 Error\\.InjectedFault`)),
+      expect.stringMatching(
+        new RegExp(
+          `^Broadcast of ${ROUTE} to ${TARGET} failed: Web PubSub sendToGroup failed with HTTP 503 Error\\.InjectedFault`,
+        ),
+      ),
     ]);
     stage.emulator.faults.serviceUp();
     expect(await settled(receiver, service)).toEqual([]);
@@ -96,11 +104,14 @@ describe('broadcast under service faults', () => {
       statusCode: 502,
       error: 'Bad Gateway',
       // Generic on purpose: internal group and user names stay in the server log.
-      message: 'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.',
+      message:
+        'The request succeeded, but broadcasting its result through Azure Web PubSub failed. The server log says why; try again later.',
     });
     expect(handled).toBe(before + 1);
     expect(logs.errors()).toHaveLength(1);
-    expect(logs.errors()[0]).toMatch(new RegExp(`^Broadcast of ${ROUTE} to group "lobby" of hub "chat" failed: .*HTTP 500`));
+    expect(logs.errors()[0]).toMatch(
+      new RegExp(`^Broadcast of ${ROUTE} to group "lobby" of hub "chat" failed: .*HTTP 500`),
+    );
   });
 
   it('a non-retried client error (403) fails at once with throw', async () => {
@@ -120,7 +131,8 @@ describe('broadcast under service faults', () => {
     expect([first.body.text, second.body.text]).toEqual(['bg1', 'bg2']);
     await context.backgroundQueue.drain();
     await waitFor(() => logs.errors().length === 2, 'both background failures to be logged');
-    for (const line of logs.errors()) expect(line).toMatch(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: .*HTTP 503`));
+    for (const line of logs.errors())
+      expect(line).toMatch(new RegExp(`^Broadcast of ${ROUTE} to ${TARGET} failed: .*HTTP 503`));
     expect(sends()).toEqual(Array(8).fill(503));
     expect(context.backgroundQueue.size).toBe(0);
   });

@@ -58,7 +58,10 @@ describe('broadcast to several groups', () => {
   /** Sends a marker to everyone and waits for it: all that was sent before has then arrived. */
   async function settle(): Promise<void> {
     await current.service.sendToAll('marker', { contentType: 'text/plain' });
-    await waitFor(() => Object.values(receivers).every((receiver) => receiver.server.some((message) => message.data === 'marker')), 'the marker');
+    await waitFor(
+      () => Object.values(receivers).every((receiver) => receiver.server.some((message) => message.data === 'marker')),
+      'the marker',
+    );
   }
 
   /** What each receiver got, without the marker: group messages as `group:<name>`, server ones as `server`. */
@@ -68,7 +71,9 @@ describe('broadcast to several groups', () => {
         name,
         [
           ...receiver.group.map((message) => ({ from: `group:${message.group}`, data: message.data })),
-          ...receiver.server.filter((message) => message.data !== 'marker').map((message) => ({ from: 'server', data: message.data })),
+          ...receiver.server
+            .filter((message) => message.data !== 'marker')
+            .map((message) => ({ from: 'server', data: message.data })),
         ],
       ]),
     );
@@ -77,11 +82,17 @@ describe('broadcast to several groups', () => {
     await connectAll();
     const calls = stage.emulator.restCalls.length;
     await request(current.app.getHttpServer()).post('/alerts/per-group').send({ text: 'p' }).expect(201, { text: 'p' });
-    expect(stage.emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual(['sendToGroup 202', 'sendToGroup 202']);
+    expect(stage.emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual([
+      'sendToGroup 202',
+      'sendToGroup 202',
+    ]);
     await settle();
     const data = { text: 'p' };
     expect(seen()).toEqual({
-      both: [{ from: 'group:red', data }, { from: "group:o'brien", data }],
+      both: [
+        { from: 'group:red', data },
+        { from: "group:o'brien", data },
+      ],
       redOnly: [{ from: 'group:red', data }],
       quoteOnly: [{ from: "group:o'brien", data }],
       none: [],
@@ -92,7 +103,9 @@ describe('broadcast to several groups', () => {
     await connectAll();
     const calls = stage.emulator.restCalls.length;
     await request(current.app.getHttpServer()).post('/alerts/filtered').send({ text: 'f' }).expect(201, { text: 'f' });
-    expect(stage.emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual(['sendToAll 202']);
+    expect(stage.emulator.restCalls.slice(calls).map((call) => `${call.operation} ${call.status}`)).toEqual([
+      'sendToAll 202',
+    ]);
     await settle();
     const data = { text: 'f' };
     expect(seen()).toEqual({

@@ -40,7 +40,9 @@ describe('broadcast tracing', () => {
   beforeAll(async () => {
     otel = installOtelCapture();
     const moduleRef = await Test.createTestingModule({
-      imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', httpLogging: 'off' })],
+      imports: [
+        WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', httpLogging: 'off' }),
+      ],
       controllers: [NewsController],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
@@ -48,7 +50,8 @@ describe('broadcast tracing', () => {
       trace.getTracer('app').startActiveSpan(`${req.method} ${req.url}`, { kind: SpanKind.SERVER }, (span) => {
         res.on('finish', () => span.end());
         next();
-      }));
+      }),
+    );
     await app.init();
   });
   afterAll(async () => {

@@ -3,7 +3,13 @@ import type { INestApplication, ModuleMetadata, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
-import { getWebPubSubToken, WebPubSubModule, WebPubSubService, type WebPubSubModuleOptions, type WebPubSubRestClient } from '../../../lib/index.js';
+import {
+  getWebPubSubToken,
+  WebPubSubModule,
+  WebPubSubService,
+  type WebPubSubModuleOptions,
+  type WebPubSubRestClient,
+} from '../../../lib/index.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 import { createAdapterApp, initAdapterApp, type AdapterName } from '../../support/http-adapters.js';
 import { startOfficialClient, type OfficialClient } from '../../support/official-client.js';
@@ -54,7 +60,12 @@ export class BroadcastApp {
     try {
       const moduleRef = await Test.createTestingModule({
         imports: [
-          WebPubSubModule.forRoot({ connectionString: this.emulator.connectionString, hub: 'chat', httpLogging: 'off', ...options.module }),
+          WebPubSubModule.forRoot({
+            connectionString: this.emulator.connectionString,
+            hub: 'chat',
+            httpLogging: 'off',
+            ...options.module,
+          }),
           ...(options.imports ?? []),
         ],
         controllers: options.controllers,
@@ -83,7 +94,12 @@ export class BroadcastApp {
    * Connects an official client with a token from `service` (default: the default instance) for
    * `hub` (default: the service's hub), as `userId` and in `groups`.
    */
-  async receiver(label: string, token: { userId?: string; groups?: string[] } = {}, hub?: string, service: WebPubSubService = this.service): Promise<Receiver> {
+  async receiver(
+    label: string,
+    token: { userId?: string; groups?: string[] } = {},
+    hub?: string,
+    service: WebPubSubService = this.service,
+  ): Promise<Receiver> {
     const markerClient = hub ? service.hub(hub) : service.client;
     const { url } = await markerClient.getClientAccessToken(token);
     const official = await startOfficialClient(url, {}, label);
@@ -104,7 +120,10 @@ export class BroadcastApp {
   }
 
   /** The emulator's REST calls (`operation status`) made while `action` ran. */
-  async restCallsDuring(action: () => Promise<unknown>, emulator: WebPubSubEmulator = this.emulator): Promise<string[]> {
+  async restCallsDuring(
+    action: () => Promise<unknown>,
+    emulator: WebPubSubEmulator = this.emulator,
+  ): Promise<string[]> {
     const before = emulator.restCalls.length;
     await action();
     return emulator.restCalls.slice(before).map((call) => `${call.operation} ${call.status}`);
@@ -146,20 +165,22 @@ export async function inbox(...receivers: Receiver[]): Promise<Received[][]> {
     sent.add(key);
     await client.sendToAll({ marker });
   }
-  return Promise.all(receivers.map(async (receiver) => {
-    const unread = () => receiver.official.messages.slice(receiver.read);
-    const end = await waitFor(() => {
-      const index = unread().findIndex((message) => (message.data as { marker?: string } | null)?.marker === marker);
-      return index >= 0 ? index + 1 : undefined;
-    }, `the marker at ${receiver.label}`);
-    const got = unread().slice(0, end - 1);
-    receiver.read += end;
-    return got.map((message) => ({
-      ...(message.kind === 'groupData' ? { group: message.group } : {}),
-      dataType: message.dataType,
-      data: message.data instanceof ArrayBuffer ? Buffer.from(message.data) : message.data,
-    }));
-  }));
+  return Promise.all(
+    receivers.map(async (receiver) => {
+      const unread = () => receiver.official.messages.slice(receiver.read);
+      const end = await waitFor(() => {
+        const index = unread().findIndex((message) => (message.data as { marker?: string } | null)?.marker === marker);
+        return index >= 0 ? index + 1 : undefined;
+      }, `the marker at ${receiver.label}`);
+      const got = unread().slice(0, end - 1);
+      receiver.read += end;
+      return got.map((message) => ({
+        ...(message.kind === 'groupData' ? { group: message.group } : {}),
+        dataType: message.dataType,
+        data: message.data instanceof ArrayBuffer ? Buffer.from(message.data) : message.data,
+      }));
+    }),
+  );
 }
 
 /** Just the data of what each receiver got. */

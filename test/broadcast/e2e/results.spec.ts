@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { Controller, ForbiddenException, Get, Header, HttpCode, Post, Sse, StreamableFile, type MessageEvent } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Header,
+  HttpCode,
+  Post,
+  Sse,
+  StreamableFile,
+  type MessageEvent,
+} from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { concatMap, from, Observable } from 'rxjs';
 import { BroadcastToHub } from '../../../lib/index.js';
@@ -141,7 +151,9 @@ describe.each(DEFAULT_ADAPTER)('broadcast results on %s', (adapter: AdapterName)
     const receiver = await harness.receiver('receiver');
     const response = await harness.http().get('/results/sse').buffer(true).parse(readText).expect(200);
     expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
-    const events = [...(response.body as string).matchAll(/^data: (.*)$/gm)].map((match) => JSON.parse(match[1]!) as unknown);
+    const events = [...(response.body as string).matchAll(/^data: (.*)$/gm)].map(
+      (match) => JSON.parse(match[1]!) as unknown,
+    );
     expect(events).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
     expect(await dataAt(receiver)).toEqual([[{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]]);
   });
@@ -173,7 +185,9 @@ describe.each(DEFAULT_ADAPTER)('broadcast results on %s', (adapter: AdapterName)
       expect(response.body).toBe(body);
     }
     expect(await inbox(receiver)).toEqual([[]]);
-    expect(harness.warnings().slice(warningsBefore)).toEqual([expect.stringContaining(`ResultsController.${handler} returns a stream`)]);
+    expect(harness.warnings().slice(warningsBefore)).toEqual([
+      expect.stringContaining(`ResultsController.${handler} returns a stream`),
+    ]);
   });
 
   it('a handler that throws (or rejects) sends nothing and its own error is the response', async () => {
@@ -191,11 +205,13 @@ describe.each(DEFAULT_ADAPTER)('broadcast results on %s', (adapter: AdapterName)
     await harness.http().post('/results/string').expect(201);
     await harness.http().post('/results/text').expect(201);
     await harness.http().post('/results/binary').expect(201);
-    expect(await inbox(receiver)).toEqual([[
-      { dataType: 'json', data: { kind: 'value' } },
-      { dataType: 'json', data: 'hello' },
-      { dataType: 'text', data: 'plain hello' },
-      { dataType: 'binary', data: Buffer.from([0, 1, 2, 250]) },
-    ]]);
+    expect(await inbox(receiver)).toEqual([
+      [
+        { dataType: 'json', data: { kind: 'value' } },
+        { dataType: 'json', data: 'hello' },
+        { dataType: 'text', data: 'plain hello' },
+        { dataType: 'binary', data: Buffer.from([0, 1, 2, 250]) },
+      ],
+    ]);
   });
 });

@@ -1,8 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  Body, Controller, Get, Injectable, Param, Post, Query, UseGuards, type CanActivate, type ExecutionContext,
+  Body,
+  Controller,
+  Get,
+  Injectable,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
 } from '@nestjs/common';
-import { BroadcastToGroup, BroadcastToHub, SendToConnection, SendToUser, type BroadcastContext } from '../../../lib/index.js';
+import {
+  BroadcastToGroup,
+  BroadcastToHub,
+  SendToConnection,
+  SendToUser,
+  type BroadcastContext,
+} from '../../../lib/index.js';
 import { DEFAULT_ADAPTER, type AdapterName } from '../../support/http-adapters.js';
 import { dataAt, inbox, useBroadcastApp } from './broadcast-harness.js';
 
@@ -177,7 +192,7 @@ describe.each(DEFAULT_ADAPTER)('broadcast targets on %s', (adapter: AdapterName)
     expect(await dataAt(alice, carol)).toEqual([[], [{ owner: 'carol', note: 'yours' }, { note: 'for carol' }]]);
   });
 
-  it('@SendToConnection from the body reaches that connection, not the same user\'s other one', async () => {
+  it("@SendToConnection from the body reaches that connection, not the same user's other one", async () => {
     const first = await harness.receiver('first', { userId: 'dave' });
     const second = await harness.receiver('second', { userId: 'dave' });
     await harness.http().post('/targets/connection').send({ connectionId: second.connectionId }).expect(201);
@@ -190,7 +205,12 @@ describe.each(DEFAULT_ADAPTER)('broadcast targets on %s', (adapter: AdapterName)
     expect(JSON.stringify(response.body)).toContain('broadcasting its result through Azure Web PubSub failed');
     expect(await inbox(anyone)).toEqual([[]]);
     expect(
-      harness.logs.lines.some((line) => line.level === 'error' && line.message.includes('TargetsController.missingUser') && line.message.includes('the user')),
+      harness.logs.lines.some(
+        (line) =>
+          line.level === 'error' &&
+          line.message.includes('TargetsController.missingUser') &&
+          line.message.includes('the user'),
+      ),
     ).toBe(true);
   });
 });

@@ -27,7 +27,11 @@ export class ClientSession {
   }
 
   /** Starts an official client with a token from our REST client and waits for its `connected` event. */
-  async official(hub: string, token: GenerateClientTokenOptions, options: WebPubSubClientOptions = {}): Promise<OfficialClient> {
+  async official(
+    hub: string,
+    token: GenerateClientTokenOptions,
+    options: WebPubSubClientOptions = {},
+  ): Promise<OfficialClient> {
     const client = await startOfficialClient(await this.url(hub, token), options);
     this.officials.push(client);
     return client;
@@ -61,7 +65,8 @@ export function useClientSession(stage: EmulatorStage): ClientSession {
 
 /** Bytes of an ArrayBuffer / Buffer as a plain array, for exact comparison. */
 export function bytesOf(data: unknown): number[] {
-  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]') return [...new Uint8Array(data as ArrayBuffer)];
+  if (data instanceof ArrayBuffer || Object.prototype.toString.call(data) === '[object ArrayBuffer]')
+    return [...new Uint8Array(data as ArrayBuffer)];
   if (Buffer.isBuffer(data)) return [...data];
   throw new Error(`Expected binary data, got ${Object.prototype.toString.call(data)}`);
 }

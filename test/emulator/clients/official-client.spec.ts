@@ -23,8 +23,12 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
   const stage = useEmulator();
   const session = useClientSession(stage);
 
-  const connect = (hub: string, userId: string | undefined, roles: string[] = [], options: WebPubSubClientOptions = {}) =>
-    session.official(hub, { userId, roles }, { ...protocol(), ...options });
+  const connect = (
+    hub: string,
+    userId: string | undefined,
+    roles: string[] = [],
+    options: WebPubSubClientOptions = {},
+  ) => session.official(hub, { userId, roles }, { ...protocol(), ...options });
 
   it('connects with a token from our REST client and reports connectionId and userId', async () => {
     const hub = freshHub();
@@ -43,7 +47,10 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await alice.client.joinGroup('room');
     await bob.client.joinGroup('room');
     await rest.group('room').sendToAll({ n: 1 });
-    await waitFor(() => alice.group.length === 1 && bob.group.length === 1, 'both members to get the first group message');
+    await waitFor(
+      () => alice.group.length === 1 && bob.group.length === 1,
+      'both members to get the first group message',
+    );
     // A REST group send has no sending user, so fromUserId is absent.
     expect(bob.group[0]).toMatchObject({ group: 'room', dataType: 'json', data: { n: 1 } });
     expect(bob.group[0].fromUserId).toBeUndefined();
@@ -52,7 +59,10 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     await rest.group('room').sendToAll({ n: 2 });
     // A later direct message to bob proves the group message would have arrived before it.
     await rest.sendToConnection(bob.connectionId, 'marker');
-    await waitFor(() => bob.server.length === 1 && alice.group.length === 2, 'the marker and alice’s second group message');
+    await waitFor(
+      () => bob.server.length === 1 && alice.group.length === 2,
+      'the marker and alice’s second group message',
+    );
     expect(texts(bob)).toEqual([{ n: 1 }]);
     expect(texts(alice)).toEqual([{ n: 1 }, { n: 2 }]);
   });
@@ -63,7 +73,9 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     const bob = await connect(hub, 'bob', ALL_GROUP_ROLES);
     await alice.client.joinGroup('room');
     await bob.client.joinGroup('room');
-    await expect(alice.client.sendToGroup('room', { hi: 1 }, 'json', { noEcho: true })).resolves.toMatchObject({ isDuplicated: false });
+    await expect(alice.client.sendToGroup('room', { hi: 1 }, 'json', { noEcho: true })).resolves.toMatchObject({
+      isDuplicated: false,
+    });
     await alice.client.sendToGroup('room', 'echoed', 'text');
     await alice.client.sendToGroup('room', new Uint8Array([0, 1, 254, 255]).buffer, 'binary');
     await waitFor(() => bob.group.length === 3 && alice.group.length === 2, 'the group messages');
@@ -98,7 +110,11 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     expect(Object.prototype.toString.call(carol.server[3].data)).toBe('[object ArrayBuffer]');
     expect(bytesOf(carol.server[3].data)).toEqual([1, 2, 3, 250]);
     // Every connection of the user gets the user message; sendToConnection reaches only one.
-    expect(carolElsewhere.server.map((message) => message.data)).toEqual([{ a: [1, 'x', null] }, 'Hello', 'plain text']);
+    expect(carolElsewhere.server.map((message) => message.data)).toEqual([
+      { a: [1, 'x', null] },
+      'Hello',
+      'plain text',
+    ]);
   });
 
   it('rejects joinGroup without the role as Forbidden; a group-scoped role allows only that group', async () => {
@@ -142,10 +158,19 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     const alice = await connect(hub, 'alice', ALL_GROUP_ROLES);
     const bob = await connect(hub, 'bob', ALL_GROUP_ROLES);
     await bob.client.joinGroup('room');
-    await expect(alice.client.joinGroup('room', { ackId: 1000 })).resolves.toEqual({ ackId: 1000, isDuplicated: false });
+    await expect(alice.client.joinGroup('room', { ackId: 1000 })).resolves.toEqual({
+      ackId: 1000,
+      isDuplicated: false,
+    });
     await expect(alice.client.joinGroup('room', { ackId: 1000 })).resolves.toEqual({ ackId: 1000, isDuplicated: true });
-    await expect(alice.client.sendToGroup('room', 'once', 'text', { ackId: 1001 })).resolves.toEqual({ ackId: 1001, isDuplicated: false });
-    await expect(alice.client.sendToGroup('room', 'twice', 'text', { ackId: 1001 })).resolves.toEqual({ ackId: 1001, isDuplicated: true });
+    await expect(alice.client.sendToGroup('room', 'once', 'text', { ackId: 1001 })).resolves.toEqual({
+      ackId: 1001,
+      isDuplicated: false,
+    });
+    await expect(alice.client.sendToGroup('room', 'twice', 'text', { ackId: 1001 })).resolves.toEqual({
+      ackId: 1001,
+      isDuplicated: true,
+    });
     await alice.client.sendToGroup('room', 'marker', 'text');
     await waitFor(() => bob.group.length >= 2, 'the marker');
     expect(texts(bob)).toEqual(['once', 'marker']);
@@ -165,7 +190,9 @@ describe.each(PROTOCOLS)('official client over %s', (protocolName, protocol) => 
     const alice = await connect(hub, 'alice', [], { autoReconnect: false });
     await session.rest(hub).closeConnection(alice.connectionId, { reason: 'maintenance window' });
     await waitFor(() => alice.stops === 1, 'the client to stop after the service closed it');
-    expect(alice.disconnected).toEqual([{ connectionId: alice.connectionId, message: expect.objectContaining({ message: 'maintenance window' }) }]);
+    expect(alice.disconnected).toEqual([
+      { connectionId: alice.connectionId, message: expect.objectContaining({ message: 'maintenance window' }) },
+    ]);
     expect(alice.connected).toHaveLength(1);
     expect(stage.emulator.connections(hub)).toEqual([]);
   });

@@ -13,16 +13,26 @@ const ACCESS_KEY = 'raw-protocols-test-key-0123456789abcdefghijklmnop';
 
 describe('client endpoint over raw WebSockets', () => {
   const warnings: string[] = [];
-  const stage = useEmulator({ accessKey: ACCESS_KEY, logger: { log: () => undefined, error: () => undefined, warn: (m) => warnings.push(m) } });
+  const stage = useEmulator({
+    accessKey: ACCESS_KEY,
+    logger: { log: () => undefined, error: () => undefined, warn: (m) => warnings.push(m) },
+  });
   const session = useClientSession(stage);
 
   const clientUrl = (hub: string) => `${stage.emulator.endpoint.replace(/^http/, 'ws')}/client/hubs/${hub}`;
   /** A token signed independently of our REST client, with jsonwebtoken as the official SDK does. */
   const signed = (hub: string, claims: Record<string, unknown>, key = ACCESS_KEY, expiresIn: number | null = 3600) =>
-    jwt.sign({ aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, ...claims }, key, { algorithm: 'HS256', ...(expiresIn === null ? {} : { expiresIn }) });
+    jwt.sign({ aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, ...claims }, key, {
+      algorithm: 'HS256',
+      ...(expiresIn === null ? {} : { expiresIn }),
+    });
 
   /** A JSON-subprotocol client and its `connected` message. */
-  async function jsonClient(hub: string, token: { userId?: string; roles?: string[]; groups?: string[] } = {}, protocol = JSON_PROTOCOL) {
+  async function jsonClient(
+    hub: string,
+    token: { userId?: string; roles?: string[]; groups?: string[] } = {},
+    protocol = JSON_PROTOCOL,
+  ) {
     const client = await session.raw(await session.url(hub, token), protocol);
     const connected = await client.nextJson('the connected message');
     return { client, connected, connectionId: connected.connectionId as string };
@@ -33,13 +43,38 @@ describe('client endpoint over raw WebSockets', () => {
     const refused: Array<[string, (hub: string) => string, number]> = [
       ['no token', (hub) => clientUrl(hub), 401],
       ['a malformed token', (hub) => `${clientUrl(hub)}?access_token=not-a-jwt`, 401],
-      ['a token signed with another key', (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { sub: 'u' }, 'some-other-key')}`, 401],
-      ['an expired token', (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { sub: 'u', exp: now() - 3600 }, ACCESS_KEY, null)}`, 401],
-      ['a token without exp', (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { sub: 'u' }, ACCESS_KEY, null)}`, 401],
+      [
+        'a token signed with another key',
+        (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { sub: 'u' }, 'some-other-key')}`,
+        401,
+      ],
+      [
+        'an expired token',
+        (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { sub: 'u', exp: now() - 3600 }, ACCESS_KEY, null)}`,
+        401,
+      ],
+      [
+        'a token without exp',
+        (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { sub: 'u' }, ACCESS_KEY, null)}`,
+        401,
+      ],
       ['a token for another hub', (hub) => `${clientUrl(hub)}?access_token=${signed('otherhub', { sub: 'u' })}`, 401],
-      ['a token for another endpoint', (hub) => `${clientUrl(hub)}?access_token=${jwt.sign({ aud: `https://elsewhere.example/client/hubs/${hub}` }, ACCESS_KEY, { expiresIn: 60 })}`, 401],
-      ['an empty webpubsub.group claim', (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { 'webpubsub.group': [''] })}`, 400],
-      ['a blank webpubsub.group claim', (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { 'webpubsub.group': ['ok', '   '] })}`, 400],
+      [
+        'a token for another endpoint',
+        (hub) =>
+          `${clientUrl(hub)}?access_token=${jwt.sign({ aud: `https://elsewhere.example/client/hubs/${hub}` }, ACCESS_KEY, { expiresIn: 60 })}`,
+        401,
+      ],
+      [
+        'an empty webpubsub.group claim',
+        (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { 'webpubsub.group': [''] })}`,
+        400,
+      ],
+      [
+        'a blank webpubsub.group claim',
+        (hub) => `${clientUrl(hub)}?access_token=${signed(hub, { 'webpubsub.group': ['ok', '   '] })}`,
+        400,
+      ],
     ];
     it.each(refused)('refuses %s before the upgrade', async (_case, url, status) => {
       const hub = freshHub();
@@ -49,11 +84,21 @@ describe('client endpoint over raw WebSockets', () => {
 
     it('accepts the token as a Bearer header and on the /client/?hub= form', async () => {
       const hub = freshHub();
-      const bearer = await session.raw(clientUrl(hub), JSON_PROTOCOL, { Authorization: `Bearer ${signed(hub, { sub: 'header' })}` });
+      const bearer = await session.raw(clientUrl(hub), JSON_PROTOCOL, {
+        Authorization: `Bearer ${signed(hub, { sub: 'header' })}`,
+      });
       expect(await bearer.nextJson()).toMatchObject({ type: 'system', event: 'connected', userId: 'header' });
-      const query = await session.raw(`${stage.emulator.endpoint.replace(/^http/, 'ws')}/client/?hub=${hub}&access_token=${signed(hub, { sub: 'query' })}`, JSON_PROTOCOL);
+      const query = await session.raw(
+        `${stage.emulator.endpoint.replace(/^http/, 'ws')}/client/?hub=${hub}&access_token=${signed(hub, { sub: 'query' })}`,
+        JSON_PROTOCOL,
+      );
       expect(await query.nextJson()).toMatchObject({ type: 'system', event: 'connected', userId: 'query' });
-      expect(stage.emulator.connections(hub).map((c) => c.userId).sort()).toEqual(['header', 'query']);
+      expect(
+        stage.emulator
+          .connections(hub)
+          .map((c) => c.userId)
+          .sort(),
+      ).toEqual(['header', 'query']);
     });
 
     it('takes initial groups and roles from the token, as arrays or single values', async () => {
@@ -62,18 +107,41 @@ describe('client endpoint over raw WebSockets', () => {
       const client = await session.raw(`${clientUrl(hub)}?access_token=${token}`, JSON_PROTOCOL);
       await client.nextJson('the connected message');
       const listed = await jsonClient(hub, { userId: 'listed', groups: ['g1', 'g2'] });
-      expect(stage.emulator.connections(hub).map((c) => [c.userId, c.groups])).toEqual(expect.arrayContaining([['solo', ['g1']], ['listed', ['g1', 'g2']]]));
+      expect(stage.emulator.connections(hub).map((c) => [c.userId, c.groups])).toEqual(
+        expect.arrayContaining([
+          ['solo', ['g1']],
+          ['listed', ['g1', 'g2']],
+        ]),
+      );
       await session.rest(hub).group('g2').sendToAll({ to: 'g2' });
-      expect(await listed.client.nextJson()).toEqual({ type: 'message', from: 'group', group: 'g2', dataType: 'json', data: { to: 'g2' } });
+      expect(await listed.client.nextJson()).toEqual({
+        type: 'message',
+        from: 'group',
+        group: 'g2',
+        dataType: 'json',
+        data: { to: 'g2' },
+      });
 
       client.send({ type: 'sendToGroup', group: 'g1', ackId: 1, dataType: 'text', data: 'from solo' });
       client.send({ type: 'sendToGroup', group: 'g2', ackId: 2, dataType: 'text', data: 'not allowed' });
       client.send({ type: 'joinGroup', group: 'g3', ackId: 3 });
       // The sender is in g1 too, so its own message comes back before the ack.
-      expect(await client.nextJson()).toEqual({ type: 'message', from: 'group', group: 'g1', fromUserId: 'solo', dataType: 'text', data: 'from solo' });
+      expect(await client.nextJson()).toEqual({
+        type: 'message',
+        from: 'group',
+        group: 'g1',
+        fromUserId: 'solo',
+        dataType: 'text',
+        data: 'from solo',
+      });
       expect(await client.nextJson()).toEqual({ type: 'ack', ackId: 1, success: true });
       for (const ackId of [2, 3]) {
-        expect(await client.nextJson()).toEqual({ type: 'ack', ackId, success: false, error: { name: 'Forbidden', message: expect.any(String) } });
+        expect(await client.nextJson()).toEqual({
+          type: 'ack',
+          ackId,
+          success: false,
+          error: { name: 'Forbidden', message: expect.any(String) },
+        });
       }
       expect(await listed.client.nextJson()).toMatchObject({ group: 'g1', data: 'from solo' });
     });
@@ -85,7 +153,10 @@ describe('client endpoint over raw WebSockets', () => {
       const { client, connected } = await jsonClient(hub, { userId: 'u1' }, protocol);
       expect(client.ws.protocol).toBe(protocol);
       expect(connected).toEqual({
-        type: 'system', event: 'connected', userId: 'u1', connectionId: stage.emulator.connections(hub)[0].connectionId,
+        type: 'system',
+        event: 'connected',
+        userId: 'u1',
+        connectionId: stage.emulator.connections(hub)[0].connectionId,
         ...(protocol === RELIABLE_PROTOCOL ? { reconnectionToken: expect.any(String) } : {}),
       });
     });
@@ -94,7 +165,9 @@ describe('client endpoint over raw WebSockets', () => {
       const hub = freshHub();
       const plain = await session.raw(await session.url(hub, { userId: 'p' }));
       expect(plain.ws.protocol).toBe('');
-      expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ userId: 'p', subprotocol: undefined })]);
+      expect(stage.emulator.connections(hub)).toEqual([
+        expect.objectContaining({ userId: 'p', subprotocol: undefined }),
+      ]);
       await session.rest(hub).sendToAll('first', { contentType: 'text/plain' });
       expect(await plain.next()).toEqual({ data: 'first', isBinary: false });
     });
@@ -119,7 +192,12 @@ describe('client endpoint over raw WebSockets', () => {
       const hub = freshHub();
       const plain = await session.raw(await session.url(hub, { groups: ['g'] }));
       const { client: sender } = await jsonClient(hub, { roles: ['webpubsub.sendToGroup'] });
-      sender.send({ type: 'sendToGroup', group: 'g', dataType: 'binary', data: Buffer.from([9, 8, 7]).toString('base64') });
+      sender.send({
+        type: 'sendToGroup',
+        group: 'g',
+        dataType: 'binary',
+        data: Buffer.from([9, 8, 7]).toString('base64'),
+      });
       sender.send({ type: 'sendToGroup', group: 'g', dataType: 'text', data: 'words' });
       sender.send({ type: 'sendToGroup', group: 'g', dataType: 'json', data: 'quoted' });
       expect(await plain.next()).toEqual({ data: Buffer.from([9, 8, 7]), isBinary: true });
@@ -141,8 +219,22 @@ describe('client endpoint over raw WebSockets', () => {
       const { plain, member } = await publisher(hub, '', ['webpubsub.sendToGroup.g']);
       plain.send('hello');
       plain.send(Buffer.from([1, 2, 3]));
-      expect(await member.nextJson()).toEqual({ type: 'message', from: 'group', group: 'g', fromUserId: 'pub', dataType: 'text', data: 'hello' });
-      expect(await member.nextJson()).toEqual({ type: 'message', from: 'group', group: 'g', fromUserId: 'pub', dataType: 'binary', data: 'AQID' });
+      expect(await member.nextJson()).toEqual({
+        type: 'message',
+        from: 'group',
+        group: 'g',
+        fromUserId: 'pub',
+        dataType: 'text',
+        data: 'hello',
+      });
+      expect(await member.nextJson()).toEqual({
+        type: 'message',
+        from: 'group',
+        group: 'g',
+        fromUserId: 'pub',
+        dataType: 'binary',
+        data: 'AQID',
+      });
       expect(await plain.next()).toEqual({ data: 'hello', isBinary: false });
       expect(await plain.next()).toEqual({ data: Buffer.from([1, 2, 3]), isBinary: true });
     });
@@ -162,7 +254,10 @@ describe('client endpoint over raw WebSockets', () => {
       const { plain, member } = await publisher(hub, '', ['webpubsub.sendToGroup.other']);
       const before = warnings.length;
       plain.send('forbidden');
-      await waitFor(() => warnings.slice(before).some((w) => w.includes("send to group 'g'")), 'the emulator to refuse the frame');
+      await waitFor(
+        () => warnings.slice(before).some((w) => w.includes("send to group 'g'")),
+        'the emulator to refuse the frame',
+      );
       await member.roundTrip();
       expect(member.unread()).toEqual([]);
       expect(stage.emulator.deliveries.filter((d) => d.hub === hub)).toEqual([]);
@@ -213,9 +308,19 @@ describe('client endpoint over raw WebSockets', () => {
       await rest.sendToAll({ n: 1, s: 'x' });
       await rest.sendToUser('j', 'some text', { contentType: 'text/plain' });
       await rest.sendToConnection(connectionId, new Uint8Array([255, 0, 127]));
-      expect(await client.nextJson()).toEqual({ type: 'message', from: 'server', dataType: 'json', data: { n: 1, s: 'x' } });
+      expect(await client.nextJson()).toEqual({
+        type: 'message',
+        from: 'server',
+        dataType: 'json',
+        data: { n: 1, s: 'x' },
+      });
       expect(await client.nextJson()).toEqual({ type: 'message', from: 'server', dataType: 'text', data: 'some text' });
-      expect(await client.nextJson()).toEqual({ type: 'message', from: 'server', dataType: 'binary', data: Buffer.from([255, 0, 127]).toString('base64') });
+      expect(await client.nextJson()).toEqual({
+        type: 'message',
+        from: 'server',
+        dataType: 'binary',
+        data: Buffer.from([255, 0, 127]).toString('base64'),
+      });
     });
 
     it('omits fromUserId for anonymous senders and names the user otherwise', async () => {
@@ -226,8 +331,21 @@ describe('client endpoint over raw WebSockets', () => {
       anonymous.send({ type: 'sendToGroup', group: 'g', ackId: 1, data: { who: 'nobody' } });
       expect(await anonymous.nextJson()).toMatchObject({ type: 'ack', ackId: 1, success: true });
       named.send({ type: 'sendToGroup', group: 'g', ackId: 1, dataType: 'binary', data: 'AQID' });
-      expect(await receiver.nextJson()).toEqual({ type: 'message', from: 'group', group: 'g', dataType: 'json', data: { who: 'nobody' } });
-      expect(await receiver.nextJson()).toEqual({ type: 'message', from: 'group', group: 'g', fromUserId: 'alice', dataType: 'binary', data: 'AQID' });
+      expect(await receiver.nextJson()).toEqual({
+        type: 'message',
+        from: 'group',
+        group: 'g',
+        dataType: 'json',
+        data: { who: 'nobody' },
+      });
+      expect(await receiver.nextJson()).toEqual({
+        type: 'message',
+        from: 'group',
+        group: 'g',
+        fromUserId: 'alice',
+        dataType: 'binary',
+        data: 'AQID',
+      });
     });
   });
 });

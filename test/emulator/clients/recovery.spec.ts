@@ -21,7 +21,13 @@ describe('reliable protocol recovery', () => {
     const url = await session.url(hub, { userId: 'raw', groups });
     const client = await session.raw(url, RELIABLE_PROTOCOL);
     const connected = await client.nextJson('the connected message');
-    return { url, client, connectionId: connected.connectionId as string, token: connected.reconnectionToken as string, connected };
+    return {
+      url,
+      client,
+      connectionId: connected.connectionId as string,
+      token: connected.reconnectionToken as string,
+      connected,
+    };
   }
 
   const recoveryUrl = (url: string, connectionId: string, token: string) =>
@@ -58,23 +64,40 @@ describe('reliable protocol recovery', () => {
     // Recovery is invisible to the app: no second connected, no disconnected, same connection.
     expect(alice.connected).toHaveLength(1);
     expect(alice.disconnected).toEqual([]);
-    expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: alice.connectionId, groups: ['room'], open: true })]);
+    expect(stage.emulator.connections(hub)).toEqual([
+      expect.objectContaining({ connectionId: alice.connectionId, groups: ['room'], open: true }),
+    ]);
   });
 
   it('numbers messages from 1 and, after sequenceAck and a drop, replays only what was not acknowledged', async () => {
     const hub = freshHub();
     const rest = session.rest(hub);
     const first = await rawReliable(hub);
-    expect(first.connected).toEqual({ type: 'system', event: 'connected', userId: 'raw', connectionId: expect.any(String), reconnectionToken: expect.any(String) });
-    for (const text of ['m1', 'm2', 'm3', 'm4', 'm5']) await rest.sendToConnection(first.connectionId, text, { contentType: 'text/plain' });
+    expect(first.connected).toEqual({
+      type: 'system',
+      event: 'connected',
+      userId: 'raw',
+      connectionId: expect.any(String),
+      reconnectionToken: expect.any(String),
+    });
+    for (const text of ['m1', 'm2', 'm3', 'm4', 'm5'])
+      await rest.sendToConnection(first.connectionId, text, { contentType: 'text/plain' });
     const before = await readMessages(first.client, 5);
-    expect(before.map(({ sequenceId, data }) => [sequenceId, data])).toEqual([[1, 'm1'], [2, 'm2'], [3, 'm3'], [4, 'm4'], [5, 'm5']]);
+    expect(before.map(({ sequenceId, data }) => [sequenceId, data])).toEqual([
+      [1, 'm1'],
+      [2, 'm2'],
+      [3, 'm3'],
+      [4, 'm4'],
+      [5, 'm5'],
+    ]);
 
     first.client.send({ type: 'sequenceAck', sequenceId: 3 });
     await first.client.roundTrip(); // the ack has been processed
     expect(stage.emulator.faults.dropClients({ connectionId: first.connectionId })).toBe(1);
     expect((await first.client.closed()).code).toBe(1006);
-    expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: first.connectionId, open: false })]);
+    expect(stage.emulator.connections(hub)).toEqual([
+      expect.objectContaining({ connectionId: first.connectionId, open: false }),
+    ]);
     await rest.sendToConnection(first.connectionId, 'm6', { contentType: 'text/plain' }); // while offline
 
     const second = await session.raw(recoveryUrl(first.url, first.connectionId, first.token), RELIABLE_PROTOCOL);
@@ -84,7 +107,12 @@ describe('reliable protocol recovery', () => {
     expect(reconnected.reconnectionToken).not.toBe(first.token);
     await rest.sendToConnection(first.connectionId, 'm7', { contentType: 'text/plain' });
     const after = await readMessages(second, 4);
-    expect(after.map(({ sequenceId, data }) => [sequenceId, data])).toEqual([[4, 'm4'], [5, 'm5'], [6, 'm6'], [7, 'm7']]);
+    expect(after.map(({ sequenceId, data }) => [sequenceId, data])).toEqual([
+      [4, 'm4'],
+      [5, 'm5'],
+      [6, 'm6'],
+      [7, 'm7'],
+    ]);
     expect(after[0]).toEqual({ type: 'message', from: 'server', dataType: 'text', data: 'm4', sequenceId: 4 });
     await second.roundTrip();
     expect(second.unread()).toEqual([]);
@@ -97,10 +125,16 @@ describe('reliable protocol recovery', () => {
     expect(await first.client.nextJson()).toMatchObject({ sequenceId: 1, data: 'unacked' });
     // No drop: the client gave up on a socket the emulator still thinks is open.
     const second = await session.raw(recoveryUrl(first.url, first.connectionId, first.token), RELIABLE_PROTOCOL);
-    expect(await second.nextJson()).toMatchObject({ type: 'system', event: 'connected', connectionId: first.connectionId });
+    expect(await second.nextJson()).toMatchObject({
+      type: 'system',
+      event: 'connected',
+      connectionId: first.connectionId,
+    });
     expect(await second.nextJson()).toMatchObject({ sequenceId: 1, data: 'unacked' });
     await first.client.closed('the replaced socket to be closed');
-    expect(stage.emulator.connections(hub)).toEqual([expect.objectContaining({ connectionId: first.connectionId, open: true })]);
+    expect(stage.emulator.connections(hub)).toEqual([
+      expect.objectContaining({ connectionId: first.connectionId, open: true }),
+    ]);
   });
 
   it('recovers with an access token that has expired since the connection was made', async () => {
@@ -110,11 +144,18 @@ describe('reliable protocol recovery', () => {
     await first.client.closed();
     // exp is checked at connect only; the reconnection token is what a recovery proves.
     const { accessKey } = parseConnectionString(stage.emulator.connectionString);
-    const token = jwt.sign({ aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, sub: 'raw', exp: Math.floor(Date.now() / 1000) - 3600 }, accessKey);
+    const token = jwt.sign(
+      { aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, sub: 'raw', exp: Math.floor(Date.now() / 1000) - 3600 },
+      accessKey,
+    );
     const url = `${first.url.split('?')[0]}?access_token=${token}`;
     expect(await session.refusal(url, RELIABLE_PROTOCOL)).toBe(401); // too late for a new connection…
     const second = await session.raw(recoveryUrl(url, first.connectionId, first.token), RELIABLE_PROTOCOL);
-    expect(await second.nextJson()).toMatchObject({ type: 'system', event: 'connected', connectionId: first.connectionId }); // …not for a recovery
+    expect(await second.nextJson()).toMatchObject({
+      type: 'system',
+      event: 'connected',
+      connectionId: first.connectionId,
+    }); // …not for a recovery
   });
 
   // Issue item 6: the clock-skew pass is for a real recovery only, not for any URL that names
@@ -122,7 +163,10 @@ describe('reliable protocol recovery', () => {
   it.each([
     ['an empty awps_connection_id', () => ({ id: '', token: '' })],
     ['an unknown connection id', () => ({ id: 'no-such-connection', token: 'x' })],
-    ['a wrong reconnection token', (first: { connectionId: string; token: string }) => ({ id: first.connectionId, token: `${first.token}x` })],
+    [
+      'a wrong reconnection token',
+      (first: { connectionId: string; token: string }) => ({ id: first.connectionId, token: `${first.token}x` }),
+    ],
   ])('refuses an expired or not-yet-valid token with 401 for %s', async (_case, recovery) => {
     const hub = freshHub();
     const first = await rawReliable(hub);
@@ -132,8 +176,16 @@ describe('reliable protocol recovery', () => {
     const now = Math.floor(Date.now() / 1000);
     const { id, token } = recovery(first);
     for (const claims of [{ exp: now - 3600 }, { nbf: now + 3600, exp: now + 7200 }]) {
-      const accessToken = jwt.sign({ aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, sub: 'raw', ...claims }, accessKey);
-      expect(await session.refusal(recoveryUrl(`${first.url.split('?')[0]}?access_token=${accessToken}`, id, token), RELIABLE_PROTOCOL)).toBe(401);
+      const accessToken = jwt.sign(
+        { aud: `${stage.emulator.endpoint}/client/hubs/${hub}`, sub: 'raw', ...claims },
+        accessKey,
+      );
+      expect(
+        await session.refusal(
+          recoveryUrl(`${first.url.split('?')[0]}?access_token=${accessToken}`, id, token),
+          RELIABLE_PROTOCOL,
+        ),
+      ).toBe(401);
     }
     expect(stage.emulator.connections(hub).map((c) => c.connectionId)).toEqual([first.connectionId]);
   });
@@ -160,7 +212,10 @@ describe('reliable protocol recovery', () => {
       shortWindow.faults.dropClients({ connectionId: connectionId as string });
       await client.closed();
       await waitFor(() => shortWindow.connections(hub).length === 0, 'the recovery window to expire', 3000);
-      const late = await local.raw(recoveryUrl(url, connectionId as string, reconnectionToken as string), RELIABLE_PROTOCOL);
+      const late = await local.raw(
+        recoveryUrl(url, connectionId as string, reconnectionToken as string),
+        RELIABLE_PROTOCOL,
+      );
       expect((await late.closed('the late recovery to be closed')).code).toBe(1008);
     } finally {
       await local.closeAll();
@@ -173,7 +228,8 @@ describe('reliable protocol recovery', () => {
     const receiver = await rawReliable(hub, ['flood']);
     const sender = await session.raw(await session.url(hub, { roles: ['webpubsub.sendToGroup'] }), JSON_PROTOCOL);
     await sender.nextJson('the sender’s connected message');
-    for (let n = 1; n <= 1001; n++) sender.send({ type: 'sendToGroup', group: 'flood', dataType: 'text', data: String(n) });
+    for (let n = 1; n <= 1001; n++)
+      sender.send({ type: 'sendToGroup', group: 'flood', dataType: 'text', data: String(n) });
     await sender.roundTrip();
 
     const close = await receiver.client.closed('the receiver to be closed');
@@ -185,7 +241,10 @@ describe('reliable protocol recovery', () => {
     expect(frames.slice(1000)).toEqual([{ type: 'system', event: 'disconnected', message: expect.any(String) }]);
     // Final, not waiting for recovery: the connection is gone and its token no longer recovers it.
     expect(stage.emulator.connections(hub).map((c) => c.connectionId)).not.toContain(receiver.connectionId);
-    const retry = await session.raw(recoveryUrl(receiver.url, receiver.connectionId, receiver.token), RELIABLE_PROTOCOL);
+    const retry = await session.raw(
+      recoveryUrl(receiver.url, receiver.connectionId, receiver.token),
+      RELIABLE_PROTOCOL,
+    );
     expect((await retry.closed('the recovery of an overflowed connection to be closed')).code).toBe(1008);
   });
 
@@ -203,7 +262,10 @@ describe('reliable protocol recovery', () => {
     sender.send({ type: 'sendToGroup', group: 'flood', data: 1001 });
     await sender.roundTrip();
     expect(stage.emulator.connections(hub).map((c) => c.connectionId)).not.toContain(receiver.connectionId);
-    const retry = await session.raw(recoveryUrl(receiver.url, receiver.connectionId, receiver.token), RELIABLE_PROTOCOL);
+    const retry = await session.raw(
+      recoveryUrl(receiver.url, receiver.connectionId, receiver.token),
+      RELIABLE_PROTOCOL,
+    );
     expect((await retry.closed('the recovery of an overflowed connection to be closed')).code).toBe(1008);
   });
 });

@@ -13,12 +13,23 @@ import { closeClients, connectClients, useRestStage } from './rest-harness.js';
  */
 
 const HUB = 'faults';
-const stage = useRestStage(HUB, [{ name: 'a', userId: 'alice' }, { name: 'b', userId: 'bob' }]);
+const stage = useRestStage(HUB, [
+  { name: 'a', userId: 'alice' },
+  { name: 'b', userId: 'bob' },
+]);
 
 /** Our client with quick retries, so retried faults do not slow the suite. */
-const ours = () => new WebPubSubRestClient(stage.emulator.connectionString, HUB, { retryOptions: { retryDelayInMs: 5, maxRetryDelayInMs: 20 } });
-const callsSince = (index: number) => stage.emulator.restCalls.slice(index).map((call) => [call.operation, call.status]);
-const failure = (call: () => Promise<unknown>) => call().then(() => undefined, (error: unknown) => error as RestError);
+const ours = () =>
+  new WebPubSubRestClient(stage.emulator.connectionString, HUB, {
+    retryOptions: { retryDelayInMs: 5, maxRetryDelayInMs: 20 },
+  });
+const callsSince = (index: number) =>
+  stage.emulator.restCalls.slice(index).map((call) => [call.operation, call.status]);
+const failure = (call: () => Promise<unknown>) =>
+  call().then(
+    () => undefined,
+    (error: unknown) => error as RestError,
+  );
 
 describe('failNext', () => {
   it('fails the next call for the official client with the status, error code and Retry-After', async () => {
@@ -35,14 +46,20 @@ describe('failNext', () => {
     stage.emulator.faults.failNext(2, { status: 503 });
     const [calls, deliveries] = [stage.emulator.restCalls.length, stage.emulator.deliveryCount];
     await ours().sendToUser('alice', { once: true });
-    expect(callsSince(calls)).toEqual([['sendToUser', 503], ['sendToUser', 503], ['sendToUser', 202]]);
+    expect(callsSince(calls)).toEqual([
+      ['sendToUser', 503],
+      ['sendToUser', 503],
+      ['sendToUser', 202],
+    ]);
     expect(stage.emulator.deliveryCount - deliveries).toBe(1);
     await stage.clients.a.waitData({ once: true });
   });
 
   it('fails our client with WebPubSubRestError once the retries run out', async () => {
     stage.emulator.faults.failNext(5, { status: 500 });
-    const client = new WebPubSubRestClient(stage.emulator.connectionString, HUB, { retryOptions: { maxRetries: 2, retryDelayInMs: 5 } });
+    const client = new WebPubSubRestClient(stage.emulator.connectionString, HUB, {
+      retryOptions: { maxRetries: 2, retryDelayInMs: 5 },
+    });
     const error = await failure(() => client.sendToAll({}));
     expect(error).toBeInstanceOf(WebPubSubRestError);
     expect([error!.statusCode, error!.code]).toEqual([500, 'Error.InjectedFault']);
@@ -56,7 +73,10 @@ describe('failNext', () => {
     const started = Date.now();
     await ours().sendToAll({ throttled: true });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(callsSince(calls)).toEqual([['sendToAll', 429], ['sendToAll', 202]]);
+    expect(callsSince(calls)).toEqual([
+      ['sendToAll', 429],
+      ['sendToAll', 202],
+    ]);
   });
 
   it('failNext(0) fails nothing', async () => {
@@ -72,7 +92,12 @@ describe('failNext', () => {
     await expect(stage.service.userExists('alice')).resolves.toBe(true);
     expect((await failure(() => stage.service.sendToUser('alice', {})))?.statusCode).toBe(500);
     await stage.service.sendToUser('alice', {});
-    expect(callsSince(calls)).toEqual([['sendToAll', 202], ['userExists', 200], ['sendToUser', 500], ['sendToUser', 202]]);
+    expect(callsSince(calls)).toEqual([
+      ['sendToAll', 202],
+      ['userExists', 200],
+      ['sendToUser', 500],
+      ['sendToUser', 202],
+    ]);
   });
 });
 
@@ -96,20 +121,29 @@ describe('setLatency', () => {
     const order: string[] = [];
     const slow = stage.service.sendToAll({ slow: 1 }).then(() => order.push('first'));
     const second = stage.service.sendToAll({ slow: 2 }).then(() => order.push('second'));
-    const early = await Promise.race([slow.then(() => 'answered'), new Promise((resolve) => setTimeout(resolve, 100, 'pending'))]);
+    const early = await Promise.race([
+      slow.then(() => 'answered'),
+      new Promise((resolve) => setTimeout(resolve, 100, 'pending')),
+    ]);
     expect(early).toBe('pending');
     expect(stage.clients.a.received).not.toContainEqual({ slow: 1 });
     await Promise.all([slow, second]);
     expect(order.sort()).toEqual(['first', 'second']);
     stage.emulator.faults.setLatency(0);
-    const fast = await Promise.race([stage.service.sendToAll({}).then(() => 'answered'), new Promise((resolve) => setTimeout(resolve, 300, 'pending'))]);
+    const fast = await Promise.race([
+      stage.service.sendToAll({}).then(() => 'answered'),
+      new Promise((resolve) => setTimeout(resolve, 300, 'pending')),
+    ]);
     expect(fast).toBe('answered');
   });
 });
 
 describe('dropClients', () => {
   it('terminates matching sockets without a close frame; the emulator forgets non-reliable ones', async () => {
-    const extra = await connectClients(stage.service, [{ name: 'c', userId: 'carol' }, { name: 'd', userId: 'dave' }]);
+    const extra = await connectClients(stage.service, [
+      { name: 'c', userId: 'carol' },
+      { name: 'd', userId: 'dave' },
+    ]);
     expect(stage.emulator.faults.dropClients({ hub: HUB, userId: 'carol' })).toBe(1);
     expect(await extra.c.waitClosed()).toBe(1006);
     await waitFor(() => !stage.emulator.connections(HUB).some((info) => info.userId === 'carol'), 'carol to be gone');
@@ -123,8 +157,15 @@ describe('dropClients', () => {
     const client = await startOfficialClient(url);
     const { connectionId } = client;
     expect(stage.emulator.faults.dropClients({ userId: 'rita' })).toBe(1);
-    await waitFor(() => stage.emulator.connections(HUB).find((info) => info.connectionId === connectionId)?.open === false, 'the drop to be noticed');
-    await waitFor(() => stage.emulator.connections(HUB).find((info) => info.connectionId === connectionId)?.open, 'the connection to be recovered', 5000);
+    await waitFor(
+      () => stage.emulator.connections(HUB).find((info) => info.connectionId === connectionId)?.open === false,
+      'the drop to be noticed',
+    );
+    await waitFor(
+      () => stage.emulator.connections(HUB).find((info) => info.connectionId === connectionId)?.open,
+      'the connection to be recovered',
+      5000,
+    );
     await stage.service.sendToUser('rita', { after: 'drop' });
     await waitFor(() => client.server.length === 1, 'the message after recovery');
     expect(client.server.map((message) => message.data)).toEqual([{ after: 'drop' }]);
@@ -142,9 +183,19 @@ describe('restCalls and deliveries', () => {
     await stage.service.groupExists('empty-room');
     await failure(() => stage.service.group('room').addConnection('no-such-connection'));
     expect(stage.emulator.restCalls.slice(calls)).toEqual([
-      { method: 'PUT', path: `/api/hubs/${HUB}/groups/room/connections/${stage.clients.b.connectionId}`, operation: 'addConnectionToGroup', status: 200 },
+      {
+        method: 'PUT',
+        path: `/api/hubs/${HUB}/groups/room/connections/${stage.clients.b.connectionId}`,
+        operation: 'addConnectionToGroup',
+        status: 200,
+      },
       { method: 'HEAD', path: `/api/hubs/${HUB}/groups/empty-room`, operation: 'groupExists', status: 404 },
-      { method: 'PUT', path: `/api/hubs/${HUB}/groups/room/connections/no-such-connection`, operation: 'addConnectionToGroup', status: 404 },
+      {
+        method: 'PUT',
+        path: `/api/hubs/${HUB}/groups/room/connections/no-such-connection`,
+        operation: 'addConnectionToGroup',
+        status: 404,
+      },
     ]);
   });
 
@@ -154,9 +205,32 @@ describe('restCalls and deliveries', () => {
     const start = stage.emulator.deliveries.length;
     await stage.service.group('room').sendToAll('to the room', { contentType: 'text/plain' });
     await stage.service.sendToConnection(stage.clients.a.connectionId, new Uint8Array([9]));
-    expect(seen.map(({ hub, connectionId, userId, source, dataType, data }) => ({ hub, connectionId, userId, source, dataType, data }))).toEqual([
-      { hub: HUB, connectionId: stage.clients.b.connectionId, userId: 'bob', source: { from: 'group', group: 'room' }, dataType: 'text', data: 'to the room' },
-      { hub: HUB, connectionId: stage.clients.a.connectionId, userId: 'alice', source: { from: 'server' }, dataType: 'binary', data: Buffer.from([9]) },
+    expect(
+      seen.map(({ hub, connectionId, userId, source, dataType, data }) => ({
+        hub,
+        connectionId,
+        userId,
+        source,
+        dataType,
+        data,
+      })),
+    ).toEqual([
+      {
+        hub: HUB,
+        connectionId: stage.clients.b.connectionId,
+        userId: 'bob',
+        source: { from: 'group', group: 'room' },
+        dataType: 'text',
+        data: 'to the room',
+      },
+      {
+        hub: HUB,
+        connectionId: stage.clients.a.connectionId,
+        userId: 'alice',
+        source: { from: 'server' },
+        dataType: 'binary',
+        data: Buffer.from([9]),
+      },
     ]);
     expect(stage.emulator.deliveries.slice(start)).toEqual(seen);
     stop();

@@ -26,7 +26,9 @@ const stage = useRestStage<Name>('filters', [
 /** Which clients received `data`, after a flush proves everything sent before has arrived. */
 async function recipients(data: unknown): Promise<Name[]> {
   await flush(stage.service, Object.values(stage.clients));
-  return NAMES.filter((name) => payloads(stage.clients[name]).some((item) => JSON.stringify(item) === JSON.stringify(data)));
+  return NAMES.filter((name) =>
+    payloads(stage.clients[name]).some((item) => JSON.stringify(item) === JSON.stringify(data)),
+  );
 }
 
 let counter = 0;
@@ -57,18 +59,23 @@ describe('filters on sendToAll decide exactly who receives', () => {
     ["userId eq 'nobody'", []],
   ];
 
-  it.each(rows.map(([filter, expected]) => [typeof filter === 'string' ? filter : filter.toString().replace(/^.*=> /, ''), filter, expected] as const))(
-    '%s',
-    async (_label, filter, expected) => {
-      const data = next();
-      await stage.service.sendToAll(data, { filter: typeof filter === 'string' ? filter : filter() });
-      expect(await recipients(data)).toEqual(expected);
-    },
-  );
+  it.each(
+    rows.map(
+      ([filter, expected]) =>
+        [typeof filter === 'string' ? filter : filter.toString().replace(/^.*=> /, ''), filter, expected] as const,
+    ),
+  )('%s', async (_label, filter, expected) => {
+    const data = next();
+    await stage.service.sendToAll(data, { filter: typeof filter === 'string' ? filter : filter() });
+    expect(await recipients(data)).toEqual(expected);
+  });
 
   it('applies excludedConnections on top of the filter', async () => {
     const data = next();
-    await stage.service.sendToAll(data, { filter: "userId eq 'alice'", excludedConnections: [stage.clients.alice1.connectionId] });
+    await stage.service.sendToAll(data, {
+      filter: "userId eq 'alice'",
+      excludedConnections: [stage.clients.alice1.connectionId],
+    });
     expect(await recipients(data)).toEqual(['alice2']);
   });
 });
@@ -87,7 +94,9 @@ describe('filters on group and user sends and on add/remove-to-groups', () => {
   });
 
   it('addConnectionsToGroups and removeConnectionsFromGroups select by filter', async () => {
-    const groupsOf = (name: Name) => stage.emulator.connections('filters').find((info) => info.connectionId === stage.clients[name].connectionId)!.groups;
+    const groupsOf = (name: Name) =>
+      stage.emulator.connections('filters').find((info) => info.connectionId === stage.clients[name].connectionId)!
+        .groups;
     await stage.service.addConnectionsToGroups(['picked'], "userId eq null or 'g1' in groups");
     expect(NAMES.filter((name) => groupsOf(name).includes('picked'))).toEqual(['alice1', 'bob', 'anon']);
     await stage.service.removeConnectionsFromGroups(['picked'], "userId in ('bob')");
@@ -111,11 +120,14 @@ describe('invalid filters are refused with 400 and a message naming the problem'
     // A type error behind a branch is found before sending, not as a failure halfway through delivery.
     ["userId eq 'alice' and groups eq 'g1'", /collection/],
     ['length(userId)', /condition/],
-    ["contains(userId)", /arguments/],
+    ['contains(userId)', /arguments/],
   ];
 
   it.each(rows)('%s', async (filter, message) => {
-    const error = await stage.service.sendToAll(next(), { filter }).then(() => undefined, (caught: unknown) => caught as RestError);
+    const error = await stage.service.sendToAll(next(), { filter }).then(
+      () => undefined,
+      (caught: unknown) => caught as RestError,
+    );
     expect(error).toBeInstanceOf(RestError);
     expect([error!.statusCode, error!.code]).toEqual([400, 'Error.BadRequest']);
     expect(error!.message).toMatch(/^Invalid filter/);
@@ -123,14 +135,23 @@ describe('invalid filters are refused with 400 and a message naming the problem'
   });
 
   it('refuses an invalid filter in addConnectionsToGroups too, changing nothing', async () => {
-    const error = await stage.service.addConnectionsToGroups(['never'], "userId eq 'alice' or").then(() => undefined, (caught: unknown) => caught as RestError);
+    const error = await stage.service.addConnectionsToGroups(['never'], "userId eq 'alice' or").then(
+      () => undefined,
+      (caught: unknown) => caught as RestError,
+    );
     expect(error?.statusCode).toBe(400);
     expect(stage.emulator.connections('filters').some((info) => info.groups.includes('never'))).toBe(false);
   });
 });
 
 describe('parseODataFilter (unit level)', () => {
-  const subject = (overrides: Partial<FilterSubject>): FilterSubject => ({ userId: 'u1', connectionId: 'c1', protocol: 'json.webpubsub.azure.v1', groups: [], ...overrides });
+  const subject = (overrides: Partial<FilterSubject>): FilterSubject => ({
+    userId: 'u1',
+    connectionId: 'c1',
+    protocol: 'json.webpubsub.azure.v1',
+    groups: [],
+    ...overrides,
+  });
 
   it.each([
     ["userId eq 'u1'", {}, true],

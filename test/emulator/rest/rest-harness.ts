@@ -30,7 +30,10 @@ export interface ClientSpec {
 }
 
 /** Connects named JSON clients with tokens from the official client's getClientAccessToken. */
-export async function connectClients(service: WebPubSubServiceClient, specs: ClientSpec[]): Promise<Record<string, JsonClient>> {
+export async function connectClients(
+  service: WebPubSubServiceClient,
+  specs: ClientSpec[],
+): Promise<Record<string, JsonClient>> {
   const clients: Record<string, JsonClient> = {};
   for (const spec of specs) {
     const { url } = await service.getClientAccessToken({ userId: spec.userId, groups: spec.groups, roles: spec.roles });
@@ -55,7 +58,10 @@ export interface RestStage<Name extends string> {
  * official client) before the first test, and they close after the last one; faults are cleared
  * after every test.
  */
-export function useRestStage<Name extends string>(hub: string, specs: Array<ClientSpec & { name: Name }>): RestStage<Name> {
+export function useRestStage<Name extends string>(
+  hub: string,
+  specs: Array<ClientSpec & { name: Name }>,
+): RestStage<Name> {
   const stage = useEmulator();
   let service: WebPubSubServiceClient | undefined;
   let clients = {} as Record<Name, JsonClient>;

@@ -22,13 +22,13 @@ describe('group patterns of wildcard group roles', () => {
     ['clientA.**', ['clientA.alpha', 'clientA.alpha.room1'], ['clientB.anything']],
     ['clientA.rooms.?1', ['clientA.rooms.a1', 'clientA.rooms.11'], ['clientA.rooms.1', 'clientA.rooms.a.1']],
     ['literal\\*star', ['literal*star'], ['literalXstar']],
-  ])('the docs\' example %s', (pattern, matching, notMatching) => {
+  ])("the docs' example %s", (pattern, matching, notMatching) => {
     const compiled = parsed(pattern);
     for (const group of matching) expect([group, compiled.matches(group)]).toEqual([group, true]);
     for (const group of notMatching) expect([group, compiled.matches(group)]).toEqual([group, false]);
   });
 
-  it('the docs\' escaping example: project\\*123 matches only project*123', () => {
+  it("the docs' escaping example: project\\*123 matches only project*123", () => {
     const compiled = parsed('project\\*123');
     expect(compiled.matches('project*123')).toBe(true);
     expect(compiled.matches('projectX123')).toBe(false);

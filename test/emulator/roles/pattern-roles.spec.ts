@@ -10,14 +10,23 @@ import { ackError, freshHub, useClientSession } from '../clients/client-harness.
  */
 describe('wildcard group roles', () => {
   const warnings: string[] = [];
-  const stage = useEmulator({ logger: { log: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) } });
+  const stage = useEmulator({
+    logger: {
+      log: () => undefined,
+      warn: (message) => warnings.push(message),
+      error: (message) => warnings.push(message),
+    },
+  });
   const session = useClientSession(stage);
 
-  it('the docs\' code sample: sends under clientA.**, joins and leaves direct children of public.*', async () => {
+  it("the docs' code sample: sends under clientA.**, joins and leaves direct children of public.*", async () => {
     const hub = freshHub('roles');
     // The roles of the docs' code sample, verbatim
     // (https://learn.microsoft.com/azure/azure-web-pubsub/concept-wildcard-group-roles).
-    const sender = await session.official(hub, { userId: 'sender', roles: ['webpubsub.sendToGroups.clientA.**', 'webpubsub.joinLeaveGroups.public.*'] });
+    const sender = await session.official(hub, {
+      userId: 'sender',
+      roles: ['webpubsub.sendToGroups.clientA.**', 'webpubsub.joinLeaveGroups.public.*'],
+    });
     const member = await session.official(hub, { userId: 'member', roles: ['webpubsub.joinLeaveGroup'] });
     await member.client.joinGroup('clientA.alpha.room1');
 
@@ -28,7 +37,9 @@ describe('wildcard group roles', () => {
     expect(await ackError(sender.client.sendToGroup('clientA', 'x', 'text'))).toBe('Forbidden');
 
     await sender.client.joinGroup('public.lobby');
-    expect(stage.emulator.connections(hub).find((c) => c.connectionId === sender.connectionId)?.groups).toEqual(['public.lobby']);
+    expect(stage.emulator.connections(hub).find((c) => c.connectionId === sender.connectionId)?.groups).toEqual([
+      'public.lobby',
+    ]);
     await sender.client.leaveGroup('public.lobby');
     expect(await ackError(sender.client.joinGroup('public.lobby.inner'))).toBe('Forbidden');
     expect(await ackError(sender.client.joinGroup('private.lobby'))).toBe('Forbidden');
@@ -40,12 +51,21 @@ describe('wildcard group roles', () => {
   it('an invalid pattern grants nothing, and the connection still opens with a warning naming the role', async () => {
     const hub = freshHub('roles');
     warnings.length = 0;
-    const client = await session.official(hub, { userId: 'u', roles: ['webpubsub.joinLeaveGroups.*.*.*.*.*.*', 'webpubsub.joinLeaveGroup.ok'] });
+    const client = await session.official(hub, {
+      userId: 'u',
+      roles: ['webpubsub.joinLeaveGroups.*.*.*.*.*.*', 'webpubsub.joinLeaveGroup.ok'],
+    });
     expect(client.connected).toHaveLength(1);
     expect(await ackError(client.client.joinGroup('a.b.c.d.e.f'))).toBe('Forbidden');
     await client.client.joinGroup('ok'); // the valid role beside it still applies
-    expect(warnings).toEqual([expect.stringContaining('role "webpubsub.joinLeaveGroups.*.*.*.*.*.*" grants nothing, as the pattern has 6 "*", more than 5')]);
-    expect(await session.rest(hub).hasPermission(client.connectionId, 'joinLeaveGroup', { targetName: 'a.b.c.d.e.f' })).toBe(false);
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        'role "webpubsub.joinLeaveGroups.*.*.*.*.*.*" grants nothing, as the pattern has 6 "*", more than 5',
+      ),
+    ]);
+    expect(
+      await session.rest(hub).hasPermission(client.connectionId, 'joinLeaveGroup', { targetName: 'a.b.c.d.e.f' }),
+    ).toBe(false);
   });
 
   it('revoke with targetName takes one group from a pattern role; grant gives it back; revoke without one takes every group', async () => {
@@ -73,7 +93,10 @@ describe('wildcard group roles', () => {
   it('revoke with targetName also overrides a literal and an all-groups role from the token', async () => {
     const hub = freshHub('roles');
     const rest = session.rest(hub);
-    const client = await session.official(hub, { userId: 'u', roles: ['webpubsub.sendToGroup', 'webpubsub.joinLeaveGroup.room'] });
+    const client = await session.official(hub, {
+      userId: 'u',
+      roles: ['webpubsub.sendToGroup', 'webpubsub.joinLeaveGroup.room'],
+    });
     await rest.revokePermission(client.connectionId, 'sendToGroup', { targetName: 'quiet' });
     await rest.revokePermission(client.connectionId, 'joinLeaveGroup', { targetName: 'room' });
     expect(await ackError(client.client.sendToGroup('quiet', 'x', 'text'))).toBe('Forbidden');

@@ -12,7 +12,10 @@ import { allowAnyOrigin, useUpstreamStage } from './upstream-helpers.js';
  */
 /** 'stopped', or 'still running' if stop() has not finished within 3 s. */
 function stopsPromptly(emulator: WebPubSubEmulator): Promise<string> {
-  return Promise.race([emulator.stop().then(() => 'stopped'), new Promise<string>((resolve) => setTimeout(resolve, 3000, 'still running'))]);
+  return Promise.race([
+    emulator.stop().then(() => 'stopped'),
+    new Promise<string>((resolve) => setTimeout(resolve, 3000, 'still running')),
+  ]);
 }
 
 describe('a client that leaves during its connect event', () => {
@@ -30,15 +33,26 @@ describe('a client that leaves during its connect event', () => {
     },
     (port) => ({
       upstreamRetryDelaysMs: [],
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ['connect', 'connected', 'disconnected'] }] } },
+      hubs: {
+        chat: {
+          eventHandlers: [
+            { urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ['connect', 'connected', 'disconnected'] },
+          ],
+        },
+      },
     }),
   );
 
   it('gets disconnected (with a reason) and no connected when the handler then accepts', async () => {
-    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({ userId: 'quitter' });
+    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({
+      userId: 'quitter',
+    });
     const client = new WebSocket(url, 'json.webpubsub.azure.v1');
     client.on('error', () => undefined);
-    const connect = await stage.receiver.requests.waitFor((request) => String(request.headers['ce-type']).endsWith('sys.connect'), 'the connect event');
+    const connect = await stage.receiver.requests.waitFor(
+      (request) => String(request.headers['ce-type']).endsWith('sys.connect'),
+      'the connect event',
+    );
     const connectionId = String(connect.headers['ce-connectionid']);
 
     const closed = new Promise((resolve) => client.once('close', resolve));
@@ -49,11 +63,15 @@ describe('a client that leaves during its connect event', () => {
     answerConnect!(204);
 
     const disconnected = await stage.receiver.requests.waitFor(
-      (request) => String(request.headers['ce-type']).endsWith('sys.disconnected') && request.headers['ce-connectionid'] === connectionId,
+      (request) =>
+        String(request.headers['ce-type']).endsWith('sys.disconnected') &&
+        request.headers['ce-connectionid'] === connectionId,
       'the disconnected event',
     );
     expect(disconnected.headers['ce-userid']).toBe('quitter');
-    expect(JSON.parse(disconnected.body.toString('utf8'))).toEqual({ reason: 'The client closed the connection before the connect event handler answered.' });
+    expect(JSON.parse(disconnected.body.toString('utf8'))).toEqual({
+      reason: 'The client closed the connection before the connect event handler answered.',
+    });
     expect(stage.receiver.posts('sys.connected', connectionId)).toEqual([]);
     expect(stage.emulator.connections('chat')).toEqual([]);
     // The abandoned socket is closed too: a half-closed one would keep stop() (and the test run) waiting.
@@ -62,13 +80,24 @@ describe('a client that leaves during its connect event', () => {
 
   it('does not keep stop() waiting for a connect event still in flight', async () => {
     const pending = await WebPubSubEmulator.start({
-      hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${stage.receiver.port}/{event}`, systemEvents: ['connect'] }] } },
+      hubs: {
+        chat: {
+          eventHandlers: [
+            { urlTemplate: `http://127.0.0.1:${stage.receiver.port}/{event}`, systemEvents: ['connect'] },
+          ],
+        },
+      },
     });
-    const { url } = await new WebPubSubRestClient(pending.connectionString, 'chat').getClientAccessToken({ userId: 'waiter' });
+    const { url } = await new WebPubSubRestClient(pending.connectionString, 'chat').getClientAccessToken({
+      userId: 'waiter',
+    });
     const client = new WebSocket(url, 'json.webpubsub.azure.v1');
     client.on('error', () => undefined);
     const before = stage.receiver.posts('sys.connect').length;
-    await stage.receiver.requests.waitFor(() => stage.receiver.posts('sys.connect').length > before, 'the second connect event');
+    await stage.receiver.requests.waitFor(
+      () => stage.receiver.posts('sys.connect').length > before,
+      'the second connect event',
+    );
     await expect(stopsPromptly(pending)).resolves.toBe('stopped');
     answerConnect!(204);
   });

@@ -14,20 +14,25 @@ const ACCESS_KEY = 'abuse-protection-key-DO-NOT-LOG-0123456789ab';
 
 const HANDSHAKES: Record<string, (request: CapturedRequest, response: http.ServerResponse, attempt: number) => void> = {
   // Echoes the requesting origin, as a handler that validates origins does.
-  good: (req, res) => res.writeHead(200, { 'WebHook-Allowed-Origin': String(req.headers['webhook-request-origin']) }).end(),
+  good: (req, res) =>
+    res.writeHead(200, { 'WebHook-Allowed-Origin': String(req.headers['webhook-request-origin']) }).end(),
   bare: (_req, res) => res.writeHead(200).end(),
   wrong: (_req, res) => res.writeHead(200, { 'WebHook-Allowed-Origin': 'elsewhere.example.com' }).end(),
   error: (_req, res) => res.writeHead(500, { 'WebHook-Allowed-Origin': '*' }).end(),
   missing: (_req, res) => res.writeHead(404).end(),
-  getonly: (req, res) => (req.method === 'GET' ? res.writeHead(200, { 'WebHook-Allowed-Origin': '*' }) : res.writeHead(404)).end(),
-  flaky: (_req, res, attempt) => (attempt === 1 ? res.writeHead(503) : res.writeHead(200, { 'WebHook-Allowed-Origin': '*' })).end(),
+  getonly: (req, res) =>
+    (req.method === 'GET' ? res.writeHead(200, { 'WebHook-Allowed-Origin': '*' }) : res.writeHead(404)).end(),
+  flaky: (_req, res, attempt) =>
+    (attempt === 1 ? res.writeHead(503) : res.writeHead(200, { 'WebHook-Allowed-Origin': '*' })).end(),
 };
 
 describe('upstream abuse-protection handshake', () => {
   const logger = recordingLogger();
   const attempts = new Map<string, number>();
   const hub = (port: number, scenario: string, systemEvents: Array<'connect' | 'connected'>) => ({
-    eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/${scenario}/{hub}/{event}`, userEventPattern: '*', systemEvents }],
+    eventHandlers: [
+      { urlTemplate: `http://127.0.0.1:${port}/${scenario}/{hub}/{event}`, userEventPattern: '*', systemEvents },
+    ],
   });
   const stage = useUpstreamStage(
     (request, response) => {
@@ -40,21 +45,29 @@ describe('upstream abuse-protection handshake', () => {
       accessKey: ACCESS_KEY,
       logger,
       hubs: {
-        ...Object.fromEntries(Object.keys(HANDSHAKES).map((scenario) => [scenario, hub(port, scenario, ['connect', 'connected'])])),
+        ...Object.fromEntries(
+          Object.keys(HANDSHAKES).map((scenario) => [scenario, hub(port, scenario, ['connect', 'connected'])]),
+        ),
         lateBare: hub(port, 'bare', ['connected']),
       },
     }),
   );
 
-  const tokenUrl = async (hub: string) => (await new WebPubSubRestClient(stage.emulator.connectionString, hub).getClientAccessToken({ userId: 'u' })).url;
-  const requestsTo = (scenario: string, hub = scenario) => stage.receiver.requests.items.filter((r) => r.path.startsWith(`/${scenario}/${hub}/`));
+  const tokenUrl = async (hub: string) =>
+    (await new WebPubSubRestClient(stage.emulator.connectionString, hub).getClientAccessToken({ userId: 'u' })).url;
+  const requestsTo = (scenario: string, hub = scenario) =>
+    stage.receiver.requests.items.filter((r) => r.path.startsWith(`/${scenario}/${hub}/`));
 
   /** A refused upgrade's HTTP status (fails the test if the client got in). */
   async function refusedStatus(hub: string): Promise<number> {
     const url = await tokenUrl(hub);
     const outcome = await refusalStatus(url, JSON_PROTOCOL);
     // Nothing the emulator logged may carry the key or the client's token.
-    expect(logger.lines.items.filter((line) => line.includes(ACCESS_KEY) || line.includes(new URL(url).searchParams.get('access_token')!))).toEqual([]);
+    expect(
+      logger.lines.items.filter(
+        (line) => line.includes(ACCESS_KEY) || line.includes(new URL(url).searchParams.get('access_token')!),
+      ),
+    ).toEqual([]);
     return outcome;
   }
 
@@ -65,7 +78,10 @@ describe('upstream abuse-protection handshake', () => {
     const [handshake, ...events] = requestsTo('good');
     expect(handshake).toMatchObject({ method: 'OPTIONS', path: '/good/good/validate' });
     expect(handshake.headers['webhook-request-origin']).toBe(new URL(stage.emulator.endpoint).host);
-    expect(events.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /good/good/connect', 'POST /good/good/connected']);
+    expect(events.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /good/good/connect',
+      'POST /good/good/connected',
+    ]);
   });
 
   it.each([

@@ -10,8 +10,15 @@ import { allowAnyOrigin, useUpstreamStage } from './upstream-helpers.js';
  */
 describe('long and non-ASCII close reasons', () => {
   const stage = useUpstreamStage(
-    (request, response) => (request.method === 'OPTIONS' ? allowAnyOrigin(response) : void response.writeHead(204).end()),
-    (port) => ({ hubs: { closing: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ['disconnected'] }] } } }),
+    (request, response) =>
+      request.method === 'OPTIONS' ? allowAnyOrigin(response) : void response.writeHead(204).end(),
+    (port) => ({
+      hubs: {
+        closing: {
+          eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ['disconnected'] }],
+        },
+      },
+    }),
   );
   const rest = () => new WebPubSubRestClient(stage.emulator.connectionString, 'closing');
 
@@ -27,7 +34,10 @@ describe('long and non-ASCII close reasons', () => {
     await client.waitClosed();
     expect(client.raw.closeEvent).toEqual({ code: 1000, reason: cut });
     expect(client.frames.at(-1)).toEqual({ type: 'system', event: 'disconnected', message: reason });
-    const event = await stage.receiver.requests.waitFor((r) => r.path === '/disconnected' && r.headers['ce-connectionid'] === client.connectionId, 'the disconnected event');
+    const event = await stage.receiver.requests.waitFor(
+      (r) => r.path === '/disconnected' && r.headers['ce-connectionid'] === client.connectionId,
+      'the disconnected event',
+    );
     expect(JSON.parse(event.body.toString('utf8'))).toEqual({ reason });
   }
 

@@ -22,10 +22,14 @@ function respond(request: CapturedRequest, response: import('node:http').ServerR
   if (type === 'azure.webpubsub.sys.connect') {
     const offered = (JSON.parse(request.body.toString('utf8')) as { subprotocols: string[] }).subprotocols;
     response.writeHead(200, { 'Content-Type': 'application/json', 'ce-connectionState': 'c3RhdGUtZnJvbS1jb25uZWN0' });
-    return void response.end(JSON.stringify(offered.includes('json.webpubsub.azure.v1') ? { subprotocol: 'json.webpubsub.azure.v1' } : {}));
+    return void response.end(
+      JSON.stringify(offered.includes('json.webpubsub.azure.v1') ? { subprotocol: 'json.webpubsub.azure.v1' } : {}),
+    );
   }
-  if (type === 'azure.webpubsub.user.remember') return void response.writeHead(204, { 'ce-connectionState': 'bmV3LXN0YXRl' }).end();
-  if (type.startsWith('azure.webpubsub.user.')) return void response.writeHead(200, { 'Content-Type': String(request.headers['content-type']) }).end(request.body);
+  if (type === 'azure.webpubsub.user.remember')
+    return void response.writeHead(204, { 'ce-connectionState': 'bmV3LXN0YXRl' }).end();
+  if (type.startsWith('azure.webpubsub.user.'))
+    return void response.writeHead(200, { 'Content-Type': String(request.headers['content-type']) }).end(request.body);
   response.writeHead(204).end();
 }
 
@@ -37,7 +41,11 @@ function emulatorOptions(port: number, secondaryAccessKey?: string): WebPubSubEm
     hubs: {
       chat: {
         eventHandlers: [
-          { urlTemplate: `http://127.0.0.1:${port}/upstream/{hub}/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] },
+          {
+            urlTemplate: `http://127.0.0.1:${port}/upstream/{hub}/{event}`,
+            userEventPattern: '*',
+            systemEvents: ['connect', 'connected', 'disconnected'],
+          },
         ],
       },
     },
@@ -55,17 +63,27 @@ describe('upstream CloudEvents on the wire', () => {
     rest = new WebPubSubRestClient(stage.emulator.connectionString, 'chat');
     const { url } = await rest.getClientAccessToken({ userId: 'u1' });
     // Offers both JSON subprotocols; the connect response chooses the plain JSON one.
-    client = await JsonClient.connect(`${url}&extra=1&extra=2`, 'the client', ['json.reliable.webpubsub.azure.v1', 'json.webpubsub.azure.v1']);
+    client = await JsonClient.connect(`${url}&extra=1&extra=2`, 'the client', [
+      'json.reliable.webpubsub.azure.v1',
+      'json.webpubsub.azure.v1',
+    ]);
     stage.defer(() => client.close());
     connectionId = client.connectionId;
     // One user event of each dataType, then one that replaces the connection state.
-    for (const [ackId, dataType, data] of [[1, 'json', { a: 1 }], [2, 'text', 'hi'], [3, 'binary', 'AAEC+g==']] as const) {
+    for (const [ackId, dataType, data] of [
+      [1, 'json', { a: 1 }],
+      [2, 'text', 'hi'],
+      [3, 'binary', 'AAEC+g=='],
+    ] as const) {
       await client.request({ type: 'event', event: 'echo', dataType, data }, ackId);
     }
     await client.request({ type: 'event', event: 'remember', dataType: 'text', data: '' }, 4);
     replies = client.frames.filter((f) => f.type === 'message');
     await rest.closeConnection(connectionId, { reason: 'closed by the test' });
-    await stage.receiver.requests.waitFor((r) => String(r.headers['ce-type']).endsWith('sys.disconnected'), 'the disconnected event');
+    await stage.receiver.requests.waitFor(
+      (r) => String(r.headers['ce-type']).endsWith('sys.disconnected'),
+      'the disconnected event',
+    );
     expect(client.raw.ws.protocol).toBe('json.webpubsub.azure.v1');
   });
 
@@ -154,7 +172,11 @@ describe('upstream CloudEvents on the wire', () => {
 
   it('sends disconnected with the close reason and the state a user event set', () => {
     const disconnected = one('sys.disconnected');
-    expect(disconnected.headers).toMatchObject({ 'ce-type': 'azure.webpubsub.sys.disconnected', 'ce-eventname': 'disconnected', 'ce-connectionstate': 'bmV3LXN0YXRl' });
+    expect(disconnected.headers).toMatchObject({
+      'ce-type': 'azure.webpubsub.sys.disconnected',
+      'ce-eventname': 'disconnected',
+      'ce-connectionstate': 'bmV3LXN0YXRl',
+    });
     expect(JSON.parse(disconnected.body.toString('utf8'))).toEqual({ reason: 'closed by the test' });
   });
 
@@ -174,7 +196,10 @@ describe('upstream CloudEvents on the wire', () => {
     const { url } = await rest.getClientAccessToken();
     const anonymous = await JsonClient.connect(url, 'the anonymous client');
     const id = anonymous.connectionId;
-    const connected = await stage.receiver.requests.waitFor((r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.connected'), 'connected event');
+    const connected = await stage.receiver.requests.waitFor(
+      (r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.connected'),
+      'connected event',
+    );
     await anonymous.close();
     expect(stage.receiver.posts('sys.connect', id)[0].headers['ce-userid']).toBeUndefined();
     expect(connected.headers['ce-userid']).toBeUndefined();
@@ -185,7 +210,9 @@ describe('user events from a simple WebSocket client', () => {
   const stage = useUpstreamStage(respond, (port) => emulatorOptions(port));
 
   it('sends each frame as user event "message" (text/plain or octet-stream) and returns the reply raw', async () => {
-    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({ userId: 'plain' });
+    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({
+      userId: 'plain',
+    });
     const client = await RawClient.open(url);
     stage.defer(() => client.close());
     client.send('hello');
@@ -196,12 +223,19 @@ describe('user events from a simple WebSocket client', () => {
       replies.push([isBinary, isBinary ? (data as Buffer).toString('hex') : (data as string)]);
     }
     await client.close();
-    expect(replies).toEqual([[false, 'hello'], [true, '090807']]);
-    const messages = stage.receiver.requests.items.filter((r) => r.headers['ce-type'] === 'azure.webpubsub.user.message');
-    expect(messages.map((r) => [r.headers['ce-eventname'], r.headers['content-type'], r.body.toString('hex')])).toEqual([
-      ['message', 'text/plain', Buffer.from('hello').toString('hex')],
-      ['message', 'application/octet-stream', '090807'],
+    expect(replies).toEqual([
+      [false, 'hello'],
+      [true, '090807'],
     ]);
+    const messages = stage.receiver.requests.items.filter(
+      (r) => r.headers['ce-type'] === 'azure.webpubsub.user.message',
+    );
+    expect(messages.map((r) => [r.headers['ce-eventname'], r.headers['content-type'], r.body.toString('hex')])).toEqual(
+      [
+        ['message', 'text/plain', Buffer.from('hello').toString('hex')],
+        ['message', 'application/octet-stream', '090807'],
+      ],
+    );
     expect(messages[0].headers['ce-subprotocol']).toBeUndefined();
   });
 });
@@ -210,11 +244,16 @@ describe('ce-signature with a secondary access key', () => {
   const stage = useUpstreamStage(respond, (port) => emulatorOptions(port, SECONDARY_KEY));
 
   it('carries one signature per key, primary first, comma-separated', async () => {
-    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({ userId: 'u2' });
+    const { url } = await new WebPubSubRestClient(stage.emulator.connectionString, 'chat').getClientAccessToken({
+      userId: 'u2',
+    });
     const client = await JsonClient.connect(url, 'the client');
     const id = client.connectionId;
     await client.close();
-    const disconnected = await stage.receiver.requests.waitFor((r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.disconnected'), 'disconnected event');
+    const disconnected = await stage.receiver.requests.waitFor(
+      (r) => r.headers['ce-connectionid'] === id && String(r.headers['ce-type']).endsWith('sys.disconnected'),
+      'disconnected event',
+    );
     const expected = `${ceSignature(PRIMARY_KEY, id)},${ceSignature(SECONDARY_KEY, id)}`;
     expect(disconnected.headers['ce-signature']).toBe(expected);
     expect(stage.receiver.posts('sys.connect', id)[0].headers['ce-signature']).toBe(expected);

@@ -14,13 +14,19 @@ describe('connect answers', () => {
     (request, response) => {
       if (request.method === 'OPTIONS') return allowAnyOrigin(response);
       // The test puts the answer in the client URL's `answer` query parameter.
-      const answer = (JSON.parse(request.body.toString('utf8')) as { query: Record<string, string[]> }).query.answer?.[0];
+      const answer = (JSON.parse(request.body.toString('utf8')) as { query: Record<string, string[]> }).query
+        .answer?.[0];
       response.writeHead(200, { 'content-type': 'application/json' }).end(answer);
     },
-    (port) => ({ hubs: { answers: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ['connect'] }] } } }),
+    (port) => ({
+      hubs: {
+        answers: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/{event}`, systemEvents: ['connect'] }] },
+      },
+    }),
   );
   const rest = () => new WebPubSubRestClient(stage.emulator.connectionString, 'answers');
-  const urlAnswering = async (answer: string) => `${(await rest().getClientAccessToken({ userId: 'token-user' })).url}&answer=${encodeURIComponent(answer)}`;
+  const urlAnswering = async (answer: string) =>
+    `${(await rest().getClientAccessToken({ userId: 'token-user' })).url}&answer=${encodeURIComponent(answer)}`;
 
   it.each([
     ['a number userId', '{"userId":123}'],
@@ -45,11 +51,18 @@ describe('connect answers', () => {
   });
 
   it('a valid answer sets the user, groups and roles', async () => {
-    const answer = JSON.stringify({ userId: 'answered', groups: ['room'], roles: ['webpubsub.sendToGroup'], subprotocol: null });
+    const answer = JSON.stringify({
+      userId: 'answered',
+      groups: ['room'],
+      roles: ['webpubsub.sendToGroup'],
+      subprotocol: null,
+    });
     const client = await JsonClient.connect(await urlAnswering(answer), 'answered');
     stage.defer(() => client.close());
     expect(client.frames[0]).toMatchObject({ event: 'connected', userId: 'answered' });
-    expect(stage.emulator.connections('answers')).toEqual([expect.objectContaining({ userId: 'answered', groups: ['room'] })]);
+    expect(stage.emulator.connections('answers')).toEqual([
+      expect.objectContaining({ userId: 'answered', groups: ['room'] }),
+    ]);
     expect(await rest().hasPermission(client.connectionId, 'sendToGroup')).toBe(true);
   });
 

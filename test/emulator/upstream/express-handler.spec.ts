@@ -80,11 +80,23 @@ describe('upstream events to @azure/web-pubsub-express', () => {
     hubs: {
       chat: {
         eventHandlers: [
-          { urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, userEventPattern: '*', systemEvents: ['connect', 'connected', 'disconnected'] },
+          {
+            urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`,
+            userEventPattern: '*',
+            systemEvents: ['connect', 'connected', 'disconnected'],
+          },
         ],
       },
-      allowed: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/allowed/{event}`, systemEvents: ['connect', 'connected'] }] },
-      denied: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/denied/{event}`, systemEvents: ['connect', 'connected'] }] },
+      allowed: {
+        eventHandlers: [
+          { urlTemplate: `http://127.0.0.1:${port}/allowed/{event}`, systemEvents: ['connect', 'connected'] },
+        ],
+      },
+      denied: {
+        eventHandlers: [
+          { urlTemplate: `http://127.0.0.1:${port}/denied/{event}`, systemEvents: ['connect', 'connected'] },
+        ],
+      },
     },
   }));
   // Declared after useEmulator: the app's server closes once the emulator has stopped.
@@ -93,8 +105,16 @@ describe('upstream events to @azure/web-pubsub-express', () => {
   beforeAll(() => {
     const { emulator } = stage;
     rest = new WebPubSubRestClient(emulator.connectionString, 'chat');
-    const allowed = new WebPubSubEventHandler('allowed', { path: '/allowed', allowedEndpoints: [emulator.endpoint], onConnected: (r) => connected.push(r) });
-    const denied = new WebPubSubEventHandler('denied', { path: '/denied', allowedEndpoints: ['http://elsewhere.example:4000'], onConnected: (r) => connected.push(r) });
+    const allowed = new WebPubSubEventHandler('allowed', {
+      path: '/allowed',
+      allowedEndpoints: [emulator.endpoint],
+      onConnected: (r) => connected.push(r),
+    });
+    const denied = new WebPubSubEventHandler('denied', {
+      path: '/denied',
+      allowedEndpoints: ['http://elsewhere.example:4000'],
+      onConnected: (r) => connected.push(r),
+    });
     const middlewares = [allowed.getMiddleware(), denied.getMiddleware()];
     guarded = (req, res, next) => middlewares[0](req, res, () => middlewares[1](req, res, next));
   });
@@ -124,17 +144,26 @@ describe('upstream events to @azure/web-pubsub-express', () => {
     expect(options.path).toBe('/eventhandler/validate');
     expect(options.origin).toBe(new URL(stage.emulator.endpoint).host);
     expect(options.allowedOrigin).toBe('*');
-    expect(seen.items.findIndex((r) => r.method === 'OPTIONS')).toBeLessThan(seen.items.findIndex((r) => r.method === 'POST'));
+    expect(seen.items.findIndex((r) => r.method === 'OPTIONS')).toBeLessThan(
+      seen.items.findIndex((r) => r.method === 'POST'),
+    );
   });
 
   it('honours allowedEndpoints: only the emulator host passes the handshake', async () => {
     const allowedUrl = (await rest.hub('allowed').getClientAccessToken()).url;
     const { connectionId } = await started(allowedUrl);
-    await connected.waitFor((r) => r.context.connectionId === connectionId && r.context.hub === 'allowed', 'onConnected on the allowed hub');
-    expect(seen.items.find((r) => r.method === 'OPTIONS' && r.path === '/allowed/validate')?.allowedOrigin).toEqual([new URL(stage.emulator.endpoint).host]);
+    await connected.waitFor(
+      (r) => r.context.connectionId === connectionId && r.context.hub === 'allowed',
+      'onConnected on the allowed hub',
+    );
+    expect(seen.items.find((r) => r.method === 'OPTIONS' && r.path === '/allowed/validate')?.allowedOrigin).toEqual([
+      new URL(stage.emulator.endpoint).host,
+    ]);
 
     await expect(startOfficialClient((await rest.hub('denied').getClientAccessToken()).url, quiet)).rejects.toThrow();
-    expect(seen.items.find((r) => r.method === 'OPTIONS' && r.path === '/denied/validate')?.allowedOrigin).toEqual(['elsewhere.example:4000']);
+    expect(seen.items.find((r) => r.method === 'OPTIONS' && r.path === '/denied/validate')?.allowedOrigin).toEqual([
+      'elsewhere.example:4000',
+    ]);
     expect(seen.items.filter((r) => r.path.startsWith('/denied/') && r.method === 'POST')).toEqual([]);
   });
 
@@ -159,17 +188,27 @@ describe('upstream events to @azure/web-pubsub-express', () => {
     });
     await rest.group('assigned-group').sendToAll('to the assigned group', { contentType: 'text/plain' });
     await waitFor(() => group[0], 'a message to the assigned group');
-    expect(group.map((message) => ({ group: message.group, data: message.data }))).toEqual([{ group: 'assigned-group', data: 'to the assigned group' }]);
+    expect(group.map((message) => ({ group: message.group, data: message.data }))).toEqual([
+      { group: 'assigned-group', data: 'to the assigned group' },
+    ]);
     // The token gave no roles; the response's webpubsub.joinLeaveGroup is what lets this succeed.
     await expect(client.joinGroup('another-group')).resolves.toBeDefined();
-    expect(stage.emulator.connections('chat').find((c) => c.connectionId === connectionId)?.groups.sort()).toEqual(['another-group', 'assigned-group']);
+    expect(
+      stage.emulator
+        .connections('chat')
+        .find((c) => c.connectionId === connectionId)
+        ?.groups.sort(),
+    ).toEqual(['another-group', 'assigned-group']);
   });
 
   it('keeps the token identity when handleConnect answers with no body (204)', async () => {
     const { client, userId } = await started(await modeUrl('default'));
     expect(userId).toBe('token-user');
     // Token roles were empty, so joining is forbidden.
-    const error = await client.joinGroup('g').then(() => undefined, (e: unknown) => e);
+    const error = await client.joinGroup('g').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as SendMessageError).errorDetail?.name).toBe('Forbidden');
   });
 
@@ -197,14 +236,23 @@ describe('upstream events to @azure/web-pubsub-express', () => {
   it.each([
     ['json', { n: 1, list: ['a'] }, { echo: { n: 1, list: ['a'] } }],
     ['text', 'hello', 'echo:hello'],
-  ] as const)('sends a %s user event to handleUserEvent and its reply back to the client', async (dataType, data, reply) => {
-    const { client, connectionId, server } = await started(await modeUrl('assign'));
-    await client.sendEvent('echo', data, dataType);
-    const request = await userEvents.waitFor((r) => r.context.connectionId === connectionId, 'handleUserEvent');
-    expect(request).toMatchObject({ dataType, data, context: { eventName: 'echo', userId: 'assigned-user', states: { visits: 1 } } });
-    // The reply is delivered before the ack that resolved sendEvent.
-    expect(server.map((message) => ({ dataType: message.dataType, data: message.data }))).toEqual([{ dataType, data: reply }]);
-  });
+  ] as const)(
+    'sends a %s user event to handleUserEvent and its reply back to the client',
+    async (dataType, data, reply) => {
+      const { client, connectionId, server } = await started(await modeUrl('assign'));
+      await client.sendEvent('echo', data, dataType);
+      const request = await userEvents.waitFor((r) => r.context.connectionId === connectionId, 'handleUserEvent');
+      expect(request).toMatchObject({
+        dataType,
+        data,
+        context: { eventName: 'echo', userId: 'assigned-user', states: { visits: 1 } },
+      });
+      // The reply is delivered before the ack that resolved sendEvent.
+      expect(server.map((message) => ({ dataType: message.dataType, data: message.data }))).toEqual([
+        { dataType, data: reply },
+      ]);
+    },
+  );
 
   it('sends a binary user event as bytes and returns binary bytes', async () => {
     const { client, connectionId, server: replies } = await started(await modeUrl('assign'));
@@ -234,6 +282,8 @@ describe('upstream events to @azure/web-pubsub-express', () => {
     const request = await disconnected.waitFor((r) => r.context.connectionId === connectionId, 'onDisconnected');
     expect(request.reason).toBe('maintenance window');
     expect(request.context.states).toEqual({ visits: 1 });
-    expect((await waitFor(() => clientSide[0], 'the client disconnected event')).message?.message).toBe('maintenance window');
+    expect((await waitFor(() => clientSide[0], 'the client disconnected event')).message?.message).toBe(
+      'maintenance window',
+    );
   });
 });

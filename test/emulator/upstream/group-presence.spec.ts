@@ -1,7 +1,12 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
-import { WebPubSubEventHandler, type DisconnectedRequest, type GroupJoinedRequest, type GroupLeftRequest } from '@azure/web-pubsub-express';
+import {
+  WebPubSubEventHandler,
+  type DisconnectedRequest,
+  type GroupJoinedRequest,
+  type GroupLeftRequest,
+} from '@azure/web-pubsub-express';
 import express from 'express';
 import { odata, WebPubSubRestClient } from '../../../lib/index.js';
 import { WebPubSubEmulator, type GroupPresenceEventSettings } from '../../../lib/emulator/index.js';
@@ -49,7 +54,13 @@ describe('group presence events to @azure/web-pubsub-express', () => {
     port = await listenOnLoopback(server);
   });
   const handler = (hub: string, groupPresenceEvents?: GroupPresenceEventSettings) => ({
-    eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/${hub}/{event}`, systemEvents: ['disconnected' as const], groupPresenceEvents }],
+    eventHandlers: [
+      {
+        urlTemplate: `http://127.0.0.1:${port}/${hub}/{event}`,
+        systemEvents: ['disconnected' as const],
+        groupPresenceEvents,
+      },
+    ],
   });
   const stage = useEmulator(() => ({
     upstreamRetryDelaysMs: [],
@@ -71,7 +82,8 @@ describe('group presence events to @azure/web-pubsub-express', () => {
     return started;
   }
 
-  const changesOf = (connectionId: string) => presence.items.filter((event) => event.connectionId === connectionId).map((event) => event.change);
+  const changesOf = (connectionId: string) =>
+    presence.items.filter((event) => event.connectionId === connectionId).map((event) => event.change);
 
   it('announces every way a connection joins or leaves, once per change, with its context', async () => {
     const ann = await client('all', 'ann', ['from-token']);
@@ -87,15 +99,28 @@ describe('group presence events to @azure/web-pubsub-express', () => {
     await hub.removeConnectionFromAllGroups(ann.connectionId); // leaves from-token and by-filter
     await hub.group('never-joined').removeConnection(ann.connectionId); // not a member: no event
 
-    const expected = ['joined:from-token', 'joined:by-client', 'joined:by-rest', 'joined:by-user', 'joined:by-filter', 'left:by-client', 'left:by-rest', 'left:by-user', 'left:from-token', 'left:by-filter'];
+    const expected = [
+      'joined:from-token',
+      'joined:by-client',
+      'joined:by-rest',
+      'joined:by-user',
+      'joined:by-filter',
+      'left:by-client',
+      'left:by-rest',
+      'left:by-user',
+      'left:from-token',
+      'left:by-filter',
+    ];
     await presence.waitFor(() => changesOf(ann.connectionId).length >= expected.length, 'ten presence events');
     expect(changesOf(ann.connectionId).sort()).toEqual([...expected].sort());
     const first = presence.items.find((event) => event.connectionId === ann.connectionId)!;
     expect(first).toMatchObject({ hub: 'all', userId: 'ann' });
-    expect(presence.items.filter((event) => event.connectionId === ann.connectionId).map((event) => event.eventName).sort()).toEqual([
-      ...Array(5).fill('joined'),
-      ...Array(5).fill('left'),
-    ]);
+    expect(
+      presence.items
+        .filter((event) => event.connectionId === ann.connectionId)
+        .map((event) => event.eventName)
+        .sort(),
+    ).toEqual([...Array(5).fill('joined'), ...Array(5).fill('left')]);
   });
 
   it('sends no left events when a connection closes: disconnected is the event for that', async () => {
@@ -103,7 +128,10 @@ describe('group presence events to @azure/web-pubsub-express', () => {
     await bob.client.joinGroup('also-stays');
     await presence.waitFor(() => changesOf(bob.connectionId).length >= 2, 'the two joined events');
     await rest.hub('all').closeConnection(bob.connectionId);
-    await disconnected.waitFor((request) => request.context.connectionId === bob.connectionId, 'the disconnected event');
+    await disconnected.waitFor(
+      (request) => request.context.connectionId === bob.connectionId,
+      'the disconnected event',
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(changesOf(bob.connectionId).sort()).toEqual(['joined:also-stays', 'joined:stays']);
   });
@@ -127,7 +155,10 @@ describe('group presence events to @azure/web-pubsub-express', () => {
     const dan = await client('silent', 'dan', ['g1']);
     await dan.client.joinGroup('g2');
     await rest.hub('silent').closeConnection(dan.connectionId);
-    await disconnected.waitFor((request) => request.context.connectionId === dan.connectionId, 'the disconnected event (same handler)');
+    await disconnected.waitFor(
+      (request) => request.context.connectionId === dan.connectionId,
+      'the disconnected event (same handler)',
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(changesOf(dan.connectionId)).toEqual([]);
   });
@@ -140,7 +171,16 @@ describe('group presence events to @azure/web-pubsub-express', () => {
     [{ eventNames: ['joined'], groupFilters: 'room.*' }, 'groupPresenceEvents.groupFilters', 'e.g. ["room.*"]'],
   ])('refuses groupPresenceEvents %j at start, naming the option', async (settings, option, fix) => {
     const start = WebPubSubEmulator.start({
-      hubs: { h: { eventHandlers: [{ urlTemplate: 'http://127.0.0.1:1/{event}', groupPresenceEvents: settings as unknown as GroupPresenceEventSettings }] } },
+      hubs: {
+        h: {
+          eventHandlers: [
+            {
+              urlTemplate: 'http://127.0.0.1:1/{event}',
+              groupPresenceEvents: settings as unknown as GroupPresenceEventSettings,
+            },
+          ],
+        },
+      },
     });
     await expect(start).rejects.toThrow(TypeError);
     const message = await start.catch((error: Error) => error.message);

@@ -64,7 +64,12 @@ export async function startReceiver(respond: Responder): Promise<Receiver> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const captured = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) };
+      const captured = {
+        method: request.method ?? '',
+        path: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks),
+      };
       requests.push(captured);
       respond(captured, response);
     });
@@ -75,7 +80,10 @@ export async function startReceiver(respond: Responder): Promise<Receiver> {
     requests,
     posts: (type, connectionId) =>
       requests.items.filter(
-        (r) => r.method === 'POST' && String(r.headers['ce-type']).endsWith(type) && (connectionId === undefined || r.headers['ce-connectionid'] === connectionId),
+        (r) =>
+          r.method === 'POST' &&
+          String(r.headers['ce-type']).endsWith(type) &&
+          (connectionId === undefined || r.headers['ce-connectionid'] === connectionId),
       ),
     close: () => closeServer(server),
   };
@@ -90,7 +98,10 @@ export interface UpstreamStage extends EmulatorStage {
  * Starts a receiver answering with `respond`, then an emulator with `options(receiver.port)`, before
  * the block; after it, stops the emulator, then closes the receiver.
  */
-export function useUpstreamStage(respond: Responder, options: (receiverPort: number) => WebPubSubEmulatorOptions): UpstreamStage {
+export function useUpstreamStage(
+  respond: Responder,
+  options: (receiverPort: number) => WebPubSubEmulatorOptions,
+): UpstreamStage {
   let receiver: Receiver | undefined;
   beforeAll(async () => {
     receiver = await startReceiver(respond);

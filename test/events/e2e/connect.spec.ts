@@ -58,7 +58,12 @@ class ChatEvents {
 }
 
 describe.each(DEFAULT_ADAPTER)('@OnConnect on %s', (adapter) => {
-  const stack = useEventsStack({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [Greeter, ChatEvents] });
+  const stack = useEventsStack({
+    adapter,
+    hub: 'chat',
+    hubs: { chat: { template: '/eventhandler/{event}' } },
+    providers: [Greeter, ChatEvents],
+  });
 
   it('assigns userId and groups: a REST broadcast to the assigned group reaches the client', async () => {
     const client = await stack.connect({ userId: 'u1' });
@@ -66,17 +71,24 @@ describe.each(DEFAULT_ADAPTER)('@OnConnect on %s', (adapter) => {
     await stack.service.group('room-u1').sendToAll({ to: 'room' });
     const message = await client.waitForMessage((received) => received.from === 'group');
     expect({ group: message.group, data: message.data }).toEqual({ group: 'room-u1', data: { to: 'room' } });
-    await waitFor(() => stack.app.get(ChatEvents).connected.includes('app-u1'), '@OnConnected with the assigned userId');
+    await waitFor(
+      () => stack.app.get(ChatEvents).connected.includes('app-u1'),
+      '@OnConnected with the assigned userId',
+    );
   });
 
   it('assigns roles: joinGroup is allowed only for the group the roles name', async () => {
     const client = await stack.connect({ userId: 'u2' });
     await expect(client.joinGroup('extra')).resolves.toBeUndefined();
-    await expect(client.joinGroup('other')).rejects.toThrow('Joining group "other" was refused by Web PubSub: Forbidden:');
+    await expect(client.joinGroup('other')).rejects.toThrow(
+      'Joining group "other" was refused by Web PubSub: Forbidden:',
+    );
     // Without the connect handler's roles the same client may not join 'extra'.
     const plain = await stack.connect({ userId: 'plain' });
     expect(plain.userId).toBe('plain');
-    await expect(plain.joinGroup('extra')).rejects.toThrow('Joining group "extra" was refused by Web PubSub: Forbidden:');
+    await expect(plain.joinGroup('extra')).rejects.toThrow(
+      'Joining group "extra" was refused by Web PubSub: Forbidden:',
+    );
   });
 
   it('injects providers and the WebPubSubService into the handler class', async () => {
@@ -84,7 +96,10 @@ describe.each(DEFAULT_ADAPTER)('@OnConnect on %s', (adapter) => {
     await client.sendEvent('whoami', {});
     const messages = await client.waitForMessages(2);
     // The REST send happens before the handler returns, so it arrives first.
-    expect(messages.map((message) => [message.from, message.data])).toEqual([['server', { via: 'rest' }], ['server', { greeting: 'hello u3', userId: 'app-u3' }]]);
+    expect(messages.map((message) => [message.from, message.data])).toEqual([
+      ['server', { via: 'rest' }],
+      ['server', { greeting: 'hello u3', userId: 'app-u3' }],
+    ]);
   });
 
   it.each([

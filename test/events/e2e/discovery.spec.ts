@@ -32,7 +32,11 @@ async function start(metadata: ModuleMetadata): Promise<INestApplication> {
 
 /** Sends a signed `echo` user event for `hub` to `path`, as connection `connectionId`. */
 function sendEvent(path: string, hub: string, key: string, connectionId = 'conn-1') {
-  const headers = upstreamEventHeaders('echo', { hub, connectionId, userId: 'u1', key, origin: SERVICE_HOST }, { 'content-type': 'application/json' });
+  const headers = upstreamEventHeaders(
+    'echo',
+    { hub, connectionId, userId: 'u1', key, origin: SERVICE_HOST },
+    { 'content-type': 'application/json' },
+  );
   return request(app!.getHttpServer()).post(path).set(headers).send('{"n":1}');
 }
 
@@ -49,14 +53,25 @@ class NamedEvents {
 describe('handler discovery', () => {
   it.each([
     ['useClass', { provide: 'Handler', useClass: NamedEvents }, 'from a class'],
-    ['useFactory', { provide: 'Handler', useFactory: () => Object.assign(new NamedEvents(), { label: 'from a factory' }) }, 'from a factory'],
-    ['useValue', { provide: 'Handler', useValue: Object.assign(new NamedEvents(), { label: 'from a value' }) }, 'from a value'],
+    [
+      'useFactory',
+      { provide: 'Handler', useFactory: () => Object.assign(new NamedEvents(), { label: 'from a factory' }) },
+      'from a factory',
+    ],
+    [
+      'useValue',
+      { provide: 'Handler', useValue: Object.assign(new NamedEvents(), { label: 'from a value' }) },
+      'from a value',
+    ],
   ])('finds a handler provided with %s', async (_, provider, label) => {
-    await start({ imports: [WebPubSubModule.forRoot({ connectionString: connectionString(KEY_A), hub: 'chat', logger: false })], providers: [provider] });
+    await start({
+      imports: [WebPubSubModule.forRoot({ connectionString: connectionString(KEY_A), hub: 'chat', logger: false })],
+      providers: [provider],
+    });
     expect((await sendEvent('/eventhandler', 'chat', KEY_A).expect(200)).text).toBe(label);
   });
 
-  it('resolves a request-scoped handler per event, with that event\'s request', async () => {
+  it("resolves a request-scoped handler per event, with that event's request", async () => {
     const made: object[] = [];
     @Injectable({ scope: Scope.REQUEST })
     @WebPubSubEventHandler({ hub: 'chat' })
@@ -70,7 +85,10 @@ describe('handler discovery', () => {
         return `${event.context.connectionId} via ${this.upstream.headers['ce-connectionid']}`;
       }
     }
-    await start({ imports: [WebPubSubModule.forRoot({ connectionString: connectionString(KEY_A), hub: 'chat', logger: false })], providers: [PerEventHandler] });
+    await start({
+      imports: [WebPubSubModule.forRoot({ connectionString: connectionString(KEY_A), hub: 'chat', logger: false })],
+      providers: [PerEventHandler],
+    });
     expect((await sendEvent('/eventhandler', 'chat', KEY_A, 'first').expect(200)).text).toBe('first via first');
     expect((await sendEvent('/eventhandler', 'chat', KEY_A, 'second').expect(200)).text).toBe('second via second');
     expect(made).toHaveLength(2);
@@ -96,8 +114,20 @@ describe('handler discovery', () => {
     class FeatureB {}
     await start({
       imports: [
-        WebPubSubModule.forRoot({ name: 'a', eventsPath: '/a/events', connectionString: connectionString(KEY_A), hub: 'chat', logger: false }),
-        WebPubSubModule.forRoot({ name: 'b', eventsPath: '/b/events', connectionString: connectionString(KEY_B), hub: 'chat', logger: false }),
+        WebPubSubModule.forRoot({
+          name: 'a',
+          eventsPath: '/a/events',
+          connectionString: connectionString(KEY_A),
+          hub: 'chat',
+          logger: false,
+        }),
+        WebPubSubModule.forRoot({
+          name: 'b',
+          eventsPath: '/b/events',
+          connectionString: connectionString(KEY_B),
+          hub: 'chat',
+          logger: false,
+        }),
         FeatureB,
       ],
       providers: [ChatOfA],
@@ -116,18 +146,28 @@ describe('handler discovery', () => {
       start({
         imports: [
           WebPubSubModule.forRoot({ connectionString: connectionString(KEY_A), hub: 'chat', logger: false }),
-          WebPubSubModule.forRoot({ name: 'quiet', connectionString: connectionString(KEY_B), hub: 'chat', logger: false }),
+          WebPubSubModule.forRoot({
+            name: 'quiet',
+            connectionString: connectionString(KEY_B),
+            hub: 'chat',
+            logger: false,
+          }),
         ],
         providers: [Orphan],
       }),
-    ).rejects.toThrow(/Orphan is @WebPubSubEventHandler\(\{ hub: 'chat', instance: 'quiet' \}\), but instance "quiet" serves no event route.*eventsPath/);
+    ).rejects.toThrow(
+      /Orphan is @WebPubSubEventHandler\(\{ hub: 'chat', instance: 'quiet' \}\), but instance "quiet" serves no event route.*eventsPath/,
+    );
   });
 
   it('still refuses two classes for one hub of one instance', async () => {
     @WebPubSubEventHandler({ hub: 'chat' })
     class Second {}
     await expect(
-      start({ imports: [WebPubSubModule.forRoot({ connectionString: connectionString(KEY_A), hub: 'chat', logger: false })], providers: [{ provide: 'First', useClass: NamedEvents }, Second] }),
+      start({
+        imports: [WebPubSubModule.forRoot({ connectionString: connectionString(KEY_A), hub: 'chat', logger: false })],
+        providers: [{ provide: 'First', useClass: NamedEvents }, Second],
+      }),
     ).rejects.toThrow("Two classes are @WebPubSubEventHandler({ hub: 'chat' }). Use one class per hub and instance.");
   });
 });

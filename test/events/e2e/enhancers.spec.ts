@@ -45,7 +45,10 @@ class EventInterceptor implements NestInterceptor {
 class ForbiddenFilter implements ExceptionFilter {
   catch(exception: ForbiddenException, host: ArgumentsHost): void {
     seen.filtered.push(eventName(host));
-    const response = host.switchToHttp().getResponse<{ status?: (code: number) => { json?: unknown; send?: unknown }; code?: (code: number) => { send: (body: unknown) => void } }>();
+    const response = host.switchToHttp().getResponse<{
+      status?: (code: number) => { json?: unknown; send?: unknown };
+      code?: (code: number) => { send: (body: unknown) => void };
+    }>();
     // Express and Fastify answer differently; both get the exception's own body.
     if (typeof response.code === 'function') response.code(403).send(exception.getResponse());
     else (response.status!(403) as { json: (body: unknown) => void }).json(exception.getResponse());
@@ -69,15 +72,24 @@ describe.each(ADAPTERS)('guards, interceptors and filters on the event route on 
     adapter,
     hub: 'chat',
     hubs: { chat: { template: '/eventhandler/{event}' } },
-    providers: [ChatEvents, { provide: APP_GUARD, useClass: EventGuard }, { provide: APP_INTERCEPTOR, useClass: EventInterceptor }, { provide: APP_FILTER, useClass: ForbiddenFilter }],
+    providers: [
+      ChatEvents,
+      { provide: APP_GUARD, useClass: EventGuard },
+      { provide: APP_INTERCEPTOR, useClass: EventInterceptor },
+      { provide: APP_FILTER, useClass: ForbiddenFilter },
+    ],
   });
 
   it('runs the guard and interceptor for an event it lets through, and the filter for one it refuses', async () => {
     seen.guarded.length = seen.intercepted.length = seen.filtered.length = 0;
     const client = await stack.connect({ userId: 'u' });
     await client.sendEvent('allowed', { n: 1 }, 'json');
-    await expect(client.waitForMessage((message) => message.from === 'server')).resolves.toMatchObject({ data: { n: 1 } });
-    await expect(client.sendEvent('forbidden', { n: 2 }, 'json')).rejects.toThrow('Event "forbidden" was refused by Web PubSub');
+    await expect(client.waitForMessage((message) => message.from === 'server')).resolves.toMatchObject({
+      data: { n: 1 },
+    });
+    await expect(client.sendEvent('forbidden', { n: 2 }, 'json')).rejects.toThrow(
+      'Event "forbidden" was refused by Web PubSub',
+    );
 
     expect(seen.guarded).toEqual(expect.arrayContaining(['allowed', 'forbidden']));
     expect(seen.intercepted).toContain('allowed');

@@ -42,14 +42,20 @@ describe.each(DEFAULT_ADAPTER)('group presence events from the emulator on %s', 
   const stack = useEventsStack({
     adapter,
     hub: 'rooms',
-    hubs: { rooms: { template: '/eventhandler/{event}', groupPresenceEvents: { eventNames: ['joined', 'left'], groupFilters: ['room.*'] } } },
+    hubs: {
+      rooms: {
+        template: '/eventhandler/{event}',
+        groupPresenceEvents: { eventNames: ['joined', 'left'], groupFilters: ['room.*'] },
+      },
+    },
     providers: [RoomPresence],
   });
 
   it('calls @OnGroupJoined and @OnGroupLeft for client and REST joins of filtered groups, with the connection context', async () => {
     const presence = stack.app.get(RoomPresence);
     const client = await stack.connect({ userId: 'ann', roles: ['webpubsub.joinLeaveGroup'] });
-    const mine = () => presence.seen.filter((event) => event.connectionId === client.connectionId).map((event) => event.change);
+    const mine = () =>
+      presence.seen.filter((event) => event.connectionId === client.connectionId).map((event) => event.change);
 
     await client.joinGroup('room.a');
     await client.joinGroup('lobby'); // outside the filter: no event

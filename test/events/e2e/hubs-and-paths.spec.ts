@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { OnConnect, OnUserEvent, WebPubSubEventHandler, type ConnectRequest, type UserEventRequest } from '../../../lib/index.js';
+import {
+  OnConnect,
+  OnUserEvent,
+  WebPubSubEventHandler,
+  type ConnectRequest,
+  type UserEventRequest,
+} from '../../../lib/index.js';
 import { useEventsStack } from '../../support/events-stack.js';
 import { ADAPTERS } from '../../support/http-adapters.js';
 
@@ -45,7 +51,13 @@ describe.each(ADAPTERS)('hubs and paths on %s', (adapter) => {
   });
 
   describe('a custom eventsPath', () => {
-    const stack = useEventsStack({ adapter, hub: 'chat', eventsPath: '/hooks/wps', hubs: { chat: { template: '/hooks/wps/{event}' } }, providers: [ChatEvents] });
+    const stack = useEventsStack({
+      adapter,
+      hub: 'chat',
+      eventsPath: '/hooks/wps',
+      hubs: { chat: { template: '/hooks/wps/{event}' } },
+      providers: [ChatEvents],
+    });
 
     it('serves the events there', async () => {
       const chat = await stack.connect({ userId: 'p' });

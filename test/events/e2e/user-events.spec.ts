@@ -68,7 +68,12 @@ class ChatEvents {
 
 // Body reading branches by platform (events.body.ts): JSON, text and binary bodies run on both.
 describe.each(ADAPTERS)('user event bodies on %s', (adapter) => {
-  const stack = useEventsStack({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] });
+  const stack = useEventsStack({
+    adapter,
+    hub: 'chat',
+    hubs: { chat: { template: '/eventhandler/{event}' } },
+    providers: [ChatEvents],
+  });
   let events: ChatEvents;
   beforeAll(() => {
     events = stack.app.get(ChatEvents);
@@ -78,7 +83,11 @@ describe.each(ADAPTERS)('user event bodies on %s', (adapter) => {
     const client = await stack.connect({ userId: 'j' });
     await client.sendEvent('json', { a: [1, 'two'] }, 'json');
     const reply = await client.waitForMessage();
-    expect(reply).toMatchObject({ from: 'server', dataType: 'json', data: { got: { a: [1, 'two'] }, dataType: 'json' } });
+    expect(reply).toMatchObject({
+      from: 'server',
+      dataType: 'json',
+      data: { got: { a: [1, 'two'] }, dataType: 'json' },
+    });
   });
 
   it('answers a text event with text', async () => {
@@ -102,7 +111,12 @@ describe.each(ADAPTERS)('user event bodies on %s', (adapter) => {
 
 // What the dispatcher does with an event does not depend on the platform.
 describe.each(DEFAULT_ADAPTER)('user events, state and disconnects on %s', (adapter) => {
-  const stack = useEventsStack({ adapter, hub: 'chat', hubs: { chat: { template: '/eventhandler/{event}' } }, providers: [ChatEvents] });
+  const stack = useEventsStack({
+    adapter,
+    hub: 'chat',
+    hubs: { chat: { template: '/eventhandler/{event}' } },
+    providers: [ChatEvents],
+  });
   let events: ChatEvents;
   beforeAll(() => {
     events = stack.app.get(ChatEvents);
@@ -121,18 +135,31 @@ describe.each(DEFAULT_ADAPTER)('user events, state and disconnects on %s', (adap
     // The official client, as its disconnected event shows the reason the service gave.
     const client = await stack.connectOfficial({ userId: 'st' });
     await client.client.sendEvent('state', {}, 'json');
-    expect((await waitFor(() => client.server[0], 'the state reply')).data).toEqual({ viaAccess: 'connect of st', viaContext: 'connect of st' });
+    expect((await waitFor(() => client.server[0], 'the state reply')).data).toEqual({
+      viaAccess: 'connect of st',
+      viaContext: 'connect of st',
+    });
     await stack.service.closeConnection(client.connectionId, { reason: 'kicked by test' });
-    const seen = await waitFor(() => events.disconnects.find((entry) => entry.userId === 'st'), '@OnDisconnected for st');
+    const seen = await waitFor(
+      () => events.disconnects.find((entry) => entry.userId === 'st'),
+      '@OnDisconnected for st',
+    );
     expect(seen).toEqual({ userId: 'st', reason: 'kicked by test', states: { since: 'connect of st', touched: true } });
     // The client sees the same reason in its disconnected event.
-    expect((await waitFor(() => client.disconnected[0], 'the client disconnected event')).message?.message).toBe('kicked by test');
+    expect((await waitFor(() => client.disconnected[0], 'the client disconnected event')).message?.message).toBe(
+      'kicked by test',
+    );
   });
 
   it('turns a throwing handler into an ack error and an error log, and keeps serving', async () => {
     const client = await stack.connect({ userId: 'e' });
-    await expect(client.sendEvent('boom', {}, 'json')).rejects.toThrow('Event "boom" was refused by Web PubSub: InternalServerError:');
-    await waitFor(() => stack.errorLines().some((line) => line.includes('ChatEvents.boom') && line.includes('handler exploded')), 'the error log line');
+    await expect(client.sendEvent('boom', {}, 'json')).rejects.toThrow(
+      'Event "boom" was refused by Web PubSub: InternalServerError:',
+    );
+    await waitFor(
+      () => stack.errorLines().some((line) => line.includes('ChatEvents.boom') && line.includes('handler exploded')),
+      'the error log line',
+    );
     // The app still answers: the same kind of event on a new connection, and connect itself.
     const after = await stack.connect({ userId: 'e2' });
     await after.sendEvent('json', { n: 1 }, 'json');

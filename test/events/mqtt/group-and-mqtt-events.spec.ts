@@ -4,7 +4,16 @@ import request from 'supertest';
 import { MqttConnectError } from '../../../lib/index.js';
 import type { CapturingLogger } from '../../support/capturing-logger.js';
 import { DEFAULT_ADAPTER } from '../../support/http-adapters.js';
-import { eventHeaders, MQTT_CONNECT_BODY, MQTT_DISCONNECTED_BODY, MQTT_HEADERS, resetSeen, seen, SOURCE, startRecordingApp } from './mqtt-wire.js';
+import {
+  eventHeaders,
+  MQTT_CONNECT_BODY,
+  MQTT_DISCONNECTED_BODY,
+  MQTT_HEADERS,
+  resetSeen,
+  seen,
+  SOURCE,
+  startRecordingApp,
+} from './mqtt-wire.js';
 
 describe.each(DEFAULT_ADAPTER)('group and MQTT upstream events on %s', (adapter) => {
   let app: INestApplication;
@@ -20,10 +29,14 @@ describe.each(DEFAULT_ADAPTER)('group and MQTT upstream events on %s', (adapter)
     const response = await post(event, eventHeaders(event), { group: 'room-1' });
     expect(response.status).toBe(204);
     const received = event === 'joined' ? seen.joined : seen.left;
-    expect(received.map(({ group, context }) => ({ group, eventName: context.eventName, clientProtocol: context.clientProtocol }))).toEqual([
-      { group: 'room-1', eventName: event, clientProtocol: 'default' },
-    ]);
-    expect((event === 'joined' ? seen.left : seen.joined)).toEqual([]);
+    expect(
+      received.map(({ group, context }) => ({
+        group,
+        eventName: context.eventName,
+        clientProtocol: context.clientProtocol,
+      })),
+    ).toEqual([{ group: 'room-1', eventName: event, clientProtocol: 'default' }]);
+    expect(event === 'joined' ? seen.left : seen.joined).toEqual([]);
   });
 
   it('refuses a group event with no group name (400), and runs no handler', async () => {
@@ -43,10 +56,17 @@ describe.each(DEFAULT_ADAPTER)('group and MQTT upstream events on %s', (adapter)
     seen.onConnect = () => ({ userId: 'ann', mqtt: { userProperties: [{ name: 'welcome', value: 'yes' }] } });
     const response = await post('connect', eventHeaders('connect', MQTT_HEADERS), MQTT_CONNECT_BODY);
     expect(response.status).toBe(200);
-    expect(JSON.parse(response.text)).toEqual({ userId: 'ann', mqtt: { userProperties: [{ name: 'welcome', value: 'yes' }] } });
+    expect(JSON.parse(response.text)).toEqual({
+      userId: 'ann',
+      mqtt: { userProperties: [{ name: 'welcome', value: 'yes' }] },
+    });
     const [connect] = seen.connect;
     expect(connect.mqtt).toEqual(MQTT_CONNECT_BODY.mqtt);
-    expect(connect.context).toMatchObject({ clientProtocol: 'mqtt', subprotocol: 'mqtt', mqtt: { physicalConnectionId: 'phys-9', sessionId: 'session-3' } });
+    expect(connect.context).toMatchObject({
+      clientProtocol: 'mqtt',
+      subprotocol: 'mqtt',
+      mqtt: { physicalConnectionId: 'phys-9', sessionId: 'session-3' },
+    });
   });
 
   it('treats an mqtt subprotocol without a physical connection id as a default client', async () => {
@@ -57,8 +77,18 @@ describe.each(DEFAULT_ADAPTER)('group and MQTT upstream events on %s', (adapter)
   });
 
   it.each([
-    ['an MqttConnectError: its own code and status', () => new MqttConnectError({ mqtt: { code: 0x8a, reason: 'banned' } }), 403, { mqtt: { code: 0x8a, reason: 'banned' } }],
-    ['an HttpException: a code from its status', () => new ForbiddenException('not here'), 403, { mqtt: { code: 0x80, reason: 'not here' } }],
+    [
+      'an MqttConnectError: its own code and status',
+      () => new MqttConnectError({ mqtt: { code: 0x8a, reason: 'banned' } }),
+      403,
+      { mqtt: { code: 0x8a, reason: 'banned' } },
+    ],
+    [
+      'an HttpException: a code from its status',
+      () => new ForbiddenException('not here'),
+      403,
+      { mqtt: { code: 0x80, reason: 'not here' } },
+    ],
     ['a 500', () => new InternalServerErrorException('down'), 500, { mqtt: { code: 0x80, reason: 'down' } }],
   ])('refuses an MQTT client with %s', async (_name, refusal, status, body) => {
     seen.onConnect = () => {
@@ -94,8 +124,20 @@ describe.each(DEFAULT_ADAPTER)('group and MQTT upstream events on %s', (adapter)
   it('passes the MQTT disconnect packet to @OnDisconnected', async () => {
     const response = await post('disconnected', eventHeaders('disconnected', MQTT_HEADERS), MQTT_DISCONNECTED_BODY);
     expect(response.status).toBe(204);
-    expect(seen.disconnected.map(({ reason, mqtt, context }) => ({ reason, mqtt, sessionId: context.mqtt?.sessionId, connectionId: context.connectionId }))).toEqual([
-      { reason: 'client left', mqtt: MQTT_DISCONNECTED_BODY.mqtt, sessionId: 'session-3', connectionId: SOURCE.connectionId },
+    expect(
+      seen.disconnected.map(({ reason, mqtt, context }) => ({
+        reason,
+        mqtt,
+        sessionId: context.mqtt?.sessionId,
+        connectionId: context.connectionId,
+      })),
+    ).toEqual([
+      {
+        reason: 'client left',
+        mqtt: MQTT_DISCONNECTED_BODY.mqtt,
+        sessionId: 'session-3',
+        connectionId: SOURCE.connectionId,
+      },
     ]);
   });
 });

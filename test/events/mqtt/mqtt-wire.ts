@@ -19,10 +19,20 @@ import { upstreamEventHeaders, type UpstreamEventSource } from '../../support/up
 /** Shared by the specs of this folder: events as an MQTT client's connection brings them, and a Nest app that records them. */
 
 const KEY = 'MqttWireKeyQ1w2E3r4T5y6U7i8O9p0SECRETvalue=';
-export const SOURCE: UpstreamEventSource = { hub: 'chat', connectionId: 'conn-1', userId: 'u1', key: KEY, origin: 'contoso.webpubsub.azure.com' };
+export const SOURCE: UpstreamEventSource = {
+  hub: 'chat',
+  connectionId: 'conn-1',
+  userId: 'u1',
+  key: KEY,
+  origin: 'contoso.webpubsub.azure.com',
+};
 
 /** The headers that mark an MQTT client's event (`ce-subprotocol` holding "mqtt" and a physical connection id). */
-export const MQTT_HEADERS = { 'ce-subprotocol': 'mqtt', 'ce-physicalConnectionId': 'phys-9', 'ce-sessionId': 'session-3' };
+export const MQTT_HEADERS = {
+  'ce-subprotocol': 'mqtt',
+  'ce-physicalConnectionId': 'phys-9',
+  'ce-sessionId': 'session-3',
+};
 
 /** Headers of a signed `event` ('joined' and 'left' are group events) from SOURCE, with `extra` on top. */
 export function eventHeaders(event: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
@@ -39,7 +49,10 @@ export const MQTT_CONNECT_BODY = {
   mqtt: { protocolVersion: 5, username: 'ann', password: 'pw', userProperties: [{ name: 'device', value: 'd1' }] },
 };
 
-export const MQTT_DISCONNECTED_BODY = { reason: 'client left', mqtt: { disconnectPacket: { code: 0, userProperties: [{ name: 'bye', value: 'now' }] }, initiatedByClient: true } };
+export const MQTT_DISCONNECTED_BODY = {
+  reason: 'client left',
+  mqtt: { disconnectPacket: { code: 0, userProperties: [{ name: 'bye', value: 'now' }] }, initiatedByClient: true },
+};
 
 /** What the Nest handlers received, and what `@OnConnect` should do next. */
 export const seen = {
@@ -81,9 +94,16 @@ class RecordingEvents {
 }
 
 /** A Nest app on `adapter` whose event route serves RecordingEvents, signed with KEY. */
-export async function startRecordingApp(adapter: AdapterName): Promise<{ app: INestApplication; logger: CapturingLogger }> {
+export async function startRecordingApp(
+  adapter: AdapterName,
+): Promise<{ app: INestApplication; logger: CapturingLogger }> {
   const moduleRef = await Test.createTestingModule({
-    imports: [WebPubSubModule.forRoot({ connectionString: `Endpoint=https://contoso.webpubsub.azure.com;AccessKey=${KEY};Version=1.0;`, hub: 'chat' })],
+    imports: [
+      WebPubSubModule.forRoot({
+        connectionString: `Endpoint=https://contoso.webpubsub.azure.com;AccessKey=${KEY};Version=1.0;`,
+        hub: 'chat',
+      }),
+    ],
     providers: [RecordingEvents],
   }).compile();
   const app = createAdapterApp(moduleRef, adapter);

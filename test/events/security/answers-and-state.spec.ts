@@ -3,7 +3,13 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
-  AzureKeyCredential, OnConnect, OnUserEvent, WebPubSubEventHandler, WebPubSubModule, type ConnectionStateAccess, type UserEventRequest,
+  AzureKeyCredential,
+  OnConnect,
+  OnUserEvent,
+  WebPubSubEventHandler,
+  WebPubSubModule,
+  type ConnectionStateAccess,
+  type UserEventRequest,
 } from '../../../lib/index.js';
 import { ceSignature } from '../../support/upstream-events.js';
 import { connectHeaders, CONNECTION_ID, PRIMARY_KEY, SECONDARY_KEY, useAppPerTest, userEvent } from './harness.js';
@@ -20,7 +26,11 @@ class AnsweringEvents {
 
   @OnUserEvent('message')
   message(_event: UserEventRequest, state: ConnectionStateAccess): unknown {
-    return { constructor: typeof state.get('constructor'), proto: typeof state.get('__proto__'), room: state.get('room') ?? null };
+    return {
+      constructor: typeof state.get('constructor'),
+      proto: typeof state.get('__proto__'),
+      room: state.get('room') ?? null,
+    };
   }
 }
 
@@ -30,7 +40,9 @@ const { logger } = slot;
 async function start(options: Parameters<typeof WebPubSubModule.forRoot>[0]): Promise<INestApplication> {
   @Module({ imports: [WebPubSubModule.forRoot({ hub: 'chat', logger, ...options })], providers: [AnsweringEvents] })
   class AppModule {}
-  slot.app = (await Test.createTestingModule({ imports: [AppModule] }).compile()).createNestApplication({ logger: false });
+  slot.app = (await Test.createTestingModule({ imports: [AppModule] }).compile()).createNestApplication({
+    logger: false,
+  });
   await slot.app.init();
   return slot.app;
 }
@@ -53,16 +65,29 @@ describe('connect answers are checked as token claims are', () => {
   ])('refuses %s with a 500 whose log names the handler and the field', async (_, answer, field) => {
     connectAnswer = answer;
     await start({ connectionString: `Endpoint=${endpoint};AccessKey=${PRIMARY_KEY};Version=1.0;` });
-    const response = await request(slot.app!.getHttpServer()).post('/eventhandler').set(connectHeaders()).send(connectBody);
+    const response = await request(slot.app!.getHttpServer())
+      .post('/eventhandler')
+      .set(connectHeaders())
+      .send(connectBody);
     expect(response.status).toBe(500);
     const errors = logger.lines.filter((line) => line.level === 'error').map((line) => line.message);
-    expect(errors).toEqual([expect.stringContaining(`AnsweringEvents.connect failed: its answer's \`${field}\` is invalid`)]);
+    expect(errors).toEqual([
+      expect.stringContaining(`AnsweringEvents.connect failed: its answer's \`${field}\` is invalid`),
+    ]);
   });
 
   it('accepts a valid answer (control)', async () => {
-    connectAnswer = { userId: 'alice', groups: ['lobby', 'room 1'], roles: ['webpubsub.sendToGroup.lobby'], subprotocol: 'json.webpubsub.azure.v1' };
+    connectAnswer = {
+      userId: 'alice',
+      groups: ['lobby', 'room 1'],
+      roles: ['webpubsub.sendToGroup.lobby'],
+      subprotocol: 'json.webpubsub.azure.v1',
+    };
     await start({ connectionString: `Endpoint=${endpoint};AccessKey=${PRIMARY_KEY};Version=1.0;` });
-    const response = await request(slot.app!.getHttpServer()).post('/eventhandler').set(connectHeaders()).send(connectBody);
+    const response = await request(slot.app!.getHttpServer())
+      .post('/eventhandler')
+      .set(connectHeaders())
+      .send(connectBody);
     expect([response.status, response.body]).toEqual([200, connectAnswer]);
   });
 });
@@ -71,7 +96,10 @@ describe('connection state', () => {
   it('reads only keys the state has: constructor and __proto__ are states never set', async () => {
     await start({ connectionString: `Endpoint=${endpoint};AccessKey=${PRIMARY_KEY};Version=1.0;` });
     const states = Buffer.from(JSON.stringify({ room: 'lobby' })).toString('base64');
-    const response = await request(slot.app!.getHttpServer()).post('/eventhandler').set({ ...userEvent('application/json'), 'ce-connectionState': states }).send('{}');
+    const response = await request(slot.app!.getHttpServer())
+      .post('/eventhandler')
+      .set({ ...userEvent('application/json'), 'ce-connectionState': states })
+      .send('{}');
     expect(response.body).toEqual({ constructor: 'undefined', proto: 'undefined', room: 'lobby' });
   });
 });
@@ -80,7 +108,11 @@ describe('key rotation', () => {
   it('after credential.update(newKey), events signed with the new key pass and the old key is refused, with no restart', async () => {
     const credential = new AzureKeyCredential(PRIMARY_KEY);
     await start({ endpoint, credential });
-    const send = (key: string) => request(slot.app!.getHttpServer()).post('/eventhandler/message').set({ ...userEvent('application/json'), 'ce-signature': ceSignature(key, CONNECTION_ID) }).send('{}');
+    const send = (key: string) =>
+      request(slot.app!.getHttpServer())
+        .post('/eventhandler/message')
+        .set({ ...userEvent('application/json'), 'ce-signature': ceSignature(key, CONNECTION_ID) })
+        .send('{}');
     expect((await send(PRIMARY_KEY)).status).toBe(200);
     credential.update(SECONDARY_KEY);
     expect((await send(SECONDARY_KEY)).status).toBe(200);

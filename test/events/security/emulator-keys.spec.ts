@@ -17,7 +17,11 @@ describe('signatures from a real emulator', () => {
   });
   const stage = useEmulator(() => ({
     accessKey: EMULATOR_KEY,
-    hubs: { chat: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, systemEvents: ['connect'] }] } },
+    hubs: {
+      chat: {
+        eventHandlers: [{ urlTemplate: `http://127.0.0.1:${port}/eventhandler/{event}`, systemEvents: ['connect'] }],
+      },
+    },
   }));
   const apps = useEventApps();
 
@@ -26,11 +30,20 @@ describe('signatures from a real emulator', () => {
     const { emulator } = stage;
     const logger = new CapturingLogger();
     // The app talks to the same emulator endpoint (so its default allowed origin is the emulator's host) with its own key.
-    const app = await apps.start('express', { connectionString: `Endpoint=${emulator.endpoint};AccessKey=${appKey};Version=1.0;`, hub: 'chat' }, logger);
+    const app = await apps.start(
+      'express',
+      { connectionString: `Endpoint=${emulator.endpoint};AccessKey=${appKey};Version=1.0;`, hub: 'chat' },
+      logger,
+    );
     await app.listen(port, '127.0.0.1');
     // The client's token comes from the emulator's real key, so only the upstream signature differs.
-    const { url } = await new WebPubSubServiceClient(emulator.connectionString, 'chat').getClientAccessToken({ userId: 'u1' });
-    const started = await startOfficialClient(url, { autoReconnect: false, reconnectRetryOptions: { maxRetries: 0 } }).then(
+    const { url } = await new WebPubSubServiceClient(emulator.connectionString, 'chat').getClientAccessToken({
+      userId: 'u1',
+    });
+    const started = await startOfficialClient(url, {
+      autoReconnect: false,
+      reconnectRetryOptions: { maxRetries: 0 },
+    }).then(
       (client) => {
         stage.defer(() => client.stop());
         return true;

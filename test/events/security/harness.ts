@@ -1,7 +1,14 @@
 import { afterEach } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { OnConnect, OnConnected, OnDisconnected, OnUserEvent, WebPubSubEventHandler, WebPubSubModule } from '../../../lib/index.js';
+import {
+  OnConnect,
+  OnConnected,
+  OnDisconnected,
+  OnUserEvent,
+  WebPubSubEventHandler,
+  WebPubSubModule,
+} from '../../../lib/index.js';
 import type { WebPubSubModuleOptions } from '../../../lib/index.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 import { acceptEveryEventBody } from '../../support/event-bodies.js';
@@ -98,10 +105,18 @@ export const OTHER_KEY = 'SomeoneElsesKeyXx9Yy8Zz7NotOurs0000000000000000000=';
 export const FORGED = `sha256=${'ab'.repeat(32)}`;
 
 /** The connection the well-formed events come from, signed with the primary key. */
-export const SOURCE: UpstreamEventSource = { hub: 'chat', connectionId: CONNECTION_ID, userId: 'u1', key: PRIMARY_KEY, origin: SERVICE_HOST };
+export const SOURCE: UpstreamEventSource = {
+  hub: 'chat',
+  connectionId: CONNECTION_ID,
+  userId: 'u1',
+  key: PRIMARY_KEY,
+  origin: SERVICE_HOST,
+};
 
 /** Headers of a well-formed, correctly signed connect, as the service sends it. */
-export const connectHeaders = (overrides: Record<string, string | undefined> = {}) => upstreamEventHeaders('connect', SOURCE, overrides);
+export const connectHeaders = (overrides: Record<string, string | undefined> = {}) =>
+  upstreamEventHeaders('connect', SOURCE, overrides);
 
 /** Headers of a `message` user event with the given content type. */
-export const userEvent = (contentType: string) => upstreamEventHeaders('message', SOURCE, { 'content-type': contentType });
+export const userEvent = (contentType: string) =>
+  upstreamEventHeaders('message', SOURCE, { 'content-type': contentType });

@@ -5,7 +5,18 @@ import { CapturingLogger } from '../../support/capturing-logger.js';
 import { ADAPTERS } from '../../support/http-adapters.js';
 import { ceSignature } from '../../support/upstream-events.js';
 import {
-  calls, connectHeaders, CONNECTION_ID, createApp, FORGED, OTHER_KEY, PRIMARY_KEY, resetCalls, SECONDARY_KEY, SERVICE_HOST, totalCalls, userEvent,
+  calls,
+  connectHeaders,
+  CONNECTION_ID,
+  createApp,
+  FORGED,
+  OTHER_KEY,
+  PRIMARY_KEY,
+  resetCalls,
+  SECONDARY_KEY,
+  SERVICE_HOST,
+  totalCalls,
+  userEvent,
   CONNECTION_STRING,
 } from './harness.js';
 
@@ -22,20 +33,51 @@ const huge = Buffer.alloc(2 * 1024 * 1024 + 1024, 0x61);
 // Every rejection: the documented status, and no handler ever runs.
 const rejected: Case[] = [
   { name: 'a forged signature', headers: connectHeaders({ 'ce-signature': FORGED }), status: 401 },
-  { name: 'a signature computed with another key', headers: connectHeaders({ 'ce-signature': ceSignature(OTHER_KEY, CONNECTION_ID) }), status: 401 },
-  { name: 'a signature for another connection', headers: connectHeaders({ 'ce-signature': ceSignature(PRIMARY_KEY, 'conn-other') }), status: 401 },
+  {
+    name: 'a signature computed with another key',
+    headers: connectHeaders({ 'ce-signature': ceSignature(OTHER_KEY, CONNECTION_ID) }),
+    status: 401,
+  },
+  {
+    name: 'a signature for another connection',
+    headers: connectHeaders({ 'ce-signature': ceSignature(PRIMARY_KEY, 'conn-other') }),
+    status: 401,
+  },
   { name: 'no signature', headers: connectHeaders({ 'ce-signature': undefined }), status: 401 },
   { name: 'no WebHook-Request-Origin', headers: connectHeaders({ 'webhook-request-origin': undefined }), status: 400 },
-  { name: 'a disallowed origin', headers: connectHeaders({ 'webhook-request-origin': 'evil.example.com' }), status: 403 },
+  {
+    name: 'a disallowed origin',
+    headers: connectHeaders({ 'webhook-request-origin': 'evil.example.com' }),
+    status: 403,
+  },
   { name: 'another hub', headers: connectHeaders({ 'ce-hub': 'other' }), status: 400 },
-  { name: 'ce-type azure.webpubsub.sys.unknown', headers: connectHeaders({ 'ce-type': 'azure.webpubsub.sys.unknown' }), status: 400 },
+  {
+    name: 'ce-type azure.webpubsub.sys.unknown',
+    headers: connectHeaders({ 'ce-type': 'azure.webpubsub.sys.unknown' }),
+    status: 400,
+  },
   { name: 'a non-azure ce-type', headers: connectHeaders({ 'ce-type': 'com.example.connect' }), status: 400 },
   { name: 'no ce-awpsversion', headers: connectHeaders({ 'ce-awpsversion': undefined }), status: 400 },
   { name: 'no CloudEvents headers at all', headers: { 'content-type': 'application/json' }, status: 400 },
   { name: 'malformed JSON on a system event', headers: connectHeaders(), body: '{"claims": {', status: 400 },
-  { name: 'malformed JSON on a json user event', headers: userEvent('application/json'), body: '{not json', status: 400 },
-  { name: 'a huge JSON body (> 2 MiB)', headers: connectHeaders(), body: `{"claims":"${huge.toString()}"}`, status: 413 },
-  { name: 'a huge binary user event (> 2 MiB)', headers: userEvent('application/octet-stream'), body: huge, status: 413 },
+  {
+    name: 'malformed JSON on a json user event',
+    headers: userEvent('application/json'),
+    body: '{not json',
+    status: 400,
+  },
+  {
+    name: 'a huge JSON body (> 2 MiB)',
+    headers: connectHeaders(),
+    body: `{"claims":"${huge.toString()}"}`,
+    status: 413,
+  },
+  {
+    name: 'a huge binary user event (> 2 MiB)',
+    headers: userEvent('application/octet-stream'),
+    body: huge,
+    status: 413,
+  },
 ];
 
 describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
@@ -52,7 +94,8 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
     logger.lines.length = 0;
   });
 
-  const post = (headers: Record<string, string>, body: string | Buffer = connectBody) => request(app.getHttpServer()).post('/eventhandler/connect').set(headers).send(body);
+  const post = (headers: Record<string, string>, body: string | Buffer = connectBody) =>
+    request(app.getHttpServer()).post('/eventhandler/connect').set(headers).send(body);
 
   it('accepts a correctly signed connect (control)', async () => {
     const response = await post(connectHeaders());
@@ -61,7 +104,9 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
   });
 
   it('accepts a signature list where one of two entries is valid', async () => {
-    const response = await post(connectHeaders({ 'ce-signature': `${FORGED},${ceSignature(PRIMARY_KEY, CONNECTION_ID)}` }));
+    const response = await post(
+      connectHeaders({ 'ce-signature': `${FORGED},${ceSignature(PRIMARY_KEY, CONNECTION_ID)}` }),
+    );
     expect([200, 204]).toContain(response.status);
     expect(calls.connect).toBe(1);
   });
@@ -69,7 +114,10 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
   // The limit must not bite below what the service may send: a client message is at most 1 MiB.
   it.each(['application/octet-stream', 'text/plain'])('accepts a 1 MiB %s user event', async (contentType) => {
     const payload = 'a'.repeat(1024 * 1024);
-    const response = await post(userEvent(contentType), contentType === 'application/octet-stream' ? Buffer.from(payload) : payload);
+    const response = await post(
+      userEvent(contentType),
+      contentType === 'application/octet-stream' ? Buffer.from(payload) : payload,
+    );
     expect(response.status).toBe(204);
     expect(calls.user).toBe(1);
   });
@@ -103,7 +151,8 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
     expect(warnings[0].text).toContain('chat');
     expect(warnings[0].text).toContain(CONNECTION_ID);
     const everything = logger.lines.map((line) => line.text).join('\n');
-    for (const secret of [signature, signature.slice('sha256='.length), PRIMARY_KEY, SECONDARY_KEY, OTHER_KEY]) expect(everything).not.toContain(secret);
+    for (const secret of [signature, signature.slice('sha256='.length), PRIMARY_KEY, SECONDARY_KEY, OTHER_KEY])
+      expect(everything).not.toContain(secret);
     expect(response.text).not.toContain(signature.slice('sha256='.length));
   });
 
@@ -119,11 +168,14 @@ describe.each(ADAPTERS)('upstream event security on %s', (adapter) => {
       expect(response.headers['webhook-allowed-origin']).toBe(SERVICE_HOST);
     });
 
-    it.each(['options', 'get'] as const)('%s from another origin is refused with 403 and no allowed origin', async (method) => {
-      const response = await handshake(method, 'evil.example.com');
-      expect(response.status).toBe(403);
-      expect(response.headers['webhook-allowed-origin']).toBeUndefined();
-    });
+    it.each(['options', 'get'] as const)(
+      '%s from another origin is refused with 403 and no allowed origin',
+      async (method) => {
+        const response = await handshake(method, 'evil.example.com');
+        expect(response.status).toBe(403);
+        expect(response.headers['webhook-allowed-origin']).toBeUndefined();
+      },
+    );
 
     it.each(['options', 'get'] as const)('%s without an origin is a 400', async (method) => {
       const response = await handshake(method);
@@ -140,14 +192,23 @@ describe.each(ADAPTERS)('events.allowedOrigins on %s', (adapter) => {
   });
 
   it("answers * for any origin when ['*'] is configured, and accepts its events", async () => {
-    app = await createApp(adapter, { connectionString: CONNECTION_STRING, hub: 'chat', events: { allowedOrigins: ['*'] } });
+    app = await createApp(adapter, {
+      connectionString: CONNECTION_STRING,
+      hub: 'chat',
+      events: { allowedOrigins: ['*'] },
+    });
     resetCalls();
     for (const method of ['options', 'get'] as const) {
-      const response = await request(app.getHttpServer())[method]('/eventhandler').set('WebHook-Request-Origin', 'anything.example.net');
+      const response = await request(app.getHttpServer())
+        [method]('/eventhandler')
+        .set('WebHook-Request-Origin', 'anything.example.net');
       expect(response.status).toBe(200);
       expect(response.headers['webhook-allowed-origin']).toBe('*');
     }
-    const response = await request(app.getHttpServer()).post('/eventhandler').set(connectHeaders({ 'webhook-request-origin': 'anything.example.net' })).send(connectBody);
+    const response = await request(app.getHttpServer())
+      .post('/eventhandler')
+      .set(connectHeaders({ 'webhook-request-origin': 'anything.example.net' }))
+      .send(connectBody);
     expect([200, 204]).toContain(response.status);
     expect(calls.connect).toBe(1);
   });

@@ -6,7 +6,15 @@
 import 'reflect-metadata';
 import { Controller, Get, Injectable, Module, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
 import { WebPubSubModule } from '../../../lib/index.js';
 import { WebPubSubAdapter, type WebPubSubServer, type WebPubSubSocket } from '../../../lib/gateway/index.js';
 
@@ -62,7 +70,10 @@ class ScaleOutGateway implements OnGatewayConnection, OnGatewayDisconnect {
   }
 
   @SubscribeMessage('join')
-  async join(@MessageBody() room: string, @ConnectedSocket() client: WebPubSubSocket): Promise<{ event: string; data: unknown }> {
+  async join(
+    @MessageBody() room: string,
+    @ConnectedSocket() client: WebPubSubSocket,
+  ): Promise<{ event: string; data: unknown }> {
     this.count(client);
     await client.join(room);
     return { event: 'joined', data: { room, by: name, id: client.id } };
@@ -70,7 +81,10 @@ class ScaleOutGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   /** Broadcasts to the room only when this is the process `from` names: the test keeps asking until it is. */
   @SubscribeMessage('say')
-  async say(@MessageBody() body: { room: string; text: string; from: string }, @ConnectedSocket() client: WebPubSubSocket): Promise<{ event: string; data: unknown }> {
+  async say(
+    @MessageBody() body: { room: string; text: string; from: string },
+    @ConnectedSocket() client: WebPubSubSocket,
+  ): Promise<{ event: string; data: unknown }> {
     this.count(client);
     if (body.from !== name) return { event: 'sent', data: { by: name, skipped: true } };
     await this.server.to(body.room).emit('said', { text: body.text, by: name });
@@ -79,7 +93,10 @@ class ScaleOutGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   /** To the whole hub: a marker every client gets after what was sent before it. */
   @SubscribeMessage('shout')
-  async shout(@MessageBody() text: string, @ConnectedSocket() client: WebPubSubSocket): Promise<{ event: string; data: unknown }> {
+  async shout(
+    @MessageBody() text: string,
+    @ConnectedSocket() client: WebPubSubSocket,
+  ): Promise<{ event: string; data: unknown }> {
     this.count(client);
     await this.server.emit('shouted', { text, by: name });
     return { event: 'shout-sent', data: { by: name } };
@@ -87,7 +104,8 @@ class ScaleOutGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   private count(client: WebPubSubSocket): void {
     counters.events[client.id] = (counters.events[client.id] ?? 0) + 1;
-    if (!counters.handleConnection.includes(client.id) && !counters.boundOnly.includes(client.id)) counters.boundOnly.push(client.id);
+    if (!counters.handleConnection.includes(client.id) && !counters.boundOnly.includes(client.id))
+      counters.boundOnly.push(client.id);
   }
 }
 
@@ -100,7 +118,9 @@ class CountersController {
 }
 
 @Module({
-  imports: [WebPubSubModule.forRoot({ connectionString: process.env.CONNECTION_STRING!, hub: 'chat', httpLogging: 'off' })],
+  imports: [
+    WebPubSubModule.forRoot({ connectionString: process.env.CONNECTION_STRING!, hub: 'chat', httpLogging: 'off' }),
+  ],
   controllers: [CountersController],
   providers: [ScaleOutGateway],
 })

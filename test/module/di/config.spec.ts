@@ -15,7 +15,13 @@ import { setEnv } from '../../support/env.js';
  * WEBPUBSUB_CONNECTION_STRING / WEBPUBSUB_HUB variables that forRoot falls back to.
  */
 
-const ENV_NAMES = ['WEBPUBSUB_CONNECTION_STRING', 'WEBPUBSUB_HUB', 'CHAT_PUBSUB_CONNECTION', 'CHAT_PUBSUB_HUB', 'OTHER_SECRET'];
+const ENV_NAMES = [
+  'WEBPUBSUB_CONNECTION_STRING',
+  'WEBPUBSUB_HUB',
+  'CHAT_PUBSUB_CONNECTION',
+  'CHAT_PUBSUB_HUB',
+  'OTHER_SECRET',
+];
 
 const stage = useEmulator({ accessKey: 'config-spec-access-key' });
 let dir: string;
@@ -24,7 +30,12 @@ let restoreEnv: () => void;
 /** Writes a .env file (values quoted, as a connection string has `=` and `;`) and returns its path. */
 function envFile(name: string, values: Record<string, string>): string {
   const file = path.join(dir, name);
-  writeFileSync(file, Object.entries(values).map(([key, value]) => `${key}="${value}"`).join('\n') + '\n');
+  writeFileSync(
+    file,
+    Object.entries(values)
+      .map(([key, value]) => `${key}="${value}"`)
+      .join('\n') + '\n',
+  );
   return file;
 }
 
@@ -60,7 +71,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('WebPubSubModule with @nestjs/config', () => {
   it('forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory }) reads the .env file', async () => {
-    const envFilePath = envFile('service.env', { CHAT_PUBSUB_CONNECTION: stage.emulator.connectionString, CHAT_PUBSUB_HUB: 'fromdotenv' });
+    const envFilePath = envFile('service.env', {
+      CHAT_PUBSUB_CONNECTION: stage.emulator.connectionString,
+      CHAT_PUBSUB_HUB: 'fromdotenv',
+    });
     const moduleRef = await compile({
       imports: [
         ConfigModule.forRoot({ envFilePath }),
@@ -81,7 +95,10 @@ describe('WebPubSubModule with @nestjs/config', () => {
   });
 
   it('a typed registerAs namespace with ConfigModule.forFeature and inject: [webpubsubConfig.KEY]', async () => {
-    const envFilePath = envFile('namespace.env', { CHAT_PUBSUB_CONNECTION: stage.emulator.connectionString, CHAT_PUBSUB_HUB: 'namespaced' });
+    const envFilePath = envFile('namespace.env', {
+      CHAT_PUBSUB_CONNECTION: stage.emulator.connectionString,
+      CHAT_PUBSUB_HUB: 'namespaced',
+    });
     const moduleRef = await compile({
       imports: [
         ConfigModule.forRoot({ envFilePath }),
@@ -115,25 +132,38 @@ describe('WebPubSubModule with @nestjs/config', () => {
   });
 
   it('WEBPUBSUB_CONNECTION_STRING and WEBPUBSUB_HUB from the .env file reach forRoot() without options', async () => {
-    const envFilePath = envFile('documented.env', { WEBPUBSUB_CONNECTION_STRING: stage.emulator.connectionString, WEBPUBSUB_HUB: 'documented' });
-    const moduleRef = await compile({ imports: [ConfigModule.forRoot({ envFilePath }), WebPubSubModule.forRoot({ logger: false })] });
+    const envFilePath = envFile('documented.env', {
+      WEBPUBSUB_CONNECTION_STRING: stage.emulator.connectionString,
+      WEBPUBSUB_HUB: 'documented',
+    });
+    const moduleRef = await compile({
+      imports: [ConfigModule.forRoot({ envFilePath }), WebPubSubModule.forRoot({ logger: false })],
+    });
     expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['/api/hubs/documented/:send 202']);
   });
 
   it('a variable missing from the .env file fails at startup naming the option and the variable, without the key', async () => {
-    const envFilePath = envFile('incomplete.env', { CHAT_PUBSUB_HUB: 'chat', OTHER_SECRET: stage.emulator.connectionString });
+    const envFilePath = envFile('incomplete.env', {
+      CHAT_PUBSUB_HUB: 'chat',
+      OTHER_SECRET: stage.emulator.connectionString,
+    });
     const compiling = Test.createTestingModule({
       imports: [
         ConfigModule.forRoot({ envFilePath }),
         WebPubSubModule.forRootAsync({
           imports: [ConfigModule],
           inject: [ConfigService],
-          useFactory: (config: ConfigService) => ({ connectionString: config.get<string>('CHAT_PUBSUB_CONNECTION'), hub: config.get<string>('CHAT_PUBSUB_HUB') }),
+          useFactory: (config: ConfigService) => ({
+            connectionString: config.get<string>('CHAT_PUBSUB_CONNECTION'),
+            hub: config.get<string>('CHAT_PUBSUB_HUB'),
+          }),
         }),
       ],
     }).compile();
     const error = (await compiling.catch((caught: unknown) => caught)) as Error;
-    expect(error.message).toMatch(/^WebPubSubModule: no connection is configured\. Set WEBPUBSUB_CONNECTION_STRING or pass `connectionString`/);
+    expect(error.message).toMatch(
+      /^WebPubSubModule: no connection is configured\. Set WEBPUBSUB_CONNECTION_STRING or pass `connectionString`/,
+    );
     expect(`${error.message}\n${error.stack}`).not.toContain('config-spec-access-key');
   });
 });

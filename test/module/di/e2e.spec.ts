@@ -60,7 +60,10 @@ class Running {
   private readonly receivers: OfficialClient[] = [];
 
   async start(options: WebPubSubModuleOptions): Promise<void> {
-    const moduleRef = await Test.createTestingModule({ imports: [WebPubSubModule.forRoot(options)], controllers: [NotifyController] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [WebPubSubModule.forRoot(options)],
+      controllers: [NotifyController],
+    })
       .setLogger(this.logger)
       .compile();
     this.app = moduleRef.createNestApplication();
@@ -122,7 +125,9 @@ describe('e2e with `emulator: true` (embedded)', () => {
   it('uses the embedded emulator: tokens and REST calls point at a loopback port it opened', async () => {
     expect(running.service.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const { url } = await running.service.getClientAccessToken({ userId: 'alice' });
-    expect(url.startsWith(`${running.service.endpoint.replace('http', 'ws')}/client/hubs/chat?access_token=`)).toBe(true);
+    expect(url.startsWith(`${running.service.endpoint.replace('http', 'ws')}/client/hubs/chat?access_token=`)).toBe(
+      true,
+    );
     await expect(running.service.getServiceStatus()).resolves.toBe(true);
   });
 
@@ -133,7 +138,9 @@ describe('e2e with `emulator: true` (embedded)', () => {
   it('logs one line about the emulator, with its endpoint and never its key', () => {
     const started = running.logger.lines.filter((line) => line.message.includes('embedded Web PubSub emulator'));
     const message = `Started an embedded Web PubSub emulator at ${running.service.endpoint} (hub "chat"). For local development only.`;
-    expect(started).toEqual([{ level: 'log', message, params: ['WebPubSub'], context: 'WebPubSub', text: `${message} WebPubSub` }]);
+    expect(started).toEqual([
+      { level: 'log', message, params: ['WebPubSub'], context: 'WebPubSub', text: `${message} WebPubSub` },
+    ]);
     // The generated key is private to the service: read it only to prove no line ever showed it.
     const key = (running.service.client as unknown as { transport: { accessKey?: string } }).transport.accessKey;
     expect(key).toEqual(expect.any(String));
@@ -156,9 +163,18 @@ describe('e2e with an external emulator', () => {
     const from = external.emulator.restCalls.length;
     await deliversThroughTheApp(running);
     expect(external.emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.status}`)).toEqual([
-      'addConnectionToGroup 200', 'sendToAll 202', 'sendToGroup 202', 'sendToUser 202', 'sendToAll 202',
+      'addConnectionToGroup 200',
+      'sendToAll 202',
+      'sendToGroup 202',
+      'sendToUser 202',
+      'sendToAll 202',
     ]);
-    expect(external.emulator.connections('chat').map((connection) => connection.userId).sort()).toEqual(['alice', 'bob']);
+    expect(
+      external.emulator
+        .connections('chat')
+        .map((connection) => connection.userId)
+        .sort(),
+    ).toEqual(['alice', 'bob']);
   });
 
   it('starts no emulator of its own, and logs REST calls without the key', () => {

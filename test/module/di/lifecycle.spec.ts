@@ -25,7 +25,10 @@ interface ChildRun {
 /** Runs an ES module script in a child Node process; fails if it is still alive EXIT_WITHIN_MS after saying "closed". */
 function runChild(script: string, env: Record<string, string> = {}): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: root, env: { ...process.env, NODE_ENV: 'development', ...env } });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'development', ...env },
+    });
     let stdout = '';
     let stderr = '';
     let closedAt: number | undefined;
@@ -40,7 +43,11 @@ function runChild(script: string, env: Record<string, string> = {}): Promise<Chi
         closedAt = Date.now();
         killer = setTimeout(() => {
           child.kill('SIGKILL');
-          reject(new Error(`The process was still alive ${EXIT_WITHIN_MS} ms after it closed the app (or its startup failed): something keeps it open.\nstdout: ${stdout}\nstderr: ${stderr}`));
+          reject(
+            new Error(
+              `The process was still alive ${EXIT_WITHIN_MS} ms after it closed the app (or its startup failed): something keeps it open.\nstdout: ${stdout}\nstderr: ${stderr}`,
+            ),
+          );
         }, EXIT_WITHIN_MS);
       }
     });
@@ -114,9 +121,15 @@ const failedStartupScript = `
   console.log('closed');
 `;
 
-function resultOf(run: ChildRun): { data: unknown; endpoint: string; lines: Array<{ level: string; message: string; context: unknown }>; resources: string[] } {
+function resultOf(run: ChildRun): {
+  data: unknown;
+  endpoint: string;
+  lines: Array<{ level: string; message: string; context: unknown }>;
+  resources: string[];
+} {
   const json = run.stdout.split('\n').find((line) => line.startsWith('{'));
-  if (run.code !== 0 || !json) throw new Error(`The child failed (exit ${run.code}).\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+  if (run.code !== 0 || !json)
+    throw new Error(`The child failed (exit ${run.code}).\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
   return JSON.parse(json);
 }
 
@@ -131,17 +144,22 @@ describe('lifecycle of the built package', () => {
 
   it('with `emulator: true`, the process exits by itself after app.close(), even with a client still connected', async () => {
     const run = await runChild(
-      appScript(`{ emulator: { accessKey: 'lifecycle-embedded-key' }, hub: 'chat' }`, `
+      appScript(
+        `{ emulator: { accessKey: 'lifecycle-embedded-key' }, hub: 'chat' }`,
+        `
         // A plain WebSocket left open: closing the app must close it, not wait for it.
         const socket = new WebSocket(url, 'json.webpubsub.azure.v1');
         await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
-      `),
+      `,
+      ),
     );
     const result = resultOf(run);
     expect(result.data).toEqual({ hello: 'lifecycle' });
     expect(result.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const started = result.lines.filter((line) => line.message.includes('embedded Web PubSub emulator'));
-    expect(started).toEqual([{ level: 'log', message: expect.stringContaining(result.endpoint), context: 'WebPubSub' }]);
+    expect(started).toEqual([
+      { level: 'log', message: expect.stringContaining(result.endpoint), context: 'WebPubSub' },
+    ]);
     expect(run.stdout + run.stderr).not.toContain('lifecycle-embedded-key');
     expect(run.exitAfterCloseMs).toBeLessThan(EXIT_WITHIN_MS);
   }, 30_000);
@@ -155,7 +173,9 @@ describe('lifecycle of the built package', () => {
   }, 30_000);
 
   it('with an external service, the process exits by itself after app.close()', async () => {
-    const run = await runChild(appScript(`{ hub: 'chat' }`), { WEBPUBSUB_CONNECTION_STRING: external.connectionString });
+    const run = await runChild(appScript(`{ hub: 'chat' }`), {
+      WEBPUBSUB_CONNECTION_STRING: external.connectionString,
+    });
     const result = resultOf(run);
     expect(result.data).toEqual({ hello: 'lifecycle' });
     expect(result.endpoint).toBe(external.endpoint);

@@ -25,7 +25,14 @@ class AlertsPublisher {
 /** A feature module with its own named registration (built once the emulator's connection string is known). */
 function alertsModule() {
   @Module({
-    imports: [WebPubSubModule.forRoot({ name: 'alerts', connectionString: alertsEmulator.connectionString, hub: 'alerts', logger: false })],
+    imports: [
+      WebPubSubModule.forRoot({
+        name: 'alerts',
+        connectionString: alertsEmulator.connectionString,
+        hub: 'alerts',
+        logger: false,
+      }),
+    ],
     providers: [AlertsPublisher],
     exports: [AlertsPublisher],
   })
@@ -71,7 +78,11 @@ beforeAll(async () => {
 describe('named instances', () => {
   it('inject one service per name, each with its own options, hub and endpoint', () => {
     const { audit, main, mainByDecorator, alerts } = dispatcher;
-    expect(alerts.webPubSub).toMatchObject({ instanceName: 'alerts', hubName: 'alerts', endpoint: alertsEmulator.endpoint });
+    expect(alerts.webPubSub).toMatchObject({
+      instanceName: 'alerts',
+      hubName: 'alerts',
+      endpoint: alertsEmulator.endpoint,
+    });
     expect(audit).toMatchObject({ instanceName: 'audit', hubName: 'audit', endpoint: auditEmulator.endpoint });
     expect(main).toMatchObject({ instanceName: 'default', hubName: 'main' });
     expect(main.endpoint).not.toBe(alertsEmulator.endpoint);
@@ -93,7 +104,9 @@ describe('named instances', () => {
         main.sendToUser('alice', { n }),
       ]).flat(),
     );
-    const seen = (emulator: WebPubSubEmulator, from: number) => [...new Set(emulator.restCalls.slice(from).map((call) => `${call.path} ${call.status}`))];
+    const seen = (emulator: WebPubSubEmulator, from: number) => [
+      ...new Set(emulator.restCalls.slice(from).map((call) => `${call.path} ${call.status}`)),
+    ];
     expect(alertsEmulator.restCalls.length - alertsFrom).toBe(5);
     expect(seen(alertsEmulator, alertsFrom)).toEqual(['/api/hubs/alerts/:send 202']);
     expect(auditEmulator.restCalls.length - auditFrom).toBe(5);
@@ -102,7 +115,7 @@ describe('named instances', () => {
     await expect(main.userExists('alice')).resolves.toBe(false);
   });
 
-  it('official clients connected through each instance receive only that instance\'s messages', async () => {
+  it("official clients connected through each instance receive only that instance's messages", async () => {
     const { audit, main, alerts } = dispatcher;
     const [onAlerts, onAudit, onMain] = await Promise.all([
       connectOfficialClient(alerts.webPubSub, { userId: 'alice' }),
@@ -110,11 +123,22 @@ describe('named instances', () => {
       connectOfficialClient(main, { userId: 'alice' }),
     ]);
     for (const receiver of [onAlerts, onAudit, onMain]) alertsStage.defer(() => receiver.stop());
-    expect(alertsEmulator.connections('alerts').map((connection) => connection.connectionId)).toEqual([onAlerts.connectionId]);
-    expect(auditEmulator.connections('audit').map((connection) => connection.connectionId)).toEqual([onAudit.connectionId]);
+    expect(alertsEmulator.connections('alerts').map((connection) => connection.connectionId)).toEqual([
+      onAlerts.connectionId,
+    ]);
+    expect(auditEmulator.connections('audit').map((connection) => connection.connectionId)).toEqual([
+      onAudit.connectionId,
+    ]);
 
-    await Promise.all([alerts.webPubSub.sendToUser('alice', { via: 'alerts' }), audit.sendToUser('alice', { via: 'audit' }), main.sendToUser('alice', { via: 'main' })]);
-    await waitFor(() => onAlerts.server.length && onAudit.server.length && onMain.server.length, 'each receiver to get its message');
+    await Promise.all([
+      alerts.webPubSub.sendToUser('alice', { via: 'alerts' }),
+      audit.sendToUser('alice', { via: 'audit' }),
+      main.sendToUser('alice', { via: 'main' }),
+    ]);
+    await waitFor(
+      () => onAlerts.server.length && onAudit.server.length && onMain.server.length,
+      'each receiver to get its message',
+    );
     expect([onAlerts, onAudit, onMain].map((receiver) => receiver.server.map((message) => message.data))).toEqual([
       [{ via: 'alerts' }],
       [{ via: 'audit' }],
@@ -125,7 +149,13 @@ describe('named instances', () => {
   it('the default instance may use the embedded emulator next to named external ones (logged once, without its key)', async () => {
     const started = logger.lines.filter((line) => line.message.startsWith('Started an embedded Web PubSub emulator'));
     expect(started).toEqual([
-      { level: 'log', message: expect.stringContaining(dispatcher.main.endpoint), params: ['WebPubSub'], context: 'WebPubSub', text: expect.stringContaining(dispatcher.main.endpoint) },
+      {
+        level: 'log',
+        message: expect.stringContaining(dispatcher.main.endpoint),
+        params: ['WebPubSub'],
+        context: 'WebPubSub',
+        text: expect.stringContaining(dispatcher.main.endpoint),
+      },
     ]);
     expect(logger.text()).not.toContain('embedded-main-key');
   });

@@ -3,7 +3,14 @@ import { Inject, Injectable, Module, type ModuleMetadata } from '@nestjs/common'
 import { Test, type TestingModule } from '@nestjs/testing';
 import { WebPubSubEmulator } from '../../../lib/emulator/index.js';
 import {
-  AzureKeyCredential, getWebPubSubToken, WebPubSubModule, WebPubSubRestClient, WebPubSubRestError, WebPubSubService, type WebPubSubModuleOptions, type WebPubSubOptionsFactory,
+  AzureKeyCredential,
+  getWebPubSubToken,
+  WebPubSubModule,
+  WebPubSubRestClient,
+  WebPubSubRestError,
+  WebPubSubService,
+  type WebPubSubModuleOptions,
+  type WebPubSubOptionsFactory,
 } from '../../../lib/index.js';
 import { getWebPubSubContextToken } from '../../../lib/core/web-pubsub.constants.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
@@ -28,7 +35,8 @@ async function compile(metadata: ModuleMetadata): Promise<TestingModule> {
 }
 
 /** The calls the emulator served for one hub since `from` (its index in restCalls). */
-const callsSince = (from: number) => stage.emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.path} ${call.status}`);
+const callsSince = (from: number) =>
+  stage.emulator.restCalls.slice(from).map((call) => `${call.operation} ${call.path} ${call.status}`);
 
 /** Sends through the service and returns what the emulator saw. */
 async function sendThrough(service: WebPubSubService): Promise<string[]> {
@@ -39,7 +47,15 @@ async function sendThrough(service: WebPubSubService): Promise<string[]> {
 
 const SETTINGS = Symbol('SETTINGS');
 /** A module standing in for an app's own configuration module. */
-@Module({ providers: [{ provide: SETTINGS, useFactory: () => ({ connectionString: stage.emulator.connectionString, hub: 'fromsettings' }) }], exports: [SETTINGS] })
+@Module({
+  providers: [
+    {
+      provide: SETTINGS,
+      useFactory: () => ({ connectionString: stage.emulator.connectionString, hub: 'fromsettings' }),
+    },
+  ],
+  exports: [SETTINGS],
+})
 class SettingsModule {}
 
 @Injectable()
@@ -72,13 +88,36 @@ beforeAll(() => {
 afterAll(() => restoreEnv());
 
 describe('WebPubSubModule.forRoot', () => {
-  it('provides WebPubSubService by class: a WebPubSubRestClient for its hub, with the client\'s own members (none copied)', async () => {
-    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false })] });
+  it("provides WebPubSubService by class: a WebPubSubRestClient for its hub, with the client's own members (none copied)", async () => {
+    const moduleRef = await compile({
+      imports: [
+        WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false }),
+      ],
+    });
     const service = moduleRef.get(WebPubSubService);
     expect(service).toBeInstanceOf(WebPubSubRestClient);
-    expect(service).toMatchObject({ instanceName: 'default', hubName: 'chat', endpoint: stage.emulator.endpoint, apiVersion: '2024-12-01' });
-    const clientMembers = Object.getOwnPropertyNames(WebPubSubRestClient.prototype).filter((name) => name !== 'constructor');
-    expect(clientMembers).toEqual(expect.arrayContaining(['sendToAll', 'sendToUser', 'group', 'hub', 'getClientAccessToken', 'closeUserConnections', 'grantPermission', 'removeConnectionsFromGroups', 'pipeline']));
+    expect(service).toMatchObject({
+      instanceName: 'default',
+      hubName: 'chat',
+      endpoint: stage.emulator.endpoint,
+      apiVersion: '2024-12-01',
+    });
+    const clientMembers = Object.getOwnPropertyNames(WebPubSubRestClient.prototype).filter(
+      (name) => name !== 'constructor',
+    );
+    expect(clientMembers).toEqual(
+      expect.arrayContaining([
+        'sendToAll',
+        'sendToUser',
+        'group',
+        'hub',
+        'getClientAccessToken',
+        'closeUserConnections',
+        'grantPermission',
+        'removeConnectionsFromGroups',
+        'pipeline',
+      ]),
+    );
     // Inherited, not re-declared: an editor shows the client's docs, and no overload list is copied.
     expect(Object.getOwnPropertyNames(WebPubSubService.prototype).sort()).toEqual(['client', 'constructor']);
     // The instance's pipeline (its logging and retries), shared with the client the features send through.
@@ -90,7 +129,11 @@ describe('WebPubSubModule.forRoot', () => {
   });
 
   it('exposes the raw client (service.client) and clients for other hubs (service.hub)', async () => {
-    const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false })] });
+    const moduleRef = await compile({
+      imports: [
+        WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false }),
+      ],
+    });
     const service = moduleRef.get(WebPubSubService);
     expect(service.client).toBeInstanceOf(WebPubSubRestClient);
     expect(service.client.hubName).toBe('chat');
@@ -99,15 +142,30 @@ describe('WebPubSubModule.forRoot', () => {
     await service.hub('lobby').sendToUser('alice', { n: 1 });
     expect(service.hub('lobby').hubName).toBe('lobby');
     expect(service.hubName).toBe('chat');
-    expect(callsSince(from)).toEqual(['sendToGroup /api/hubs/chat/groups/room/:send 202', 'sendToUser /api/hubs/lobby/users/alice/:send 202']);
+    expect(callsSince(from)).toEqual([
+      'sendToGroup /api/hubs/chat/groups/room/:send 202',
+      'sendToUser /api/hubs/lobby/users/alice/:send 202',
+    ]);
   });
 
   it('endpoint with an AzureKeyCredential, or with a TokenCredential', async () => {
     const entra = new StubTokenCredential();
     const moduleRef = await compile({
       imports: [
-        WebPubSubModule.forRoot({ endpoint: stage.emulator.endpoint, credential: new AzureKeyCredential(ACCESS_KEY), hub: 'keyed', logger: false }),
-        WebPubSubModule.forRoot({ name: 'entra', endpoint: stage.emulator.endpoint, credential: entra, hub: 'entra', logger: false, retryOptions: { maxRetries: 0 } }),
+        WebPubSubModule.forRoot({
+          endpoint: stage.emulator.endpoint,
+          credential: new AzureKeyCredential(ACCESS_KEY),
+          hub: 'keyed',
+          logger: false,
+        }),
+        WebPubSubModule.forRoot({
+          name: 'entra',
+          endpoint: stage.emulator.endpoint,
+          credential: entra,
+          hub: 'entra',
+          logger: false,
+          retryOptions: { maxRetries: 0 },
+        }),
       ],
     });
     expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/keyed/:send 202']);
@@ -123,23 +181,49 @@ describe('WebPubSubModule.forRoot', () => {
     try {
       const moduleRef = await compile({
         imports: [
-          WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger: false, apiVersion: '2024-01-01', retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 } }),
-          WebPubSubModule.forRoot({ name: 'once', connectionString: stage.emulator.connectionString, hub: 'chat', logger: false, retryOptions: { maxRetries: 0 } }),
-          WebPubSubModule.forRoot({ name: 'proxied', connectionString: stage.emulator.connectionString, hub: 'chat', logger: false, reverseProxyEndpoint: proxy.endpoint, retryOptions: { maxRetries: 0 } }),
+          WebPubSubModule.forRoot({
+            connectionString: stage.emulator.connectionString,
+            hub: 'chat',
+            logger: false,
+            apiVersion: '2024-01-01',
+            retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+          }),
+          WebPubSubModule.forRoot({
+            name: 'once',
+            connectionString: stage.emulator.connectionString,
+            hub: 'chat',
+            logger: false,
+            retryOptions: { maxRetries: 0 },
+          }),
+          WebPubSubModule.forRoot({
+            name: 'proxied',
+            connectionString: stage.emulator.connectionString,
+            hub: 'chat',
+            logger: false,
+            reverseProxyEndpoint: proxy.endpoint,
+            retryOptions: { maxRetries: 0 },
+          }),
         ],
       });
       const service = moduleRef.get(WebPubSubService);
       expect(service.apiVersion).toBe('2024-01-01');
       // One 500 is retried by the default instance, not by the one with maxRetries: 0.
       stage.emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
-      expect(await sendThrough(service)).toEqual(['sendToAll /api/hubs/chat/:send 500', 'sendToAll /api/hubs/chat/:send 202']);
+      expect(await sendThrough(service)).toEqual([
+        'sendToAll /api/hubs/chat/:send 500',
+        'sendToAll /api/hubs/chat/:send 202',
+      ]);
       stage.emulator.faults.failNext(1, { status: 500, operation: 'sendToAll' });
-      await expect(moduleRef.get<WebPubSubService>(getWebPubSubToken('once')).sendToAll({})).rejects.toMatchObject({ status: 500 });
+      await expect(moduleRef.get<WebPubSubService>(getWebPubSubToken('once')).sendToAll({})).rejects.toMatchObject({
+        status: 500,
+      });
       // The proxy host gets the request (its token names the service, so the emulator refuses it).
       const proxied = moduleRef.get<WebPubSubService>(getWebPubSubToken('proxied'));
       const from = stage.emulator.restCalls.length;
       await expect(proxied.sendToAll({})).rejects.toBeInstanceOf(WebPubSubRestError);
-      expect(proxy.restCalls.map((call) => `${call.operation} ${call.path}`)).toEqual(['sendToAll /api/hubs/chat/:send']);
+      expect(proxy.restCalls.map((call) => `${call.operation} ${call.path}`)).toEqual([
+        'sendToAll /api/hubs/chat/:send',
+      ]);
       expect(callsSince(from)).toEqual([]);
     } finally {
       await proxy.stop();
@@ -165,7 +249,9 @@ describe('WebPubSubModule.forRootAsync', () => {
 
   it('useClass, with the class dependencies from imports', async () => {
     ClassFactory.calls = ClassFactory.constructed = 0;
-    const moduleRef = await compile({ imports: [WebPubSubModule.forRootAsync({ imports: [SettingsModule], useClass: ClassFactory })] });
+    const moduleRef = await compile({
+      imports: [WebPubSubModule.forRootAsync({ imports: [SettingsModule], useClass: ClassFactory })],
+    });
     const service = moduleRef.get(WebPubSubService);
     expect([ClassFactory.constructed, ClassFactory.calls]).toEqual([1, 1]);
     expect(await sendThrough(service)).toEqual(['sendToAll /api/hubs/fromclass/:send 202']);
@@ -205,20 +291,44 @@ describe('WebPubSubModule.forRootAsync', () => {
 
 describe('isGlobal', () => {
   it.each([
-    ['forRoot', () => WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'global', logger: false, isGlobal: true })],
-    ['forRootAsync', () => WebPubSubModule.forRootAsync({ isGlobal: true, useFactory: () => ({ connectionString: stage.emulator.connectionString, hub: 'global', logger: false }) })],
-  ])('%s({ isGlobal: true }) makes the service injectable in a feature module that does not import it', async (_name, register) => {
-    const moduleRef = await compile({ imports: [register(), FeatureModule] });
-    const notifier = moduleRef.get(Notifier);
-    expect(notifier.webPubSub).toBe(moduleRef.get(WebPubSubService));
-    expect(await sendThrough(notifier.webPubSub)).toEqual(['sendToAll /api/hubs/global/:send 202']);
-  });
+    [
+      'forRoot',
+      () =>
+        WebPubSubModule.forRoot({
+          connectionString: stage.emulator.connectionString,
+          hub: 'global',
+          logger: false,
+          isGlobal: true,
+        }),
+    ],
+    [
+      'forRootAsync',
+      () =>
+        WebPubSubModule.forRootAsync({
+          isGlobal: true,
+          useFactory: () => ({ connectionString: stage.emulator.connectionString, hub: 'global', logger: false }),
+        }),
+    ],
+  ])(
+    '%s({ isGlobal: true }) makes the service injectable in a feature module that does not import it',
+    async (_name, register) => {
+      const moduleRef = await compile({ imports: [register(), FeatureModule] });
+      const notifier = moduleRef.get(Notifier);
+      expect(notifier.webPubSub).toBe(moduleRef.get(WebPubSubService));
+      expect(await sendThrough(notifier.webPubSub)).toEqual(['sendToAll /api/hubs/global/:send 202']);
+    },
+  );
 
   it('without isGlobal, a feature module that does not import it cannot inject the service', async () => {
     const compiling = Test.createTestingModule({
-      imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'local', logger: false }), FeatureModule],
+      imports: [
+        WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'local', logger: false }),
+        FeatureModule,
+      ],
     }).compile();
-    await expect(compiling).rejects.toThrow(/can't resolve dependencies of the Notifier \(\?\)[\s\S]*WebPubSubService[\s\S]*FeatureModule/);
+    await expect(compiling).rejects.toThrow(
+      /can't resolve dependencies of the Notifier \(\?\)[\s\S]*WebPubSubService[\s\S]*FeatureModule/,
+    );
   });
 });
 
@@ -237,7 +347,15 @@ describe('environment fallback', () => {
     const other = await WebPubSubEmulator.start();
     const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: other.connectionString, WEBPUBSUB_HUB: 'fromenv' });
     try {
-      const moduleRef = await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'explicit', logger: false })] });
+      const moduleRef = await compile({
+        imports: [
+          WebPubSubModule.forRoot({
+            connectionString: stage.emulator.connectionString,
+            hub: 'explicit',
+            logger: false,
+          }),
+        ],
+      });
       expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/explicit/:send 202']);
       expect(other.restCalls).toEqual([]);
     } finally {
@@ -249,7 +367,9 @@ describe('environment fallback', () => {
   it('only the missing one falls back: an explicit hub with the connection string from the environment', async () => {
     const restore = setEnv({ WEBPUBSUB_CONNECTION_STRING: stage.emulator.connectionString, WEBPUBSUB_HUB: 'fromenv' });
     try {
-      const moduleRef = await compile({ imports: [WebPubSubModule.forRootAsync({ useFactory: () => ({ hub: 'mixed', logger: false }) })] });
+      const moduleRef = await compile({
+        imports: [WebPubSubModule.forRootAsync({ useFactory: () => ({ hub: 'mixed', logger: false }) })],
+      });
       expect(await sendThrough(moduleRef.get(WebPubSubService))).toEqual(['sendToAll /api/hubs/mixed/:send 202']);
     } finally {
       restore();
@@ -260,31 +380,67 @@ describe('environment fallback', () => {
 describe('registering an instance twice', () => {
   /** A feature module that registers the default instance again, as a copied events sample would. */
   const featureRegistering = (logger: CapturingLogger) => {
-    @Module({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'events', logger })] })
+    @Module({
+      imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'events', logger })],
+    })
     class EventsFeatureModule {}
     return EventsFeatureModule;
   };
-  const warnings = (logger: CapturingLogger) => logger.lines.filter((line) => line.level === 'warn').map((line) => line.message);
+  const warnings = (logger: CapturingLogger) =>
+    logger.lines.filter((line) => line.level === 'warn').map((line) => line.message);
 
   it('warns once at startup, naming the count and the fix, when the default instance is registered twice', async () => {
     const logger = new CapturingLogger();
-    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger }), featureRegistering(logger)] });
-    expect(warnings(logger)).toEqual([expect.stringMatching(/^WebPubSubModule: the default instance is registered 2 times .*Register it once .*isGlobal: true.*or give the other registrations a `name`\.$/)]);
+    await compile({
+      imports: [
+        WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger }),
+        featureRegistering(logger),
+      ],
+    });
+    expect(warnings(logger)).toEqual([
+      expect.stringMatching(
+        /^WebPubSubModule: the default instance is registered 2 times .*Register it once .*isGlobal: true.*or give the other registrations a `name`\.$/,
+      ),
+    ]);
     expect(logger.text()).not.toContain(ACCESS_KEY);
   });
 
   it('warns for a named instance registered twice too, and not for distinct instances', async () => {
     const logger = new CapturingLogger();
-    const named = () => WebPubSubModule.forRoot({ name: 'alerts', connectionString: stage.emulator.connectionString, hub: 'alerts', logger });
+    const named = () =>
+      WebPubSubModule.forRoot({
+        name: 'alerts',
+        connectionString: stage.emulator.connectionString,
+        hub: 'alerts',
+        logger,
+      });
     @Module({ imports: [named()] })
     class AlertsFeatureModule {}
-    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger }), named(), AlertsFeatureModule] });
-    expect(warnings(logger)).toEqual([expect.stringMatching(/^WebPubSubModule \(instance "alerts"\): the instance is registered 2 times/)]);
+    await compile({
+      imports: [
+        WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger }),
+        named(),
+        AlertsFeatureModule,
+      ],
+    });
+    expect(warnings(logger)).toEqual([
+      expect.stringMatching(/^WebPubSubModule \(instance "alerts"\): the instance is registered 2 times/),
+    ]);
   });
 
   it('says nothing when each instance is registered once, however many modules inject it', async () => {
     const logger = new CapturingLogger();
-    await compile({ imports: [WebPubSubModule.forRoot({ connectionString: stage.emulator.connectionString, hub: 'chat', logger, isGlobal: true }), FeatureModule] });
+    await compile({
+      imports: [
+        WebPubSubModule.forRoot({
+          connectionString: stage.emulator.connectionString,
+          hub: 'chat',
+          logger,
+          isGlobal: true,
+        }),
+        FeatureModule,
+      ],
+    });
     expect(warnings(logger)).toEqual([]);
   });
 });

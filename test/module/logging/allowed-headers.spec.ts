@@ -9,7 +9,11 @@ import { useEmulator } from '../../support/emulator-stage.js';
  * allows more, never a credential-like name.
  */
 
-const CUSTOM = { 'x-api-secret': 'api-secret-value-6d1', 'x-session-id': 'session-value-8b2', 'x-request-source': 'nightly-job' };
+const CUSTOM = {
+  'x-api-secret': 'api-secret-value-6d1',
+  'x-session-id': 'session-value-8b2',
+  'x-request-source': 'nightly-job',
+};
 
 describe('verbose HTTP logging shows header values by allowlist', () => {
   const stage = useEmulator();
@@ -19,8 +23,13 @@ describe('verbose HTTP logging shows header values by allowlist', () => {
     stage.defer(() => stack.app.close());
     await stack.service.sendToAll({ text: 'hi' }, { requestOptions: { customHeaders: CUSTOM } });
     const parse = (kind: string) => {
-      const line = stack.logs.lines.find((entry) => entry.level === 'verbose' && entry.message.includes(` attempt 1 ${kind} headers {`));
-      return { line: line!.message, headers: JSON.parse(line!.message.slice(line!.message.indexOf('{'))) as Record<string, string> };
+      const line = stack.logs.lines.find(
+        (entry) => entry.level === 'verbose' && entry.message.includes(` attempt 1 ${kind} headers {`),
+      );
+      return {
+        line: line!.message,
+        headers: JSON.parse(line!.message.slice(line!.message.indexOf('{'))) as Record<string, string>,
+      };
     };
     return { request: parse('request'), response: parse('response'), text: stack.logs.text() };
   }
@@ -38,7 +47,11 @@ describe('verbose HTTP logging shows header values by allowlist', () => {
     });
     expect(request.headers['x-ms-client-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(request.headers['User-Agent']).toMatch(/^nestjs-web-pubsub\//);
-    expect(response.headers).toMatchObject({ connection: 'keep-alive', 'keep-alive': expect.stringMatching(/^timeout=\d+$/), 'transfer-encoding': 'chunked' });
+    expect(response.headers).toMatchObject({
+      connection: 'keep-alive',
+      'keep-alive': expect.stringMatching(/^timeout=\d+$/),
+      'transfer-encoding': 'chunked',
+    });
     expect(new Date(response.headers.date).getTime()).not.toBeNaN();
     expect(text).not.toContain(CUSTOM['x-api-secret']);
     expect(text).not.toContain(CUSTOM['x-session-id']);
@@ -53,7 +66,9 @@ describe('verbose HTTP logging shows header values by allowlist', () => {
   });
 
   it('refuses an httpLoggingAllowedHeaderNames that is not a list of names, at startup', async () => {
-    await expect(startEmulatorApp(stage.emulator, [], { httpLoggingAllowedHeaderNames: 'x-request-source' as never })).rejects.toThrow(
+    await expect(
+      startEmulatorApp(stage.emulator, [], { httpLoggingAllowedHeaderNames: 'x-request-source' as never }),
+    ).rejects.toThrow(
       /^WebPubSubModule: `httpLoggingAllowedHeaderNames` must be an array of header names\. Pass e\.g\. \["x-request-source"\], or leave it out\.$/,
     );
   });

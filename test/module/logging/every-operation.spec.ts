@@ -62,36 +62,70 @@ async function runEveryOperation(service: WebPubSubService): Promise<{ expected:
     expected.push(x);
   };
 
-  await step({ label: 'getServiceStatus', method: 'HEAD', path: '/api/health' }, async () => expect(await service.getServiceStatus()).toBe(true));
-  await step({ label: 'sendToAll', method: 'POST', path: p('/:send'), query: ['filter', 'excluded', 'messageTtlSeconds'] }, () =>
-    service.sendToAll({ BODY }, { filter, excludedConnections: [b], messageTtlSeconds: 30 }),
+  await step({ label: 'getServiceStatus', method: 'HEAD', path: '/api/health' }, async () =>
+    expect(await service.getServiceStatus()).toBe(true),
+  );
+  await step(
+    { label: 'sendToAll', method: 'POST', path: p('/:send'), query: ['filter', 'excluded', 'messageTtlSeconds'] },
+    () => service.sendToAll({ BODY }, { filter, excludedConnections: [b], messageTtlSeconds: 30 }),
   );
   await step({ label: 'sendToUser', method: 'POST', path: p('/users/alice-user/:send'), query: ['filter'] }, () =>
     service.sendToUser('alice-user', BODY, { contentType: 'text/plain', filter }),
   );
-  await step({ label: 'sendToConnection', method: 'POST', path: p(`/connections/${e(a)}/:send`) }, () => service.sendToConnection(a, { BODY }));
-  await step({ label: 'connectionExists', method: 'HEAD', path: p(`/connections/${e(a)}`) }, async () => expect(await service.connectionExists(a)).toBe(true));
-  await step({ label: 'userExists (404)', method: 'HEAD', path: p('/users/nobody-user') }, async () => expect(await service.userExists('nobody-user')).toBe(false));
-  for (const [label, id] of [['alice', a], ['bob', b], ['carol', c]]) {
-    await step({ label: `group.addConnection ${label}`, method: 'PUT', path: p(`/groups/room/connections/${e(id)}`) }, () => room.addConnection(id));
-  }
-  await step({ label: 'groupExists', method: 'HEAD', path: p('/groups/room') }, async () => expect(await service.groupExists('room')).toBe(true));
-  await step({ label: 'group.addUser', method: 'PUT', path: p('/users/carol-user/groups/room') }, () => room.addUser('carol-user'));
-  let pages = 0;
-  await step({ label: 'group.listConnections', method: 'GET', path: p('/groups/room/connections'), query: ['maxpagesize'], count: 3 }, async () => {
-    const members: string[] = [];
-    for await (const page of (await room.listConnections({ maxPageSize: 1 })).byPage()) {
-      pages++;
-      members.push(...page.map((member) => member.connectionId));
-    }
-    expect(members.sort()).toEqual([a, b, c].sort());
-  });
-  expect(pages).toBe(3);
-  await step({ label: 'group.sendToAll', method: 'POST', path: p('/groups/room/:send'), query: ['filter', 'excluded'] }, () =>
-    room.sendToAll({ BODY }, { filter, excludedConnections: [c] }),
+  await step({ label: 'sendToConnection', method: 'POST', path: p(`/connections/${e(a)}/:send`) }, () =>
+    service.sendToConnection(a, { BODY }),
   );
-  await step({ label: 'group.removeConnection', method: 'DELETE', path: p(`/groups/room/connections/${e(b)}`) }, () => room.removeConnection(b));
-  await step({ label: 'group.removeUser', method: 'DELETE', path: p('/users/carol-user/groups/room') }, () => room.removeUser('carol-user'));
+  await step({ label: 'connectionExists', method: 'HEAD', path: p(`/connections/${e(a)}`) }, async () =>
+    expect(await service.connectionExists(a)).toBe(true),
+  );
+  await step({ label: 'userExists (404)', method: 'HEAD', path: p('/users/nobody-user') }, async () =>
+    expect(await service.userExists('nobody-user')).toBe(false),
+  );
+  for (const [label, id] of [
+    ['alice', a],
+    ['bob', b],
+    ['carol', c],
+  ]) {
+    await step(
+      { label: `group.addConnection ${label}`, method: 'PUT', path: p(`/groups/room/connections/${e(id)}`) },
+      () => room.addConnection(id),
+    );
+  }
+  await step({ label: 'groupExists', method: 'HEAD', path: p('/groups/room') }, async () =>
+    expect(await service.groupExists('room')).toBe(true),
+  );
+  await step({ label: 'group.addUser', method: 'PUT', path: p('/users/carol-user/groups/room') }, () =>
+    room.addUser('carol-user'),
+  );
+  let pages = 0;
+  await step(
+    {
+      label: 'group.listConnections',
+      method: 'GET',
+      path: p('/groups/room/connections'),
+      query: ['maxpagesize'],
+      count: 3,
+    },
+    async () => {
+      const members: string[] = [];
+      for await (const page of (await room.listConnections({ maxPageSize: 1 })).byPage()) {
+        pages++;
+        members.push(...page.map((member) => member.connectionId));
+      }
+      expect(members.sort()).toEqual([a, b, c].sort());
+    },
+  );
+  expect(pages).toBe(3);
+  await step(
+    { label: 'group.sendToAll', method: 'POST', path: p('/groups/room/:send'), query: ['filter', 'excluded'] },
+    () => room.sendToAll({ BODY }, { filter, excludedConnections: [c] }),
+  );
+  await step({ label: 'group.removeConnection', method: 'DELETE', path: p(`/groups/room/connections/${e(b)}`) }, () =>
+    room.removeConnection(b),
+  );
+  await step({ label: 'group.removeUser', method: 'DELETE', path: p('/users/carol-user/groups/room') }, () =>
+    room.removeUser('carol-user'),
+  );
   const permission = p(`/permissions/sendToGroup/connections/${e(a)}`);
   await step({ label: 'grantPermission', method: 'PUT', path: permission, query: ['targetName'] }, () =>
     service.grantPermission(a, 'sendToGroup', { targetName: 'room' }),
@@ -102,26 +136,59 @@ async function runEveryOperation(service: WebPubSubService): Promise<{ expected:
   await step({ label: 'revokePermission', method: 'DELETE', path: permission, query: ['targetName'] }, () =>
     service.revokePermission(a, 'sendToGroup', { targetName: 'room' }),
   );
-  await step({ label: 'addConnectionsToGroups', method: 'POST', path: p('/:addToGroups') }, () => service.addConnectionsToGroups(['g1', 'g2'], filter));
+  await step({ label: 'addConnectionsToGroups', method: 'POST', path: p('/:addToGroups') }, () =>
+    service.addConnectionsToGroups(['g1', 'g2'], filter),
+  );
   await step({ label: 'removeConnectionsFromGroups', method: 'POST', path: p('/:removeFromGroups') }, () =>
     service.removeConnectionsFromGroups(['g1', 'g2'], filter),
   );
-  await step({ label: 'removeConnectionFromAllGroups', method: 'DELETE', path: p(`/connections/${e(a)}/groups`) }, () => service.removeConnectionFromAllGroups(a));
-  await step({ label: 'removeUserFromAllGroups', method: 'DELETE', path: p('/users/bob-user/groups') }, () => service.removeUserFromAllGroups('bob-user'));
-  await step({ label: 'sendRequest(generateToken)', method: 'POST', path: p('/:generateToken'), query: ['userId', 'role', 'minutesToExpire'] }, async () => {
-    const request = buildGenerateClientTokenRequest({ hub: HUB }, { userId: TOKEN_USER, roles: [TOKEN_ROLE], minutesToExpire: 5 });
-    const response = await service.sendRequest(request);
-    expect(response.status).toBe(200);
-    secrets.push((JSON.parse(response.bodyAsText!) as { token: string }).token);
-  });
-  await step({ label: 'group.closeAllConnections', method: 'POST', path: p('/groups/room/:closeConnections'), query: ['excluded', 'reason'] }, () =>
-    room.closeAllConnections({ reason: REASON, excluded: [a] }),
+  await step({ label: 'removeConnectionFromAllGroups', method: 'DELETE', path: p(`/connections/${e(a)}/groups`) }, () =>
+    service.removeConnectionFromAllGroups(a),
   );
-  await step({ label: 'closeConnection', method: 'DELETE', path: p(`/connections/${e(c)}`), query: ['reason'] }, () => service.closeConnection(c, { reason: REASON }));
-  await step({ label: 'closeUserConnections', method: 'POST', path: p('/users/bob-user/:closeConnections'), query: ['excluded', 'reason'] }, () =>
-    service.closeUserConnections('bob-user', { reason: REASON, excluded: [a] }),
+  await step({ label: 'removeUserFromAllGroups', method: 'DELETE', path: p('/users/bob-user/groups') }, () =>
+    service.removeUserFromAllGroups('bob-user'),
   );
-  await step({ label: 'closeAllConnections', method: 'POST', path: p('/:closeConnections'), query: ['reason'] }, () => service.closeAllConnections({ reason: REASON }));
+  await step(
+    {
+      label: 'sendRequest(generateToken)',
+      method: 'POST',
+      path: p('/:generateToken'),
+      query: ['userId', 'role', 'minutesToExpire'],
+    },
+    async () => {
+      const request = buildGenerateClientTokenRequest(
+        { hub: HUB },
+        { userId: TOKEN_USER, roles: [TOKEN_ROLE], minutesToExpire: 5 },
+      );
+      const response = await service.sendRequest(request);
+      expect(response.status).toBe(200);
+      secrets.push((JSON.parse(response.bodyAsText!) as { token: string }).token);
+    },
+  );
+  await step(
+    {
+      label: 'group.closeAllConnections',
+      method: 'POST',
+      path: p('/groups/room/:closeConnections'),
+      query: ['excluded', 'reason'],
+    },
+    () => room.closeAllConnections({ reason: REASON, excluded: [a] }),
+  );
+  await step({ label: 'closeConnection', method: 'DELETE', path: p(`/connections/${e(c)}`), query: ['reason'] }, () =>
+    service.closeConnection(c, { reason: REASON }),
+  );
+  await step(
+    {
+      label: 'closeUserConnections',
+      method: 'POST',
+      path: p('/users/bob-user/:closeConnections'),
+      query: ['excluded', 'reason'],
+    },
+    () => service.closeUserConnections('bob-user', { reason: REASON, excluded: [a] }),
+  );
+  await step({ label: 'closeAllConnections', method: 'POST', path: p('/:closeConnections'), query: ['reason'] }, () =>
+    service.closeAllConnections({ reason: REASON }),
+  );
   await Promise.all([alice, bob, carol].map((client) => client.waitClosed()));
   return { expected, secrets: [...secrets, KEY, FILTER_USER, REASON, TOKEN_USER, TOKEN_ROLE, BODY] };
 }
@@ -148,7 +215,10 @@ describe.each(MODES)('verbose HTTP logging of every operation through $mode', ({
         retryOptions: { retryDelayInMs: 1, maxRetryDelayInMs: 5 },
         ...(useConsole ? {} : { logger }),
       });
-      app = await NestFactory.createApplicationContext(module, { logger: useConsole ? new ConsoleLogger() : false, abortOnError: false });
+      app = await NestFactory.createApplicationContext(module, {
+        logger: useConsole ? new ConsoleLogger() : false,
+        abortOnError: false,
+      });
       const { expected, secrets } = await runEveryOperation(app.get(WebPubSubService));
       await app.close();
       app = undefined;
@@ -160,7 +230,10 @@ describe.each(MODES)('verbose HTTP logging of every operation through $mode', ({
   });
 
   const ours = () => run.lines.filter((line) => line.context === 'WebPubSub');
-  const outcomes = () => ours().filter((line) => line.level === 'debug').map((line) => ({ line, call: parseCallLine(line.message) }));
+  const outcomes = () =>
+    ours()
+      .filter((line) => line.level === 'debug')
+      .map((line) => ({ line, call: parseCallLine(line.message) }));
 
   it('logs each call once at debug, naming its method and path, with no warn or error line', () => {
     for (const x of run.expected) {
@@ -193,7 +266,8 @@ describe.each(MODES)('verbose HTTP logging of every operation through $mode', ({
       });
     }
     for (const { call } of outcomes()) {
-      for (const [name, value] of call!.url.searchParams) expect(`${name}=${value}`).toBe(name === 'api-version' ? 'api-version=2024-12-01' : `${name}=REDACTED`);
+      for (const [name, value] of call!.url.searchParams)
+        expect(`${name}=${value}`).toBe(name === 'api-version' ? 'api-version=2024-12-01' : `${name}=REDACTED`);
     }
   });
 

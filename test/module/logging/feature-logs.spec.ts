@@ -32,7 +32,11 @@ class FailingEvents {
 
 /** A `boom` user event from conn-1, signed with `key`. */
 function userEvent(app: INestApplication, key: string) {
-  const headers = upstreamEventHeaders('boom', { hub: 'chat', connectionId: 'conn-1', key, origin: '127.0.0.1' }, { 'content-type': 'text/plain' });
+  const headers = upstreamEventHeaders(
+    'boom',
+    { hub: 'chat', connectionId: 'conn-1', key, origin: '127.0.0.1' },
+    { 'content-type': 'text/plain' },
+  );
   return request(app.getHttpServer()).post('/eventhandler').set(headers).send('x');
 }
 
@@ -76,8 +80,16 @@ describe('the module `logger` option for broadcast and event logs', () => {
 
     const ours = moduleLogs.lines.map(({ level, message, context }) => ({ level, message, context }));
     expect(ours).toEqual([
-      { level: 'error', message: expect.stringContaining('RoomController.say to group "lobby"') as unknown as string, context: 'WebPubSub' },
-      { level: 'error', message: expect.stringContaining('FailingEvents.boom') as unknown as string, context: 'WebPubSub' },
+      {
+        level: 'error',
+        message: expect.stringContaining('RoomController.say to group "lobby"') as unknown as string,
+        context: 'WebPubSub',
+      },
+      {
+        level: 'error',
+        message: expect.stringContaining('FailingEvents.boom') as unknown as string,
+        context: 'WebPubSub',
+      },
       { level: 'warn', message: expect.stringContaining('conn-1') as unknown as string, context: 'WebPubSub' },
     ]);
     // The handler's stack is passed along, as Nest's Logger.error(message, stack, context) expects.
@@ -90,6 +102,8 @@ describe('the module `logger` option for broadcast and event logs', () => {
     await causeEveryLine(parseConnectionString(stage.emulator.connectionString).accessKey);
     // The app logger does capture (Nest's own start-up lines), so the empty filter below means something.
     expect(appLogs.lines.length).toBeGreaterThan(0);
-    expect(appLogs.lines.filter((line) => line.context === 'WebPubSub' || line.text.includes('FailingEvents'))).toEqual([]);
+    expect(appLogs.lines.filter((line) => line.context === 'WebPubSub' || line.text.includes('FailingEvents'))).toEqual(
+      [],
+    );
   });
 });

@@ -51,7 +51,10 @@ describe('HTTP logging levels', () => {
     stage.emulator.faults.failNext(1, { status: 503 });
     stage.emulator.faults.setLatency(20);
     let sentId: string | undefined;
-    await service.sendToAll('hi', { contentType: 'text/plain', onResponse: (response) => (sentId = response.request.headers.get('x-ms-client-request-id')) });
+    await service.sendToAll('hi', {
+      contentType: 'text/plain',
+      onResponse: (response) => (sentId = response.request.headers.get('x-ms-client-request-id')),
+    });
 
     expect(logger.lines.every((line) => line.context === 'WebPubSub')).toBe(true);
     const [warn, ...otherWarns] = calls(logger.lines, 'warn');
@@ -80,9 +83,15 @@ describe('HTTP logging levels', () => {
     const logger = new CapturingLogger();
     const service = await serviceWith(logger, 'debug');
     stage.emulator.faults.serviceDown({ status: 500 });
-    await expect(service.group('room').sendToAll('x', { contentType: 'text/plain' })).rejects.toMatchObject({ statusCode: 500 });
+    await expect(service.group('room').sendToAll('x', { contentType: 'text/plain' })).rejects.toMatchObject({
+      statusCode: 500,
+    });
 
-    expect(calls(logger.lines, 'warn').map((call) => [call.status, call.attempt])).toEqual([[500, 1], [500, 2], [500, 3]]);
+    expect(calls(logger.lines, 'warn').map((call) => [call.status, call.attempt])).toEqual([
+      [500, 1],
+      [500, 2],
+      [500, 3],
+    ]);
     const [failure, ...more] = calls(logger.lines, 'error');
     expect(more).toEqual([]);
     expect(failure).toMatchObject({ method: 'POST', status: 500, attempt: 3 });
@@ -95,7 +104,9 @@ describe('HTTP logging levels', () => {
     const logger = new CapturingLogger();
     const service = await serviceWith(logger, 'debug');
     stage.emulator.faults.failNext(1, { status: 429 });
-    await expect(service.sendToUser('u1', 'x', { contentType: 'text/plain' })).rejects.toBeInstanceOf(WebPubSubRestError);
+    await expect(service.sendToUser('u1', 'x', { contentType: 'text/plain' })).rejects.toBeInstanceOf(
+      WebPubSubRestError,
+    );
     expect(at(logger.lines, 'warn')).toEqual([]);
     expect(calls(logger.lines, 'error')).toMatchObject([{ status: 429, attempt: 1 }]);
 
@@ -113,7 +124,11 @@ describe('HTTP logging levels', () => {
     expect(await service.userExists('ghost')).toBe(false);
     expect(await service.groupExists('ghost-group')).toBe(false);
     expect(await service.connectionExists('ghost-connection')).toBe(false);
-    expect(calls(logger.lines, 'debug').map((call) => [call.method, call.status])).toEqual([['HEAD', 404], ['HEAD', 404], ['HEAD', 404]]);
+    expect(calls(logger.lines, 'debug').map((call) => [call.method, call.status])).toEqual([
+      ['HEAD', 404],
+      ['HEAD', 404],
+      ['HEAD', 404],
+    ]);
     expect([...at(logger.lines, 'warn'), ...at(logger.lines, 'error')]).toEqual([]);
   });
 
@@ -152,7 +167,9 @@ describe('HTTP logging levels', () => {
       const service = await serviceWith(false, 'verbose', { console: true });
       await service.sendToAll('ok', { contentType: 'text/plain' });
       stage.emulator.faults.serviceDown({ status: 500 });
-      await expect(service.sendToAll('failed', { contentType: 'text/plain' })).rejects.toMatchObject({ statusCode: 500 });
+      await expect(service.sendToAll('failed', { contentType: 'text/plain' })).rejects.toMatchObject({
+        statusCode: 500,
+      });
     } finally {
       stdio.restore();
     }
@@ -167,14 +184,18 @@ describe('HTTP logging levels', () => {
       const service = await serviceWith(new Logger('MyApp'), 'debug', { console: true });
       await service.sendToAll('ok', { contentType: 'text/plain' });
       stage.emulator.faults.serviceDown({ status: 500 });
-      await expect(service.sendToAll('failed', { contentType: 'text/plain' })).rejects.toMatchObject({ statusCode: 500 });
+      await expect(service.sendToAll('failed', { contentType: 'text/plain' })).rejects.toMatchObject({
+        statusCode: 500,
+      });
     } finally {
       stdio.restore();
     }
     const { lines, stray } = parseConsoleOutput(stdio.lines());
     expect(stray).toEqual([]);
     const mine = lines.filter((line) => line.context === 'MyApp');
-    expect(mine.map((line) => [line.level, parseCallLine(line.message)?.status, parseCallLine(line.message)?.attempt])).toEqual([
+    expect(
+      mine.map((line) => [line.level, parseCallLine(line.message)?.status, parseCallLine(line.message)?.attempt]),
+    ).toEqual([
       ['debug', 202, 1],
       ['warn', 500, 1],
       ['warn', 500, 2],
@@ -193,7 +214,8 @@ describe('HTTP logging levels', () => {
     const service = await serviceWith(logger, 'debug', { connectionString: refused });
     await expect(service.sendToAll('x', { contentType: 'text/plain' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
-    const failed = /^POST http:\/\/127\.0\.0\.1:\d+\/api\/hubs\/chat\/:send\?api-version=2024-12-01 failed: ECONNREFUSED .* in \d+ ms \(attempt (\d), x-ms-client-request-id ([0-9a-f-]{36})\)/;
+    const failed =
+      /^POST http:\/\/127\.0\.0\.1:\d+\/api\/hubs\/chat\/:send\?api-version=2024-12-01 failed: ECONNREFUSED .* in \d+ ms \(attempt (\d), x-ms-client-request-id ([0-9a-f-]{36})\)/;
     const warns = at(logger.lines, 'warn').map((line) => failed.exec(line.message));
     const errors = at(logger.lines, 'error').map((line) => failed.exec(line.message));
     expect(warns.map((match) => match?.[1])).toEqual(['1', '2', '3']);

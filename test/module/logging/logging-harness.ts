@@ -39,7 +39,8 @@ export interface CallLine {
   requestId: string;
 }
 
-const CALL_LINE = /^(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) → (\d{3})(?: \(Retry-After [^)]*\))? in (\d+) ms \(attempt (\d+), x-ms-client-request-id ([^)]+)\)/;
+const CALL_LINE =
+  /^(GET|HEAD|POST|PUT|DELETE|PATCH) (\S+) → (\d{3})(?: \(Retry-After [^)]*\))? in (\d+) ms \(attempt (\d+), x-ms-client-request-id ([^)]+)\)/;
 
 export function parseCallLine(message: string): CallLine | undefined {
   const match = CALL_LINE.exec(message);
@@ -60,6 +61,7 @@ export function expectNoSecrets(lines: string[], secrets: string[]): void {
     if (JWT.test(line)) throw new Error(`A log line contains a JWT: ${line}`);
     if (/bearer\s+\S/i.test(line)) throw new Error(`A log line contains an Authorization value: ${line}`);
     if (/access_token=(?!REDACTED)/.test(line)) throw new Error(`A log line contains an access_token value: ${line}`);
-    for (const secret of secrets) if (line.includes(secret)) throw new Error(`A log line contains "${secret}": ${line}`);
+    for (const secret of secrets)
+      if (line.includes(secret)) throw new Error(`A log line contains "${secret}": ${line}`);
   }
 }
