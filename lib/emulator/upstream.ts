@@ -1,5 +1,6 @@
 import { upstreamEventSource, upstreamEventType } from '../protocol/upstream-event.js';
 import { signatureHeader } from '../protocol/upstream-signature.js';
+import { connectionStateTooLarge, MAX_CONNECTION_STATE_BYTES } from '../protocol/connection-state.js';
 import { GroupPattern } from '../protocol/group-pattern.js';
 import type {
   EmulatorLogger,
@@ -138,7 +139,12 @@ export class UpstreamInvoker {
       body: request.body,
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
-    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+    const body = Buffer.from(await response.arrayBuffer());
+    // The state comes back on every later event: one over the limit is refused here, not kept to wedge them.
+    const state = response.headers.get('ce-connectionstate');
+    if (state !== null && state.length > MAX_CONNECTION_STATE_BYTES)
+      throw new Error(connectionStateTooLarge(state.length));
+    return { status: response.status, headers: response.headers, body };
   }
 
   /** The abuse-protection handshake, once per handler and hub (a failure is retried next time). */

@@ -10,6 +10,13 @@ export interface RouteRequest {
   raw?: IncomingMessage;
 }
 
+/** Event bodies the Fastify gate read before Fastify's parsers (which got a stand-in). */
+const keptBodies = new WeakMap<object, Buffer>();
+
+export function keepEventBody(request: object, body: Buffer): void {
+  keptBodies.set(request, body);
+}
+
 /**
  * The request body as bytes, read only when called (after the header checks passed), from whatever
  * the app's parsers left: a raw body (the `rawBody` app option), a Buffer or string (Fastify's
@@ -18,6 +25,8 @@ export interface RouteRequest {
  */
 export function bodyReader(request: RouteRequest): () => Promise<Buffer> {
   return async () => {
+    const kept = keptBodies.get(request);
+    if (kept) return kept;
     if (Buffer.isBuffer(request.rawBody)) return request.rawBody;
     if (Buffer.isBuffer(request.body)) return request.body;
     // A string is raw text, unless a JSON parser produced it (the JSON value `"hi"`): then re-serialise it too.

@@ -108,6 +108,7 @@ export function createEventsController(instance: string, path: string): Type {
       const answer = await this.dispatcher.dispatch({
         method: request.method ?? '',
         headers: request.headers,
+        rawHeaders: (request.raw ?? (request as { rawHeaders?: string[] })).rawHeaders,
         body: bodyReader(request),
         source: request,
         checked: checkedByGate(request),

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { EventMessages } from './events.messages.js';
+import { quoteForLog, RefusalLog } from './events.log-throttle.js';
 import { mqttContextOf, mqttRefusal } from './events.mqtt.js';
 import type {
   ConnectionStateAccess,
@@ -20,6 +21,12 @@ import type {
 import type { HubHandlers } from './events.explorer.js';
 import { connectAnswerProblem } from '../protocol/connect-answer.js';
 import { isValidSignature } from '../protocol/upstream-signature.js';
+import { decodeHeaderText, hasControlCharacter } from '../protocol/upstream-event.js';
+import {
+  connectionStateTooLarge,
+  encodeConnectionState,
+  MAX_CONNECTION_STATE_BYTES,
+} from '../protocol/connection-state.js';
 
 /** An upstream HTTP request, reduced to what the dispatcher needs (adapter-neutral). */
 export interface UpstreamHttpRequest {
@@ -29,6 +36,8 @@ export interface UpstreamHttpRequest {
   body: () => Promise<Buffer>;
   /** The framework's request object: request-scoped handlers are resolved for it. */
   source: object;
+  /** Node's raw header list (names and values in turn), where a repeated header still shows. */
+  rawHeaders?: readonly string[];
   /** What the route's gate already found when it checked this request's headers (not checked again). */
   checked?: CheckedEvent;
 }
@@ -40,6 +49,8 @@ export interface CheckedEvent {
   connectionId: string;
   origin: string;
   handlers: HubHandlers;
+  /** `ce-eventName` decoded (or the last segment of `ce-type`). */
+  eventName: string;
 }
 
 /** The request once its body is read. */
@@ -64,12 +75,15 @@ export interface DispatchConfig {
  * become 4xx HttpExceptions; handler errors a 500 and an error log. Never logs a signature or key.
  */
 export class EventDispatcher {
+  /** Forged requests are logged, but not one line each: a forger could flood the log. */
+  private readonly refusals = new RefusalLog();
+
   constructor(private readonly config: DispatchConfig) {}
 
   async dispatch(request: UpstreamHttpRequest): Promise<UpstreamHttpResponse> {
     if (request.method === 'OPTIONS' || request.method === 'GET')
       return this.handshake(header(request, 'webhook-request-origin'));
-    const { type, hub, connectionId, origin, handlers } = request.checked ?? this.checkHeaders(request);
+    const { type, hub, connectionId, origin, handlers, eventName } = request.checked ?? this.checkHeaders(request);
     // Every check so far read headers only: a refused request's body is never read.
     const body = await request.body();
     if (body.length > MAX_EVENT_BODY_BYTES)
@@ -80,7 +94,9 @@ export class EventDispatcher {
       hub,
       connectionId,
       userId: header(request, 'ce-userid') || undefined,
-      eventName: header(request, 'ce-eventname') ?? type.split('.').pop()!,
+      eventName,
+      eventId: header(request, 'ce-id') ?? '',
+      time: header(request, 'ce-time') ?? '',
       subprotocol: header(request, 'ce-subprotocol') || undefined,
       origin,
       states,
@@ -89,7 +105,7 @@ export class EventDispatcher {
     };
     const state = stateAccess(states);
     const result = await this.run({ ...request, body }, type, context, handlers, state.access);
-    if (state.changed()) result.headers['ce-connectionState'] = Buffer.from(JSON.stringify(states)).toString('base64');
+    if (state.changed()) result.headers['ce-connectionState'] = encodeConnectionState(states);
     return result;
   }
 
@@ -97,9 +113,13 @@ export class EventDispatcher {
    * What can be checked before the body is read, cheapest first: method, CloudEvents headers,
    * origin, hub, signature, and the declared size. Throws the HttpException that refuses the event.
    */
-  checkHeaders(request: Pick<UpstreamHttpRequest, 'method' | 'headers'>): CheckedEvent {
+  checkHeaders(request: Pick<UpstreamHttpRequest, 'method' | 'headers' | 'rawHeaders'>): CheckedEvent {
     if (request.method !== 'POST') throw new BadRequestException(EventMessages.notCloudEvent());
-    const type = header(request, 'ce-type');
+    // Node merges an unknown header sent twice into "alice, admin": only the raw list shows it.
+    const repeated = repeatedEventHeader(request.rawHeaders);
+    if (repeated) throw new BadRequestException(EventMessages.repeatedHeader(repeated));
+    const rawType = header(request, 'ce-type');
+    const type = rawType === undefined ? undefined : decodeHeaderText(rawType);
     const hub = header(request, 'ce-hub');
     const connectionId = header(request, 'ce-connectionid');
     if (!header(request, 'ce-awpsversion') || !type?.startsWith('azure.webpubsub.') || !hub || !connectionId) {
@@ -111,12 +131,16 @@ export class EventDispatcher {
     const handlers = this.config.handlersFor(hub);
     if (!handlers) throw new BadRequestException(EventMessages.unknownHub(hub));
     if (handlers.keys && !isValidSignature(header(request, 'ce-signature'), connectionId, handlers.keys())) {
-      handlers.log('warn', EventMessages.signatureRejected(hub, connectionId, origin));
+      const message = EventMessages.signatureRejected(quoteForLog(hub), quoteForLog(connectionId), quoteForLog(origin));
+      this.refusals.warn(handlers.log, 'signature', message);
       throw new UnauthorizedException(EventMessages.badSignature());
     }
     if (Number(header(request, 'content-length')) > MAX_EVENT_BODY_BYTES)
       throw new PayloadTooLargeException(EventMessages.bodyTooLarge(MAX_EVENT_BODY_BYTES));
-    return { type, hub, connectionId, origin, handlers };
+    const rawName = header(request, 'ce-eventname');
+    const eventName = rawName === undefined ? type.split('.').pop()! : decodeHeaderText(rawName);
+    if (hasControlCharacter(eventName)) throw new BadRequestException(EventMessages.controlCharacters('ce-eventName'));
+    return { type, hub, connectionId, origin, handlers, eventName };
   }
 
   /** The abuse-protection handshake (OPTIONS, or GET): allowed origins only. */
@@ -233,6 +257,19 @@ export function header(request: Pick<UpstreamHttpRequest, 'headers'>, name: stri
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The first `ce-*` or WebHook-Request-Origin header sent more than once, lower-cased. */
+function repeatedEventHeader(rawHeaders: readonly string[] | undefined): string | undefined {
+  if (!rawHeaders) return undefined;
+  const seen = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (!name.startsWith('ce-') && name !== 'webhook-request-origin') continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) return {};
   try {
@@ -262,8 +299,17 @@ function stateAccess(states: Record<string, unknown>): { access: ConnectionState
     access: {
       // Own keys only: `get('constructor')` is a state that was never set, not Object's constructor.
       get: (key) => (Object.hasOwn(states, key) ? states[key] : undefined),
+      // Refused here, where the handler can still react, rather than sent and left to wedge the connection.
       set: (key, value) => {
+        const had = Object.hasOwn(states, key);
+        const before = states[key];
         states[key] = value;
+        const size = encodeConnectionState(states).length;
+        if (size > MAX_CONNECTION_STATE_BYTES) {
+          if (had) states[key] = before;
+          else delete states[key];
+          throw new RangeError(connectionStateTooLarge(size));
+        }
         changed = true;
       },
     },

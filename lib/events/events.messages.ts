@@ -16,7 +16,13 @@ export const EventMessages = {
     `Hub "${hub}" has two handlers for user event "${event}", ${first} and ${second}: the service takes one answer per event. Keep one of them.`,
   badSignature: () => 'The ce-signature header is missing or does not match any access key.',
   signatureRejected: (hub: string, connectionId: string, origin: string) =>
-    `Rejected an upstream event for hub "${hub}", connection "${connectionId}" from "${origin}": its ce-signature is missing or matches no access key.`,
+    `Rejected an upstream event for hub ${hub}, connection ${connectionId} from ${origin}: its ce-signature is missing or matches no access key.`,
+  suppressed: (count: number, seconds: number) =>
+    ` (${count} more like it in the last ${seconds} s, not logged one by one)`,
+  repeatedHeader: (name: string) =>
+    `The ${name} header is sent more than once; Web PubSub sends each ce-* header once, so the request is refused rather than merged. Only Azure Web PubSub should call this route.`,
+  controlCharacters: (name: string) =>
+    `The ${name} header has a control character once percent-decoded; no Web PubSub event name has one. Only Azure Web PubSub should call this route.`,
   missingGroup: (type: string) =>
     `The ${type} event body has no \`group\` string. Only Azure Web PubSub should call this route.`,
   malformedBody: () => 'The event body is not valid JSON.',

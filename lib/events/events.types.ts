@@ -12,6 +12,13 @@ export interface WebPubSubEventContext {
   /** The event name without prefix: `connect`, `connected`, `disconnected`, `joined`, `left`, or the user event's name. */
   eventName: string;
   subprotocol?: string;
+  /**
+   * The event's id (`ce-id`): unique per event of a connection, the same on a retried delivery, so
+   * a repeat can be told apart. No official SDK exposes it; named after the CloudEvents attribute.
+   */
+  eventId: string;
+  /** When the service produced the event (`ce-time`, ISO 8601 UTC): orders group presence events. `''` if absent. */
+  time: string;
   /** The `WebHook-Request-Origin` host of the service that sent the event. */
   origin: string;
   /** Connection state (`ce-connectionState`, base64 JSON) as set by earlier blocking events; `{}` when none. */

@@ -17,3 +17,24 @@ export function upstreamEventType(kind: UpstreamEventKind, name: string): string
 export function upstreamEventSource(hub: string, connectionId: string): string {
   return `/hubs/${hub}/client/${connectionId}`;
 }
+
+/**
+ * A `ce-*` header value as text. Header values carry printable ASCII only, so the service writes
+ * other text (e.g. an event name `名前`) percent-encoded as UTF-8, as the CloudEvents HTTP binding
+ * says: one round of percent-decoding gives it back. A value that is not valid percent-encoding
+ * (`100%`) is taken as it is.
+ */
+export function decodeHeaderText(value: string): string {
+  if (!/%[0-9a-f]{2}/i.test(value)) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Whether text has a control character (C0, DEL or C1), which no event name may carry. */
+export function hasControlCharacter(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text);
+}
