@@ -11,6 +11,8 @@ export interface EmulatorCoreOptions {
   recoveryWindowMs: number;
   upstreamTimeoutMs: number;
   upstreamRetryDelaysMs: number[];
+  upstreamConcurrency: number;
+  clientBufferLimitBytes: number;
   deliveryHistoryLimit: number;
 }
 
@@ -34,6 +36,7 @@ export class EmulatorCore {
       logger: options.logger,
       timeoutMs: options.upstreamTimeoutMs,
       retryDelaysMs: options.upstreamRetryDelaysMs,
+      concurrency: options.upstreamConcurrency,
     });
   }
 

@@ -46,6 +46,13 @@ export const EmulatorMessages = {
     `Upstream ${url} failed the abuse-protection handshake (${reason}). It must answer OPTIONS with WebHook-Allowed-Origin: * or the emulator's host.`,
   upstreamFailed: (event: string, url: string, reason: string) =>
     `Upstream ${event} event to ${url} failed: ${reason}.`,
+  upstreamFailedForClient: (event: string, reason: string) =>
+    `The event handler of "${event}" failed: ${reason}. The emulator's log names the handler; check that it is running and answers 2xx.`,
+  controlCharacterInName: (what: string) =>
+    `Invalid ${what}: it contains a control character (U+0000-U+001F or U+007F-U+009F), which no upstream header can carry. Use printable characters.`,
+  slowClient: (limitBytes: number) =>
+    `Slow client: more than ${limitBytes} bytes waited to be sent to it, so the connection is closed. Read messages as they arrive, or raise clientBufferLimitBytes.`,
+  internalError: () => 'The emulator failed to handle the message. Its log says why.',
   noEventHandler: (event: string) => `No event handler is configured for user event "${event}".`,
   invalidPatternRole: (connectionId: string, role: string, reason: string) =>
     `Connection ${connectionId}: role "${role}" grants nothing, as ${reason}. Write the pattern with ? (one character but "."), * (a run without "."), ** (any run), \\ escaping only \\, * and ?, and at most five *.`,

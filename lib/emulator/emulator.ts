@@ -16,6 +16,11 @@ import { FaultInjector } from './fault-injector.js';
 import type { Delivery } from './hub-state.js';
 import { RestApi, type RestCallRecord } from './rest-api.js';
 
+/** Upstream requests in flight at once, by default. */
+const DEFAULT_UPSTREAM_CONCURRENCY = 64;
+/** Bytes waiting to be sent to one client, by default, past which it is closed as too slow. */
+const DEFAULT_CLIENT_BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
+
 const SILENT: EmulatorLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** What a test or tool can see of one connected client. */
@@ -76,6 +81,8 @@ export class WebPubSubEmulator {
       recoveryWindowMs: options.recoveryWindowMs ?? 30_000,
       upstreamTimeoutMs: options.upstreamTimeoutMs ?? 100_000,
       upstreamRetryDelaysMs: options.upstreamRetryDelaysMs ?? [1000, 3000, 5000],
+      upstreamConcurrency: options.upstreamConcurrency ?? DEFAULT_UPSTREAM_CONCURRENCY,
+      clientBufferLimitBytes: options.clientBufferLimitBytes ?? DEFAULT_CLIENT_BUFFER_LIMIT_BYTES,
       deliveryHistoryLimit: options.deliveryHistoryLimit ?? 10_000,
     });
     const clients = new ClientEndpoint(core);
@@ -178,6 +185,13 @@ function checkOptions(options: WebPubSubEmulatorOptions): void {
   }
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
     throw new TypeError(EmulatorMessages.invalidOption('port', 'a whole number from 0 to 65535 (0 picks a free port)'));
+  }
+  for (const option of ['upstreamConcurrency', 'clientBufferLimitBytes'] as const) {
+    const value = options[option];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+      throw new TypeError(
+        EmulatorMessages.invalidOption(option, 'a whole number of at least 1 (leave it out for the default)'),
+      );
   }
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host.trim() === '')) {
     throw new TypeError(EmulatorMessages.invalidOption('host', 'an address to bind, e.g. "127.0.0.1"'));
