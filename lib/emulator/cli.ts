@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import { GROUP_PRESENCE_EVENT_NAMES, type EventHandlerSettings, type SystemEventName } from './emulator.options.js';
 import { WebPubSubEmulator } from './emulator.js';
+import { isHubName } from '../protocol/rules.js';
+import { CliMessages } from './emulator.messages.js';
+import { redactUrl } from './upstream-request.js';
 
 const SYSTEM_EVENTS: readonly SystemEventName[] = ['connect', 'connected', 'disconnected'];
 
@@ -29,11 +32,28 @@ function eventList<T extends string>(option: string, value: string, known: reado
     .map((name) => name.trim())
     .filter(Boolean) as T[];
   const unknown = names.filter((name) => !known.includes(name));
-  if (unknown.length > 0)
-    throw new Error(
-      `--${option}: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${known.join(', ')}.`,
-    );
+  if (unknown.length > 0) throw new Error(CliMessages.unknownEvents(option, unknown, known));
   return names;
+}
+
+/** Decimal digits only: Number() would read `0x50` as 80 and `''` as 0 (a random port). */
+function portOf(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new Error(CliMessages.badPort(value));
+  return port;
+}
+
+/** An http(s) URL the emulator can POST to; `{hub}` and `{event}` may appear anywhere in it. */
+function checkHandlerUrl(template: string): void {
+  let url: URL;
+  try {
+    url = new URL(template);
+  } catch {
+    throw new Error(CliMessages.badHandlerUrl(template, 'it is not a URL'));
+  }
+  if (url.protocol === 'tunnel:') throw new Error(CliMessages.tunnelHandlerUrl(template));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(CliMessages.badHandlerUrl(template, `the emulator cannot send events to a ${url.protocol} URL`));
 }
 
 async function main(): Promise<void> {
@@ -55,11 +75,10 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port "${values.port}" is not a port number (0-65535).`);
-  if (values['event-handler'].length > 0 && values.hub.length === 0)
-    throw new Error('--event-handler needs at least one --hub <name> it applies to.');
+  const port = portOf(values.port);
+  for (const hub of values.hub) if (!isHubName(hub)) throw new Error(CliMessages.badHub(hub));
+  for (const url of values['event-handler']) checkHandlerUrl(url);
+  if (values['event-handler'].length > 0 && values.hub.length === 0) throw new Error(CliMessages.handlerWithoutHub());
   const systemEvents = eventList('system-events', values['system-events'], SYSTEM_EVENTS);
   const groupEvents = eventList('group-events', values['group-events'], GROUP_PRESENCE_EVENT_NAMES);
   const handlers: EventHandlerSettings[] = values['event-handler'].map((urlTemplate) => ({
@@ -83,7 +102,7 @@ async function main(): Promise<void> {
   });
   console.log(`Web PubSub emulator listening on ${emulator.endpoint}`);
   for (const hub of values.hub)
-    console.log(`  hub ${hub}: events to ${values['event-handler'].join(', ') || '(no event handler)'}`);
+    console.log(`  hub ${hub}: events to ${values['event-handler'].map(redactUrl).join(', ') || '(no event handler)'}`);
   console.log(`Connection string: ${emulator.connectionString}`);
   const stop = () => {
     emulator.stop().then(() => process.exit(0));

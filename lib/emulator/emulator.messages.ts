@@ -63,3 +63,18 @@ export const EmulatorMessages = {
   replayBufferFull: (messages: number, mebibytes: number) =>
     `The reliable replay buffer is full (${messages} unacknowledged messages or ${mebibytes} MiB), so the connection is closed. Acknowledge messages with sequenceAck as they arrive.`,
 } as const;
+
+/** The CLI's refusals of its arguments, each naming the flag and what to pass. */
+export const CliMessages = {
+  badPort: (value: string) =>
+    `--port "${value}" is not a port number: use decimal digits from 0 to 65535 (0 picks a free port), e.g. --port 8080.`,
+  badHub: (hub: string) =>
+    `--hub "${hub}" is not a hub name the service accepts: it must start with a letter and contain only letters, digits and _ \` , . [ ] (1-128 characters), e.g. --hub chat.`,
+  badHandlerUrl: (url: string, reason: string) =>
+    `--event-handler "${url}" is refused: ${reason}. Use an http:// or https:// URL, e.g. http://localhost:3000/eventhandler/{event}.`,
+  tunnelHandlerUrl: (url: string) =>
+    `--event-handler "${url}" is refused: tunnel: URLs are served by the service with the awps-tunnel tool, not by the emulator. Point the emulator straight at your app, e.g. http://localhost:3000/eventhandler/{event}.`,
+  handlerWithoutHub: () => '--event-handler needs at least one --hub <name> it applies to, e.g. --hub chat.',
+  unknownEvents: (option: string, unknown: string[], known: readonly string[]) =>
+    `--${option}: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${known.join(', ')}.`,
+} as const;

@@ -68,7 +68,7 @@ export class WebPubSubEmulator {
       });
     });
     const { port } = server.address() as AddressInfo;
-    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const urlHost = endpointHost(host);
     const keys = [
       options.accessKey ?? randomBytes(32).toString('base64'),
       ...(options.secondaryAccessKey ? [options.secondaryAccessKey] : []),
@@ -119,7 +119,7 @@ export class WebPubSubEmulator {
     return formatConnectionString(this.endpoint, this.core.options.keys[0]);
   }
 
-  /** Messages delivered to clients, most recent last (bounded by `deliveryHistoryLimit`). */
+  /** Messages delivered to clients, most recent last (bounded by `deliveryHistoryLimit` and about 64 MiB of data). */
   get deliveries(): readonly Delivery[] {
     return this.core.deliveries;
   }
@@ -172,6 +172,16 @@ export class WebPubSubEmulator {
       this.server.close(() => resolve());
     });
   }
+}
+
+/**
+ * The host of the endpoint it prints: a bind-all address is no place to connect to, so `::` and
+ * `0.0.0.0` become the loopback of their family; other IPv6 addresses get brackets.
+ */
+function endpointHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (/^(::|::0|0:0:0:0:0:0:0:0|\[::\])$/.test(host)) return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /** Options a typo would otherwise turn into a confusing failure later (an empty key, a bad port). */

@@ -32,15 +32,10 @@ export function fillTemplate(template: string, hub: string, event: string): stri
  * one) and any user info are replaced, the rest is kept so the handler can still be recognised.
  */
 export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '(an unreadable URL)';
-  }
-  const userInfo = parsed.username || parsed.password ? '(redacted)@' : '';
-  const query = parsed.search ? '?(redacted)' : '';
-  return `${parsed.protocol}//${userInfo}${parsed.host}${parsed.pathname}${query}`;
+  // Read as text, not with new URL(): a template's `{event}` would come back as `%7Bevent%7D`.
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*@)?([^?#]*)(\?[^#]*)?/i.exec(url);
+  if (!match) return '(an unreadable URL)';
+  return `${match[1]}${match[2] ? '(redacted)@' : ''}${match[3]}${match[4] ? '?(redacted)' : ''}`;
 }
 
 /**

@@ -93,14 +93,16 @@ export class UpstreamInvoker {
         EmulatorMessages.upstreamFailedForClient(event.name, 'its handler failed the abuse-protection handshake'),
       );
     }
-    const request = this.buildRequest(subject, event);
+    // Built when its turn comes, not while it waits: a queued event is a small record, and ce-time
+    // is when it is sent (as the service documents it); ce-id still follows the order of arrival.
+    let request: { headers: Record<string, string>; body: Buffer } | undefined;
     const blocking = event.kind === 'user' || event.name === 'connect';
     const delays = blocking ? [] : this.options.retryDelaysMs;
     for (let attempt = 0; ; attempt++) {
       let failure: { reason: string; retryable: boolean; cause?: unknown };
       let clientReason: string | undefined;
       try {
-        const response = await this.limiter.run(() => this.post(url, request));
+        const response = await this.limiter.run(() => this.post(url, (request ??= this.buildRequest(subject, event))));
         if (blocking || (response.status >= 200 && response.status <= 299)) return response;
         failure = { reason: `HTTP ${response.status}`, retryable: response.status === 408 || response.status >= 500 };
       } catch (error) {
