@@ -175,12 +175,14 @@ export class WebPubSubEmulator {
 }
 
 /**
- * The host of the endpoint it prints: a bind-all address is no place to connect to, so `::` and
- * `0.0.0.0` become the loopback of their family; other IPv6 addresses get brackets.
+ * The host of the endpoint it prints: a bind-all address is no place to connect to, so `0.0.0.0`
+ * becomes 127.0.0.1 and `::` (which takes IPv4 and IPv6) `localhost`: clients whose HTTP stack
+ * cannot resolve a bracketed `[::1]` (@azure/core-rest-pipeline's, for one) reach it either way.
+ * Other IPv6 addresses get brackets.
  */
 function endpointHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
-  if (/^(::|::0|0:0:0:0:0:0:0:0|\[::\])$/.test(host)) return '[::1]';
+  if (/^(::|::0|0:0:0:0:0:0:0:0|\[::\])$/.test(host)) return 'localhost';
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 

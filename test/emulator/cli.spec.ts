@@ -163,11 +163,11 @@ describe('web-pubsub-emulator CLI', () => {
     }
   });
 
-  it('with --host :: prints an endpoint a client can use, http://[::1]:<port>, and serves REST there', async () => {
+  it('with --host :: prints an endpoint a client can use, http://localhost:<port>, and serves REST there', async () => {
     const running = await startCli(['--port', '0', '--host', '::']);
     try {
-      expect(running.output()).toMatch(/listening on http:\/\/\[::1\]:\d+\n/);
-      expect(running.connectionString).toMatch(/^Endpoint=http:\/\/\[::1\]:\d+;/);
+      expect(running.output()).toMatch(/listening on http:\/\/localhost:\d+\n/);
+      expect(running.connectionString).toMatch(/^Endpoint=http:\/\/localhost:\d+;/);
       await expect(new WebPubSubRestClient(running.connectionString, 'chat').getServiceStatus()).resolves.toBe(true);
     } finally {
       await stopCli(running);
@@ -195,7 +195,7 @@ describe('web-pubsub-emulator CLI', () => {
     [['--port', ''], '--port "" is not a port number'],
     [['--port', '1e3'], '--port "1e3" is not a port number'],
     [['--port', '65536'], '--port "65536" is not a port number'],
-    [['--port', '-1'], '--port "-1" is not a port number'],
+    [['--port=-1'], '--port "-1" is not a port number'],
     [['--hub', '..'], '--hub ".." is not a hub name the service accepts'],
     [['--hub', 'my hub'], '--hub "my hub" is not a hub name the service accepts'],
     [
