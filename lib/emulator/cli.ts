@@ -21,6 +21,8 @@ Options:
   --system-events <list>     connect,connected,disconnected (default: all three)
   --group-events <list>      Group presence events sent upstream: joined,left (default: none)
   --access-key <key>         Access key (default: a random one, printed in the connection string)
+  --client-buffer-limit <n>  Bytes waiting for one client before it is closed as too slow (default 16777216)
+  --upstream-concurrency <n> Upstream requests in flight at most (default 64)
   --verbose                  Log upstream and client errors
   --help                     Show this help
 `;
@@ -41,6 +43,13 @@ function portOf(value: string): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) throw new Error(CliMessages.badPort(value));
   return port;
+}
+
+/** A whole number of at least 1 for `--<option>`, in decimal digits; undefined when not given. */
+function countOf(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value) || Number(value) < 1) throw new Error(CliMessages.badCount(option, value));
+  return Number(value);
 }
 
 /** An http(s) URL the emulator can POST to; `{hub}` and `{event}` may appear anywhere in it. */
@@ -67,6 +76,8 @@ async function main(): Promise<void> {
       'system-events': { type: 'string', default: 'connect,connected,disconnected' },
       'group-events': { type: 'string', default: '' },
       'access-key': { type: 'string' },
+      'client-buffer-limit': { type: 'string' },
+      'upstream-concurrency': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -91,6 +102,8 @@ async function main(): Promise<void> {
     port,
     host: values.host,
     accessKey: values['access-key'],
+    clientBufferLimitBytes: countOf('client-buffer-limit', values['client-buffer-limit']),
+    upstreamConcurrency: countOf('upstream-concurrency', values['upstream-concurrency']),
     hubs: Object.fromEntries(values.hub.map((hub) => [hub, { eventHandlers: handlers }])),
     logger: values.verbose
       ? {

@@ -74,6 +74,8 @@ export const CliMessages = {
     `--event-handler "${url}" is refused: ${reason}. Use an http:// or https:// URL, e.g. http://localhost:3000/eventhandler/{event}.`,
   tunnelHandlerUrl: (url: string) =>
     `--event-handler "${url}" is refused: tunnel: URLs are served by the service with the awps-tunnel tool, not by the emulator. Point the emulator straight at your app, e.g. http://localhost:3000/eventhandler/{event}.`,
+  badCount: (option: string, value: string) =>
+    `--${option} "${value}" is not a whole number of at least 1: use decimal digits, e.g. --${option} 64.`,
   handlerWithoutHub: () => '--event-handler needs at least one --hub <name> it applies to, e.g. --hub chat.',
   unknownEvents: (option: string, unknown: string[], known: readonly string[]) =>
     `--${option}: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${known.join(', ')}.`,

@@ -205,6 +205,8 @@ describe('web-pubsub-emulator CLI', () => {
     [['--hub', 'chat', '--event-handler', 'ftp://host/{event}'], 'cannot send events to a ftp: URL'],
     [['--hub', 'chat', '--event-handler', 'tunnel:///eventhandler'], 'tunnel: URLs are served by the service'],
     [['--hub', 'chat', '--event-handler', 'localhost:3000/{event}'], 'Use an http:// or https:// URL'],
+    [['--client-buffer-limit', '0'], '--client-buffer-limit "0" is not a whole number of at least 1'],
+    [['--upstream-concurrency', '8x'], '--upstream-concurrency "8x" is not a whole number of at least 1'],
     [['--hub', 'chat', '--event-handler', 'not a url'], '--event-handler "not a url" is refused: it is not a URL'],
   ])('refuses %j with exit code 1 and a clear message', (args, message) => {
     const { status, output } = runCliToEnd(args);

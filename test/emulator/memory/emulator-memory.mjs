@@ -1,3 +1,4 @@
+/* global process, console, setInterval, clearInterval, setTimeout, URL */
 /*
  * Peak RSS of the emulator's process in the two memory cases of issue 23 item 5, run in a child
  * process (so jest's own memory is not counted) against a built dist/esm:
