@@ -8,6 +8,8 @@ import { GroupPermissions, type InvalidRole } from './group-permissions.js';
  */
 export interface ClientSocket {
   readonly readyState: number;
+  /** Bytes queued to be sent and not yet handed to the network (ws's count). */
+  readonly bufferedAmount: number;
   send(data: string | Buffer, options?: { binary?: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
@@ -59,6 +61,13 @@ export class ClientConnection {
     this.closed = true;
     this.closeSocket(1008, 'The reliable message buffer is full.');
   };
+  /** Bytes that may wait to be sent to this client before it counts as too slow. */
+  bufferLimitBytes = Number.POSITIVE_INFINITY;
+  /** Ends a client that reads too slowly; the owner sets it (see onBufferFull for why). */
+  onTooSlow: () => void = () => {
+    this.closed = true;
+    this.closeSocket(1008, 'The client reads too slowly.');
+  };
   private sequenceId = 0;
   private readonly unacked: Array<{ sequenceId: number; frame: string; bytes: number }> = [];
   private unackedBytes = 0;
@@ -87,7 +96,7 @@ export class ClientConnection {
   deliver(source: MessageSource, payload: Payload): boolean {
     if (this.closed) return false;
     if (this.kind === 'plain') {
-      if (!this.isOpen()) return false;
+      if (!this.isOpen() || this.tooSlow()) return false;
       this.socket!.send(payload.dataType === 'binary' ? payload.bytes : payload.bytes.toString('utf8'), {
         binary: payload.dataType === 'binary',
       });
@@ -99,6 +108,7 @@ export class ClientConnection {
       dataType: payload.dataType,
       data: toFrameData(payload),
     };
+    if (this.isOpen() && this.tooSlow()) return false;
     if (this.kind === 'reliable') {
       frame.sequenceId = this.sequenceId + 1;
       const text = JSON.stringify(frame);
@@ -121,7 +131,17 @@ export class ClientConnection {
 
   /** Sends a control frame (ack, system, pong) to JSON-protocol clients. */
   sendFrame(frame: Record<string, unknown>): void {
-    if (this.kind !== 'plain' && this.isOpen()) this.socket!.send(JSON.stringify(frame));
+    if (this.kind !== 'plain' && this.isOpen() && !this.tooSlow()) this.socket!.send(JSON.stringify(frame));
+  }
+
+  /**
+   * Whether the client has more waiting for it than its limit; if so it is ended (once). A closed
+   * connection's last frames (`disconnected`) still go: they are few and small.
+   */
+  private tooSlow(): boolean {
+    if (this.closed || this.socket!.bufferedAmount <= this.bufferLimitBytes) return false;
+    this.onTooSlow();
+    return true;
   }
 
   /** Drops buffered messages up to and including `sequenceId` (the client has them). */

@@ -19,11 +19,14 @@ import { readConnectAnswer } from './connect-answer.js';
 import { upstreamSubjectOf, type EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { failureText } from './rest-auth.js';
+import { clientText } from './upstream-request.js';
 
 /** 1 MiB per frame, as the service allows. */
 const MAX_FRAME_BYTES = 1024 * 1024;
 /** Frames read from one client and not yet handled, past which its socket is paused. */
 const MAX_WAITING_FRAMES = 4;
+/** How long a client closed for reading too slowly gets to read up to the close frame. */
+const SLOW_CLIENT_GRACE_MS = 5000;
 const RESERVED_QUERY = new Set(['access_token', 'awps_connection_id', 'awps_reconnection_token']);
 
 interface Admission {
@@ -191,7 +194,9 @@ export class ClientEndpoint {
         },
       )
       .catch((error: Error) => {
-        throw new Rejection(500, error.message);
+        // The handler's URL (and its ?code=) stays in the log; the client's 500 names the event only.
+        this.core.logger.warn(error.message);
+        throw new Rejection(500, clientText(error, EmulatorMessages.internalError()));
       });
     if (!response) return admission;
     if (response.status < 200 || response.status > 299)
@@ -242,6 +247,14 @@ export class ClientEndpoint {
         EmulatorMessages.replayBufferFull(MAX_UNACKED_MESSAGES, MAX_UNACKED_BYTES / 1024 / 1024),
         1008,
       );
+    // As the service's "SlowClient" close: too much waits to be sent, so the connection ends for good.
+    connection.bufferLimitBytes = this.core.options.clientBufferLimitBytes;
+    connection.onTooSlow = () => {
+      const socket = connection.socket;
+      this.core.closeConnection(connection, EmulatorMessages.slowClient(connection.bufferLimitBytes), 1008);
+      // The close frame waits behind the unread data; a client that never reads is cut off soon.
+      setTimeout(() => socket?.terminate(), SLOW_CLIENT_GRACE_MS).unref();
+    };
     this.core.hub(admission.hub).add(connection, admission.groups);
     connection.sendFrame({
       type: 'system',
@@ -353,8 +366,9 @@ function asList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
+/** Null-prototype: a client's query or header may be named `__proto__`, `constructor` or `toString`. */
 function groupEntries(entries: Array<[string, string]>): Record<string, string[]> {
-  const grouped: Record<string, string[]> = {};
+  const grouped = Object.create(null) as Record<string, string[]>;
   for (const [name, value] of entries) (grouped[name] ??= []).push(value);
   return grouped;
 }

@@ -2,6 +2,7 @@ import { contentTypeOf, dataTypeOf, type ClientConnection, type DataType, type P
 import { upstreamSubjectOf, type EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { isDotSegment, isGroupName } from '../protocol/rules.js';
+import { clientText, hasControlCharacter } from './upstream-request.js';
 
 /** A frame's data as `ws` hands it over (its `RawData`, spelled out so no declaration of ours needs `@types/ws`). */
 type SocketData = Buffer | ArrayBuffer | Buffer[];
@@ -72,9 +73,13 @@ export class ClientProtocol {
         connection.sendFrame({ type: 'ack', ackId, success: true });
       }
     } catch (error) {
+      // The log gets the whole story (the handler's URL, query redacted); the client only the event.
       const { errorName, message } =
-        error instanceof FrameError ? error : new FrameError('InternalServerError', (error as Error).message);
-      if (errorName === 'InternalServerError') this.core.logger.warn(message);
+        error instanceof FrameError
+          ? error
+          : new FrameError('InternalServerError', clientText(error, EmulatorMessages.internalError()));
+      if (!(error instanceof FrameError) || errorName === 'InternalServerError')
+        this.core.logger.warn((error as Error).message);
       if (ackId !== undefined)
         connection.sendFrame({ type: 'ack', ackId, success: false, error: { name: errorName, message } });
     }
@@ -113,6 +118,9 @@ export class ClientProtocol {
           throw new FrameError('BadRequest', EmulatorMessages.invalidMessage('"event" must be a non-empty string.'));
         // The event name goes into the handler's URL, where `..` would become another path.
         if (isDotSegment(frame.event)) throw new FrameError('BadRequest', EmulatorMessages.dotName('event name'));
+        // It goes into ce-type and ce-eventName too, and a header line cannot hold a control character.
+        if (hasControlCharacter(frame.event))
+          throw new FrameError('BadRequest', EmulatorMessages.controlCharacterInName('event name'));
         const payload = payloadOf(frame);
         await this.userEvent(connection, frame.event, contentTypeOf(payload.dataType), payload.bytes);
         return;

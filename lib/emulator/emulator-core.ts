@@ -3,6 +3,9 @@ import type { EmulatorLogger, GroupPresenceEventName, HubSettings } from './emul
 import { HubState, type Delivery } from './hub-state.js';
 import { UpstreamInvoker, type UpstreamSubject } from './upstream.js';
 
+/** The delivery record keeps at most about this much message data (64 Mi characters or bytes). */
+const DELIVERY_HISTORY_BYTES = 64 * 1024 * 1024;
+
 export interface EmulatorCoreOptions {
   endpoint: string;
   keys: string[];
@@ -11,6 +14,8 @@ export interface EmulatorCoreOptions {
   recoveryWindowMs: number;
   upstreamTimeoutMs: number;
   upstreamRetryDelaysMs: number[];
+  upstreamConcurrency: number;
+  clientBufferLimitBytes: number;
   deliveryHistoryLimit: number;
 }
 
@@ -23,6 +28,8 @@ export class EmulatorCore {
   readonly upstream: UpstreamInvoker;
   readonly deliveries: Delivery[] = [];
   deliveryCount = 0;
+  /** Characters or bytes of data held by `deliveries` (shared copies counted each time: an upper bound). */
+  private historyBytes = 0;
   private readonly hubs = new Map<string, HubState>();
   private readonly deliveryListeners = new Set<(delivery: Delivery) => void>();
 
@@ -34,6 +41,7 @@ export class EmulatorCore {
       logger: options.logger,
       timeoutMs: options.upstreamTimeoutMs,
       retryDelaysMs: options.upstreamRetryDelaysMs,
+      concurrency: options.upstreamConcurrency,
     });
   }
 
@@ -109,9 +117,19 @@ export class EmulatorCore {
   private recordDelivery(delivery: Delivery): void {
     this.deliveryCount++;
     this.deliveries.push(delivery);
-    // Trim in batches: splicing on every delivery would make a long run quadratic.
+    this.historyBytes += delivery.data.length;
+    // Trim in batches: splicing on every delivery would make a long run quadratic. Counted in
+    // messages and in bytes (large messages would otherwise keep up to 2 x 10,000 of them).
     const limit = this.options.deliveryHistoryLimit;
-    if (this.deliveries.length > limit * 2) this.deliveries.splice(0, this.deliveries.length - limit);
+    if (this.deliveries.length > limit * 2 || this.historyBytes > DELIVERY_HISTORY_BYTES * 2) {
+      let drop = Math.max(0, this.deliveries.length - limit);
+      let bytes = this.historyBytes;
+      for (let i = 0; i < drop; i++) bytes -= this.deliveries[i].data.length;
+      while (bytes > DELIVERY_HISTORY_BYTES && drop < this.deliveries.length - 1)
+        bytes -= this.deliveries[drop++].data.length;
+      this.deliveries.splice(0, drop);
+      this.historyBytes = bytes;
+    }
     for (const listener of this.deliveryListeners) listener(delivery);
   }
 }

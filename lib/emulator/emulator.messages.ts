@@ -46,6 +46,13 @@ export const EmulatorMessages = {
     `Upstream ${url} failed the abuse-protection handshake (${reason}). It must answer OPTIONS with WebHook-Allowed-Origin: * or the emulator's host.`,
   upstreamFailed: (event: string, url: string, reason: string) =>
     `Upstream ${event} event to ${url} failed: ${reason}.`,
+  upstreamFailedForClient: (event: string, reason: string) =>
+    `The event handler of "${event}" failed: ${reason}. The emulator's log names the handler; check that it is running and answers 2xx.`,
+  controlCharacterInName: (what: string) =>
+    `Invalid ${what}: it contains a control character (U+0000-U+001F or U+007F-U+009F), which no upstream header can carry. Use printable characters.`,
+  slowClient: (limitBytes: number) =>
+    `Slow client: more than ${limitBytes} bytes waited to be sent to it, so the connection is closed. Read messages as they arrive, or raise clientBufferLimitBytes.`,
+  internalError: () => 'The emulator failed to handle the message. Its log says why.',
   noEventHandler: (event: string) => `No event handler is configured for user event "${event}".`,
   invalidPatternRole: (connectionId: string, role: string, reason: string) =>
     `Connection ${connectionId}: role "${role}" grants nothing, as ${reason}. Write the pattern with ? (one character but "."), * (a run without "."), ** (any run), \\ escaping only \\, * and ?, and at most five *.`,
@@ -55,4 +62,21 @@ export const EmulatorMessages = {
   invalidMessage: (reason: string) => `Invalid message: ${reason}`,
   replayBufferFull: (messages: number, mebibytes: number) =>
     `The reliable replay buffer is full (${messages} unacknowledged messages or ${mebibytes} MiB), so the connection is closed. Acknowledge messages with sequenceAck as they arrive.`,
+} as const;
+
+/** The CLI's refusals of its arguments, each naming the flag and what to pass. */
+export const CliMessages = {
+  badPort: (value: string) =>
+    `--port "${value}" is not a port number: use decimal digits from 0 to 65535 (0 picks a free port), e.g. --port 8080.`,
+  badHub: (hub: string) =>
+    `--hub "${hub}" is not a hub name the service accepts: it must start with a letter and contain only letters, digits and _ \` , . [ ] (1-128 characters), e.g. --hub chat.`,
+  badHandlerUrl: (url: string, reason: string) =>
+    `--event-handler "${url}" is refused: ${reason}. Use an http:// or https:// URL, e.g. http://localhost:3000/eventhandler/{event}.`,
+  tunnelHandlerUrl: (url: string) =>
+    `--event-handler "${url}" is refused: tunnel: URLs are served by the service with the awps-tunnel tool, not by the emulator. Point the emulator straight at your app, e.g. http://localhost:3000/eventhandler/{event}.`,
+  badCount: (option: string, value: string) =>
+    `--${option} "${value}" is not a whole number of at least 1: use decimal digits, e.g. --${option} 64.`,
+  handlerWithoutHub: () => '--event-handler needs at least one --hub <name> it applies to, e.g. --hub chat.',
+  unknownEvents: (option: string, unknown: string[], known: readonly string[]) =>
+    `--${option}: unknown event "${unknown.join('", "')}". Use a comma-separated list of ${known.join(', ')}.`,
 } as const;

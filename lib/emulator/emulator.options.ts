@@ -56,6 +56,17 @@ export interface WebPubSubEmulatorOptions {
   upstreamTimeoutMs?: number;
   /** Delays between retries of non-blocking upstream events (ms). Defaults to [1000, 3000, 5000]. */
   upstreamRetryDelaysMs?: number[];
+  /**
+   * Upstream requests in flight at most; more wait in one first-in, first-out queue, so events
+   * start in the order they happened. Defaults to 64.
+   */
+  upstreamConcurrency?: number;
+  /**
+   * Bytes waiting to be sent to one client (the socket's buffer), past which the client is too
+   * slow: it is closed with code 1008 and a reason saying so (JSON clients first get a
+   * `disconnected` message). Defaults to 16 MiB.
+   */
+  clientBufferLimitBytes?: number;
   /** How many deliveries `deliveries` keeps for inspection. Defaults to 10,000. */
   deliveryHistoryLimit?: number;
 }

@@ -16,6 +16,11 @@ import { FaultInjector } from './fault-injector.js';
 import type { Delivery } from './hub-state.js';
 import { RestApi, type RestCallRecord } from './rest-api.js';
 
+/** Upstream requests in flight at once, by default. */
+const DEFAULT_UPSTREAM_CONCURRENCY = 64;
+/** Bytes waiting to be sent to one client, by default, past which it is closed as too slow. */
+const DEFAULT_CLIENT_BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
+
 const SILENT: EmulatorLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** What a test or tool can see of one connected client. */
@@ -63,7 +68,7 @@ export class WebPubSubEmulator {
       });
     });
     const { port } = server.address() as AddressInfo;
-    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const urlHost = endpointHost(host);
     const keys = [
       options.accessKey ?? randomBytes(32).toString('base64'),
       ...(options.secondaryAccessKey ? [options.secondaryAccessKey] : []),
@@ -76,6 +81,8 @@ export class WebPubSubEmulator {
       recoveryWindowMs: options.recoveryWindowMs ?? 30_000,
       upstreamTimeoutMs: options.upstreamTimeoutMs ?? 100_000,
       upstreamRetryDelaysMs: options.upstreamRetryDelaysMs ?? [1000, 3000, 5000],
+      upstreamConcurrency: options.upstreamConcurrency ?? DEFAULT_UPSTREAM_CONCURRENCY,
+      clientBufferLimitBytes: options.clientBufferLimitBytes ?? DEFAULT_CLIENT_BUFFER_LIMIT_BYTES,
       deliveryHistoryLimit: options.deliveryHistoryLimit ?? 10_000,
     });
     const clients = new ClientEndpoint(core);
@@ -112,7 +119,7 @@ export class WebPubSubEmulator {
     return formatConnectionString(this.endpoint, this.core.options.keys[0]);
   }
 
-  /** Messages delivered to clients, most recent last (bounded by `deliveryHistoryLimit`). */
+  /** Messages delivered to clients, most recent last (bounded by `deliveryHistoryLimit` and about 64 MiB of data). */
   get deliveries(): readonly Delivery[] {
     return this.core.deliveries;
   }
@@ -167,6 +174,18 @@ export class WebPubSubEmulator {
   }
 }
 
+/**
+ * The host of the endpoint it prints: a bind-all address is no place to connect to, so `0.0.0.0`
+ * becomes 127.0.0.1 and `::` (which takes IPv4 and IPv6) `localhost`: clients whose HTTP stack
+ * cannot resolve a bracketed `[::1]` (@azure/core-rest-pipeline's, for one) reach it either way.
+ * Other IPv6 addresses get brackets.
+ */
+function endpointHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (/^(::|::0|0:0:0:0:0:0:0:0|\[::\])$/.test(host)) return 'localhost';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 /** Options a typo would otherwise turn into a confusing failure later (an empty key, a bad port). */
 function checkOptions(options: WebPubSubEmulatorOptions): void {
   for (const option of ['accessKey', 'secondaryAccessKey'] as const) {
@@ -178,6 +197,13 @@ function checkOptions(options: WebPubSubEmulatorOptions): void {
   }
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
     throw new TypeError(EmulatorMessages.invalidOption('port', 'a whole number from 0 to 65535 (0 picks a free port)'));
+  }
+  for (const option of ['upstreamConcurrency', 'clientBufferLimitBytes'] as const) {
+    const value = options[option];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+      throw new TypeError(
+        EmulatorMessages.invalidOption(option, 'a whole number of at least 1 (leave it out for the default)'),
+      );
   }
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host.trim() === '')) {
     throw new TypeError(EmulatorMessages.invalidOption('host', 'an address to bind, e.g. "127.0.0.1"'));

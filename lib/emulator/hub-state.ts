@@ -115,6 +115,8 @@ export class HubState {
   /** Sends one message to each connection once, recording what was delivered. */
   deliver(targets: Iterable<ClientConnection>, source: MessageSource, payload: Payload): number {
     let count = 0;
+    // One copy for the record, shared by every delivery of this message (not one per connection).
+    let data: string | Buffer | undefined;
     for (const connection of targets) {
       if (!connection.deliver(source, payload)) continue;
       count++;
@@ -124,7 +126,7 @@ export class HubState {
         userId: connection.userId,
         source,
         dataType: payload.dataType,
-        data: payload.dataType === 'binary' ? payload.bytes : payload.bytes.toString('utf8'),
+        data: (data ??= payload.dataType === 'binary' ? payload.bytes : payload.bytes.toString('utf8')),
         at: Date.now(),
       });
     }

@@ -193,7 +193,8 @@ class Parser {
         return () => value;
       }
       if (IDENTIFIERS.has(token.text)) return identifier(token.text);
-      const fn = FUNCTIONS[token.text];
+      // Own keys only: a filter may name `constructor` or `toString`, which every object has.
+      const fn = Object.hasOwn(FUNCTIONS, token.text) ? FUNCTIONS[token.text] : undefined;
       if (fn && this.peek()?.text === '(') return this.parseCall(token.text, fn);
     }
     throw new ODataFilterError(

@@ -10,6 +10,8 @@ import type {
   SystemEventName,
 } from './emulator.options.js';
 import { EmulatorMessages } from './emulator.messages.js';
+import { UpstreamLimiter } from './upstream-limiter.js';
+import { ceHeaderValue, fillTemplate, redactUrl, UpstreamError } from './upstream-request.js';
 
 /** Who an upstream event is about. */
 export interface UpstreamSubject {
@@ -43,6 +45,8 @@ export interface UpstreamOptions {
   logger: EmulatorLogger;
   timeoutMs: number;
   retryDelaysMs: readonly number[];
+  /** Upstream requests in flight at most (the rest wait, first in, first out). */
+  concurrency: number;
 }
 
 /**
@@ -55,8 +59,10 @@ export class UpstreamInvoker {
   private readonly validated = new Map<string, Promise<boolean>>();
   private eventId = 0;
   private readonly hubs = new Map<string, HubSettings>();
+  readonly limiter: UpstreamLimiter;
 
   constructor(private readonly options: UpstreamOptions) {
+    this.limiter = new UpstreamLimiter(options.concurrency);
     for (const [name, settings] of Object.entries(options.hubs)) this.hubs.set(name.toLowerCase(), settings);
   }
 
@@ -71,8 +77,9 @@ export class UpstreamInvoker {
 
   /**
    * Sends the event; resolves with the response, or undefined when no handler takes it. Rejects
-   * (with a message naming the URL, never a key) when the handler is unreachable or fails the
-   * handshake, and when a non-blocking event still fails after its retries.
+   * with an UpstreamError when the handler is unreachable or fails the handshake, and when a
+   * non-blocking event still fails after its retries: its message names the URL with the query
+   * redacted (for the log), its clientMessage only the event (for a client).
    */
   async invoke(subject: UpstreamSubject, event: UpstreamEvent): Promise<UpstreamResponse | undefined> {
     const handler = this.handlerFor(
@@ -82,23 +89,35 @@ export class UpstreamInvoker {
     if (!handler) return undefined;
     const url = fillTemplate(handler.urlTemplate, subject.hub, event.name);
     if (!(await this.validate(handler, subject.hub))) {
-      throw new Error(EmulatorMessages.abuseProtectionFailed(url, 'see the log above'));
+      throw new UpstreamError(
+        EmulatorMessages.abuseProtectionFailed(redactUrl(url), 'see the log above'),
+        EmulatorMessages.upstreamFailedForClient(event.name, 'its handler failed the abuse-protection handshake'),
+      );
     }
-    const request = this.buildRequest(subject, event);
+    // Built when its turn comes, not while it waits: a queued event is a small record, and ce-time
+    // is when it is sent (as the service documents it); ce-id still follows the order of arrival.
+    let request: { headers: Record<string, string>; body: Buffer } | undefined;
     const blocking = event.kind === 'user' || event.name === 'connect';
     const delays = blocking ? [] : this.options.retryDelaysMs;
     for (let attempt = 0; ; attempt++) {
       let failure: { reason: string; retryable: boolean; cause?: unknown };
+      let clientReason: string | undefined;
       try {
-        const response = await this.post(url, request);
+        const response = await this.limiter.run(() => this.post(url, (request ??= this.buildRequest(subject, event))));
         if (blocking || (response.status >= 200 && response.status <= 299)) return response;
         failure = { reason: `HTTP ${response.status}`, retryable: response.status === 408 || response.status >= 500 };
       } catch (error) {
+        // A fetch error may quote the URL ("Failed to parse URL from ..."): only the log gets its text.
         failure = { reason: (error as Error).message, retryable: true, cause: error };
+        clientReason = 'it could not be reached or did not answer in time';
       }
       // Nobody reads a non-blocking event's answer, so its final failure is thrown for the caller to log.
       if (!failure.retryable || attempt >= delays.length) {
-        throw new Error(EmulatorMessages.upstreamFailed(event.name, url, failure.reason), { cause: failure.cause });
+        throw new UpstreamError(
+          EmulatorMessages.upstreamFailed(event.name, redactUrl(url), failure.reason),
+          EmulatorMessages.upstreamFailedForClient(event.name, clientReason ?? failure.reason),
+          { cause: failure.cause },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, delays[attempt]).unref());
     }
@@ -111,18 +130,18 @@ export class UpstreamInvoker {
     const headers: Record<string, string> = {
       'ce-specversion': '1.0',
       'ce-awpsversion': '1.0',
-      'ce-type': upstreamEventType(event.kind, event.name),
+      'ce-type': ceHeaderValue(upstreamEventType(event.kind, event.name)),
       'ce-source': upstreamEventSource(subject.hub, subject.connectionId),
       'ce-id': String(this.eventId++),
       'ce-time': new Date().toISOString(),
       'ce-hub': subject.hub,
       'ce-connectionId': subject.connectionId,
-      'ce-eventName': headerText(event.name),
+      'ce-eventName': ceHeaderValue(event.name),
       'ce-signature': signatureHeader(this.options.keys, subject.connectionId),
       'webhook-request-origin': this.options.origin,
       'content-type': event.kind === 'user' ? event.contentType : 'application/json; charset=utf-8',
     };
-    if (subject.userId) headers['ce-userId'] = headerText(subject.userId);
+    if (subject.userId) headers['ce-userId'] = ceHeaderValue(subject.userId);
     if (subject.subprotocol) headers['ce-subprotocol'] = subject.subprotocol;
     if (subject.connectionState) headers['ce-connectionState'] = subject.connectionState;
     const body = event.kind === 'user' ? event.body : Buffer.from(JSON.stringify(event.body));
@@ -161,7 +180,11 @@ export class UpstreamInvoker {
     return result;
   }
 
-  private async handshake(url: string): Promise<boolean> {
+  private handshake(url: string): Promise<boolean> {
+    return this.limiter.run(() => this.tryHandshake(url));
+  }
+
+  private async tryHandshake(url: string): Promise<boolean> {
     const headers = { 'webhook-request-origin': this.options.origin, 'ce-awpsversion': '1.0' };
     try {
       let response = await fetch(url, {
@@ -169,8 +192,10 @@ export class UpstreamInvoker {
         headers,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      if (response.status === 404)
+      if (response.status === 404) {
+        await response.arrayBuffer();
         response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      }
       await response.arrayBuffer();
       const allowed = (response.headers.get('webhook-allowed-origin') ?? '')
         .split(',')
@@ -178,27 +203,15 @@ export class UpstreamInvoker {
       if (response.ok && (allowed.includes('*') || allowed.includes(this.options.origin.toLowerCase()))) return true;
       this.options.logger.error(
         EmulatorMessages.abuseProtectionFailed(
-          url,
+          redactUrl(url),
           `HTTP ${response.status}, WebHook-Allowed-Origin "${allowed.join(', ')}"`,
         ),
       );
     } catch (error) {
-      this.options.logger.error(EmulatorMessages.abuseProtectionFailed(url, (error as Error).message));
+      this.options.logger.error(EmulatorMessages.abuseProtectionFailed(redactUrl(url), (error as Error).message));
     }
     return false;
   }
-}
-
-/**
- * A header carries no raw non-ASCII text (fetch refuses it). Such a value goes percent-encoded as
- * UTF-8, as the CloudEvents HTTP binding writes header values; printable ASCII goes as it is.
- */
-function headerText(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : encodeURIComponent(value);
-}
-
-function fillTemplate(template: string, hub: string, event: string): string {
-  return template.replace(/\{hub\}/gi, encodeURIComponent(hub)).replace(/\{event\}/gi, encodeURIComponent(event));
 }
 
 const groupFilterCache = new WeakMap<EventHandlerSettings, GroupPattern[]>();

@@ -163,6 +163,17 @@ describe('web-pubsub-emulator CLI', () => {
     }
   });
 
+  it('with --host :: prints an endpoint a client can use, http://localhost:<port>, and serves REST there', async () => {
+    const running = await startCli(['--port', '0', '--host', '::']);
+    try {
+      expect(running.output()).toMatch(/listening on http:\/\/localhost:\d+\n/);
+      expect(running.connectionString).toMatch(/^Endpoint=http:\/\/localhost:\d+;/);
+      await expect(new WebPubSubRestClient(running.connectionString, 'chat').getServiceStatus()).resolves.toBe(true);
+    } finally {
+      await stopCli(running);
+    }
+  });
+
   it('prints usage with --help', () => {
     const { status, output } = runCliToEnd(['--help']);
     expect(status).toBe(0);
@@ -179,6 +190,24 @@ describe('web-pubsub-emulator CLI', () => {
       '--group-events: unknown event "entered". Use a comma-separated list of joined, left.',
     ],
     [['--frobnicate'], 'frobnicate'],
+    // Issue 23 item 12: Number() read these as ports 80, 0 (a random port) and 1000.
+    [['--port', '0x50'], '--port "0x50" is not a port number: use decimal digits from 0 to 65535'],
+    [['--port', ''], '--port "" is not a port number'],
+    [['--port', '1e3'], '--port "1e3" is not a port number'],
+    [['--port', '65536'], '--port "65536" is not a port number'],
+    [['--port=-1'], '--port "-1" is not a port number'],
+    [['--hub', '..'], '--hub ".." is not a hub name the service accepts'],
+    [['--hub', 'my hub'], '--hub "my hub" is not a hub name the service accepts'],
+    [
+      ['--hub', 'chat', '--event-handler', 'file:///etc/passwd'],
+      '--event-handler "file:///etc/passwd" is refused: the emulator cannot send events to a file: URL. Use an http:// or https:// URL',
+    ],
+    [['--hub', 'chat', '--event-handler', 'ftp://host/{event}'], 'cannot send events to a ftp: URL'],
+    [['--hub', 'chat', '--event-handler', 'tunnel:///eventhandler'], 'tunnel: URLs are served by the service'],
+    [['--hub', 'chat', '--event-handler', 'localhost:3000/{event}'], 'Use an http:// or https:// URL'],
+    [['--client-buffer-limit', '0'], '--client-buffer-limit "0" is not a whole number of at least 1'],
+    [['--upstream-concurrency', '8x'], '--upstream-concurrency "8x" is not a whole number of at least 1'],
+    [['--hub', 'chat', '--event-handler', 'not a url'], '--event-handler "not a url" is refused: it is not a URL'],
   ])('refuses %j with exit code 1 and a clear message', (args, message) => {
     const { status, output } = runCliToEnd(args);
     expect(status).toBe(1);

@@ -121,6 +121,9 @@ describe('invalid filters are refused with 400 and a message naming the problem'
     ["userId eq 'alice' and groups eq 'g1'", /collection/],
     ['length(userId)', /condition/],
     ['contains(userId)', /arguments/],
+    // Issue 23 item 10: names every object has are not functions of the filter language.
+    ['constructor(userId) eq 1', /Unknown term "constructor"/],
+    ['toString(userId)', /Unknown term "tostring"/],
   ];
 
   it.each(rows)('%s', async (filter, message) => {
