@@ -73,8 +73,9 @@ describe('gateway connection callbacks that fail', () => {
       if (userId === 'sends') driver.emulator!.faults.failNext(1, { status: 500, operation: 'sendToConnection' });
       const client = await driver.connect(userId);
       const id = client.official.connectionId;
-      await waitFor(() => errorsAbout(id).find((line) => String(line.message).includes('handleConnection')), () =>
-        `an error naming ${id} and handleConnection; logs: ${JSON.stringify(driver.logs.lines)}`,
+      await waitFor(
+        () => errorsAbout(id).find((line) => String(line.message).includes('handleConnection')),
+        () => `an error naming ${id} and handleConnection; logs: ${JSON.stringify(driver.logs.lines)}`,
       );
       expect(errorsAbout(id).some((line) => String(line.message).includes(logged))).toBe(true);
       expect(JSON.stringify(driver.logs.lines)).not.toContain('not-for-logs');

@@ -80,7 +80,10 @@ describe('gateway connection callbacks, exactly once', () => {
     const client = await driver.connect('class-throws');
     const id = client.official.connectionId;
     // The emulator delivers `connected` four times (first try and three retries).
-    await waitFor(() => count(MoodyEvents.runs, id) >= 4 || undefined, () => `4 runs, saw ${count(MoodyEvents.runs, id)}`);
+    await waitFor(
+      () => count(MoodyEvents.runs, id) >= 4 || undefined,
+      () => `4 runs, saw ${count(MoodyEvents.runs, id)}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(count(CountingGateway.connections, id)).toBe(1);
   });

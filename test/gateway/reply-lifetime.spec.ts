@@ -56,7 +56,11 @@ describe('Observable replies end with their connection', () => {
     const client = await driver.connect('waiter');
     const id = client.official.connectionId;
     await client.official.client.sendEvent('updates', {}, 'json').catch(() => undefined);
-    await waitFor(() => EndlessGateway.ended.includes(`updates ${id}`), 'the reply to end after the upstream timeout', 3000);
+    await waitFor(
+      () => EndlessGateway.ended.includes(`updates ${id}`),
+      'the reply to end after the upstream timeout',
+      3000,
+    );
     expect(EndlessGateway.updates.observed).toBe(false);
   });
 });

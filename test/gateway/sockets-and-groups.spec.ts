@@ -76,7 +76,10 @@ describe('sockets per hub and broadcasts to many groups', () => {
     await member.request('join', GROUPS[999], 'joined');
     await excluded.request('join', GROUPS[700], 'joined');
     const before = driver.emulator!.restCalls.length;
-    expect(await outsider.request('many', excluded.official.connectionId, 'sent')).toEqual({ event: 'sent', data: 1000 });
+    expect(await outsider.request('many', excluded.official.connectionId, 'sent')).toEqual({
+      event: 'sent',
+      data: 1000,
+    });
     await waitFor(() => member.frames.some((frame) => frame.event === 'to-many'), 'the message to the member');
     await new Promise((resolve) => setTimeout(resolve, 200));
     const sends = driver.emulator!.restCalls.slice(before).filter((call) => call.operation === 'sendToAll');
