@@ -36,7 +36,7 @@ const ticksOf = (frames: Array<{ event: string }>) => frames.filter((frame) => f
 
 /** Issue 23, point 2: an Observable reply ends with its connection (as Nest's ws adapter's takeUntil on close). */
 describe('Observable replies end with their connection', () => {
-  const driver = new WebPubSubDriver('express', {}, { upstreamTimeoutMs: 400 });
+  const driver = new WebPubSubDriver('express');
   beforeAll(() => driver.start(EndlessGateway));
   afterAll(() => driver.stop());
 
@@ -51,8 +51,18 @@ describe('Observable replies end with their connection', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(EndlessGateway.ticks).toBe(after);
   });
+});
 
-  it('when the upstream request ended with no first value (upstream timeout): the subscription ends', async () => {
+/**
+ * Express only: on Fastify, app.close() hangs (over 15 s) once the service gave up on any user event
+ * answered late, gateway or event handler class alike (reported with issue 23; lib/events' route).
+ */
+describe('an Observable reply with no first value at the upstream timeout', () => {
+  const driver = new WebPubSubDriver('express', {}, { upstreamTimeoutMs: 400 });
+  beforeAll(() => driver.start(EndlessGateway));
+  afterAll(() => driver.stop());
+
+  it('ends when the service gives up on the request', async () => {
     const client = await driver.connect('waiter');
     const id = client.official.connectionId;
     await client.official.client.sendEvent('updates', {}, 'json').catch(() => undefined);
