@@ -89,4 +89,14 @@ describe('sockets per hub and broadcasts to many groups', () => {
     expect(excluded.frames.filter((frame) => frame.event === 'to-many')).toHaveLength(0);
     expect(outsider.frames.filter((frame) => frame.event === 'to-many')).toHaveLength(0);
   });
+
+  it('an `except()` list too long for one URL fails before any call, naming the fix', () => {
+    const server = driver.app!.get(SmallGateway).server;
+    const ids = Array.from({ length: 300 }, (_, n) => `connection-${String(n).padStart(11, '0')}`);
+    const before = driver.emulator!.restCalls.length;
+    expect(() => server.to(GROUPS.slice(0, 3)).except(ids).emit('to-many', 1)).toThrow(
+      /except\(\) names 300 connections.*Exclude fewer connections/,
+    );
+    expect(driver.emulator!.restCalls.length).toBe(before);
+  });
 });
