@@ -104,7 +104,11 @@ export class BroadcastOperator {
               }),
           ),
     );
-    return calls.length === 1 ? calls[0] : Promise.all(calls).then(() => undefined);
+    if (calls.length === 1) return calls[0];
+    // Marked handled as each call is: an un-awaited emit never crashes the process.
+    const all = Promise.all(calls).then(() => undefined);
+    all.catch(() => undefined);
+    return all;
   }
 }
 

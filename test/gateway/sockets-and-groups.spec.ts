@@ -57,17 +57,6 @@ describe('sockets per hub and broadcasts to many groups', () => {
     expect(SmallGateway.disconnected.get(ids[2]) === SmallGateway.connected.get(ids[2])).toBe(true);
   });
 
-  it('a bound that is not a positive integer is refused at startup, naming the option', async () => {
-    const other = new WebPubSubDriver('express');
-    const failure = await other.start(BadBoundGateway).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    await other.stop().catch(() => undefined);
-    expect(String(failure)).toContain('maxSockets');
-    expect(String(failure)).toContain('BadBoundGateway');
-  });
-
   /** Issue 23, point 12: `to(1,000 groups)` goes in several calls below the URL limit, `except` applying to each. */
   it('`to(1,000 groups).except(id).emit()`: members get it once, the excluded connection and outsiders not at all', async () => {
     const member = await driver.connect('member');
@@ -98,5 +87,38 @@ describe('sockets per hub and broadcasts to many groups', () => {
       /except\(\) names 300 connections.*Exclude fewer connections/,
     );
     expect(driver.emulator!.restCalls.length).toBe(before);
+  });
+
+  it('an un-awaited `to(1,000 groups).emit()` whose calls fail: logged, never an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      driver.emulator!.faults.failNext(2, { status: 403, operation: 'sendToAll' });
+      void driver.app!.get(SmallGateway).server.to(GROUPS).emit('to-many', 2);
+      await waitFor(
+        () => driver.logs.lines.filter((line) => line.level === 'error' && line.message.includes('403')).length >= 2,
+        'two failures logged',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      driver.emulator!.faults.clear();
+    }
+  });
+});
+
+/** Last: a second app replaces Nest's global logger, so the logs of the first would go to it. */
+describe('maxSockets at startup', () => {
+  it('a bound that is not a positive integer is refused at startup, naming the option', async () => {
+    const other = new WebPubSubDriver('express');
+    const failure = await other.start(BadBoundGateway).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await other.stop().catch(() => undefined);
+    expect(String(failure)).toContain('maxSockets');
+    expect(String(failure)).toContain('BadBoundGateway');
   });
 });
