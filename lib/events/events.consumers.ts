@@ -45,7 +45,8 @@ export class EventConsumers {
 
 /**
  * One hub's handlers with a consumer's added. One `connect` answer and one handler per user event
- * name, so an overlap is a startup error; `connected` and `disconnected` run in turn for both.
+ * name, so an overlap is a startup error; `connected` and `disconnected` run in turn for both, the
+ * second even when the first failed.
  */
 export function mergeConsumer(base: HubHandlers, consumer: EventConsumer): HubHandlers {
   const merged: HubHandlers = { ...base, user: new Map(base.user) };
@@ -72,9 +73,17 @@ function inTurn<T>(
   if (!first || !second) return first ?? second;
   return {
     name: `${first.name} + ${second.name}`,
+    // The second runs whatever the first did (a gateway's handleConnection must not depend on a
+    // class's failure); the first's error still fails the event, so the service retries it.
     run: async (event, state, request) => {
-      await first.run(event, state, request);
+      const failure = await Promise.resolve()
+        .then(() => first.run(event, state, request))
+        .then(
+          () => undefined,
+          (error: unknown) => ({ error }),
+        );
       await second.run(event, state, request);
+      if (failure) throw failure.error;
     },
   };
 }

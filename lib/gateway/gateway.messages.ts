@@ -24,4 +24,18 @@ export const GatewayMessages = {
     `Gateway emit to ${target} failed: ${reason}. Check the connection to Web PubSub; set broadcast.onError: 'log' on WebPubSubModule to only log these.`,
   stateOutsideEvent: () =>
     "socket.state.set() works only while the app answers one of this connection's user events (the service takes state from that answer). Call it inside a @SubscribeMessage handler.",
+  callbackFailed: (gateway: string, method: string, connectionId: string, reason: string) =>
+    `${gateway}.${method} failed for connection ${connectionId}: ${reason}.${method === 'handleConnection' ? ' The connection is closed, as the app could not set it up.' : ''} Catch errors in ${method} (an awaited send rejects with broadcast.onError 'throw'), or set broadcast.onError: 'log' on WebPubSubModule.`,
+  /** The close reason a client gets when handleConnection failed (no detail: it reaches the client). */
+  connectionSetupFailed: () => 'handleConnection failed on the server; connect again later.',
+  notDeliveredAtShutdown: (target: string) =>
+    `Gateway send to ${target} was not delivered: app.close() stopped waiting for it. Raise broadcast.shutdownTimeoutInMs, or check that the service answers.`,
+  undeliveredAtShutdown: (hub: string, count: number, ms: number) =>
+    `${count} gateway ${count === 1 ? 'send was' : 'sends were'} not delivered (hub '${hub}'): app.close() waited ${ms} ms (broadcast.shutdownTimeoutInMs) and aborted ${count === 1 ? 'it' : 'them'}. Check that the service answers, or raise broadcast.shutdownTimeoutInMs.`,
+  sendAfterClose: (target: string) =>
+    `Gateway send to ${target} refused: the app is closed (later refusals are not logged). Stop timers and streams that send in onApplicationShutdown, or send before app.close().`,
+  invalidMaxSockets: (gateway: string, value: unknown) =>
+    `${gateway} sets maxSockets to ${JSON.stringify(value)}: it must be a whole number of at least 1 (the socket objects kept per hub in this process; 10000 by default). Fix maxSockets in @WebSocketGateway.`,
+  tooManyExcluded: (count: number, chars: number, limit: number) =>
+    `except() names ${count} connections, ${chars} characters of URL, over the ${limit} a request URL may carry: the service would refuse it. Exclude fewer connections (put them in a group and send to the others' groups instead).`,
 } as const;

@@ -26,6 +26,8 @@ export interface GatewayDeclaration {
   messages: string[];
   /** The method with the library's `@OnConnect()`, if any. */
   connectMethod?: string;
+  /** `maxSockets` of its options, checked. */
+  maxSockets?: number;
 }
 
 /**
@@ -52,7 +54,11 @@ export function declarationOf(type: Type, instance: Record<string, unknown>, isS
     hub?: unknown;
     instance?: unknown;
     path?: string;
+    maxSockets?: unknown;
   };
+  const { maxSockets } = options;
+  if (maxSockets !== undefined && !(Number.isSafeInteger(maxSockets) && (maxSockets as number) >= 1))
+    throw new Error(GatewayMessages.invalidMaxSockets(type.name, maxSockets));
   if (options.hub === undefined) throw new Error(GatewayMessages.noHub(type.name));
   if (!isHubName(options.hub)) throw new Error(GatewayMessages.invalidHub(type.name, options.hub));
   const messages: string[] = [];
@@ -74,6 +80,7 @@ export function declarationOf(type: Type, instance: Record<string, unknown>, isS
     webPubSubInstance: typeof options.instance === 'string' ? options.instance : DEFAULT_WEBPUBSUB_INSTANCE,
     messages,
     connectMethod,
+    maxSockets: maxSockets as number | undefined,
   };
 }
 

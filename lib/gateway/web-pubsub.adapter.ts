@@ -8,6 +8,7 @@ import type { BoundHandler } from '../events/events.explorer.js';
 import type { ConnectRequest, UserEventRequest } from '../events/events.types.js';
 import { guardHandleConnection } from './nest-binds-handlers-only-on-connection.patch.js';
 import { HubChannel } from './gateway.channel.js';
+import { MAX_SOCKETS_PER_HUB } from './gateway.constants.js';
 import { HubBinding } from './gateway.hub-binding.js';
 import { GatewayMessages } from './gateway.messages.js';
 import { checkTogether, hubKey, scanGateways, type GatewayDeclaration } from './gateway.scan.js';
@@ -52,8 +53,13 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
     this.bindingOf(client)?.bindMessageHandlers(client, handlers, transform);
   }
 
-  /** Connections belong to the service: closing the app closes none of them. */
-  close(_server: WebPubSubServer): void {}
+  /**
+   * Connections belong to the service: closing the app closes none of them. Their Observable
+   * replies end, and the gateway sends already started get `broadcast.shutdownTimeoutInMs` to finish.
+   */
+  async close(server: WebPubSubServer): Promise<void> {
+    await this.bindings.get(server)?.close();
+  }
 
   dispose(): void {}
 
@@ -64,7 +70,10 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
     checkTogether(gateways);
     for (const gateway of gateways) {
       this.contextOf(gateway);
-      if (gateway.isStatic) guardHandleConnection(gateway.instance);
+      if (gateway.isStatic)
+        guardHandleConnection(gateway.instance, (client, method, error) =>
+          this.bindingOf(client)?.callbackFailed(client as WebPubSubSocket, gateway.type.name, method, error),
+        );
     }
     return (this.gateways = gateways);
   }
@@ -76,13 +85,14 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
     const context = this.contextOf(gateway);
     const consumers = this.consumersOf(gateway);
     const service = this.app.get<WebPubSubService>(getWebPubSubToken(gateway.webPubSubInstance), { strict: false });
+    const sameHub = this.gateways!.filter((other) => hubKey(other) === key);
+    const bounds = sameHub.flatMap((other) => (other.maxSockets === undefined ? [] : [other.maxSockets]));
     const channel = new HubChannel(service, context.client.hub(gateway.hub), context);
-    const binding = new HubBinding(channel);
+    const binding = new HubBinding(channel, bounds.length > 0 ? Math.max(...bounds) : MAX_SOCKETS_PER_HUB);
     const server = new WebPubSubServer(channel);
     hub = { server, binding };
     this.hubs.set(key, hub);
     this.bindings.set(server, binding);
-    const sameHub = this.gateways!.filter((other) => hubKey(other) === key);
     for (const other of sameHub)
       if (other.port !== 0) context.log('warn', GatewayMessages.portIgnored(other.type.name, other.port));
     consumers.add(consumerOf(gateway.hub, sameHub, binding));
@@ -131,7 +141,7 @@ function consumerOf(hub: string, gateways: GatewayDeclaration[], binding: HubBin
     for (const message of gateway.messages)
       user.set(message, {
         name: `${gateway.type.name} @SubscribeMessage('${message}')`,
-        run: (event, state) => binding.dispatch(event, state),
+        run: (event, state, request) => binding.dispatch(event, state, request),
       });
   }
   const withConnect = gateways.find((gateway) => gateway.connectMethod);

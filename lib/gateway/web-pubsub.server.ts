@@ -2,6 +2,8 @@ import { odata } from '../client/odata.js';
 import { assertGroup, assertId } from '../client/validation.js';
 import type { WebPubSubService } from '../core/web-pubsub.service.js';
 import type { HubChannel } from './gateway.channel.js';
+import { MAX_QUERY_CHARS } from './gateway.constants.js';
+import { GatewayMessages } from './gateway.messages.js';
 
 /**
  * What `@WebSocketServer()` holds on Web PubSub: broadcasts to the gateway's hub, as socket.io's
@@ -66,23 +68,67 @@ export class BroadcastOperator {
     return new BroadcastOperator(this.channel, this.groups, [...this.excluded, ...added]);
   }
 
+  /**
+   * One call to the hub or one group; several groups go as one call with a filter, so a connection
+   * in two of them gets the message once. A filter too long for a request URL is split into several
+   * calls, each to a subset of the groups (a connection in groups of two calls gets it once per call).
+   * Excluded connections apply to each call; too many of them for one URL fail here, before any call.
+   */
   emit(event: string, data?: unknown): Promise<void> {
     const message = { event, data: data ?? null } as never;
     const excludedConnections = this.excluded.length > 0 ? [...this.excluded] : undefined;
+    const excludedChars = this.excluded.reduce(
+      (sum, id) => sum + '&excluded='.length + encodeURIComponent(id).length,
+      0,
+    );
+    if (excludedChars > MAX_QUERY_CHARS)
+      throw new Error(GatewayMessages.tooManyExcluded(this.excluded.length, excludedChars, MAX_QUERY_CHARS));
     const { client } = this.channel;
     const groups = [...new Set(this.groups)];
     if (groups.length === 0)
-      return this.channel.run('the hub', () => client.sendToAll(message, { excludedConnections }));
-    if (groups.length === 1)
-      return this.channel.run(`group ${groups[0]}`, () =>
-        client.group(groups[0]).sendToAll(message, { excludedConnections }),
+      return this.channel.run('the hub', (abortSignal) =>
+        client.sendToAll(message, { excludedConnections, abortSignal }),
       );
-    // One call for several groups, so a connection in two of them gets the message once.
-    const filter = groups.map((group) => odata`${group} in groups`).join(' or ');
-    return this.channel.run(`groups ${groups.join(', ')}`, () =>
-      client.sendToAll(message, { filter, excludedConnections }),
+    const calls = filterChunks(groups, MAX_QUERY_CHARS - excludedChars).map((chunk) =>
+      chunk.length === 1
+        ? this.channel.run(`group ${chunk[0]}`, (abortSignal) =>
+            client.group(chunk[0]).sendToAll(message, { excludedConnections, abortSignal }),
+          )
+        : this.channel.run(
+            `groups ${chunk.length === groups.length ? groups.join(', ') : `${chunk[0]} and ${chunk.length - 1} more`}`,
+            (abortSignal) =>
+              client.sendToAll(message, {
+                filter: chunk.map((group) => odata`${group} in groups`).join(' or '),
+                excludedConnections,
+                abortSignal,
+              }),
+          ),
     );
+    if (calls.length === 1) return calls[0];
+    // Marked handled as each call is: an un-awaited emit never crashes the process.
+    const all = Promise.all(calls).then(() => undefined);
+    all.catch(() => undefined);
+    return all;
   }
+}
+
+/** Groups in order, cut so that each part's filter, URL-encoded, fits in `budget` characters (a part of one group needs none). */
+function filterChunks(groups: readonly string[], budget: number): string[][] {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let used = 0;
+  for (const group of groups) {
+    const clause = encodeURIComponent(odata`${group} in groups`).length;
+    const cost = (current.length === 0 ? '&filter='.length : '%20or%20'.length) + clause;
+    if (current.length > 0 && used + cost > budget) {
+      chunks.push(current);
+      current = [];
+      used = '&filter='.length + clause;
+    } else used += cost;
+    current.push(group);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** One name or several, as socket.io's `to()` and `except()` take them. */

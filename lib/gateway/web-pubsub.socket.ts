@@ -45,8 +45,8 @@ export class WebPubSubSocket {
 
   /** Sends `{ event, data }` (JSON) to this connection. */
   send(event: string, data?: unknown): Promise<void> {
-    return this.channel.run(`connection ${this.id}`, () =>
-      this.channel.client.sendToConnection(this.id, { event, data: data ?? null } as never),
+    return this.channel.run(`connection ${this.id}`, (abortSignal) =>
+      this.channel.client.sendToConnection(this.id, { event, data: data ?? null } as never, { abortSignal }),
     );
   }
 
@@ -64,17 +64,21 @@ export class WebPubSubSocket {
   }
 
   join(group: string): Promise<void> {
-    return this.channel.run(`group ${group}`, () => this.channel.client.group(group).addConnection(this.id));
+    return this.channel.run(`group ${group}`, (abortSignal) =>
+      this.channel.client.group(group).addConnection(this.id, { abortSignal }),
+    );
   }
 
   leave(group: string): Promise<void> {
-    return this.channel.run(`group ${group}`, () => this.channel.client.group(group).removeConnection(this.id));
+    return this.channel.run(`group ${group}`, (abortSignal) =>
+      this.channel.client.group(group).removeConnection(this.id, { abortSignal }),
+    );
   }
 
   /** Closes the connection; `reason` reaches the client's `disconnected` event and handleDisconnect. */
   close(reason?: string): Promise<void> {
-    return this.channel.run(`connection ${this.id}`, () =>
-      this.channel.client.closeConnection(this.id, reason === undefined ? {} : { reason }),
+    return this.channel.run(`connection ${this.id}`, (abortSignal) =>
+      this.channel.client.closeConnection(this.id, reason === undefined ? { abortSignal } : { reason, abortSignal }),
     );
   }
 

@@ -11,7 +11,7 @@ import {
   type WebPubSubModuleOptions,
   type WebPubSubService,
 } from '../../lib/index.js';
-import { WebPubSubEmulator } from '../../lib/emulator/index.js';
+import { WebPubSubEmulator, type WebPubSubEmulatorOptions } from '../../lib/emulator/index.js';
 import { WebPubSubAdapter } from '../../lib/gateway/index.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { acceptEveryEventBody } from './event-bodies.js';
@@ -137,6 +137,8 @@ export class WebPubSubDriver implements GatewayDriver {
   constructor(
     private readonly http: AdapterName = 'express',
     private readonly moduleOptions: Partial<WebPubSubModuleOptions> & WebPubSubModuleExtras = {},
+    /** Adds to (or overrides) what the emulator starts with (by default: no upstream retries). */
+    private readonly emulatorOptions: Partial<WebPubSubEmulatorOptions> = {},
   ) {}
 
   get name(): string {
@@ -168,6 +170,7 @@ export class WebPubSubDriver implements GatewayDriver {
         },
       },
       upstreamRetryDelaysMs: [],
+      ...this.emulatorOptions,
     });
     const moduleRef = await Test.createTestingModule({
       imports: [
