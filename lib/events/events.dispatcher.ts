@@ -93,7 +93,7 @@ export class EventDispatcher {
     const context: WebPubSubEventContext = {
       hub,
       connectionId,
-      userId: header(request, 'ce-userid') || undefined,
+      userId: decodeHeaderText(header(request, 'ce-userid') ?? '') || undefined,
       eventName,
       eventId: header(request, 'ce-id') ?? '',
       time: header(request, 'ce-time') ?? '',

@@ -105,4 +105,10 @@ export class PortGateway {
   echo(@MessageBody() data: unknown): { event: string; data: unknown } {
     return { event: 'echo', data };
   }
+
+  /** A name the emulator percent-encodes in its headers, as the CloudEvents binding says. */
+  @SubscribeMessage('名前')
+  name(@MessageBody() data: unknown): { event: string; data: unknown } {
+    return { event: '名前', data };
+  }
 }

@@ -161,4 +161,9 @@ describe('a gateway with a port', () => {
     const client = await driver.connect('u9');
     expect(await client.request('echo', 'hi', 'echo')).toEqual({ event: 'echo', data: 'hi' });
   });
+
+  it('matches @SubscribeMessage by a non-ASCII event name', async () => {
+    const client = await driver.connect('u10');
+    expect(await client.request('名前', 'hi', '名前')).toEqual({ event: '名前', data: 'hi' });
+  });
 });
