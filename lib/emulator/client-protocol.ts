@@ -2,7 +2,8 @@ import { contentTypeOf, dataTypeOf, type ClientConnection, type DataType, type P
 import { upstreamSubjectOf, type EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { isDotSegment, isGroupName } from '../protocol/rules.js';
-import { clientText, hasControlCharacter } from './upstream-request.js';
+import { clientText } from './upstream-request.js';
+import { hasControlCharacter } from '../protocol/upstream-event.js';
 
 /** A frame's data as `ws` hands it over (its `RawData`, spelled out so no declaration of ours needs `@types/ws`). */
 type SocketData = Buffer | ArrayBuffer | Buffer[];

@@ -1,4 +1,4 @@
-import { upstreamEventSource, upstreamEventType } from '../protocol/upstream-event.js';
+import { ceHeaderValue, upstreamEventSource, upstreamEventType } from '../protocol/upstream-event.js';
 import { signatureHeader } from '../protocol/upstream-signature.js';
 import { connectionStateTooLarge, MAX_CONNECTION_STATE_BYTES } from '../protocol/connection-state.js';
 import { GroupPattern } from '../protocol/group-pattern.js';
@@ -11,7 +11,7 @@ import type {
 } from './emulator.options.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import { UpstreamLimiter } from './upstream-limiter.js';
-import { ceHeaderValue, fillTemplate, redactUrl, UpstreamError } from './upstream-request.js';
+import { fillTemplate, redactUrl, UpstreamError } from './upstream-request.js';
 
 /** Who an upstream event is about. */
 export interface UpstreamSubject {
@@ -107,6 +107,8 @@ export class UpstreamInvoker {
         if (blocking || (response.status >= 200 && response.status <= 299)) return response;
         failure = { reason: `HTTP ${response.status}`, retryable: response.status === 408 || response.status >= 500 };
       } catch (error) {
+        // An answer refused on its content (state over the limit) is final, and its text safe for clients.
+        if (error instanceof UpstreamError) throw error;
         // A fetch error may quote the URL ("Failed to parse URL from ..."): only the log gets its text.
         failure = { reason: (error as Error).message, retryable: true, cause: error };
         clientReason = 'it could not be reached or did not answer in time';
@@ -161,8 +163,10 @@ export class UpstreamInvoker {
     const body = Buffer.from(await response.arrayBuffer());
     // The state comes back on every later event: one over the limit is refused here, not kept to wedge them.
     const state = response.headers.get('ce-connectionstate');
-    if (state !== null && state.length > MAX_CONNECTION_STATE_BYTES)
-      throw new Error(connectionStateTooLarge(state.length));
+    if (state !== null && state.length > MAX_CONNECTION_STATE_BYTES) {
+      const tooLarge = connectionStateTooLarge(state.length);
+      throw new UpstreamError(`Upstream answer from ${redactUrl(url)} refused: ${tooLarge}`, tooLarge);
+    }
     return { status: response.status, headers: response.headers, body };
   }
 

@@ -19,6 +19,24 @@ export function upstreamEventSource(hub: string, connectionId: string): string {
 }
 
 /**
+ * A `ce-*` header value as the service writes text (CloudEvents HTTP binding 1.0.2, section
+ * 3.1.3.2): printable ASCII stays as it is; space, `"`, `%` and every other character go as their
+ * UTF-8 bytes, each percent-encoded (`名前` -> `%E5%90%8D%E5%89%8D`, `a b%` -> `a%20b%25`).
+ * `decodeHeaderText` reads it back.
+ */
+export function ceHeaderValue(value: string): string {
+  let encoded = '';
+  for (const character of value) {
+    const code = character.codePointAt(0)!;
+    if (code > 0x20 && code < 0x7f && character !== '"' && character !== '%') encoded += character;
+    else
+      for (const byte of Buffer.from(character, 'utf8'))
+        encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
+/**
  * A `ce-*` header value as text. Header values carry printable ASCII only, so the service writes
  * other text (e.g. an event name `名前`) percent-encoded as UTF-8, as the CloudEvents HTTP binding
  * says: one round of percent-decoding gives it back. A value that is not valid percent-encoding
