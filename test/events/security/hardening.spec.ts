@@ -36,12 +36,20 @@ class HardeningEvents {
   @OnUserEvent('bigstate')
   bigState(_event: UserEventRequest, state: ConnectionStateAccess) {
     state.set('small', 'kept');
+    // A key that exists keeps its old value when the new one is refused.
+    expect(() => state.set('small', 'y'.repeat(10_000))).toThrow(RangeError);
     try {
       state.set('blob', 'x'.repeat(10_000));
     } catch (error) {
       return { refused: (error as Error).message, small: state.get('small'), blob: state.get('blob') ?? null };
     }
     return { refused: null };
+  }
+
+  /** The states the route read from ce-connectionState. */
+  @OnUserEvent('readstate')
+  readState(event: UserEventRequest) {
+    return { keys: Object.keys(event.context.states) };
   }
 
   @OnUserEvent('ignore')
@@ -102,6 +110,16 @@ describe.each(ADAPTERS)('issue 23 event route hardening on %s', (adapter) => {
     const header = response.headers['ce-connectionstate'];
     expect(header).toBeDefined();
     expect(JSON.parse(Buffer.from(header as string, 'base64').toString())).toEqual({ small: 'kept' });
+  });
+
+  it.each([
+    ['not base64 JSON', 'not*base64'],
+    ['a JSON array', Buffer.from('[1,2]').toString('base64')],
+    ['JSON null', Buffer.from('null').toString('base64')],
+  ])('reads a ce-connectionState that is %s as no state, and still serves the event', async (_what, value) => {
+    const response = await post(user('readstate', { 'ce-connectionState': value }));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ keys: [] });
   });
 
   // Point 9: the service writes a non-ASCII name percent-encoded as UTF-8 (the CloudEvents HTTP binding).
@@ -202,7 +220,7 @@ describe.each(ADAPTERS)('issue 23 event route hardening on %s', (adapter) => {
       const started = Date.now();
       socket.on('close', () => resolve(Date.now() - started));
       socket.on('error', () => undefined);
-      setTimeout(() => resolve(Infinity), 3000);
+      setTimeout(() => resolve(Infinity), 3000).unref();
     });
     clearInterval(trickle);
     socket.destroy();
