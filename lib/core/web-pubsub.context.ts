@@ -41,6 +41,8 @@ export class WebPubSubInstanceContext implements BeforeApplicationShutdown, OnAp
   /** Resolves when `broadcast.shutdownTimeoutInMs` has passed since shutdown began. */
   private shutdownDeadline?: Promise<'timeout'>;
   private shutdownTimer?: NodeJS.Timeout;
+  /** When the first shutdown hook ran (Date.now()): the start of the one wait all of app.close() shares. */
+  private shutdownStartedAt?: number;
   private inFlightReported = false;
 
   constructor(init: WebPubSubContextInit) {
@@ -77,15 +79,29 @@ export class WebPubSubInstanceContext implements BeforeApplicationShutdown, OnAp
   }
 
   /**
+   * What is left of `broadcast.shutdownTimeoutInMs` for the whole app.close() (the full bound before
+   * shutdown began), so the gateway's wait after the instance's flush adds nothing to it;
+   * `undefined` when there is no limit (0).
+   */
+  shutdownTimeLeftMs(): number | undefined {
+    const limit = this.settings.broadcast.shutdownTimeoutInMs;
+    if (limit === 0) return undefined;
+    if (this.shutdownStartedAt === undefined) return limit;
+    return Math.max(0, this.shutdownStartedAt + limit - Date.now());
+  }
+
+  /**
    * Sends what was queued when shutdown began. Nest closes the HTTP server only after this hook, so
    * requests may still arrive: waiting for an idle queue here would never end under steady traffic.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.shutdownStartedAt ??= Date.now();
     await this.withinShutdownTimeout(this.backgroundQueue.flush());
   }
 
   /** Once the HTTP server is closed: sends what arrived meanwhile, then stops what the instance started. */
   async onApplicationShutdown(): Promise<void> {
+    this.shutdownStartedAt ??= Date.now();
     await this.withinShutdownTimeout(this.backgroundQueue.drain());
     clearTimeout(this.shutdownTimer);
     await this.onShutdown?.();

@@ -1,4 +1,14 @@
-import { All, Controller, Inject, Req, Res, SetMetadata, type OnModuleInit, type Type } from '@nestjs/common';
+import {
+  All,
+  Controller,
+  Inject,
+  Req,
+  Res,
+  SetMetadata,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
 import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { getWebPubSubContextToken } from '../core/web-pubsub.constants.js';
 import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
@@ -7,6 +17,7 @@ import { eventConsumersToken, mergeConsumer, type EventConsumers } from './event
 import { EventDispatcher } from './events.dispatcher.js';
 import { EventHandlerExplorer, type HubHandlers } from './events.explorer.js';
 import { checkedByGate, installEventGate, sendAnswer } from './events.gate.js';
+import { UnusedConnections } from './events.idle-connections.js';
 import { EventsMetadataAccessor } from './events.metadata-accessor.js';
 import { EventMessages } from './events.messages.js';
 import { checkBodyParsers } from './events.parser-check.js';
@@ -18,13 +29,14 @@ import { checkBodyParsers } from './events.parser-check.js';
  */
 export function createEventsController(instance: string, path: string): Type {
   @Controller(path)
-  class WebPubSubEventsController implements OnModuleInit {
+  class WebPubSubEventsController implements OnModuleInit, BeforeApplicationShutdown {
     private hubs = new Map<string, HubHandlers>();
     /** The handler classes' hubs with other consumers (gateways) merged in; rebuilt when one registers. */
     private merged?: Map<string, HubHandlers>;
     private explorer?: EventHandlerExplorer;
     private readonly dispatcher: EventDispatcher;
     private gateInstalled = false;
+    private unusedConnections?: UnusedConnections;
 
     constructor(
       @Inject(getWebPubSubContextToken(instance)) private readonly context: WebPubSubInstanceContext,
@@ -68,6 +80,8 @@ export function createEventsController(instance: string, path: string): Type {
       // there the route checks events alone, behind the app's parsers and CORS, and says so.
       const late = !this.gateInstalled && this.adapterHost.httpAdapter?.getType() === 'express';
       if (!late) this.installGate();
+      // Before listen(): a connection the service opens and never uses must not hold app.close().
+      this.unusedConnections ??= UnusedConnections.track(this.adapterHost.httpAdapter?.getHttpServer());
       this.explorer = new EventHandlerExplorer(
         this.discovery,
         this.scanner,
@@ -82,6 +96,11 @@ export function createEventsController(instance: string, path: string): Type {
       if (this.handlers().size === 0) return;
       checkBodyParsers(this.adapterHost.httpAdapter, path, this.context.log);
       if (late) this.context.log('warn', EventMessages.gateAfterParsers(path));
+    }
+
+    /** Before Nest closes the HTTP server, which would otherwise wait for connections that never send. */
+    beforeApplicationShutdown(): void {
+      this.unusedConnections?.closeUnused();
     }
 
     private handlers(): Map<string, HubHandlers> {

@@ -72,16 +72,20 @@ export class HubChannel {
   }
 
   /**
-   * app.close(): waits for the sends started so far, at most `broadcast.shutdownTimeoutInMs` (0: no limit); then aborts
+   * app.close(): waits for the sends started so far, at most what is left of `broadcast.shutdownTimeoutInMs` since
+   * shutdown began (0: no limit); then aborts
    * what is still pending (including sends started meanwhile), logs how many as one line, and
    * refuses later sends. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const limitMs = this.context.broadcastDefaults.shutdownTimeoutInMs;
+      // What the instance's own flush left of the bound: app.close() as a whole waits it once.
+      const leftMs = this.context.shutdownTimeLeftMs();
       const settled = Promise.allSettled([...this.pending]);
       let timer: NodeJS.Timeout | undefined;
-      if (limitMs > 0) await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+      if (leftMs !== undefined)
+        await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, leftMs)))]);
       else await settled;
       clearTimeout(timer);
       this.closed = true;

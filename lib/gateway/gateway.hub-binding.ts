@@ -97,7 +97,7 @@ export class HubBinding {
       void socket.close(GatewayMessages.connectionSetupFailed()).catch(() => undefined);
   }
 
-  /** app.close(): every reply ends, then the sends already started get `broadcast.shutdownTimeoutInMs` to finish. */
+  /** app.close(): every reply ends, then the sends already started get what is left of `broadcast.shutdownTimeoutInMs` to finish. */
   close(): Promise<void> {
     this.closed = true;
     for (const id of [...this.replies.keys()]) this.stopReplies(id);

@@ -55,7 +55,7 @@ export class WebPubSubAdapter implements WebSocketAdapter<WebPubSubServer, WebPu
 
   /**
    * Connections belong to the service: closing the app closes none of them. Their Observable
-   * replies end, and the gateway sends already started get `broadcast.shutdownTimeoutInMs` to finish.
+   * replies end, and the gateway sends already started get what is left of `broadcast.shutdownTimeoutInMs` (one bound for all of app.close()) to finish.
    */
   async close(server: WebPubSubServer): Promise<void> {
     await this.bindings.get(server)?.close();

@@ -3,6 +3,7 @@ import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSo
 import { map, range, type Observable } from 'rxjs';
 import type { WebPubSubServer, WebPubSubSocket } from '../../lib/gateway/index.js';
 import { WebPubSubDriver } from '../support/gateway-drivers.js';
+import { instanceContext } from '../support/instance-context.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** Sends a gateway starts and does not await: `flood` emits to a room, `stream` replies with many values. */
@@ -88,6 +89,34 @@ describe('gateway sends at shutdown', () => {
       const dropped = Number(/(\d+) gateway send/i.exec(line?.message ?? '')?.[1] ?? 0);
       expect(sentAtClose + dropped).toBeGreaterThanOrEqual(2999);
     } finally {
+      await driver.stop();
+    }
+  }, 20_000);
+
+  it('a background broadcast and gateway sends both held by a slow service: one shutdownTimeoutInMs in all, both counted', async () => {
+    const LIMIT_MS = 600;
+    const driver = new WebPubSubDriver('express', { broadcast: { shutdownTimeoutInMs: LIMIT_MS } });
+    try {
+      await driver.start(BusyGateway);
+      const client = await driver.connect('member');
+      await client.request('join', null, 'joined');
+      driver.emulator!.faults.setLatency(3000);
+      await client.request('flood', 5, 'flooding');
+      // A background broadcast in flight too: the instance's flush waits for it before the gateway closes.
+      const context = instanceContext(driver.app!);
+      void context.backgroundQueue.enqueue(() => context.client.sendToAll({ n: 1 }), undefined, 'the slow one');
+      const started = Date.now();
+      await driver.app!.close();
+      const took = Date.now() - started;
+      // One bound for the whole close, not one per waiter (before: the gateway waited a second LIMIT_MS).
+      expect(took).toBeGreaterThanOrEqual(LIMIT_MS - 50);
+      expect(took).toBeLessThan(LIMIT_MS + 350);
+      const messages = driver.logs.lines.map((line) => `${line.level}: ${line.message}`);
+      expect(messages).toContainEqual(expect.stringMatching(/^warn: 1 background broadcast was still being sent/));
+      expect(messages).toContainEqual(expect.stringMatching(/^error: 5 gateway sends were not delivered/));
+      await waitFor(() => groupSends(driver) >= 5 || undefined, 'the aborted calls to land', 5000);
+    } finally {
+      driver.emulator?.faults.clear();
       await driver.stop();
     }
   }, 20_000);

@@ -22,6 +22,8 @@ export interface EventsStackOptions {
   eventsPath?: string;
   /** The module's default hub (for tokens and REST calls). */
   hub: string;
+  /** The emulator's upstream timeout (ms), for tests of events the service gives up on. */
+  upstreamTimeoutMs?: number;
 }
 
 /** Which token a client connects with: the default hub's unless `hub` names another. */
@@ -55,7 +57,11 @@ export class EventsStack {
       };
     }
     // No retries: a failing non-blocking event should surface at once, not after seconds.
-    this.emulator = await WebPubSubEmulator.start({ hubs, upstreamRetryDelaysMs: [] });
+    this.emulator = await WebPubSubEmulator.start({
+      hubs,
+      upstreamRetryDelaysMs: [],
+      upstreamTimeoutMs: this.options.upstreamTimeoutMs,
+    });
     try {
       const { hub, eventsPath, providers, adapter } = this.options;
       const moduleRef = await Test.createTestingModule({
