@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebPubSubEventHandler, type UserEventRequest } from '@azure/web-pubsub-express';
 import express from 'express';
@@ -7,6 +6,7 @@ import { WebPubSubRestClient } from '../../lib/index.js';
 import { useEmulator } from '../support/emulator-stage.js';
 import { JsonClient } from '../support/json-client.js';
 import { RawClient } from '../support/raw-client.js';
+import { upgradeHeaders } from '../support/raw-path.js';
 import { closeServer, listenOnLoopback } from '../support/loopback-server.js';
 import { waitFor } from '../support/wait-for.js';
 import { SECRET_KEY, watchForCrashes } from './bad-input-harness.js';
@@ -100,13 +100,7 @@ const wsUrl = async (hub: string, userId = 'alice') =>
 function refusedUpgrade(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url.replace(/^ws/, 'http'), {
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': randomBytes(16).toString('base64'),
-        'sec-websocket-protocol': 'json.webpubsub.azure.v1',
-      },
+      headers: upgradeHeaders(),
     });
     request.on('response', (response) => {
       let body = '';

@@ -36,6 +36,17 @@ export function rawPathCall(
   });
 }
 
+/** The headers of a WebSocket upgrade asking for the JSON subprotocol, with a fresh key. */
+export function upgradeHeaders(): Record<string, string> {
+  return {
+    connection: 'Upgrade',
+    upgrade: 'websocket',
+    'sec-websocket-version': '13',
+    'sec-websocket-key': randomBytes(16).toString('base64'),
+    'sec-websocket-protocol': 'json.webpubsub.azure.v1',
+  };
+}
+
 /**
  * A WebSocket upgrade request with the path as written: resolves with the HTTP status of the answer
  * (101 when accepted; the socket is then closed), rejects when the server hangs up without one.
@@ -44,13 +55,7 @@ export function rawUpgradeStatus(endpoint: string, path: string, timeoutMs = 300
   return new Promise((resolve, reject) => {
     const request = http.request(`${endpoint}/`, {
       path,
-      headers: {
-        connection: 'Upgrade',
-        upgrade: 'websocket',
-        'sec-websocket-version': '13',
-        'sec-websocket-key': randomBytes(16).toString('base64'),
-        'sec-websocket-protocol': 'json.webpubsub.azure.v1',
-      },
+      headers: upgradeHeaders(),
       timeout: timeoutMs,
     });
     request.on('response', (response) => {
