@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { WebPubSubRestClient } from '../../lib/index.js';
 import { WebPubSubEmulator } from '../../lib/emulator/index.js';
 import { WebPubSubTestClient } from '../../lib/testing/index.js';
+import { startSilentServer, type SilentServer } from '../support/silent-server.js';
+import { waitFor } from '../support/wait-for.js';
 
 /*
  * The test client of `nestjs-web-pubsub/testing` against the emulator over real sockets: what it
@@ -116,5 +118,40 @@ describe('WebPubSubTestClient', () => {
     await expect(client.sendEvent('x', Buffer.from('ok'), 'binary')).rejects.toThrow(
       /^Event "x" was refused by Web PubSub: /,
     );
+  });
+});
+
+describe('WebPubSubTestClient when the connection closes before an answer', () => {
+  let silent: SilentServer;
+  let emulator: WebPubSubEmulator;
+
+  beforeAll(async () => {
+    silent = await startSilentServer();
+    emulator = await WebPubSubEmulator.start({
+      // The app's event handler never answers, so the event's ack stays pending.
+      hubs: { slow: { eventHandlers: [{ urlTemplate: `${silent.url}/eventhandler`, userEventPattern: '*' }] } },
+      upstreamTimeoutMs: 30_000,
+    });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    await silent.close();
+  });
+
+  it('rejects the pending sendEvent saying the connection closed first, not that the service refused it', async () => {
+    const slow = new WebPubSubRestClient(emulator.connectionString, 'slow');
+    const client = await WebPubSubTestClient.connect(slow, { userId: 'bob' });
+    try {
+      // Settled as soon as it happens: the close may come before closeConnection() returns.
+      const pending = client.sendEvent('wait', { n: 1 }).then(
+        () => 'acked',
+        (error: Error) => error.message,
+      );
+      await waitFor(() => silent.connections > 0, 'the emulator calling the handler');
+      await slow.closeConnection(client.connectionId, { reason: 'test' });
+      expect(await pending).toBe('Event "wait" got no answer: the connection closed first.');
+    } finally {
+      await client.close();
+    }
   });
 });
