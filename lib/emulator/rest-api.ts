@@ -3,7 +3,8 @@ import type { EmulatorCore } from './emulator-core.js';
 import { EmulatorMessages } from './emulator.messages.js';
 import type { FaultInjector } from './fault-injector.js';
 import { checkRestToken } from './rest-auth.js';
-import { operations, type OperationContext } from './rest-operations.js';
+import { operations } from './rest-operations.js';
+import type { OperationContext } from './rest-operations.parts.js';
 import { checkHub, errorResult, RestFailure, type RestResult } from './rest-response.js';
 import { parseQuery, type QueryPairs } from '../protocol/query.js';
 
