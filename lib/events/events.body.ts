@@ -10,6 +10,11 @@ export interface RouteRequest {
   raw?: IncomingMessage;
 }
 
+/** The Node request under a platform's request: Fastify's `raw`, or Express's request itself. */
+export function nodeRequestOf(request: object): IncomingMessage {
+  return ((request as { raw?: IncomingMessage }).raw ?? request) as IncomingMessage;
+}
+
 /** Event bodies the Fastify gate read before Fastify's parsers (which got a stand-in). */
 const keptBodies = new WeakMap<object, Buffer>();
 
@@ -35,7 +40,7 @@ export function bodyReader(request: RouteRequest): () => Promise<Buffer> {
     if (!isUnreadStream(request)) {
       return request.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(request.body), 'utf8');
     }
-    return readLimited((request.raw ?? request) as unknown as IncomingMessage);
+    return readLimited(nodeRequestOf(request));
   };
 }
 
@@ -54,6 +59,6 @@ export async function readLimited(stream: IncomingMessage): Promise<Buffer> {
 }
 
 function isUnreadStream(request: RouteRequest): boolean {
-  const stream = (request.raw ?? request) as unknown as { readableEnded?: boolean; readable?: boolean };
+  const stream = nodeRequestOf(request);
   return stream.readable === true && stream.readableEnded !== true && request.body === undefined;
 }

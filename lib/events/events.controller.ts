@@ -12,7 +12,7 @@ import {
 import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { getWebPubSubContextToken } from '../core/web-pubsub.constants.js';
 import type { WebPubSubInstanceContext } from '../core/web-pubsub.context.js';
-import { bodyReader, type RouteRequest } from './events.body.js';
+import { bodyReader, nodeRequestOf, type RouteRequest } from './events.body.js';
 import { eventConsumersToken, mergeConsumer, type EventConsumers } from './events.consumers.js';
 import { EventDispatcher } from './events.dispatcher.js';
 import { EventHandlerExplorer, type HubHandlers } from './events.explorer.js';
@@ -127,7 +127,7 @@ export function createEventsController(instance: string, path: string): Type {
       const answer = await this.dispatcher.dispatch({
         method: request.method ?? '',
         headers: request.headers,
-        rawHeaders: (request.raw ?? (request as { rawHeaders?: string[] })).rawHeaders,
+        rawHeaders: nodeRequestOf(request).rawHeaders,
         body: bodyReader(request),
         source: request,
         checked: checkedByGate(request),

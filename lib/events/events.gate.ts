@@ -2,7 +2,7 @@ import { HttpException, PayloadTooLargeException, StreamableFile } from '@nestjs
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { keepEventBody, readLimited } from './events.body.js';
+import { keepEventBody, nodeRequestOf, readLimited } from './events.body.js';
 import { MAX_EVENT_BODY_BYTES } from './events.constants.js';
 import { header, type CheckedEvent, type EventDispatcher, type UpstreamHttpResponse } from './events.dispatcher.js';
 import { EventMessages } from './events.messages.js';
@@ -56,7 +56,7 @@ export function installEventGate(adapter: HttpAdapter, routePath: () => string, 
     dispatcher.checkHeaders({
       method: request.method ?? '',
       headers: request.headers,
-      rawHeaders: (request.raw ?? (request as unknown as IncomingMessage)).rawHeaders,
+      rawHeaders: nodeRequestOf(request).rawHeaders,
     });
 
   if (type === 'express') {

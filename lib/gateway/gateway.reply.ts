@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Observable } from 'rxjs';
+import { nodeRequestOf } from '../events/events.body.js';
 
 /** One handler result being followed: its first non-empty value answers the event, later ones go by REST. */
 export interface Reply {
@@ -60,7 +61,6 @@ export function subscribeReply(results: Observable<unknown>, later: (value: unkn
  */
 export function upstreamSocketOf(request: unknown): EventEmitter | undefined {
   if (!request || typeof request !== 'object') return undefined;
-  const raw = (request as { raw?: unknown }).raw ?? request;
-  const socket = (raw as { socket?: EventEmitter }).socket;
+  const socket = nodeRequestOf(request).socket as EventEmitter | undefined;
   return socket && typeof socket.once === 'function' ? socket : undefined;
 }
