@@ -46,6 +46,7 @@ export const EmulatorMessages = {
     `Upstream ${url} failed the abuse-protection handshake (${reason}). It must answer OPTIONS with WebHook-Allowed-Origin: * or the emulator's host.`,
   upstreamFailed: (event: string, url: string, reason: string) =>
     `Upstream ${event} event to ${url} failed: ${reason}.`,
+  upstreamAnswerRefused: (url: string, reason: string) => `Upstream answer from ${url} refused: ${reason}`,
   upstreamFailedForClient: (event: string, reason: string) =>
     `The event handler of "${event}" failed: ${reason}. The emulator's log names the handler; check that it is running and answers 2xx.`,
   controlCharacterInName: (what: string) =>

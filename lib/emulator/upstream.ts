@@ -165,7 +165,7 @@ export class UpstreamInvoker {
     const state = response.headers.get('ce-connectionstate');
     if (state !== null && state.length > MAX_CONNECTION_STATE_BYTES) {
       const tooLarge = connectionStateTooLarge(state.length);
-      throw new UpstreamError(`Upstream answer from ${redactUrl(url)} refused: ${tooLarge}`, tooLarge);
+      throw new UpstreamError(EmulatorMessages.upstreamAnswerRefused(redactUrl(url), tooLarge), tooLarge);
     }
     return { status: response.status, headers: response.headers, body };
   }
