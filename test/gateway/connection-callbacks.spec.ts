@@ -108,3 +108,43 @@ describe('gateway connection callbacks that fail', () => {
     expect(unhandled).toEqual([]);
   });
 });
+
+/** handleConnection and handleDisconnect that never settle. */
+@WebSocketGateway({ hub: 'chat' })
+class HangingGateway {
+  static disconnects: string[] = [];
+
+  handleConnection(): Promise<void> {
+    return new Promise(() => undefined);
+  }
+
+  handleDisconnect(socket: WebPubSubSocket): Promise<void> {
+    HangingGateway.disconnects.push(socket.id);
+    return new Promise(() => undefined);
+  }
+
+  @SubscribeMessage('echo')
+  echo(@MessageBody() data: unknown): { event: string; data: unknown } {
+    return { event: 'echo', data };
+  }
+}
+
+describe('gateway connection callbacks that never complete', () => {
+  const driver = new WebPubSubDriver('express');
+  beforeAll(() => driver.start(HangingGateway));
+  afterAll(() => driver.stop());
+
+  it('hold up neither the connection, nor its messages, nor other clients, nor app.close()', async () => {
+    const hung = await driver.connect('hung');
+    expect(await hung.request('echo', 1, 'echo')).toEqual({ event: 'echo', data: 1 });
+    const id = hung.official.connectionId;
+    await hung.close();
+    await waitFor(() => HangingGateway.disconnects.includes(id), 'handleDisconnect');
+    const other = await driver.connect('other');
+    expect(await other.request('echo', 2, 'echo')).toEqual({ event: 'echo', data: 2 });
+    await other.close();
+    const started = Date.now();
+    await driver.stop();
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
